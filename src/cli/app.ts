@@ -1,0 +1,43 @@
+/**
+ * The command tree. Each command lives in `commands/NAME.ts` and is registered here once, with
+ * its aliases; Stricli gives typed flags, `--flag=false`, `--no-flag`, help and completions.
+ */
+import {
+  type Application,
+  buildApplication,
+  buildRouteMap,
+  text_en as textEn,
+} from "@stricli/core";
+import { versionLine } from "../version.ts";
+import type { IagoContext } from "./context.ts";
+import { completeCommand, completionsCommand } from "./commands/completions.ts";
+
+/** Builds the application; `onError` prints a failure and returns its exit code. */
+export function buildApp(onError: (exc: unknown) => number): Application<IagoContext> {
+  const root = buildRouteMap({
+    routes: {
+      completions: completionsCommand,
+      __complete: completeCommand,
+    },
+    aliases: {},
+    docs: {
+      brief: "Fedora CoreOS machines, their Ignition files and bootc images, from a git repository",
+      hideRoute: { __complete: true },
+    },
+  });
+  return buildApplication<IagoContext>(root, {
+    name: "iago",
+    versionInfo: { currentVersion: versionLine() },
+    scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
+    documentation: { caseStyle: "convert-camel-to-kebab", disableAnsiColor: false },
+    determineExitCode: onError,
+    localization: {
+      loadText: () => ({
+        ...textEn,
+        // determineExitCode has already printed the error in iago's own format.
+        exceptionWhileRunningCommand: () => "",
+        commandErrorResult: () => "",
+      }),
+    },
+  });
+}

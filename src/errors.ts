@@ -1,0 +1,106 @@
+/**
+ * One way to report a problem: every expected failure is an `IagoError` with a message that
+ * says what went wrong and where, and a hint that says how to fix it. The CLI prints these as
+ * one or two lines; anything else is a bug and gets a stack trace only with `IAGO_DEBUG=1`.
+ */
+
+/** Where in a user's file a problem is: `file:line:col` when known. */
+export interface SourceLocation {
+  file: string;
+  line?: number;
+  col?: number;
+}
+
+/** Formats a location as `file:line:col`, leaving out what is unknown. */
+export function formatLocation(loc: SourceLocation): string {
+  let out = loc.file;
+  if (loc.line !== undefined) {
+    out += `:${loc.line}`;
+    if (loc.col !== undefined) out += `:${loc.col}`;
+  }
+  return out;
+}
+
+export interface IagoErrorOptions {
+  /** Where the problem is; printed before the message. */
+  at?: SourceLocation;
+  /** How to fix it; printed on a second line. */
+  hint?: string;
+  /** Process exit code; 1 (failure) unless this is a usage error. */
+  exitCode?: number;
+  cause?: unknown;
+}
+
+/** An expected failure with a user-facing message. */
+export class IagoError extends Error {
+  readonly at?: SourceLocation;
+  readonly hint?: string;
+  readonly exitCode: number;
+
+  constructor(message: string, options: IagoErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = "IagoError";
+    this.at = options.at;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? 1;
+  }
+
+  /** The one or two lines the CLI prints for this error. */
+  format(): string {
+    const where = this.at ? `${formatLocation(this.at)}: ` : "";
+    return this.hint ? `${where}${this.message}\n  hint: ${this.hint}` : `${where}${this.message}`;
+  }
+}
+
+/** A command line the CLI cannot act on: exit code 2. */
+export class UsageError extends IagoError {
+  constructor(message: string, options: Omit<IagoErrorOptions, "exitCode"> = {}) {
+    super(message, { ...options, exitCode: 2 });
+    this.name = "UsageError";
+  }
+}
+
+/** Several independent problems found in one pass (validation reports all at once). */
+export class ProblemsError extends IagoError {
+  readonly problems: IagoError[];
+
+  constructor(problems: IagoError[], summary?: string) {
+    super(summary ?? `${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
+    this.name = "ProblemsError";
+    this.problems = problems;
+  }
+
+  override format(): string {
+    return [...this.problems.map((p) => p.format()), this.message].join("\n");
+  }
+}
+
+/** The Levenshtein distance between two short strings, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}
+
+/** The closest candidate to `word`, if one is close enough to be a likely typo. */
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}

@@ -1,0 +1,123 @@
+/**
+ * The user's workspace: the directory holding `config/`, `machines/`, `containers/`, `output/`
+ * and `.iago/`. Every path iago reads or writes is derived here from a validated machine name,
+ * so nothing a user types can reach outside the workspace.
+ */
+import { join, resolve } from "node:path";
+import { UsageError } from "./errors.ts";
+
+/** A DNS label: what a machine name must be. */
+export const MACHINE_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Throws a usage error unless `name` is a DNS label (which also rules out `..` and `/`). */
+export function checkMachineName(name: string): string {
+  if (!MACHINE_NAME_PATTERN.test(name)) {
+    throw new UsageError(`Invalid machine name "${name}"`, {
+      hint:
+        "a machine name is a DNS label: 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+    });
+  }
+  return name;
+}
+
+/** Paths inside one workspace. */
+export class Workspace {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  get configDir(): string {
+    return join(this.root, "config");
+  }
+  get defaultsFile(): string {
+    return join(this.root, "config", "defaults.toml");
+  }
+  get scriptsDir(): string {
+    return join(this.root, "config", "scripts");
+  }
+  get machinesDir(): string {
+    return join(this.root, "machines");
+  }
+  get containersDir(): string {
+    return join(this.root, "containers");
+  }
+  get sharedContainerDir(): string {
+    return join(this.root, "containers", "_shared");
+  }
+  get workloadsDir(): string {
+    return join(this.root, "workloads");
+  }
+  get ignitionDir(): string {
+    return join(this.root, "output", "ignition");
+  }
+  get imagesDir(): string {
+    return join(this.root, "output", "images");
+  }
+  /** Local state: generated secrets, caches, the lock. Mode 0700. */
+  get stateDir(): string {
+    return join(this.root, ".iago");
+  }
+  get secretsDir(): string {
+    return join(this.root, ".iago", "secrets");
+  }
+
+  machineDir(name: string): string {
+    return join(this.machinesDir, checkMachineName(name));
+  }
+  machineFile(name: string): string {
+    return join(this.machineDir(name), "machine.toml");
+  }
+  templateFile(name: string): string {
+    return join(this.machineDir(name), "butane.yaml.tmpl");
+  }
+  containerDir(name: string): string {
+    return join(this.containersDir, checkMachineName(name));
+  }
+  ignitionFile(name: string): string {
+    return join(this.ignitionDir, `${checkMachineName(name)}.ign`);
+  }
+  imageArchive(name: string): string {
+    return join(this.imagesDir, `${checkMachineName(name)}.tar`);
+  }
+  machineSecretsDir(name: string): string {
+    return join(this.secretsDir, checkMachineName(name));
+  }
+
+  /** A path relative to the workspace root, for messages (`machines/web/machine.toml`). */
+  relative(path: string): string {
+    const abs = resolve(path);
+    return abs.startsWith(this.root + "/") ? abs.slice(this.root.length + 1) : abs;
+  }
+
+  /** Names of the machines (directories of `machines/` holding a machine.toml), sorted. */
+  async machineNames(): Promise<string[]> {
+    return await listNames(this.machinesDir, "machine.toml");
+  }
+
+  /** Names of the containers (directories of `containers/` but `_shared`), sorted. */
+  async containerNames(): Promise<string[]> {
+    return (await listNames(this.containersDir)).filter((n) => n !== "_shared");
+  }
+}
+
+async function listNames(dir: string, mustContain?: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isDirectory || entry.name.startsWith(".")) continue;
+      if (mustContain) {
+        try {
+          await Deno.lstat(join(dir, entry.name, mustContain));
+        } catch {
+          continue;
+        }
+      }
+      names.push(entry.name);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return names.sort();
+}

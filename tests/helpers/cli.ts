@@ -1,0 +1,36 @@
+/**
+ * Runs the real CLI entry point in-process against a temporary workspace and captures what it
+ * printed, so tests exercise flag parsing, error formatting and exit codes exactly as a user
+ * sees them.
+ */
+import { main } from "../../src/cli/main.ts";
+import { memoryOutput } from "../../src/output.ts";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `iago ARGS` with `cwd` as the working directory. */
+export async function iago(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<CliResult> {
+  const out = memoryOutput();
+  const code = await main(args, {
+    out,
+    cwd: options.cwd,
+    env: { ...Deno.env.toObject(), NO_COLOR: "1", ...options.env },
+  });
+  return { code, stdout: out.stdout.join("\n"), stderr: out.stderr.join("\n") };
+}
+
+/** A fresh temporary directory, removed by the returned disposer. */
+export async function tempDir(prefix = "iago-test-"): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}),
+  };
+}
