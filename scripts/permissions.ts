@@ -1,0 +1,19 @@
+/**
+ * The Deno permissions iago runs with, in one place: `deno task iago`, the bundle's shebang and
+ * the compiled binaries use this list (a test checks deno.json agrees).
+ *
+ * - read/write: the workspace (`-C` can name any directory), plus the registry auth files,
+ *   `--key`/`--output` paths and the temp dir that buildah exports to, so not narrowed further;
+ *   iago itself refuses paths outside the workspace for everything it derives from names.
+ * - net: registries, GitHub keys, Sigstore: hosts come from configuration.
+ * - env: the variables iago reads (tokens, auth-file locations, NO_COLOR, IAGO_*).
+ * - run: only `op` (1Password), `buildah` and `podman` (RUN delegation).
+ */
+export const PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-sys=hostname,osRelease,uid,gid",
+  "--allow-run=op,buildah,podman",
+];
