@@ -1,0 +1,72 @@
+/**
+ * Builds one layer: sorted tar entries → tar bytes (hashed: the diff_id) → gzip (hashed and
+ * counted: the digest and size) → a blob file. One pass, nothing held whole in memory.
+ */
+import type { BlobStore } from "./blobs.ts";
+import { DigestCounter } from "./digest.ts";
+import { gzipTo } from "./gzip.ts";
+import { tarChunks, type TarEntry } from "./tar.ts";
+
+export interface Layer {
+  /** Digest of the compressed blob. */
+  digest: string;
+  /** Size of the compressed blob. */
+  size: number;
+  /** Digest of the uncompressed tar (the image config's `rootfs.diff_ids`). */
+  diffId: string;
+  mediaType: string;
+}
+
+/**
+ * Sorts entries the one documented way: by path, byte-wise, which puts every directory before
+ * what it holds. Later duplicates of a path replace earlier ones.
+ */
+export function sortEntries(entries: Iterable<TarEntry>): TarEntry[] {
+  const byPath = new Map<string, TarEntry>();
+  for (const e of entries) byPath.set(e.path, e);
+  return [...byPath.values()].sort((a, b) => compareBytes(a.path, b.path));
+}
+
+function compareBytes(a: string, b: string): number {
+  // UTF-16 order equals UTF-8 byte order except for surrogates; compare code points to be exact.
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/** Writes the layer of `entries` (already sorted) into `store`. */
+export async function buildLayer(
+  store: BlobStore,
+  entries: Iterable<TarEntry> | AsyncIterable<TarEntry>,
+  options: { mtime?: number; mediaType: string },
+): Promise<Layer> {
+  const diff = new DigestCounter();
+  const blob = await store.putStream(async (write) => {
+    await gzipTo(tarChunks(entries, { mtime: options.mtime }), write, (c) => diff.update(c));
+  });
+  return {
+    digest: blob.digest,
+    size: blob.size,
+    diffId: diff.digest(),
+    mediaType: options.mediaType,
+  };
+}
+
+/** Reads a file in chunks, for `TarEntry.content`. */
+export async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const file = await Deno.open(path);
+  try {
+    while (true) {
+      const buf = new Uint8Array(256 * 1024);
+      const n = await file.read(buf);
+      if (n === null) return;
+      yield n === buf.length ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    file.close();
+  }
+}
