@@ -1,0 +1,155 @@
+/**
+ * Renders a machine's `butane.yaml.tmpl` with eta. `<%= %>` goes through {@link yamlQuote}, so
+ * values cannot break the YAML; `<%~ %>` writes raw text; a `<% %>` tag alone on its line leaves
+ * no blank line behind. Every failure names the template file and the line.
+ */
+import { Eta, EtaParseError } from "eta";
+import { IagoError } from "../errors.ts";
+import { yamlQuote } from "./yaml_quote.ts";
+
+type AstObject = string | { t: string; val: string; lineNo?: number };
+
+class TemplateRuntimeError extends Error {
+  constructor(readonly original: unknown, readonly lineNo: number) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
+const eta = new Eta({
+  autoEscape: true,
+  escapeFunction: yamlQuote,
+  autoTrim: false,
+  debug: true,
+  cache: false,
+  useWith: false,
+  varName: "it",
+  plugins: [{ processAST: trimBlockLines }],
+});
+// Keep the line of a runtime error instead of eta's pretty text.
+eta.RuntimeErr = (err: Error, _str: string, lineNo: number): never => {
+  throw new TemplateRuntimeError(err, lineNo);
+};
+
+type Compiled = ReturnType<typeof eta.compile>;
+const compiled = new Map<string, Compiled>();
+const CACHE_LIMIT = 64;
+
+/**
+ * Renders `text` with `it` = `context`. `file` names the template in errors (workspace-relative).
+ * Throws an `IagoError` at `file:line` for syntax and runtime errors.
+ */
+export function renderTemplate(text: string, context: object, file: string): string {
+  const fn = compile(text, file);
+  try {
+    return fn.call(eta, context, {});
+  } catch (err) {
+    if (err instanceof TemplateRuntimeError) {
+      throw new IagoError(`Cannot render the template: ${firstLine(err.message)}`, {
+        at: { file, line: err.lineNo },
+        hint: HINT,
+        cause: err.original,
+      });
+    }
+    throw err;
+  }
+}
+
+const HINT =
+  'the variables are listed in README "Template variables"; <%= x %> writes x YAML-quoted, <%~ x %> raw';
+
+function compile(text: string, file: string): Compiled {
+  const hit = compiled.get(text);
+  if (hit) return hit;
+  let fn: Compiled;
+  try {
+    fn = eta.compile(text);
+  } catch (err) {
+    throw compileError(err, text, file);
+  }
+  if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value!);
+  compiled.set(text, fn);
+  return fn;
+}
+
+function compileError(err: unknown, text: string, file: string): IagoError {
+  const message = err instanceof Error ? err.message : String(err);
+  const parse = /^(.*?) at line (\d+) col (\d+)/.exec(message);
+  if (err instanceof EtaParseError && parse) {
+    return new IagoError(`Cannot parse the template: ${parse[1]}`, {
+      at: { file, line: Number(parse[2]), col: Number(parse[3]) },
+      hint: "every <% opens a tag that %> must close on the same or a later line",
+      cause: err,
+    });
+  }
+  // A JavaScript syntax error inside a tag: find the first tag that makes the code invalid.
+  const js = /\n\n(.*)\n====/.exec(message)?.[1] ?? firstLine(message);
+  const line = findSyntaxErrorLine(text);
+  return new IagoError(`Cannot compile the template: ${js}`, {
+    at: line === undefined ? { file } : { file, line },
+    hint: "the code inside <% %>, <%= %> and <%~ %> tags must be JavaScript",
+    cause: err,
+  });
+}
+
+/** The line of the first tag whose code cannot be JavaScript, given the tags before it. */
+function findSyntaxErrorLine(text: string): number | undefined {
+  let ast: AstObject[];
+  try {
+    ast = eta.parse(text) as AstObject[];
+  } catch {
+    return undefined;
+  }
+  let code = "";
+  for (const node of ast) {
+    if (typeof node === "string") continue;
+    if (node.t === "e") code += node.val + "\n";
+    else code += `(${node.val});\n`;
+    // An unclosed block is fine until the tag that closes it; anything else is the culprit.
+    if (!couldBeJs(code)) return node.lineNo;
+  }
+  return undefined;
+}
+
+/** True when `code`, with at most a few blocks still open, is valid JavaScript. */
+function couldBeJs(code: string): boolean {
+  for (let open = 0; open <= 8; open++) {
+    try {
+      new Function("it", code + "\n}".repeat(open));
+      return true;
+    } catch {
+      // try closing one more block
+    }
+  }
+  return false;
+}
+
+/** Drops the indentation before and the line break after a `<% %>` tag alone on its line. */
+function trimBlockLines(ast: AstObject[]): AstObject[] {
+  // eta hands over text already escaped for a JS string literal; work on the plain text.
+  const out = ast.map((n) => typeof n === "string" ? unescapeJs(n) : n);
+  for (let i = 0; i < out.length; i++) {
+    const node = out[i];
+    if (typeof node === "string" || node.t !== "e") continue;
+    const before = i === 0 ? "" : out[i - 1];
+    const after = i === out.length - 1 ? "" : out[i + 1];
+    if (typeof before !== "string" || typeof after !== "string") continue;
+    const lead = /(^|\n)[ \t]*$/.exec(before);
+    const trail = /^[ \t]*(\n|$)/.exec(after);
+    if (!lead || !trail) continue;
+    if (i > 0) out[i - 1] = before.slice(0, lead.index + lead[1].length);
+    if (i < out.length - 1) out[i + 1] = after.slice(trail[0].length);
+  }
+  return out.map((n) => typeof n === "string" ? escapeJs(n) : n);
+}
+
+function unescapeJs(s: string): string {
+  return s.replace(/\\(.)/g, (_m, c: string) => c === "n" ? "\n" : c);
+}
+
+function escapeJs(s: string): string {
+  return s.replace(/\\|'/g, "\\$&").replace(/\n/g, "\\n");
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0];
+}

@@ -1,0 +1,260 @@
+/**
+ * Merges Butane documents with Ignition's merge keys: files, directories and links by `path` in
+ * one key space, units and dropins by `name`, users and groups by `name`, lists of strings as
+ * sets. Each entry keeps the layer that set it, so two workloads that set the same key
+ * differently are reported by name, and the machine's own template can win over all of them.
+ */
+import { IagoError } from "../errors.ts";
+import type { ButaneConfig } from "../types.ts";
+
+/** One document to merge and who wrote it (`workload "postgres"`, `machines/x/butane.yaml.tmpl`). */
+export interface OverlayLayer {
+  source: string;
+  config: ButaneConfig;
+}
+
+// List path (keys and indices left out) → the field that identifies an entry.
+const LIST_KEYS: Record<string, (entry: Record<string, unknown>) => string | undefined> = {
+  "storage.files": (e) => str(e.path),
+  "storage.directories": (e) => str(e.path),
+  "storage.links": (e) => str(e.path),
+  "storage.disks": (e) => str(e.device),
+  "storage.disks.partitions": (e) =>
+    e.number !== undefined && e.number !== 0 ? `number:${e.number}` : `label:${str(e.label)}`,
+  "storage.filesystems": (e) => str(e.device),
+  "storage.raid": (e) => str(e.name),
+  "storage.luks": (e) => str(e.name),
+  "storage.luks.clevis.tang": (e) => str(e.url),
+  "systemd.units": (e) => str(e.name),
+  "systemd.units.dropins": (e) => str(e.name),
+  "passwd.users": (e) => str(e.name),
+  "passwd.groups": (e) => str(e.name),
+  "ignition.config.merge": (e) => str(e.source),
+  "ignition.security.tls.certificate_authorities": (e) => str(e.source),
+};
+
+// Files, directories and links share one key space: a path is one kind of node.
+const NODE_LISTS = ["files", "directories", "links"] as const;
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Merges workload overlays in order, then the machine's own document over them. Returns a new
+ * document; the inputs are not changed. Throws an `IagoError` naming both workloads when two of
+ * them set one key to different values (unless the machine's document settles that key).
+ */
+export function mergeLayers(workloads: OverlayLayer[], machine?: OverlayLayer): ButaneConfig {
+  const merger = new Merger();
+  if (machine) merger.settled = leafPaths(machine.config);
+  let result: Obj = {};
+  for (const layer of workloads) {
+    result = merger.merge(result, layer.config as Obj, layer.source, false);
+  }
+  if (machine) result = merger.merge(result, machine.config as Obj, machine.source, true);
+  return result as ButaneConfig;
+}
+
+/** The key path of every scalar a document sets, e.g. `storage.files[/etc/hostname].mode`. */
+export function leafPaths(config: ButaneConfig): Set<string> {
+  const out = new Set<string>();
+  walk(config, "", "", (p) => out.add(p));
+  return out;
+}
+
+class Merger {
+  /** Key path → the layer that set the value there. */
+  readonly owners = new Map<string, string>();
+  /** Key paths the machine's document sets: workloads may disagree there. */
+  settled = new Set<string>();
+
+  merge(parent: Obj, child: Obj, source: string, override: boolean): Obj {
+    return this.mergeObject(parent, child, "", "", source, override);
+  }
+
+  private mergeObject(
+    parent: Obj,
+    child: Obj,
+    keyPath: string,
+    listPath: string,
+    source: string,
+    override: boolean,
+  ): Obj {
+    const out: Obj = { ...parent };
+    if (listPath === "storage") this.dropReplacedNodes(out, child, keyPath, source, override);
+    for (const [k, cv] of Object.entries(child)) {
+      if (cv === undefined) continue;
+      const kp = keyPath ? `${keyPath}.${k}` : k;
+      const lp = listPath ? `${listPath}.${k}` : k;
+      out[k] = this.mergeValue(out[k], cv, kp, lp, source, override);
+    }
+    return out;
+  }
+
+  private mergeValue(
+    pv: unknown,
+    cv: unknown,
+    keyPath: string,
+    listPath: string,
+    source: string,
+    override: boolean,
+  ): unknown {
+    if (pv === undefined || pv === null) {
+      this.own(cv, keyPath, listPath, source);
+      return clone(cv);
+    }
+    if (isObject(pv) && isObject(cv)) {
+      return this.mergeObject(pv, cv, keyPath, listPath, source, override);
+    }
+    if (Array.isArray(pv) && Array.isArray(cv)) {
+      return this.mergeList(pv, cv, keyPath, listPath, source, override);
+    }
+    if (sameValue(pv, cv)) return pv;
+    this.conflict(keyPath, source, override);
+    this.own(cv, keyPath, listPath, source);
+    return clone(cv);
+  }
+
+  private mergeList(
+    pl: unknown[],
+    cl: unknown[],
+    keyPath: string,
+    listPath: string,
+    source: string,
+    override: boolean,
+  ): unknown[] {
+    const keyOf = LIST_KEYS[listPath];
+    if (keyOf) {
+      const out = [...pl];
+      const index = new Map<string, number>();
+      out.forEach((e, i) => isObject(e) && index.set(keyOf(e) ?? `#${i}`, i));
+      for (const ce of cl) {
+        if (!isObject(ce)) continue;
+        const key = keyOf(ce) ?? `#${out.length}`;
+        const at = index.get(key);
+        const kp = `${keyPath}[${key}]`;
+        if (at === undefined) {
+          this.own(ce, kp, listPath, source);
+          index.set(key, out.length);
+          out.push(clone(ce));
+        } else {
+          out[at] = this.mergeObject(out[at] as Obj, ce, kp, listPath, source, override);
+        }
+      }
+      return out;
+    }
+    if (cl.every(isScalar) && pl.every(isScalar)) {
+      // Lists of strings (groups, SSH keys, kernel arguments) are sets.
+      const out = [...pl];
+      for (const v of cl) if (!out.some((p) => sameValue(p, v))) out.push(v);
+      return out;
+    }
+    // Unkeyed lists (append, options, trees): parent items, then child items.
+    this.own(cl, keyPath, listPath, source);
+    return [...pl, ...clone(cl) as unknown[]];
+  }
+
+  /** A child node at a path the parent has as another kind (file vs directory) replaces it. */
+  private dropReplacedNodes(
+    out: Obj,
+    child: Obj,
+    keyPath: string,
+    source: string,
+    override: boolean,
+  ): void {
+    for (const kind of NODE_LISTS) {
+      const childList = child[kind];
+      if (!Array.isArray(childList)) continue;
+      const paths = new Set(childList.filter(isObject).map((e) => str(e.path)));
+      for (const other of NODE_LISTS) {
+        if (other === kind || !Array.isArray(out[other])) continue;
+        const kept = (out[other] as unknown[]).filter((e) => {
+          if (!isObject(e) || !paths.has(str(e.path))) return true;
+          const kp = `${keyPath}.${other}[${str(e.path)}]`;
+          const settledPath = `storage.${kind}[${str(e.path)}]`;
+          if (!override && !this.isSettled(settledPath)) {
+            throw conflictError(
+              `${keyPath ? keyPath + "." : ""}${kind}[${str(e.path)}]`,
+              this.ownerOf(kp) ?? "another workload",
+              source,
+            );
+          }
+          return false;
+        });
+        out[other] = kept;
+      }
+    }
+  }
+
+  private conflict(keyPath: string, source: string, override: boolean): void {
+    if (override || this.settled.has(keyPath)) return;
+    throw conflictError(keyPath, this.owners.get(keyPath) ?? "another workload", source);
+  }
+
+  private isSettled(prefix: string): boolean {
+    for (const p of this.settled) if (p === prefix || p.startsWith(prefix + ".")) return true;
+    return false;
+  }
+
+  private ownerOf(prefix: string): string | undefined {
+    for (const [p, s] of this.owners) if (p === prefix || p.startsWith(prefix + ".")) return s;
+    return undefined;
+  }
+
+  private own(value: unknown, keyPath: string, listPath: string, source: string): void {
+    walk(value, keyPath, listPath, (p) => this.owners.set(p, source));
+  }
+}
+
+function conflictError(keyPath: string, first: string, second: string): IagoError {
+  return new IagoError(`${first} and ${second} set ${keyPath} differently`, {
+    hint:
+      "remove it from one of them, or set it in the machine's butane.yaml.tmpl, which wins over every workload",
+  });
+}
+
+/** Calls `visit` with the key path of every scalar (and scalar list) under `value`. */
+function walk(
+  value: unknown,
+  keyPath: string,
+  listPath: string,
+  visit: (keyPath: string) => void,
+): void {
+  if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      walk(v, keyPath ? `${keyPath}.${k}` : k, listPath ? `${listPath}.${k}` : k, visit);
+    }
+  } else if (Array.isArray(value)) {
+    const keyOf = LIST_KEYS[listPath];
+    if (keyOf) {
+      value.forEach((e, i) => {
+        if (isObject(e)) walk(e, `${keyPath}[${keyOf(e) ?? `#${i}`}]`, listPath, visit);
+      });
+    } else {
+      visit(keyPath);
+    }
+  } else {
+    visit(keyPath);
+  }
+}
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isScalar(v: unknown): boolean {
+  return v === null || typeof v !== "object";
+}
+
+function str(v: unknown): string {
+  return v === undefined || v === null ? "" : String(v);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object") return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : structuredClone(v);
+}
