@@ -1,0 +1,98 @@
+/**
+ * Value checks shared by the configuration schemas and `iago init`: each returns whether a
+ * string is well formed, so the schemas and the commands agree on what is accepted.
+ */
+import { MACHINE_NAME_PATTERN } from "../workspace.ts";
+
+/** A DNS label, the form of a machine name. */
+export function isDnsLabel(s: string): boolean {
+  return MACHINE_NAME_PATTERN.test(s);
+}
+
+/** A fully qualified domain name: two or more DNS labels (any case), at most 253 characters. */
+export function isFqdn(s: string): boolean {
+  const labels = s.replace(/\.$/, "").split(".");
+  return s.length <= 253 && labels.length >= 2 &&
+    labels.every((l) => MACHINE_NAME_PATTERN.test(l.toLowerCase()));
+}
+
+/** A domain that `NAME.` can be put in front of: one or more DNS labels. */
+export function isDomain(s: string): boolean {
+  return s.length <= 189 && s.split(".").every((l) => MACHINE_NAME_PATTERN.test(l.toLowerCase()));
+}
+
+/** A MAC address written as six lowercase hex pairs separated by colons. */
+export const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/** One to five lowercase hex pairs: the fixed start of generated MAC addresses. */
+export const MAC_PREFIX_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){0,4}$/;
+
+/**
+ * Whether the first octet of a MAC (or prefix) is unicast and locally administered, the range
+ * meant for addresses that no vendor assigns.
+ */
+export function isLocalUnicast(mac: string): boolean {
+  const first = parseInt(mac.slice(0, 2), 16);
+  return (first & 0x01) === 0 && (first & 0x02) === 2;
+}
+
+/** `HH:MM`, 24-hour clock. */
+export const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** `HH:MM:SS`, 24-hour clock. */
+export const HH_MM_SS = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
+
+let zones: Set<string> | undefined;
+
+/** The IANA time zone names this runtime knows, plus `UTC` and `Etc/UTC`. */
+export function timeZones(): Set<string> {
+  zones ??= new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "Etc/UTC"]);
+  return zones;
+}
+
+/** A Linux user or group name as `useradd` accepts it by default. */
+export const POSIX_NAME = /^[a-z_][a-z0-9_-]{0,30}\$?$/;
+
+/** A GitHub user name: letters, digits and single hyphens, at most 39 characters. */
+export const GITHUB_USER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+
+/** A crypt(3) hash such as `$6$salt$hash` or `$y$...`. */
+export const CRYPT_HASH = /^\$[0-9a-z]+\$[./0-9A-Za-z$=,]+$/;
+
+/** A network interface name (at most 15 characters, no slash or blank). */
+export function isInterfaceName(s: string): boolean {
+  return /^[A-Za-z0-9_.:-]{1,15}$/.test(s) && s !== "." && s !== "..";
+}
+
+/** A registry host with optional port: `ghcr.io`, `localhost:5000`, `127.0.0.1:5000`. */
+export const REGISTRY_HOST = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
+
+/** A repository path without tag or digest: `ghcr.io/user/web`, `localhost:5000/web`. */
+export function isRepository(s: string): boolean {
+  const [host, ...rest] = s.split("/");
+  return REGISTRY_HOST.test(host) &&
+    rest.every((p) => /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(p));
+}
+
+/** A registry namespace URL as in `[container_registry] url`: host[:port] and optional path. */
+export function isRegistryUrl(s: string): boolean {
+  return isRepository(s);
+}
+
+/** An image tag. */
+export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** An image reference as written after FROM: no blanks, non-empty. */
+export function isImageReference(s: string): boolean {
+  return /^[A-Za-z0-9][^\s]*$/.test(s);
+}
+
+/**
+ * A workload entry of machine.toml: a built-in name (`postgres`) or a plugin path relative to the
+ * workspace (`./workloads/redis.ts`) that stays inside it.
+ */
+export function isWorkloadRef(s: string): boolean {
+  if (/^[a-z0-9][a-z0-9-]*$/.test(s)) return true;
+  if (!s.startsWith("./") || !/\.(ts|js|mts|mjs)$/.test(s)) return false;
+  return s.slice(2).split("/").every((p) => p !== "" && p !== "." && p !== "..");
+}

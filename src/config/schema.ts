@@ -1,0 +1,327 @@
+/**
+ * The configuration model: zod schemas for `config/defaults.toml` and
+ * `machines/NAME/machine.toml`, written with the TOML spelling (snake_case), and the camelCase
+ * types the rest of iago uses. Every defaults key has a default equal to the embedded
+ * `defaults.toml`, so a workspace file only needs the keys it changes.
+ */
+import { z } from "zod";
+import { didYouMean } from "../errors.ts";
+import {
+  CRYPT_HASH,
+  GITHUB_USER,
+  HH_MM,
+  HH_MM_SS,
+  isDnsLabel,
+  isDomain,
+  isFqdn,
+  isImageReference,
+  isInterfaceName,
+  isLocalUnicast,
+  isRegistryUrl,
+  isRepository,
+  isWorkloadRef,
+  MAC_PATTERN,
+  MAC_PREFIX_PATTERN,
+  POSIX_NAME,
+  REGISTRY_HOST,
+  TAG,
+  timeZones,
+} from "./checks.ts";
+
+/** A string checked by `ok`; `reason` and `hint` become the issue's message and fix. */
+function text(
+  ok: (s: string) => boolean,
+  reason: string,
+  hint: string | ((s: string) => string),
+) {
+  return z.string().superRefine((s, ctx) => {
+    if (ok(s)) return;
+    ctx.addIssue({
+      code: "custom",
+      message: reason,
+      params: { hint: typeof hint === "function" ? hint(s) : hint },
+    });
+  });
+}
+
+const posixName = text(
+  (s) => POSIX_NAME.test(s),
+  "not a Linux user or group name",
+  "use lowercase letters, digits, '_' and '-', starting with a letter or '_'",
+);
+const passwordHash = text(
+  (s) => s === "" || CRYPT_HASH.test(s),
+  "not a crypt(3) password hash",
+  'make one with `openssl passwd -6`, or leave it "" to have iago generate a password',
+);
+const githubUser = text(
+  (s) => s === "" || GITHUB_USER.test(s),
+  "not a GitHub user name",
+  'a GitHub user name has letters, digits and single hyphens; "" fetches no keys',
+);
+const timezone = text((s) => timeZones().has(s), "not an IANA time zone", (s) => {
+  const close = didYouMean(s, timeZones());
+  return close
+    ? `did you mean "${close}"?`
+    : 'use a name like "UTC", "Europe/Berlin" or "America/New_York"';
+});
+const interfaceName = text(
+  isInterfaceName,
+  "not a network interface name",
+  'use the kernel name of the interface, like "eth0", "ens18" or "enp1s0"',
+);
+const hhmm = text((s) => HH_MM.test(s), "not a time of day in HH:MM", 'write it like "03:00"');
+const hhmmss = text(
+  (s) => HH_MM_SS.test(s) || HH_MM.test(s),
+  "not a time of day in HH:MM:SS",
+  'write it like "02:00:00" (24-hour clock, leading zeros)',
+);
+const registryUrl = text(
+  isRegistryUrl,
+  "not a registry URL",
+  'write the registry host and namespace without a scheme, in lowercase, like "ghcr.io/your-user"',
+);
+const registryHost = text(
+  (s) => REGISTRY_HOST.test(s),
+  "not a registry host",
+  'write host or host:port without a scheme, like "localhost:5000"',
+);
+const macPrefix = text(
+  (s) => MAC_PREFIX_PATTERN.test(s) && isLocalUnicast(s),
+  "not a locally administered unicast MAC prefix",
+  'use one to five lowercase hex pairs whose first octet is x2, x6, xa or xe, like "02:05:56"',
+);
+const macAddress = text(
+  (s) => MAC_PATTERN.test(s),
+  "not a MAC address",
+  (s) =>
+    MAC_PATTERN.test(s.toLowerCase())
+      ? `write it in lowercase: "${s.toLowerCase()}"`
+      : 'write six hex pairs separated by colons, like "02:05:56:3a:91:0c"',
+);
+const domain = text(
+  isDomain,
+  "not a domain name",
+  'use DNS labels separated by dots, like "example.com" or "home.arpa"',
+);
+
+const UserSection = z.strictObject({
+  username: posixName.default("core"),
+  github_username: githubUser.default(""),
+  groups: z.array(posixName).default(["sudo", "wheel"]),
+  password_hash: passwordHash.default(""),
+});
+
+const AdminSection = z.strictObject({
+  username: posixName.default("admin"),
+  groups: z.array(posixName).default(["sudo", "wheel"]),
+  password_hash: passwordHash.default(""),
+});
+
+const NetworkSection = z.strictObject({
+  timezone: timezone.default("UTC"),
+  default_network_interface: interfaceName.default("eth0"),
+});
+
+/** The Fedora CoreOS update streams. */
+export const STREAMS = ["stable", "testing", "next"] as const;
+/** Zincati reboot strategies iago configures. */
+export const STRATEGIES = ["periodic", "immediate"] as const;
+/** Days of a periodic reboot window. */
+export const PERIODS = ["daily", "weekdays", "weekends"] as const;
+
+const UpdatesSection = z.strictObject({
+  stream: z.enum(STREAMS).default("stable"),
+  strategy: z.enum(STRATEGIES).default("periodic"),
+  period: z.enum(PERIODS).default("daily"),
+  reboot_time: hhmm.default("03:00"),
+  reboot_window_minutes: z.number().int().positive().max(1440).default(60),
+});
+
+const BootcSection = z.strictObject({
+  update_time: hhmmss.default("02:00:00"),
+  health_check_wait: z.number().int().positive().default(30),
+});
+
+const RegistrySection = z.strictObject({
+  url: registryUrl.default("ghcr.io/your-github-username"),
+  username: z.string().default(""),
+  insecure: z.array(registryHost).default(["localhost:5000", "127.0.0.1:5000"]),
+});
+
+const MachineSection = z.strictObject({
+  domain: domain.default("home.arpa"),
+  mac_prefix: macPrefix.default("02:05:56"),
+});
+
+const ScaffoldSection = z.strictObject({
+  base_image: text(
+    isImageReference,
+    "not an image reference",
+    'write it like "quay.io/fedora/fedora-bootc:42"',
+  ).default("quay.io/fedora/fedora-bootc:42"),
+});
+
+const SecretsSection = z.strictObject({
+  onepassword_reference: text(
+    (s) => /^op:\/\/[^/\s]+\/[^/\s]+\/\S+$/.test(s),
+    "not a 1Password secret reference",
+    'write it like "op://VAULT/ITEM/FIELD"',
+  ).default("op://github/personal-access-token/credential"),
+});
+
+/** `config/defaults.toml` as written (snake_case). */
+export const DefaultsFileSchema = z.strictObject({
+  user: UserSection.prefault({}),
+  admin: AdminSection.prefault({}),
+  network: NetworkSection.prefault({}),
+  updates: UpdatesSection.prefault({}),
+  bootc: BootcSection.prefault({}),
+  container_registry: RegistrySection.prefault({}),
+  machine: MachineSection.prefault({}),
+  scaffold: ScaffoldSection.prefault({}),
+  secrets: SecretsSection.prefault({}),
+});
+
+/** `machines/NAME/machine.toml` as written (snake_case). */
+export const MachineFileSchema = z.strictObject({
+  name: text(
+    isDnsLabel,
+    "not a DNS label",
+    "a machine name is 1-63 lowercase letters, digits and hyphens, not starting or ending with '-'",
+  ),
+  fqdn: text(
+    isFqdn,
+    "not a fully qualified domain name",
+    'write the full name, like "web.example.com"',
+  ),
+  container_image: text(
+    isRepository,
+    "not an image repository",
+    'write registry and path in lowercase without a tag, like "ghcr.io/user/web" (the tag goes in container_tag)',
+  ).optional(),
+  container_tag: text(
+    (s) => TAG.test(s),
+    "not an image tag",
+    "a tag has letters, digits, '_', '.' and '-' (at most 128), like \"latest\" or \"v1.2.3\"",
+  ).default("latest"),
+  mac_address: macAddress.optional(),
+  network_interface: interfaceName.optional(),
+  workloads: z.array(
+    text(
+      isWorkloadRef,
+      "not a workload name or plugin path",
+      'name a built-in workload ("postgres") or a module inside the workspace ("./workloads/redis.ts")',
+    ),
+  ).default([]),
+});
+
+/** Fleet-wide settings from `config/defaults.toml` (or the embedded default), camelCase. */
+export interface Defaults {
+  user: { username: string; githubUsername: string; groups: string[]; passwordHash: string };
+  admin: { username: string; groups: string[]; passwordHash: string };
+  network: { timezone: string; defaultNetworkInterface: string };
+  updates: {
+    stream: typeof STREAMS[number];
+    strategy: typeof STRATEGIES[number];
+    period: typeof PERIODS[number];
+    /** `HH:MM`. */
+    rebootTime: string;
+    rebootWindowMinutes: number;
+  };
+  bootc: {
+    /** Always `HH:MM:SS` (an `HH:MM` in the file gets `:00`). */
+    updateTime: string;
+    healthCheckWait: number;
+  };
+  containerRegistry: {
+    /** Registry and namespace without a scheme, like `ghcr.io/user`. */
+    url: string;
+    username: string;
+    /** `host[:port]` entries spoken to over plain HTTP. */
+    insecure: string[];
+  };
+  machine: { domain: string; macPrefix: string };
+  scaffold: { baseImage: string };
+  secrets: { onepasswordReference: string };
+  /** Workspace-relative file the values came from, or `(built-in defaults)`. */
+  file: string;
+}
+
+/** One machine from `machines/NAME/machine.toml`, with defaults applied. */
+export interface Machine {
+  name: string;
+  fqdn: string;
+  /** Repository without tag: `container_image`, else `[container_registry] url` + "/" + name. */
+  containerImage: string;
+  /** Default `latest`. */
+  containerTag: string;
+  macAddress?: string;
+  networkInterface?: string;
+  /** Built-in workload names and `./`-relative plugin paths, in file order. */
+  workloads: string[];
+  /** Workspace-relative path of machine.toml. */
+  file: string;
+}
+
+/** Converts a parsed defaults file to the camelCase `Defaults`. */
+export function toDefaults(d: z.output<typeof DefaultsFileSchema>, file: string): Defaults {
+  return {
+    user: {
+      username: d.user.username,
+      githubUsername: d.user.github_username,
+      groups: d.user.groups,
+      passwordHash: d.user.password_hash,
+    },
+    admin: {
+      username: d.admin.username,
+      groups: d.admin.groups,
+      passwordHash: d.admin.password_hash,
+    },
+    network: {
+      timezone: d.network.timezone,
+      defaultNetworkInterface: d.network.default_network_interface,
+    },
+    updates: {
+      stream: d.updates.stream,
+      strategy: d.updates.strategy,
+      period: d.updates.period,
+      rebootTime: d.updates.reboot_time,
+      rebootWindowMinutes: d.updates.reboot_window_minutes,
+    },
+    bootc: {
+      updateTime: HH_MM.test(d.bootc.update_time)
+        ? `${d.bootc.update_time}:00`
+        : d.bootc.update_time,
+      healthCheckWait: d.bootc.health_check_wait,
+    },
+    containerRegistry: {
+      url: d.container_registry.url.replace(/\/+$/, ""),
+      username: d.container_registry.username,
+      insecure: d.container_registry.insecure,
+    },
+    machine: { domain: d.machine.domain, macPrefix: d.machine.mac_prefix },
+    scaffold: { baseImage: d.scaffold.base_image },
+    secrets: { onepasswordReference: d.secrets.onepassword_reference },
+    file,
+  };
+}
+
+/** Converts a parsed machine file to `Machine`, resolving what defaults decide. */
+export function toMachine(
+  m: z.output<typeof MachineFileSchema>,
+  defaults: Defaults,
+  file: string,
+): Machine {
+  const machine: Machine = {
+    name: m.name,
+    fqdn: m.fqdn,
+    containerImage: m.container_image ?? `${defaults.containerRegistry.url}/${m.name}`,
+    containerTag: m.container_tag,
+    workloads: m.workloads,
+    file,
+  };
+  if (m.mac_address !== undefined) machine.macAddress = m.mac_address;
+  if (m.network_interface !== undefined) machine.networkInterface = m.network_interface;
+  return machine;
+}
