@@ -33,7 +33,10 @@ export function checkDefaults(text: string, file: string): Checked<Defaults> {
   if (!("data" in doc)) return doc;
   const result = DefaultsFileSchema.safeParse(doc.data);
   if (!result.success) {
-    return { ok: false, problems: describeIssues(doc, result.error.issues, DefaultsFileSchema) };
+    return {
+      ok: false,
+      problems: byPosition(describeIssues(doc, result.error.issues, DefaultsFileSchema)),
+    };
   }
   return { ok: true, value: toDefaults(result.data, file) };
 }
