@@ -1,0 +1,655 @@
+/**
+ * A client for one OCI registry (Distribution spec): blobs and manifests in and out, with
+ * authentication answered from the registry's own challenges, retries and timeouts from
+ * `http.ts`, and every failure a `RegistryError`. The client is silent: it reports through
+ * `onProgress` and `debug` and the caller decides what to print.
+ */
+import { createHash } from "node:crypto";
+import {
+  basicAuthorization,
+  type Challenge,
+  type CredentialProvider,
+  type Credentials,
+  mergeScopes,
+  parseChallenge,
+  repositoryScope,
+} from "./auth.ts";
+import { RegistryError } from "./errors.ts";
+import { DEFAULT_RETRY, responseError, type RetryPolicy, send, withRetries } from "./http.ts";
+import { DOCKER_HUB_REGISTRY } from "./reference.ts";
+
+/** One step of a blob's transfer, for progress displays. */
+export interface ProgressEvent {
+  digest: string;
+  /** Blob size in bytes (0 when unknown). */
+  total: number;
+  /** Bytes moved so far. */
+  bytes: number;
+  state: "uploading" | "exists" | "mounted" | "uploaded" | "downloading" | "downloaded";
+}
+
+export interface RegistryClientOptions {
+  /** Plain HTTP instead of TLS. */
+  insecure?: boolean;
+  credentials?: CredentialProvider;
+  /** Idle timeout of every request in milliseconds; default 30 000. */
+  timeoutMs?: number;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Request lines for `IAGO_DEBUG` (method, URL without query, status); never headers. */
+  debug?: (line: string) => void;
+  retry?: Partial<RetryPolicy>;
+  /** Chunk size of the chunked-upload fallback; default 16 MiB. */
+  chunkSize?: number;
+}
+
+export interface Manifest {
+  bytes: Uint8Array;
+  mediaType: string;
+  digest: string;
+}
+
+/** What `Accept` says on manifest GETs; Distribution answers 404 without it. */
+export const MANIFEST_MEDIA_TYPES = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+] as const;
+
+/** Blobs up to this size are buffered so the upload has a Content-Length. */
+const BUFFER_LIMIT = 4 * 1024 * 1024;
+
+interface RequestSpec {
+  /** "push blob sha256:... to NAME": the start of the error message. */
+  what: string;
+  method: string;
+  /** A path under the registry (`/v2/...`) or an absolute URL. */
+  url: string;
+  headers?: Record<string, string>;
+  body?: () => BodyInit | null;
+  scopes: string[];
+  expect: number[];
+  /** Statuses returned to the caller instead of thrown. */
+  allow?: number[];
+  /** Retry this request on retryable failures; off when the caller retries a whole sequence. */
+  retry?: boolean;
+}
+
+/** A client for one registry host. */
+export class RegistryClient {
+  readonly registry: string;
+  readonly #base: string;
+  readonly #options: RegistryClientOptions;
+  readonly #timeoutMs: number;
+  readonly #retry: RetryPolicy;
+  #challenge?: Challenge;
+  #credentials?: Promise<Credentials | undefined>;
+  #token?: { value: string; scopes: string[] };
+
+  constructor(registry: string, options: RegistryClientOptions = {}) {
+    this.registry = registry;
+    this.#base = `${options.insecure ? "http" : "https"}://${registry}`;
+    this.#options = options;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  /** Whether the blob is in the repository (HEAD). */
+  async hasBlob(repo: string, digest: string): Promise<boolean> {
+    const res = await this.#request({
+      what: `check blob ${digest} in ${this.#name(repo)}`,
+      method: "HEAD",
+      url: `/v2/${repo}/blobs/${digest}`,
+      scopes: [repositoryScope(repo, "pull")],
+      expect: [200],
+      allow: [404],
+    });
+    await res.body?.cancel();
+    return res.status === 200;
+  }
+
+  /**
+   * The manifest or index `reference` (a tag or digest) points to, with its exact bytes, its
+   * media type and its digest (checked against `reference` when that is a digest).
+   */
+  async getManifest(repo: string, reference: string): Promise<Manifest> {
+    const what = `get manifest ${this.#name(repo)}${refSuffix(reference)}`;
+    const res = await this.#request({
+      what,
+      method: "GET",
+      url: `/v2/${repo}/manifests/${reference}`,
+      headers: { accept: MANIFEST_MEDIA_TYPES.join(", ") },
+      scopes: [repositoryScope(repo, "pull")],
+      expect: [200],
+    });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const digest = sha256(bytes);
+    if (reference.includes(":") && reference !== digest) {
+      throw new RegistryError(`Cannot ${what}: the registry sent content with digest ${digest}`, {
+        status: res.status,
+        url: this.#url(`/v2/${repo}/manifests/${reference}`),
+      });
+    }
+    let mediaType = res.headers.get("content-type")?.split(";")[0].trim() ?? "";
+    try {
+      const declared = JSON.parse(new TextDecoder().decode(bytes)).mediaType;
+      if (typeof declared === "string" && declared) mediaType = declared;
+    } catch {
+      // not JSON: keep the header's type
+    }
+    return { bytes, mediaType, digest };
+  }
+
+  /** The digest of the manifest a tag points to (HEAD), or undefined when the tag is absent. */
+  async resolveTag(repo: string, tag: string): Promise<string | undefined> {
+    const res = await this.#request({
+      what: `resolve ${this.#name(repo)}:${tag}`,
+      method: "HEAD",
+      url: `/v2/${repo}/manifests/${tag}`,
+      headers: { accept: MANIFEST_MEDIA_TYPES.join(", ") },
+      scopes: [repositoryScope(repo, "pull")],
+      expect: [200],
+      allow: [404],
+    });
+    await res.body?.cancel();
+    if (res.status === 404) return undefined;
+    return res.headers.get("docker-content-digest") ?? (await this.getManifest(repo, tag)).digest;
+  }
+
+  /**
+   * A stream of the blob's bytes. The stream errors at its end when the bytes do not hash to
+   * `digest`, so a corrupt or substituted blob is never silently accepted.
+   */
+  async getBlob(repo: string, digest: string): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.#request({
+      what: `get blob ${digest} from ${this.#name(repo)}`,
+      method: "GET",
+      url: `/v2/${repo}/blobs/${digest}`,
+      scopes: [repositoryScope(repo, "pull")],
+      expect: [200],
+    });
+    const total = Number(res.headers.get("content-length") ?? 0);
+    const hash = createHash("sha256");
+    const progress = this.#options.onProgress;
+    let bytes = 0;
+    const url = this.#url(`/v2/${repo}/blobs/${digest}`);
+    return res.body!.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          progress?.({ digest, total, bytes, state: "downloading" });
+          controller.enqueue(chunk);
+        },
+        flush() {
+          const got = `sha256:${hash.digest("hex")}`;
+          if (digest.startsWith("sha256:") && got !== digest) {
+            throw new RegistryError(`Blob ${digest} arrived with digest ${got}`, {
+              status: 200,
+              url,
+              hint: "the registry or a proxy altered the blob; try again",
+            });
+          }
+          progress?.({ digest, total, bytes, state: "downloaded" });
+        },
+      }),
+    );
+  }
+
+  /**
+   * Puts a blob into `repo`: nothing when it is there already (HEAD), a cross-repository
+   * mount when `mountFrom` is given and the registry allows it, else a monolithic upload with a
+   * chunked fallback for registries (or proxies) that refuse large or unsized bodies. `body` is
+   * called again for every retry.
+   */
+  async pushBlob(
+    repo: string,
+    desc: { digest: string; size: number },
+    body: () => ReadableStream<Uint8Array>,
+    options: { mountFrom?: string } = {},
+  ): Promise<"exists" | "mounted" | "uploaded"> {
+    const progress = (bytes: number, state: ProgressEvent["state"]) =>
+      this.#options.onProgress?.({ digest: desc.digest, total: desc.size, bytes, state });
+    if (await this.hasBlob(repo, desc.digest)) {
+      progress(desc.size, "exists");
+      return "exists";
+    }
+    const what = `push blob ${desc.digest} to ${this.#name(repo)}`;
+    const scopes = [repositoryScope(repo, "push,pull")];
+    let buffered: Uint8Array | undefined;
+    if (desc.size <= BUFFER_LIMIT) buffered = await readAll(body(), desc.size);
+    const result = await withRetries(async () => {
+      let query = "";
+      const startScopes = [...scopes];
+      if (options.mountFrom && options.mountFrom !== repo) {
+        query = `?mount=${encodeURIComponent(desc.digest)}&from=${
+          encodeURIComponent(options.mountFrom)
+        }`;
+        startScopes.push(repositoryScope(options.mountFrom, "pull"));
+      }
+      const start = await this.#request({
+        what,
+        method: "POST",
+        url: `/v2/${repo}/blobs/uploads/${query}`,
+        scopes: startScopes,
+        expect: [201, 202],
+        retry: false,
+      });
+      await start.body?.cancel();
+      if (start.status === 201) return "mounted" as const;
+      const location = this.#location(start, what);
+      const put = await this.#request({
+        what,
+        method: "PUT",
+        url: withQuery(location, "digest", desc.digest),
+        headers: { "content-type": "application/octet-stream" },
+        body: () => {
+          progress(0, "uploading");
+          if (buffered) return buffered as Uint8Array<ArrayBuffer>;
+          let sent = 0;
+          return body().pipeThrough(
+            new TransformStream<Uint8Array, Uint8Array>({
+              transform(chunk, controller) {
+                sent += chunk.length;
+                progress(sent, "uploading");
+                controller.enqueue(chunk);
+              },
+            }),
+          );
+        },
+        scopes,
+        expect: [201],
+        allow: [411, 413],
+        retry: false,
+      });
+      await put.body?.cancel();
+      if (put.status === 201) return "uploaded" as const;
+      return await this.#chunkedUpload(repo, desc, buffered ? () => bodyOf(buffered!) : body);
+    }, this.#retry);
+    progress(desc.size, result);
+    return result;
+  }
+
+  /**
+   * Pushes manifest `bytes` exactly as given with `Content-Type: mediaType` under `reference`
+   * (a tag or their digest). Returns their digest.
+   */
+  async putManifest(
+    repo: string,
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+  ): Promise<string> {
+    return (await this.putManifestDetailed(repo, reference, bytes, mediaType)).digest;
+  }
+
+  /** `putManifest`, also telling whether the registry indexed its `subject` (OCI 1.1). */
+  async putManifestDetailed(
+    repo: string,
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+  ): Promise<{ digest: string; subjectIndexed: boolean }> {
+    const digest = sha256(bytes);
+    const res = await this.#request({
+      what: `push manifest ${this.#name(repo)}${refSuffix(reference)}`,
+      method: "PUT",
+      url: `/v2/${repo}/manifests/${reference}`,
+      headers: { "content-type": mediaType },
+      body: () => bytes as Uint8Array<ArrayBuffer>,
+      scopes: [repositoryScope(repo, "push,pull")],
+      expect: [201],
+    });
+    await res.body?.cancel();
+    return { digest, subjectIndexed: res.headers.has("oci-subject") };
+  }
+
+  /** Every tag of `repo`, following `Link` pagination. */
+  async listTags(repo: string): Promise<string[]> {
+    const tags: string[] = [];
+    let url: string | undefined = `/v2/${repo}/tags/list?n=1000`;
+    while (url) {
+      const res: Response = await this.#request({
+        what: `list tags of ${this.#name(repo)}`,
+        method: "GET",
+        url,
+        scopes: [repositoryScope(repo, "pull")],
+        expect: [200],
+      });
+      const json = await res.json();
+      if (Array.isArray(json?.tags)) tags.push(...json.tags);
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get("link") ?? "");
+      url = next ? next[1] : undefined;
+    }
+    return tags;
+  }
+
+  /** Deletes the manifest with `digest` (registries may answer 405 when deletes are off). */
+  async deleteManifest(repo: string, digest: string): Promise<void> {
+    const res = await this.#request({
+      what: `delete manifest ${this.#name(repo)}@${digest}`,
+      method: "DELETE",
+      url: `/v2/${repo}/manifests/${digest}`,
+      scopes: [repositoryScope(repo, "delete")],
+      expect: [202, 200],
+    });
+    await res.body?.cancel();
+  }
+
+  /**
+   * The raw referrers API answer for `digest` (an OCI index), or undefined when the registry
+   * has no referrers API (Distribution 2.8, ghcr.io), so the caller uses the tag fallback.
+   */
+  async getReferrersApi(repo: string, digest: string): Promise<Uint8Array | undefined> {
+    const res = await this.#request({
+      what: `list referrers of ${this.#name(repo)}@${digest}`,
+      method: "GET",
+      url: `/v2/${repo}/referrers/${digest}`,
+      headers: { accept: "application/vnd.oci.image.index.v1+json" },
+      scopes: [repositoryScope(repo, "pull")],
+      expect: [200],
+      allow: [404, 400, 405],
+    });
+    const type = res.headers.get("content-type") ?? "";
+    if (res.status !== 200 || !type.startsWith("application/vnd.oci.image.index.v1+json")) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  /** A manifest by tag or digest, or undefined when it does not exist. */
+  async findManifest(repo: string, reference: string): Promise<Manifest | undefined> {
+    try {
+      return await this.getManifest(repo, reference);
+    } catch (err) {
+      if (err instanceof RegistryError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async #chunkedUpload(
+    repo: string,
+    desc: { digest: string; size: number },
+    body: () => ReadableStream<Uint8Array>,
+  ): Promise<"uploaded"> {
+    const what = `push blob ${desc.digest} to ${this.#name(repo)} in chunks`;
+    const scopes = [repositoryScope(repo, "push,pull")];
+    const chunkSize = this.#options.chunkSize ?? 16 * 1024 * 1024;
+    const start = await this.#request({
+      what,
+      method: "POST",
+      url: `/v2/${repo}/blobs/uploads/`,
+      scopes,
+      expect: [202],
+      retry: false,
+    });
+    await start.body?.cancel();
+    let location = this.#location(start, what);
+    let offset = 0;
+    for await (const chunk of chunks(body(), chunkSize)) {
+      const res = await this.#request({
+        what,
+        method: "PATCH",
+        url: location,
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-range": `${offset}-${offset + chunk.length - 1}`,
+        },
+        body: () => chunk as Uint8Array<ArrayBuffer>,
+        scopes,
+        expect: [202],
+        retry: false,
+      });
+      await res.body?.cancel();
+      location = this.#location(res, what);
+      offset += chunk.length;
+      this.#options.onProgress?.({
+        digest: desc.digest,
+        total: desc.size,
+        bytes: offset,
+        state: "uploading",
+      });
+    }
+    const done = await this.#request({
+      what,
+      method: "PUT",
+      url: withQuery(location, "digest", desc.digest),
+      scopes,
+      expect: [201],
+      retry: false,
+    });
+    await done.body?.cancel();
+    return "uploaded";
+  }
+
+  #name(repo: string): string {
+    return `${this.registry}/${repo}`;
+  }
+
+  #url(pathOrUrl: string): string {
+    return new URL(pathOrUrl, this.#base).toString();
+  }
+
+  /** The upload URL from `Location`, which may be relative and may carry a query already. */
+  #location(res: Response, what: string): string {
+    const location = res.headers.get("location");
+    if (!location) {
+      throw new RegistryError(`Cannot ${what}: the registry gave no upload location`, {
+        status: res.status,
+        url: this.#base,
+      });
+    }
+    return new URL(location, this.#base).toString();
+  }
+
+  #request(spec: RequestSpec): Promise<Response> {
+    if (spec.retry === false) return this.#attempt(spec);
+    return withRetries(() => this.#attempt(spec), this.#retry);
+  }
+
+  /** One request, answering up to two auth challenges (first contact, then a token refresh). */
+  async #attempt(spec: RequestSpec): Promise<Response> {
+    const url = this.#url(spec.url);
+    const ours = new URL(url).origin === new URL(this.#base).origin;
+    for (let round = 0;; round++) {
+      const authorization = ours ? await this.#authorization(spec.scopes, spec.what) : undefined;
+      const res = await send(
+        { method: spec.method, url, headers: spec.headers, body: spec.body, authorization },
+        { timeoutMs: this.#timeoutMs, debug: this.#options.debug },
+      );
+      if (spec.expect.includes(res.status) || spec.allow?.includes(res.status)) return res;
+      const challenge = parseChallenge(res.headers.get("www-authenticate"));
+      const authFailure = res.status === 401 ||
+        (res.status === 403 && challenge?.error === "insufficient_scope");
+      if (authFailure && challenge && ours && round < 2) {
+        await res.body?.cancel();
+        if (await this.#learn(challenge, authorization !== undefined)) continue;
+      }
+      if (res.status === 401 || res.status === 403) throw await this.#authError(spec, res, url);
+      throw await responseError(`Cannot ${spec.what}`, res, url);
+    }
+  }
+
+  /**
+   * Takes a challenge in; returns whether a retry with new authorization can help. Basic:
+   * only when credentials exist and were not sent yet. Bearer: always, with a fresh token
+   * (the old one may have expired or lacked a scope); the round limit in #attempt stops loops.
+   */
+  async #learn(challenge: Challenge, hadAuth: boolean): Promise<boolean> {
+    this.#challenge = challenge;
+    if (challenge.scheme === "basic") {
+      return !hadAuth && (await this.#getCredentials()) !== undefined;
+    }
+    this.#token = undefined;
+    return true;
+  }
+
+  async #authorization(scopes: string[], what: string): Promise<string | undefined> {
+    const challenge = this.#challenge;
+    if (!challenge) return undefined;
+    if (challenge.scheme === "basic") {
+      const creds = await this.#getCredentials();
+      return creds ? basicAuthorization(creds) : undefined;
+    }
+    const wanted = mergeScopes([...scopes, ...(this.#token?.scopes ?? [])]);
+    const token = this.#token;
+    if (token && wanted.every((s) => token.scopes.includes(s))) return `Bearer ${token.value}`;
+    const value = await this.#fetchToken(challenge, wanted, what);
+    this.#token = { value, scopes: wanted };
+    return `Bearer ${value}`;
+  }
+
+  async #fetchToken(challenge: Challenge, scopes: string[], what: string): Promise<string> {
+    if (!challenge.realm) {
+      throw new RegistryError(`Cannot ${what}: the registry's Bearer challenge names no realm`, {
+        status: 401,
+        url: this.#base,
+      });
+    }
+    const url = new URL(challenge.realm);
+    if (challenge.service) url.searchParams.set("service", challenge.service);
+    for (const s of mergeScopes([...scopes, ...challenge.scopes])) {
+      url.searchParams.append("scope", s);
+    }
+    const creds = await this.#getCredentials();
+    const res = await send(
+      {
+        method: "GET",
+        url: url.toString(),
+        authorization: creds ? basicAuthorization(creds) : undefined,
+      },
+      { timeoutMs: this.#timeoutMs, debug: this.#options.debug },
+    );
+    if (res.status !== 200) {
+      if (res.status === 401 || res.status === 403) {
+        throw await this.#authError({ what } as RequestSpec, res, url.toString());
+      }
+      throw await responseError(`Cannot ${what}: the token service failed`, res, url.toString());
+    }
+    const json = await res.json().catch(() => undefined);
+    const token = json?.token ?? json?.access_token;
+    if (typeof token !== "string" || token === "") {
+      throw new RegistryError(`Cannot ${what}: the token service answered without a token`, {
+        status: res.status,
+        url: url.toString(),
+      });
+    }
+    return token;
+  }
+
+  #getCredentials(): Promise<Credentials | undefined> {
+    this.#credentials ??= this.#options.credentials?.get(this.registry) ??
+      Promise.resolve(undefined);
+    return this.#credentials;
+  }
+
+  async #authError(spec: RequestSpec, res: Response, url: string): Promise<RegistryError> {
+    const creds = await this.#getCredentials();
+    const host = this.registry;
+    if (!creds) {
+      const err = await responseError(
+        `Cannot ${spec.what}: ${host} asks for credentials and none were found`,
+        res,
+        url,
+        `give a token with --token, set GITHUB_TOKEN, set OP_SERVICE_ACCOUNT_TOKEN (1Password), or log in with "podman login ${
+          loginHost(host)
+        }" (auth file)`,
+      );
+      return err;
+    }
+    const err = await responseError(
+      `Cannot ${spec.what}: ${host} refused the credentials from ${creds.source}`,
+      res,
+      url,
+    );
+    return new RegistryError(err.message, {
+      status: err.status,
+      url,
+      code: err.code,
+      detail: err.detail,
+      retryable: false,
+      hint: authHint(host, creds.source, err.detail),
+    });
+  }
+}
+
+function authHint(host: string, source: string, detail?: string): string {
+  if (host === "ghcr.io" || /write:packages|read:packages/.test(detail ?? "")) {
+    return `check that the token from ${source} is valid and has the write:packages scope (read:packages to pull)`;
+  }
+  return `check the username and token from ${source} for ${host}`;
+}
+
+function loginHost(registry: string): string {
+  return registry === DOCKER_HUB_REGISTRY ? "docker.io" : registry;
+}
+
+function refSuffix(reference: string): string {
+  return reference.includes(":") ? `@${reference}` : `:${reference}`;
+}
+
+/** Adds a query parameter to a URL that may carry a query already (`?_state=...`). */
+export function withQuery(url: string, key: string, value: string): string {
+  const u = new URL(url);
+  u.searchParams.append(key, value);
+  return u.toString();
+}
+
+/** `sha256:<hex>` of `bytes`. */
+export function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+function bodyOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(c) {
+      c.enqueue(bytes);
+      c.close();
+    },
+  });
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let off = 0;
+  const parts: Uint8Array[] = [];
+  for await (const chunk of stream) {
+    if (off + chunk.length <= size) out.set(chunk, off);
+    else parts.push(chunk);
+    off += chunk.length;
+  }
+  if (off === size) return out;
+  // The descriptor's size was wrong; send what the stream gave so the registry rejects it.
+  const all = new Uint8Array(off);
+  all.set(out.subarray(0, Math.min(off, size)));
+  let at = size;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
+
+async function* chunks(
+  stream: ReadableStream<Uint8Array>,
+  size: number,
+): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(size);
+  let fill = 0;
+  for await (const piece of stream) {
+    let off = 0;
+    while (off < piece.length) {
+      const n = Math.min(size - fill, piece.length - off);
+      buf.set(piece.subarray(off, off + n), fill);
+      fill += n;
+      off += n;
+      if (fill === size) {
+        yield buf;
+        buf = new Uint8Array(size);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) yield buf.subarray(0, fill);
+}
