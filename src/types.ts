@@ -64,6 +64,8 @@ export interface TemplateContext {
     period: string;
     /** `reboot_time`, `HH:MM` (`"03:00"`). */
     rebootTime: string;
+    /** `reboot_window_minutes` (`60`). */
+    rebootWindowMinutes: number;
   };
   bootc: {
     /** `update_time`, `HH:MM:SS` (`"02:00:00"`). */

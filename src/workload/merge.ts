@@ -237,24 +237,55 @@ function walk(
   }
 }
 
+/** A plain object (a mapping); parsed YAML scalars are objects too, but leaves here. */
 function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function isScalar(v: unknown): boolean {
-  return v === null || typeof v !== "object";
+  return !isObject(v) && !Array.isArray(v);
+}
+
+/** The text of a leaf: a parsed YAML scalar (`{ text }`) or a primitive value. */
+function leafText(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "object" && typeof (v as { text?: unknown }).text === "string") {
+    return (v as { text: string }).text;
+  }
+  return String(v);
 }
 
 function str(v: unknown): string {
-  return v === undefined || v === null ? "" : String(v);
+  return leafText(v);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object") return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (isScalar(a) && isScalar(b)) {
+    // A parsed YAML scalar equals a value with the same text (`0644` is not 420 here: the
+    // machine's document wins over workloads anyway, so only workloads are compared).
+    const comparable = typeof a === typeof b || typeof a === "object" || typeof b === "object";
+    return comparable && leafText(a) === leafText(b);
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => sameValue(a[k], b[k]));
+  }
+  return false;
 }
 
+/** Copies plain objects and arrays; leaves (including parsed YAML scalars) are shared. */
 function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  if (Array.isArray(v)) return v.map(clone) as T;
+  if (isObject(v)) {
+    const out: Obj = {};
+    for (const [k, x] of Object.entries(v)) out[k] = clone(x);
+    return out as T;
+  }
+  return v;
 }
