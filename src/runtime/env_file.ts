@@ -1,0 +1,95 @@
+/**
+ * The env files the runtime reads: `/etc/iago/containers/NAME.env` (bootc-run.sh,
+ * bootc-update.sh, motd.sh and `EnvironmentFile=` of bootc@.service) and
+ * `/etc/iago/postgres-backup.env`. Both systemd and the scripts read them, so values are kept
+ * to what both read the same way.
+ */
+import { IagoError } from "../errors.ts";
+
+/** What `bootc-update.sh` does with a container: see the README, "On the machine". */
+export type UpdateStrategy = "latest" | "pinned" | "staging";
+
+export interface ContainerEnv {
+  /** Image reference the container runs, with its tag: `ghcr.io/me/web:latest`. */
+  image: string;
+  /** Podman container name; by convention `bootc-NAME`. */
+  containerName: string;
+  /** `MACHINE_NAME` inside the container; bootc-run.sh defaults it to the instance name. */
+  machineName?: string;
+  /** Seconds between a restart and the health check (default 30). */
+  healthCheckWait?: number;
+  updateStrategy?: UpdateStrategy;
+  /** Run inside the container by podman (`/usr/local/bin/health.sh`); `none` turns it off. */
+  healthCmd?: string;
+  healthInterval?: string;
+  healthRetries?: number;
+  healthStartPeriod?: string;
+  /** Extra `podman run` arguments, split on blanks (no quoting). */
+  podmanArgs?: string;
+}
+
+/**
+ * The text of `/etc/iago/containers/NAME.env`. Throws an `IagoError` when a value holds a
+ * line break, a double quote or a backslash: systemd and the scripts would read it differently.
+ */
+export function containerEnvFile(env: ContainerEnv): string {
+  return envFileText([
+    ["CONTAINER_IMAGE", env.image],
+    ["CONTAINER_NAME", env.containerName],
+    ["MACHINE_NAME", env.machineName],
+    ["HEALTH_CHECK_WAIT", env.healthCheckWait ?? 30],
+    ["UPDATE_STRATEGY", env.updateStrategy ?? "latest"],
+    ["HEALTH_CMD", env.healthCmd],
+    ["HEALTH_INTERVAL", env.healthInterval],
+    ["HEALTH_RETRIES", env.healthRetries],
+    ["HEALTH_START_PERIOD", env.healthStartPeriod],
+    ["PODMAN_ARGS", env.podmanArgs],
+  ]);
+}
+
+export interface PostgresBackupEnv {
+  /** Container running PostgreSQL (default on the machine: `bootc-HOSTNAME`). */
+  container?: string;
+  /** OS user in the container that runs pg_dumpall (default `postgres`). */
+  user?: string;
+  /** Days of dumps to keep (default 7). */
+  retentionDays?: number;
+}
+
+/** The text of `/etc/iago/postgres-backup.env`. Throws like `containerEnvFile`. */
+export function postgresBackupEnvFile(env: PostgresBackupEnv): string {
+  if (
+    env.retentionDays !== undefined &&
+    !(Number.isInteger(env.retentionDays) && env.retentionDays >= 1)
+  ) {
+    throw new IagoError(
+      `Invalid backup retention "${env.retentionDays}": not a whole number of days`,
+      {
+        hint: "keep at least 1 day of backups, e.g. 7",
+      },
+    );
+  }
+  return envFileText([
+    ["POSTGRES_CONTAINER", env.container],
+    ["POSTGRES_USER", env.user],
+    ["BACKUP_RETENTION_DAYS", env.retentionDays ?? 7],
+  ]);
+}
+
+const PLAIN = /^[A-Za-z0-9_.\/:@%+=,-]*$/;
+
+function envFileText(entries: [string, string | number | undefined][]): string {
+  let out = "";
+  for (const [key, raw] of entries) {
+    if (raw === undefined) continue;
+    const value = String(raw);
+    // deno-lint-ignore no-control-regex
+    if (/["\\\x00-\x1f\x7f]/.test(value)) {
+      throw new IagoError(`Cannot write ${key}=${JSON.stringify(value)} to an env file`, {
+        hint: "leave out line breaks, double quotes and backslashes (single quotes work)",
+      });
+    }
+    out += PLAIN.test(value) ? `${key}=${value}\n` : `${key}="${value}"\n`;
+  }
+  return out;
+}
