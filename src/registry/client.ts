@@ -217,7 +217,6 @@ export class RegistryClient {
     const what = `push blob ${desc.digest} to ${this.#name(repo)}`;
     const scopes = [repositoryScope(repo, "push,pull")];
     let buffered: Uint8Array | undefined;
-    if (desc.size <= BUFFER_LIMIT) buffered = await readAll(body(), desc.size);
     const result = await withRetries(async () => {
       let query = "";
       const startScopes = [...scopes];
@@ -238,6 +237,7 @@ export class RegistryClient {
       await start.body?.cancel();
       if (start.status === 201) return "mounted" as const;
       const location = this.#location(start, what);
+      if (!buffered && desc.size <= BUFFER_LIMIT) buffered = await readAll(body(), desc.size);
       const put = await this.#request({
         what,
         method: "PUT",
