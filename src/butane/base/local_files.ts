@@ -1,0 +1,69 @@
+/**
+ * Reading from the files directory (`-d`). A path is joined to the directory as butane does
+ * (`local: /x` means `<dir>/x`), refused when it leaves the directory lexically, and, beyond
+ * butane, refused when symlinks resolve outside it: nothing outside the files directory is
+ * ever read, whatever the path says.
+ */
+import { isAbsolute, join, relative, resolve } from "node:path";
+
+export const NO_FILES_DIR =
+  "local file paths are relative to a files directory that must be specified with -d/--files-dir";
+export const ESCAPES = "local file path traverses outside the files directory";
+
+/** Thrown with a butane-style message; the caller reports it at the YAML path. */
+export class LocalFileError extends Error {}
+
+/** The lexical location of `p` inside `filesDir`; throws when it leaves the directory. */
+export function localPath(filesDir: string | undefined, p: string): string {
+  if (filesDir === undefined) throw new LocalFileError(NO_FILES_DIR);
+  const base = resolve(filesDir);
+  const full = resolve(join(base, p));
+  if (!within(base, full)) throw new LocalFileError(ESCAPES);
+  return full;
+}
+
+function within(base: string, full: string): boolean {
+  if (full === base) return true;
+  const rel = relative(base, full);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+const realBases = new Map<string, string>();
+
+/** Refuses a path whose real location (symlinks resolved) is outside the files directory. */
+export function checkRealPath(filesDir: string, full: string): void {
+  const base = resolve(filesDir);
+  let realBase = realBases.get(base);
+  if (realBase === undefined) {
+    realBase = Deno.realPathSync(base);
+    realBases.set(base, realBase);
+  }
+  let real: string;
+  try {
+    real = Deno.realPathSync(full);
+  } catch (err) {
+    throw new LocalFileError(goOpenError(full, err));
+  }
+  if (!within(realBase, real)) throw new LocalFileError(ESCAPES);
+}
+
+/** The bytes of `p` from the files directory. */
+export function readLocal(filesDir: string | undefined, p: string): Uint8Array {
+  const full = localPath(filesDir, p);
+  checkRealPath(filesDir!, full);
+  try {
+    return Deno.readFileSync(full);
+  } catch (err) {
+    throw new LocalFileError(goOpenError(full, err));
+  }
+}
+
+/** Go's `open PATH: no such file or directory` wording for a failed read. */
+export function goOpenError(path: string, err: unknown): string {
+  if (err instanceof Deno.errors.NotFound) return `open ${path}: no such file or directory`;
+  if (err instanceof Deno.errors.PermissionDenied) return `open ${path}: permission denied`;
+  if (err instanceof Deno.errors.IsADirectory) return `read ${path}: is a directory`;
+  const msg = err instanceof Error ? err.message.replace(/ \(os error \d+\)$/, "") : String(err);
+  if (/is a directory/i.test(msg)) return `read ${path}: is a directory`;
+  return `open ${path}: ${msg.split(":")[0].toLowerCase()}`;
+}

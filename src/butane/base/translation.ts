@@ -1,0 +1,67 @@
+/**
+ * The state one translation carries: the report, the files directory, and where each generated
+ * Ignition object came from in the YAML (so Ignition's findings can be reported at the line the
+ * user wrote, even after merges moved the object).
+ */
+import { camelKey, type FieldType, FULL_SCHEMA, isList, isObj, snakeKey } from "./schema.ts";
+import type { Report } from "../report.ts";
+
+export class Translation {
+  private readonly origins = new WeakMap<object, string>();
+
+  constructor(
+    readonly report: Report,
+    /** Directory for `local`, `contents_local`, `ssh_authorized_keys_local` and trees. */
+    readonly filesDir: string | undefined,
+  ) {}
+
+  /** Records that Ignition object `obj` was produced from the YAML at `yamlPath`. */
+  origin(obj: object, yamlPath: string): void {
+    this.origins.set(obj, yamlPath);
+  }
+
+  originOf(obj: object): string | undefined {
+    return this.origins.get(obj);
+  }
+
+  /**
+   * The YAML path for a JSON path in the final config: the deepest object on the way that has a
+   * recorded origin, then the rest of the path in snake_case (butane's own fallback).
+   */
+  yamlPathFor(config: Record<string, unknown>, jsonPath: readonly (string | number)[]): string {
+    let best = "$";
+    let bestDepth = 0;
+    let node: unknown = config;
+    for (let i = 0; i < jsonPath.length; i++) {
+      if (node === null || typeof node !== "object") break;
+      node = (node as Record<string | number, unknown>)[jsonPath[i]];
+      if (node !== null && typeof node === "object") {
+        const o = this.origins.get(node);
+        if (o !== undefined) {
+          best = o;
+          bestDepth = i + 1;
+        }
+      }
+    }
+    let out = best;
+    for (const seg of jsonPath.slice(bestDepth)) {
+      out += "." + (typeof seg === "number" ? seg : yamlKeyOf(seg));
+    }
+    return out;
+  }
+}
+
+const YAML_KEYS = new Map<string, string>();
+(function collect(t: FieldType, seen: Set<object>): void {
+  if (isList(t)) return collect(t.list, seen);
+  if (!isObj(t) || seen.has(t)) return;
+  seen.add(t);
+  for (const f of t.fields) {
+    if (f.json !== undefined && camelKey(f.yaml) === f.json) YAML_KEYS.set(f.json, f.yaml);
+    collect(f.type, seen);
+  }
+})(FULL_SCHEMA, new Set());
+
+function yamlKeyOf(jsonKey: string): string {
+  return YAML_KEYS.get(jsonKey) ?? snakeKey(jsonKey);
+}

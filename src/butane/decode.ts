@@ -1,0 +1,195 @@
+/**
+ * Decodes a YAML tree (or plain data) against a spec version's schema into a typed Butane
+ * document keyed by YAML names, the way yaml.v3 fills butane's Go structs: type errors are fatal
+ * (`cannot unmarshal !!str \`x\` into int`), keys the version does not know are `Unused key`
+ * warnings, and every value's position is recorded for the report.
+ */
+import { type FieldType, isList, isObj, type ObjType } from "./base/schema.ts";
+import type { Report } from "./report.ts";
+import { type Pos, YMap, YScalar, YSeq } from "./yaml.ts";
+
+/** A decoded Butane document or sub-object: YAML keys to typed values. */
+export type Doc = { [key: string]: DocValue };
+export type DocValue = string | number | boolean | Doc | DocValue[];
+
+export interface DecodeContext {
+  report: Report;
+  positions: Map<string, Pos>;
+  keyPositions: Map<string, Pos>;
+  /** True once a type error made the document undecodable. */
+  failed: boolean;
+}
+
+const TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
+const FALSE = new Set(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]);
+
+/** Decodes `value` as an object of type `schema`; returns undefined for null/absent. */
+export function decodeObject(
+  schema: ObjType,
+  value: unknown,
+  path: string,
+  ctx: DecodeContext,
+): Doc | undefined {
+  return decodeValue(schema, value, path, ctx) as Doc | undefined;
+}
+
+function decodeValue(
+  type: FieldType,
+  value: unknown,
+  path: string,
+  ctx: DecodeContext,
+): DocValue | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof YScalar || value instanceof YMap || value instanceof YSeq) {
+    if (!ctx.positions.has(path)) ctx.positions.set(path, value.pos);
+  }
+  if (type === "string") return decodeString(value, path, ctx);
+  if (type === "int") return decodeInt(value, path, ctx);
+  if (type === "bool") return decodeBool(value, path, ctx);
+  if (isList(type)) {
+    let items: unknown[];
+    if (value instanceof YSeq) items = value.items;
+    else if (Array.isArray(value)) items = value;
+    else return typeError(value, `[]${goName(type.list)}`, path, ctx);
+    const out: DocValue[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const v = decodeValue(type.list, items[i], `${path}.${i}`, ctx);
+      // yaml.v3 keeps a null list item as the zero value.
+      out.push(v === undefined ? zeroOf(type.list) : v);
+    }
+    return out;
+  }
+  if (isObj(type)) {
+    const out: Doc = {};
+    if (value instanceof YMap) {
+      for (const [key, v] of value.entries) {
+        const keyPath = `${path}.${key}`;
+        ctx.keyPositions.set(keyPath, value.keyPos.get(key) ?? value.pos);
+        const field = type.fields.find((fl) => fl.yaml === key);
+        if (!field) {
+          ctx.report.warnAtKey(keyPath, `Unused key ${key}`);
+          continue;
+        }
+        const decoded = decodeValue(field.type, v, keyPath, ctx);
+        if (decoded !== undefined) out[key] = decoded;
+      }
+      return out;
+    }
+    if (isPlainObject(value)) {
+      for (const [key, v] of Object.entries(value)) {
+        const keyPath = `${path}.${key}`;
+        const field = type.fields.find((fl) => fl.yaml === key);
+        if (!field) {
+          ctx.report.warnAtKey(keyPath, `Unused key ${key}`);
+          continue;
+        }
+        const decoded = decodeValue(field.type, v, keyPath, ctx);
+        if (decoded !== undefined) out[key] = decoded;
+      }
+      return out;
+    }
+    return typeError(value, goName(type), path, ctx);
+  }
+  return undefined;
+}
+
+function decodeString(value: unknown, path: string, ctx: DecodeContext): string | undefined {
+  if (value instanceof YScalar) return value.text;
+  if (typeof value === "string") return value;
+  return typeError(value, "string", path, ctx);
+}
+
+function decodeInt(value: unknown, path: string, ctx: DecodeContext): number | undefined {
+  if (typeof value === "number") {
+    return Number.isInteger(value) ? value : typeError(value, "int", path, ctx);
+  }
+  if (value instanceof YScalar && value.plain) {
+    const n = parseYamlInt(value.text);
+    if (n !== undefined) return n;
+  }
+  return typeError(value, "int", path, ctx);
+}
+
+function decodeBool(value: unknown, path: string, ctx: DecodeContext): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  if (value instanceof YScalar && value.plain) {
+    if (TRUE.has(value.text)) return true;
+    if (FALSE.has(value.text)) return false;
+  }
+  return typeError(value, "bool", path, ctx);
+}
+
+/** yaml.v3's reading of a plain scalar into an int: YAML 1.1 octal, hex, binary, whole floats. */
+export function parseYamlInt(text: string): number | undefined {
+  const t = text.replaceAll("_", "");
+  let m: RegExpMatchArray | null;
+  if ((m = t.match(/^([-+]?)0([0-7]+)$/))) return sign(m[1]) * parseInt(m[2], 8);
+  if ((m = t.match(/^([-+]?)0o([0-7]+)$/))) return sign(m[1]) * parseInt(m[2], 8);
+  if ((m = t.match(/^([-+]?)0x([0-9a-fA-F]+)$/))) return sign(m[1]) * parseInt(m[2], 16);
+  if ((m = t.match(/^([-+]?)0b([01]+)$/))) return sign(m[1]) * parseInt(m[2], 2);
+  if (/^[-+]?(0|[1-9][0-9]*)$/.test(t)) return Number(t);
+  if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(t)) {
+    const n = Number(t);
+    if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n;
+  }
+  return undefined;
+}
+
+function sign(s: string): number {
+  return s === "-" ? -1 : 1;
+}
+
+/** The YAML tag yaml.v3 would resolve for a value, for its type-error message. */
+function yamlTag(value: unknown): string {
+  if (value instanceof YMap || isPlainObject(value)) return "!!map";
+  if (value instanceof YSeq || Array.isArray(value)) return "!!seq";
+  if (typeof value === "number") return Number.isInteger(value) ? "!!int" : "!!float";
+  if (typeof value === "boolean") return "!!bool";
+  if (value instanceof YScalar && value.plain) {
+    const t = value.text;
+    if (TRUE.has(t) || FALSE.has(t)) return t.length <= 1 ? "!!str" : "!!bool";
+    if (/^[-+]?(0|[1-9][0-9_]*|0[0-7_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$/.test(t)) {
+      return "!!int";
+    }
+    if (
+      parseYamlInt(t) !== undefined ||
+      /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(t)
+    ) {
+      return "!!float";
+    }
+  }
+  return "!!str";
+}
+
+function typeError(value: unknown, into: string, path: string, ctx: DecodeContext): undefined {
+  const tag = yamlTag(value);
+  const shown = tag === "!!map" || tag === "!!seq"
+    ? tag
+    : `${tag} \`${value instanceof YScalar ? shorten(value.text) : String(value)}\``;
+  ctx.report.error(path, `cannot unmarshal ${shown} into ${into}`);
+  ctx.failed = true;
+  return undefined;
+}
+
+function shorten(s: string): string {
+  return s.length > 10 ? s.slice(0, 7) + "..." : s;
+}
+
+function goName(t: FieldType): string {
+  if (typeof t === "string") return t;
+  if (isList(t)) return `[]${goName(t.list)}`;
+  return `base.${t.name}`;
+}
+
+function zeroOf(t: FieldType): DocValue {
+  if (t === "string") return "";
+  if (t === "int") return 0;
+  if (t === "bool") return false;
+  if (isList(t)) return [];
+  return {};
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof YScalar) &&
+    !(v instanceof YMap) && !(v instanceof YSeq);
+}

@@ -1,0 +1,27 @@
+/** What distinguishes one fcos spec version from another. */
+import { type ObjType, schemaFor } from "../base/schema.ts";
+
+export interface FcosSpec {
+  /** The Butane `version:` this spec answers to, e.g. "1.5.0". */
+  readonly version: string;
+  /** The Ignition spec version it emits, e.g. "3.4.0". */
+  readonly ignitionVersion: string;
+  /** The fields this version accepts (others are `Unused key` warnings). */
+  readonly schema: ObjType;
+  /** `boot_device.layout` values this version accepts. */
+  readonly layouts: readonly string[];
+}
+
+/** Builds the spec of `fcos 1.<minor>.0`. */
+export function fcosSpec(
+  minor: number,
+  ignitionVersion: string,
+  options: { layouts?: readonly string[] } = {},
+): FcosSpec {
+  return {
+    version: `1.${minor}.0`,
+    ignitionVersion,
+    schema: schemaFor(minor),
+    layouts: options.layouts ?? ["aarch64", "ppc64le", "x86_64"],
+  };
+}

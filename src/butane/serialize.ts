@@ -1,0 +1,124 @@
+/**
+ * Ignition JSON exactly as butane writes it (github.com/clarketm/json): keys in the Go struct
+ * order of Ignition's schema, empty lists and zero structs left out, Go's string escaping
+ * (`<` → `\u003c`, `\b` → `\u0008`, lone surrogates → `\ufffd`), compact or 2-space indented.
+ */
+import { type FieldType, FULL_SCHEMA, isList, isObj, type ObjType } from "./base/schema.ts";
+
+interface Slot {
+  key: string;
+  type?: FieldType;
+  omitZero?: boolean;
+}
+
+const ORDER = new Map<string, Slot[]>();
+
+function register(t: ObjType): void {
+  if (ORDER.has(t.name)) return;
+  const slots: Slot[] = [];
+  ORDER.set(t.name, slots);
+  for (const f of t.fields) {
+    if (f.json === undefined) continue;
+    slots.push({ key: f.json, type: f.type, omitZero: f.omitZero });
+    visit(f.type);
+  }
+  if (t.name === "Ignition") slots.push({ key: "version", type: "string" });
+}
+
+function visit(t: FieldType): void {
+  if (isList(t)) visit(t.list);
+  else if (isObj(t)) register(t);
+}
+
+register(FULL_SCHEMA);
+
+/** The Ignition JSON text of `config` (no trailing newline); `pretty` indents by 2 spaces. */
+export function serializeIgnition(config: Record<string, unknown>, pretty = false): string {
+  return write(config, FULL_SCHEMA, pretty ? "\n" : "") ?? "{}";
+}
+
+function write(value: unknown, type: FieldType | undefined, nl: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return quote(value);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  const inner = nl === "" ? "" : nl + "  ";
+  const sep = nl === "" ? ":" : ": ";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return undefined;
+    const itemType = type !== undefined && isList(type) ? type.list : undefined;
+    const parts: string[] = [];
+    for (const v of value) parts.push(write(v, itemType, inner) ?? zeroText(itemType));
+    return `[${inner}${parts.join("," + inner)}${nl}]`;
+  }
+  if (typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    const slots = type !== undefined && isObj(type) ? ORDER.get(type.name) : undefined;
+    const parts: string[] = [];
+    const seen = new Set<string>();
+    if (slots) {
+      for (const s of slots) {
+        seen.add(s.key);
+        const v = obj[s.key];
+        if (s.omitZero && (v === 0 || v === "")) continue;
+        const text = write(v, s.type, inner);
+        if (text !== undefined) parts.push(quote(s.key) + sep + text);
+      }
+    }
+    for (const k of Object.keys(obj)) {
+      if (seen.has(k)) continue;
+      const text = write(obj[k], undefined, inner);
+      if (text !== undefined) parts.push(quote(k) + sep + text);
+    }
+    if (parts.length === 0) return undefined;
+    return `{${inner}${parts.join("," + inner)}${nl}}`;
+  }
+  return undefined;
+}
+
+function zeroText(t: FieldType | undefined): string {
+  if (t === "string") return '""';
+  if (t === "int") return "0";
+  if (t === "bool") return "false";
+  return t !== undefined && isList(t) ? "null" : "{}";
+}
+
+// deno-lint-ignore no-control-regex
+const SPECIAL = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
+
+/** A JSON string literal with Go encoding/json's escaping. */
+export function quote(s: string): string {
+  if (!SPECIAL.test(s)) return `"${s}"`;
+  let out = '"';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string | undefined;
+    if (c < 0x20) {
+      rep = c === 10 ? "\\n" : c === 13 ? "\\r" : c === 9 ? "\\t" : `\\u00${hex2(c)}`;
+    } else if (c === 0x22) rep = '\\"';
+    else if (c === 0x5c) rep = "\\\\";
+    else if (c === 0x3c) rep = "\\u003c";
+    else if (c === 0x3e) rep = "\\u003e";
+    else if (c === 0x26) rep = "\\u0026";
+    else if (c === 0x2028) rep = "\\u2028";
+    else if (c === 0x2029) rep = "\\u2029";
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+      rep = "\\ufffd";
+    } else if (c >= 0xdc00 && c <= 0xdfff) rep = "\\ufffd";
+    if (rep !== undefined) {
+      out += s.slice(start, i) + rep;
+      start = i + 1;
+    }
+  }
+  return out + s.slice(start) + '"';
+}
+
+function hex2(c: number): string {
+  return c.toString(16).padStart(2, "0");
+}

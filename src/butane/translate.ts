@@ -1,0 +1,170 @@
+/**
+ * The Butane → Ignition pipeline (butane's `config.TranslateBytes` for the fcos variant):
+ * read version and variant, decode against that version's schema, check, translate, lay the
+ * generated fragments under the user's config, validate the result as Ignition, serialize.
+ */
+import { type DecodeContext, decodeObject, type Doc } from "./decode.ts";
+import { type ButaneReportEntry, Report } from "./report.ts";
+import { type Pos, readYaml, YamlSyntaxError, YMap, YScalar } from "./yaml.ts";
+import { FCOS_SPECS } from "./fcos/specs.ts";
+import type { FcosSpec } from "./fcos/spec.ts";
+import { validateButane } from "./base/validate.ts";
+import { translateObject } from "./base/translate.ts";
+import { Translation } from "./base/translation.ts";
+import { mountUnitsFragment } from "./base/mount_units.ts";
+import { expandTrees } from "./base/trees.ts";
+import { mergeConfigs } from "./base/merge.ts";
+import { bootDeviceFragment, checkReservedLabels } from "./fcos/boot_device.ts";
+import { grubFragment } from "./fcos/grub.ts";
+import { serializeIgnition } from "./serialize.ts";
+import { checkIgnition } from "./ignition_checks.ts";
+
+export interface TranslateOptions {
+  /** Directory for `local`, `contents_local`, `ssh_authorized_keys_local` and `trees`. */
+  filesDir?: string;
+  /** Fail on any warning, as `butane --strict`. */
+  strict?: boolean;
+  /** Indent the JSON by 2 spaces. */
+  pretty?: boolean;
+  /** The file name used in messages. */
+  fileName?: string;
+}
+
+export interface TranslateResult {
+  /** The Ignition config (absent when translation failed). */
+  ignition?: Record<string, unknown>;
+  /** The Ignition JSON text as butane writes it, with its trailing newline. */
+  json?: string;
+  report: ButaneReportEntry[];
+  ok: boolean;
+  /** Why translation failed, in butane's words (`source config is invalid`, ...). */
+  error?: string;
+}
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** Translates Butane YAML text; never throws for problems in the input. */
+export function translateButaneText(
+  yamlText: string,
+  opts: TranslateOptions = {},
+): Promise<TranslateResult> {
+  return Promise.resolve(translateButaneTextSync(yamlText, opts));
+}
+
+/** The synchronous form of `translateButaneText` (file reads are synchronous). */
+export function translateButaneTextSync(
+  yamlText: string,
+  opts: TranslateOptions = {},
+): TranslateResult {
+  let root;
+  try {
+    root = readYaml(yamlText);
+  } catch (err) {
+    if (!(err instanceof YamlSyntaxError)) throw err;
+    return fail([], `Error unmarshaling yaml: ${err.message}`, err.pos);
+  }
+  return translateRoot(root, new Map(), opts);
+}
+
+/**
+ * Translates an already-parsed Butane document (plain data, e.g. after merging workload
+ * overlays). `positions` maps YAML paths (`$.storage.files.0.path`) to where they were written.
+ */
+export function translateButaneDocument(
+  doc: Record<string, unknown>,
+  opts: TranslateOptions & { positions?: unknown } = {},
+): Promise<TranslateResult> {
+  return Promise.resolve(translateButaneDocumentSync(doc, opts));
+}
+
+/** The synchronous form of `translateButaneDocument`. */
+export function translateButaneDocumentSync(
+  doc: Record<string, unknown>,
+  opts: TranslateOptions & { positions?: unknown } = {},
+): TranslateResult {
+  const positions = opts.positions instanceof Map
+    ? new Map(opts.positions as Map<string, Pos>)
+    : new Map();
+  return translateRoot(doc, positions, opts);
+}
+
+function translateRoot(
+  root: unknown,
+  positions: Map<string, Pos>,
+  opts: TranslateOptions,
+): TranslateResult {
+  const variant = topString(root, "variant");
+  const version = topString(root, "version");
+  if (!variant) return fail([], "error parsing variant; must be specified");
+  if (variant === "rhcos") {
+    return fail(
+      [],
+      "rhcos variant has been removed; use openshift variant instead: https://coreos.github.io/butane/upgrading-openshift/",
+    );
+  }
+  if (!version || !SEMVER.test(version)) {
+    return fail([], "error parsing version; must be a valid semver");
+  }
+  const spec = variant === "fcos" ? FCOS_SPECS.get(version) : undefined;
+  if (!spec) return fail([], `No translator exists for variant ${variant} with version ${version}`);
+  return translateSpec(spec, root, positions, opts);
+}
+
+function translateSpec(
+  spec: FcosSpec,
+  root: unknown,
+  positions: Map<string, Pos>,
+  opts: TranslateOptions,
+): TranslateResult {
+  const keyPositions = new Map<string, Pos>();
+  const report = new Report(positions, keyPositions);
+  const ctx: DecodeContext = { report, positions, keyPositions, failed: false };
+  const doc: Doc = decodeObject(spec.schema, root, "$", ctx) ?? {};
+  if (ctx.failed) {
+    return fail(report.entries, "yaml: unmarshal errors");
+  }
+  validateButane(doc, report, spec.layouts);
+  if (report.hasErrors) return fail(report.entries, "source config is invalid");
+
+  const t = new Translation(report, opts.filesDir);
+  let config = translateObject(spec.schema, doc, "$", t);
+  const mounts = mountUnitsFragment(doc, t);
+  if (mounts) config = mergeConfigs(mounts, config, t);
+  expandTrees(doc, config, t);
+  const boot = bootDeviceFragment(doc, t);
+  if (boot) config = mergeConfigs(boot, config, t);
+  checkReservedLabels(config, t);
+  const grub = grubFragment(doc, t);
+  if (grub) config = mergeConfigs(grub, config, t);
+  const ignition = (config.ignition ?? {}) as Record<string, unknown>;
+  config.ignition = { ...ignition, version: spec.ignitionVersion };
+  t.origin(config.ignition as object, "$.ignition");
+  if (report.hasErrors) return fail(report.entries, "source config is invalid");
+
+  for (const finding of checkIgnition(config)) {
+    report.add(finding.severity, t.yamlPathFor(config, finding.path), finding.message);
+  }
+  if (report.hasErrors) return fail(report.entries, "config generated was invalid");
+  if (opts.strict && report.entries.length > 0) {
+    return fail(report.entries, "Config produced warnings and --strict was specified");
+  }
+  const json = serializeIgnition(config, opts.pretty) + "\n";
+  return { ignition: config, json, report: report.entries, ok: true };
+}
+
+function fail(report: ButaneReportEntry[], error: string, pos?: Pos): TranslateResult {
+  void pos;
+  return { report, ok: false, error };
+}
+
+function topString(root: unknown, key: string): string | undefined {
+  if (root instanceof YMap) {
+    const v = root.entries.get(key);
+    return v instanceof YScalar ? v.text : undefined;
+  }
+  if (root !== null && typeof root === "object" && !Array.isArray(root)) {
+    const v = (root as Record<string, unknown>)[key];
+    return typeof v === "string" ? v : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,158 @@
+/**
+ * Reads Butane YAML the way butane's gopkg.in/yaml.v3 does: first document only, duplicate keys
+ * and syntax errors are fatal, merge keys (`<<`) and aliases work. Scalars stay untyped text
+ * (the failsafe schema) so each field can apply yaml.v3's rules for its own Go type: `0644` is
+ * octal for an int, `yes` is true for a bool, and a string keeps exactly what was written.
+ */
+import {
+  Alias,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+} from "yaml";
+
+/** A 1-based position in the YAML text. */
+export interface Pos {
+  line: number;
+  col: number;
+}
+
+export class YScalar {
+  constructor(
+    readonly text: string,
+    /** Written without quotes (plain), so YAML typing rules apply. */
+    readonly plain: boolean,
+    readonly pos: Pos,
+    readonly tag?: string,
+  ) {}
+}
+
+export class YMap {
+  readonly entries = new Map<string, YValue>();
+  readonly keyPos = new Map<string, Pos>();
+  constructor(readonly pos: Pos) {}
+}
+
+export class YSeq {
+  readonly items: YValue[] = [];
+  constructor(readonly pos: Pos) {}
+}
+
+export type YValue = YScalar | YMap | YSeq | null;
+
+/** A fatal YAML problem, with yaml.v3's wording. */
+export class YamlSyntaxError extends Error {
+  constructor(message: string, readonly pos?: Pos) {
+    super(message);
+    this.name = "YamlSyntaxError";
+  }
+}
+
+const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
+
+/** Parses the first YAML document of `text`; throws YamlSyntaxError when it cannot. */
+export function readYaml(text: string): YValue {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    schema: "failsafe",
+    lineCounter,
+    uniqueKeys: false,
+    merge: false,
+    prettyErrors: false,
+  });
+  if (!Array.isArray(docs)) return null;
+  const doc = docs[0];
+  if (!doc) return null;
+  const posOf = (offset: number): Pos => lineCounter.linePos(offset);
+  const tabLine = findTabIndent(text);
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const pos = posOf(err.pos[0]);
+    if (tabLine !== undefined && tabLine <= pos.line) {
+      throw new YamlSyntaxError(
+        `yaml: line ${tabLine}: found character that cannot start any token`,
+        { line: tabLine, col: 1 },
+      );
+    }
+    const msg = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new YamlSyntaxError(`yaml: line ${pos.line}: ${lowerFirst(msg)}`, pos);
+  }
+  const convert = (node: unknown, depth: number): YValue => {
+    if (depth > 1000) throw new YamlSyntaxError("yaml: document nests too deeply");
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return convert((node as Alias).resolve(doc), depth + 1);
+    const n = node as Node;
+    const pos = posOf(n.range?.[0] ?? 0);
+    if (isScalar(n)) {
+      const plain = n.type === "PLAIN";
+      const text = typeof n.value === "string" ? n.value : String(n.value ?? "");
+      if (plain && NULLS.has(text) && !n.tag) return null;
+      if (n.tag === "tag:yaml.org,2002:null") return null;
+      return new YScalar(text, plain, pos, n.tag);
+    }
+    if (isSeq(n)) {
+      const seq = new YSeq(pos);
+      for (const item of n.items) seq.items.push(convert(item, depth + 1));
+      return seq;
+    }
+    if (isMap(n)) {
+      const map = new YMap(pos);
+      const merges: YValue[] = [];
+      for (const pair of n.items) {
+        const keyNode = pair.key as Node | null;
+        const key = isScalar(keyNode) ? String(keyNode.value ?? "") : keyText(keyNode);
+        const keyPos = posOf(keyNode?.range?.[0] ?? 0);
+        const prev = map.keyPos.get(key);
+        if (prev) {
+          throw new YamlSyntaxError(
+            `yaml: unmarshal errors:\n  line ${keyPos.line}: mapping key "${key}" already defined at line ${prev.line}`,
+            keyPos,
+          );
+        }
+        map.keyPos.set(key, keyPos);
+        const value = convert(pair.value, depth + 1);
+        map.entries.set(key, value);
+        if (key === "<<" && isScalar(keyNode) && keyNode.type === "PLAIN") merges.push(value);
+      }
+      // yaml.v3 merge keys: merged entries never override the map's own keys.
+      for (const m of merges) {
+        const sources = m instanceof YSeq ? m.items : [m];
+        for (const src of sources) {
+          if (!(src instanceof YMap)) continue;
+          for (const [k, v] of src.entries) {
+            if (!map.entries.has(k)) {
+              map.entries.set(k, v);
+              map.keyPos.set(k, src.keyPos.get(k) ?? src.pos);
+            }
+          }
+        }
+      }
+      return map;
+    }
+    return null;
+  };
+  return convert(doc.contents, 0);
+}
+
+function keyText(node: Node | null): string {
+  if (!node) return "";
+  return String((node as { toJSON?: () => unknown }).toJSON?.() ?? "");
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** The first line indented with a tab, which yaml.v3 rejects outright. */
+function findTabIndent(text: string): number | undefined {
+  if (!text.includes("\t")) return undefined;
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (/^ *\t/.test(lines[i]) && lines[i].trim() !== "") return i + 1;
+  }
+  return undefined;
+}
