@@ -1,0 +1,80 @@
+# Shared setup for the runtime's bats tests: the stubs in stubs/ first on PATH, every
+# directory the scripts use moved into the test's temporary directory.
+
+RUNTIME="$BATS_TEST_DIRNAME/../../src/runtime"
+OLD=sha256:1111111111111111111111111111111111111111111111111111111111111111
+NEW=sha256:2222222222222222222222222222222222222222222222222222222222222222
+STAGING=sha256:3333333333333333333333333333333333333333333333333333333333333333
+
+setup() {
+  export STUB_STATE="$BATS_TEST_TMPDIR/state"
+  export IAGO_CONTAINERS_DIR="$BATS_TEST_TMPDIR/containers"
+  export BOOTC_UPDATE_STATE_DIR="$BATS_TEST_TMPDIR/results"
+  export BOOTC_UPDATE_LOCK="$BATS_TEST_TMPDIR/lock/bootc-update.lock"
+  export PATH="$BATS_TEST_DIRNAME/stubs:$PATH"
+  unset INVOCATION_ID BOOTC_UPDATE_SLEEP
+  mkdir -p "$STUB_STATE/local" "$STUB_STATE/remote" "$STUB_STATE/container" "$IAGO_CONTAINERS_DIR"
+  touch "$STUB_STATE/commands"
+}
+
+# write_env NAME: the env file of container NAME, from stdin.
+write_env() {
+  cat >"$IAGO_CONTAINERS_DIR/$1.env"
+}
+
+# standard_env NAME [STRATEGY]: the env file iago writes for NAME running ghcr.io/acme/NAME.
+standard_env() {
+  write_env "$1" <<EOT
+CONTAINER_IMAGE=ghcr.io/acme/$1:latest
+CONTAINER_NAME=bootc-$1
+HEALTH_CHECK_WAIT=30
+UPDATE_STRATEGY=${2:-latest}
+HEALTH_CMD=/usr/local/bin/health.sh
+EOT
+}
+
+key() {
+  printf '%s' "$1" | tr '/:@' '%+='
+}
+
+# local_image REF ID / remote_image REF ID / container_runs NAME ID: the stub podman's state.
+local_image() {
+  printf '%s\n' "$2" >"$STUB_STATE/local/$(key "$1")"
+}
+remote_image() {
+  printf '%s\n' "$2" >"$STUB_STATE/remote/$(key "$1")"
+}
+container_runs() {
+  printf '%s\n' "$2" >"$STUB_STATE/container/$1"
+}
+local_id() {
+  cat "$STUB_STATE/local/$(key "$1")"
+}
+
+# assert_commands: the stubs were called exactly as stdin lists, in that order.
+assert_commands() {
+  local expected actual
+  expected=$(cat)
+  actual=$(cat "$STUB_STATE/commands")
+  if [[ $actual != "$expected" ]]; then
+    printf 'commands run differ from the expected ones:\n' >&2
+    diff -u <(printf '%s\n' "$expected") <(printf '%s\n' "$actual") | sed 1,2d >&2
+    return 1
+  fi
+}
+
+# assert_output_has TEXT: $output (from `run`) contains TEXT.
+assert_output_has() {
+  if [[ $output != *"$1"* ]]; then
+    printf 'expected the output to contain:\n  %s\nbut it was:\n%s\n' "$1" "$output" >&2
+    return 1
+  fi
+}
+
+# assert_status N: the last `run` exited with N.
+assert_status() {
+  if [[ $status -ne $1 ]]; then
+    printf 'expected exit status %s, got %s; output:\n%s\n' "$1" "$status" "$output" >&2
+    return 1
+  fi
+}
