@@ -4,3 +4,4 @@ export * from "./client.ts";
 export * from "./errors.ts";
 export * from "./reference.ts";
 export { DEFAULT_RETRY, type RetryPolicy, withRetries } from "./http.ts";
+export * from "./credentials.ts";
