@@ -11,15 +11,25 @@ import {
 import { versionLine } from "../version.ts";
 import type { IagoContext } from "./context.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { butaneCommand } from "./commands/butane.ts";
+import { initCommand } from "./commands/init.ts";
+import { listCommand } from "./commands/list.ts";
+import { rmCommand } from "./commands/rm.ts";
+import { validateCommand } from "./commands/validate.ts";
 
 /** Builds the application; `onError` prints a failure and returns its exit code. */
 export function buildApp(onError: (exc: unknown) => number): Application<IagoContext> {
   const root = buildRouteMap({
     routes: {
+      init: initCommand,
+      list: listCommand,
+      rm: rmCommand,
+      validate: validateCommand,
+      butane: butaneCommand,
       completions: completionsCommand,
       __complete: completeCommand,
     },
-    aliases: {},
+    aliases: { ls: "list", remove: "rm", delete: "rm", val: "validate" },
     docs: {
       brief: "Fedora CoreOS machines, their Ignition files and bootc images, from a git repository",
       hideRoute: { __complete: true },

@@ -1,0 +1,53 @@
+/** `iago list` (`ls`): the machines of the workspace as a table, or JSON with `--json`. */
+import { buildCommand } from "@stricli/core";
+import { summarizeMachines } from "../../config/fleet.ts";
+import type { IagoContext } from "../context.ts";
+
+export const listCommand = buildCommand({
+  func: async function (this: IagoContext, flags: { json: boolean }) {
+    const machines = await summarizeMachines(this.workspace);
+    if (flags.json) {
+      this.out.print(JSON.stringify(machines, null, 2));
+      return;
+    }
+    if (machines.length === 0) {
+      this.out.info("No machines yet. Create one with: iago init NAME");
+      return;
+    }
+    const rows = [["NAME", "FQDN", "MAC", "IMAGE", "WORKLOADS", "IGNITION"]];
+    for (const m of machines) {
+      rows.push(
+        m.error ? [m.name, "(invalid: run iago validate)", "", "", "", m.ignition] : [
+          m.name,
+          m.fqdn ?? "",
+          m.macAddress ?? "-",
+          m.image ?? "",
+          m.workloads?.length ? m.workloads.join(",") : "-",
+          m.ignition,
+        ],
+      );
+    }
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    rows.forEach((r, i) => {
+      const line = r.map((c, j) => j === r.length - 1 ? c : c.padEnd(widths[j])).join("  ");
+      this.out.print(i === 0 ? this.out.style.bold(line) : line);
+    });
+    for (const m of machines) if (m.error) this.out.warn(m.error);
+  },
+  parameters: {
+    flags: {
+      json: { kind: "boolean", default: false, brief: "print a JSON array instead of a table" },
+    },
+  },
+  docs: {
+    brief: "List the machines: fqdn, MAC, image, workloads, Ignition state",
+    fullDescription: [
+      "List every machine of the workspace. IGNITION is 'missing', 'up to date', or 'stale'",
+      "(older than machine.toml, butane.yaml.tmpl or config/defaults.toml: run iago ignite).",
+      "",
+      "Examples:",
+      "  iago list",
+      "  iago ls --json",
+    ].join("\n"),
+  },
+});

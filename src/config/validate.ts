@@ -1,0 +1,179 @@
+/**
+ * `iago validate`: reads every configuration file, compiles every machine template and checks
+ * every container has a Containerfile, collecting all problems instead of stopping at the first.
+ */
+import { Eta } from "eta";
+import { join } from "node:path";
+import { didYouMean, IagoError, UsageError } from "../errors.ts";
+import { exists, readTextIfExists } from "../fsutil.ts";
+import { checkMachineName, type Workspace } from "../workspace.ts";
+import { BUILTIN_DEFAULTS, checkDefaults, checkMachine, DEFAULT_DEFAULTS_TOML } from "./load.ts";
+import type { Defaults, Machine } from "./schema.ts";
+
+/** What `validateWorkspace` looked at and found. */
+export interface ValidationReport {
+  /** Every problem, in the order found (defaults, then each machine, then containers). */
+  problems: IagoError[];
+  /** Machines whose machine.toml is valid. */
+  machines: Machine[];
+  /** Names of the machines looked at. */
+  checkedMachines: string[];
+  /** Names of the containers looked at. */
+  checkedContainers: string[];
+}
+
+const eta = new Eta({ autoTrim: false, useWith: false, cache: false });
+
+/**
+ * Validates the workspace, or only the machines and containers in `names`. Throws a
+ * `UsageError` when a name is not a DNS label or names nothing; every other problem is returned
+ * in the report.
+ */
+export async function validateWorkspace(
+  ws: Workspace,
+  names: readonly string[] = [],
+): Promise<ValidationReport> {
+  const allMachines = await ws.machineNames();
+  const allContainers = await ws.containerNames();
+  for (const n of names) {
+    checkMachineName(n);
+    if (!allMachines.includes(n) && !allContainers.includes(n)) {
+      const close = didYouMean(n, [...allMachines, ...allContainers]);
+      throw new UsageError(`No machine or container "${n}"`, {
+        hint: close ? `did you mean "${close}"?` : `create it with: iago init ${n}`,
+      });
+    }
+  }
+  const report: ValidationReport = {
+    problems: [],
+    machines: [],
+    checkedMachines: names.length ? allMachines.filter((m) => names.includes(m)) : allMachines,
+    checkedContainers: names.length
+      ? allContainers.filter((c) => names.includes(c))
+      : allContainers,
+  };
+
+  const defaultsText = await readTextIfExists(ws.defaultsFile);
+  const defaults = defaultsText === undefined
+    ? checkDefaults(DEFAULT_DEFAULTS_TOML, BUILTIN_DEFAULTS)
+    : checkDefaults(defaultsText, ws.relative(ws.defaultsFile));
+  if (!defaults.ok) report.problems.push(...defaults.problems);
+
+  if (names.length === 0) report.problems.push(...await strayMachineDirs(ws, allMachines));
+  const macs = new Map<string, string>();
+  for (const name of report.checkedMachines) {
+    const machine = await validateMachine(
+      ws,
+      name,
+      defaults.ok ? defaults.value : undefined,
+      report,
+    );
+    if (machine?.macAddress) {
+      const other = macs.get(machine.macAddress);
+      if (other) {
+        report.problems.push(
+          new IagoError(`MAC address ${machine.macAddress} is also used by machine "${other}"`, {
+            at: { file: machine.file },
+            hint: "give each machine its own mac_address (iago init generates unique ones)",
+          }),
+        );
+      } else macs.set(machine.macAddress, name);
+    }
+  }
+  for (const name of report.checkedContainers) {
+    const file = join(ws.containerDir(name), "Containerfile");
+    if (!(await exists(file))) {
+      report.problems.push(
+        new IagoError(`Container "${name}" has no Containerfile`, {
+          at: { file: ws.relative(file) },
+          hint: `add one, or recreate the scaffold with: iago init --container-only ${name}`,
+        }),
+      );
+    }
+  }
+  return report;
+}
+
+async function validateMachine(
+  ws: Workspace,
+  name: string,
+  defaults: Defaults | undefined,
+  report: ValidationReport,
+): Promise<Machine | undefined> {
+  const file = ws.machineFile(name);
+  const text = await readTextIfExists(file) ?? "";
+  // With broken defaults a machine is still checked, against the built-in defaults.
+  const base = defaults ?? builtinDefaults();
+  const checked = checkMachine(text, ws.relative(file), name, base);
+  if (!checked.ok) report.problems.push(...checked.problems);
+
+  const templateFile = ws.templateFile(name);
+  const template = await readTextIfExists(templateFile);
+  if (template === undefined) {
+    report.problems.push(
+      new IagoError(`Machine "${name}" has no butane.yaml.tmpl`, {
+        at: { file: ws.relative(templateFile) },
+        hint: "every machine needs its Butane template; copy one from another machine",
+      }),
+    );
+  } else {
+    const problem = checkTemplateSyntax(template, ws.relative(templateFile));
+    if (problem) report.problems.push(problem);
+  }
+  if (!checked.ok) return undefined;
+  report.machines.push(checked.value);
+  return checked.value;
+}
+
+/** Directories of machines/ without a machine.toml: probably a typo or a half-removed machine. */
+async function strayMachineDirs(ws: Workspace, machines: string[]): Promise<IagoError[]> {
+  const problems: IagoError[] = [];
+  try {
+    for await (const entry of Deno.readDir(ws.machinesDir)) {
+      if (!entry.isDirectory || entry.name.startsWith(".") || machines.includes(entry.name)) {
+        continue;
+      }
+      problems.push(
+        new IagoError(`Directory machines/${entry.name} has no machine.toml`, {
+          at: { file: `machines/${entry.name}` },
+          hint: `remove it, or create the machine with: iago init --machine-only ${entry.name}`,
+        }),
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return problems.sort((a, b) => a.message.localeCompare(b.message));
+}
+
+/** The eta syntax of a template: an error at `file:line:col`, or undefined when it compiles. */
+export function checkTemplateSyntax(text: string, file: string): IagoError | undefined {
+  try {
+    eta.compile(text);
+    return undefined;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const pos = /^(.*?) at line (\d+) col (\d+)/.exec(message);
+    if (pos) {
+      return new IagoError(`Cannot parse the template: ${pos[1]}`, {
+        at: { file, line: Number(pos[2]), col: Number(pos[3]) },
+        hint: "every <% opens a tag that %> must close",
+      });
+    }
+    const js = /\n\n(.*)\n====/.exec(message)?.[1] ?? message.split("\n")[0];
+    return new IagoError(`Cannot compile the template: ${js}`, {
+      at: { file },
+      hint: "the code inside <% %>, <%= %> and <%~ %> tags must be JavaScript",
+    });
+  }
+}
+
+let builtin: Defaults | undefined;
+function builtinDefaults(): Defaults {
+  if (!builtin) {
+    const d = checkDefaults(DEFAULT_DEFAULTS_TOML, BUILTIN_DEFAULTS);
+    if (!d.ok) throw d.problems[0];
+    builtin = d.value;
+  }
+  return builtin;
+}

@@ -1,0 +1,13 @@
+/**
+ * What `iago init` writes: the machine files, the container scaffold, and the workspace's first
+ * `config/defaults.toml` and `.gitignore`.
+ */
+export { GITIGNORE_LINES, initMachine, type InitOptions, type InitResult } from "./init.ts";
+export { MACHINE_TEMPLATE, machineToml } from "./machine.ts";
+export {
+  CONTAINER_ASSETS,
+  type ContainerScaffoldContext,
+  renderContainerScaffold,
+  type ScaffoldFile,
+  wantsLink,
+} from "./container.ts";
