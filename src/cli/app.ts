@@ -12,6 +12,7 @@ import { versionLine } from "../version.ts";
 import type { IagoContext } from "./context.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { butaneCommand } from "./commands/butane.ts";
+import { butaneCommand } from "./commands/butane.ts";
 import { initCommand } from "./commands/init.ts";
 import { listCommand } from "./commands/list.ts";
 import { rmCommand } from "./commands/rm.ts";
@@ -25,6 +26,7 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
       list: listCommand,
       rm: rmCommand,
       validate: validateCommand,
+      butane: butaneCommand,
       butane: butaneCommand,
       completions: completionsCommand,
       __complete: completeCommand,

@@ -1,0 +1,95 @@
+/**
+ * `iago butane`: the Butane translator with the butane CLI's flags, report format and exit
+ * codes. Reads FILE (or stdin), writes Ignition JSON to stdout or `-o FILE` (atomically).
+ */
+import { buildCommand } from "@stricli/core";
+import { isAbsolute, join } from "node:path";
+import { IagoError } from "../../errors.ts";
+import { writeFileAtomic } from "../../fsutil.ts";
+import { formatReportEntry, translateButaneText } from "../../butane/mod.ts";
+import type { IagoContext } from "../context.ts";
+
+interface ButaneFlags {
+  strict?: boolean;
+  pretty?: boolean;
+  filesDir?: string;
+  check?: boolean;
+  output?: string;
+}
+
+export const butaneCommand = buildCommand({
+  func: async function (this: IagoContext, flags: ButaneFlags, file?: string) {
+    const abs = (p: string) => (isAbsolute(p) ? p : join(this.workspace.root, p));
+    let text: string;
+    if (file === undefined || file === "-") {
+      text = await new Response(Deno.stdin.readable).text();
+    } else {
+      try {
+        text = await Deno.readTextFile(abs(file));
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) {
+          throw new IagoError(`Cannot read "${file}": no such file`, {
+            hint: "give the path of a Butane YAML file, or pipe one on stdin",
+          });
+        }
+        throw err;
+      }
+    }
+    const result = await translateButaneText(text, {
+      strict: flags.strict,
+      pretty: flags.pretty,
+      filesDir: flags.filesDir === undefined ? undefined : abs(flags.filesDir),
+      fileName: file,
+    });
+    for (const entry of result.report) this.out.info(formatReportEntry(entry));
+    if (!result.ok || result.json === undefined) {
+      this.out.info(`Error translating config: ${result.error ?? "source config is invalid"}`);
+      this.process.exitCode = 1;
+      return;
+    }
+    if (flags.check) return;
+    if (flags.output !== undefined) {
+      await writeFileAtomic(abs(flags.output), result.json);
+    } else {
+      this.out.print(result.json.replace(/\n$/, ""));
+    }
+  },
+  parameters: {
+    flags: {
+      strict: { kind: "boolean", optional: true, brief: "fail on any warning" },
+      pretty: { kind: "boolean", optional: true, brief: "indent the JSON output" },
+      filesDir: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "DIR",
+        brief: "directory for local, contents_local, ssh_authorized_keys_local and trees",
+      },
+      check: { kind: "boolean", optional: true, brief: "check the config only, write nothing" },
+      output: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "FILE",
+        brief: "write the Ignition config to FILE instead of stdout",
+      },
+    },
+    aliases: { s: "strict", p: "pretty", d: "filesDir", c: "check", o: "output" },
+    positional: {
+      kind: "tuple",
+      parameters: [{
+        brief: "Butane YAML file (stdin when absent)",
+        parse: String,
+        optional: true,
+        placeholder: "FILE",
+      }],
+    },
+  },
+  docs: {
+    brief: "Translate a Butane config (fcos 1.0.0-1.6.0) to Ignition, like the butane CLI",
+    fullDescription: [
+      "Translate a Butane YAML config to Ignition JSON. Problems are reported on stderr as",
+      "`error at $.path, line L col C: message`; exit 1 on errors (or warnings with --strict).",
+    ].join("\n"),
+  },
+});
