@@ -82,7 +82,7 @@ class Merger {
     const out: Obj = { ...parent };
     if (listPath === "storage") this.dropReplacedNodes(out, child, keyPath, source, override);
     for (const [k, cv] of Object.entries(child)) {
-      if (cv === undefined) continue;
+      if (cv === undefined || cv === null) continue;
       const kp = keyPath ? `${keyPath}.${k}` : k;
       const lp = listPath ? `${listPath}.${k}` : k;
       out[k] = this.mergeValue(out[k], cv, kp, lp, source, override);

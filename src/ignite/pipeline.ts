@@ -1,0 +1,283 @@
+/**
+ * `ignite` for one machine: defaults + machine.toml → context → eta render of its template →
+ * Butane document → workload overlays merged under it → secrets added → translated and checked
+ * → `output/ignition/NAME.ign`, written atomically (0600) only when its bytes change.
+ */
+import { dirname, join } from "node:path";
+import { formatReportEntry, translateButaneDocumentSync } from "../butane/mod.ts";
+import { type Defaults, loadDefaults, loadMachine, type Machine } from "../config/mod.ts";
+import { IagoError } from "../errors.ts";
+import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
+import { githubKeys } from "../keys/github.ts";
+import { buildContext } from "../render/context.ts";
+import { renderTemplate } from "../render/template.ts";
+import { loadRuntimeScripts } from "../runtime/mod.ts";
+import { SecretStore } from "../secrets/store.ts";
+import type { ButaneConfig, MachineInfo, TemplateContext } from "../types.ts";
+import { checkOverlay, checkSecretSpecs } from "../workload/contract.ts";
+import { type LoadedWorkload, loadWorkloads } from "../workload/loader.ts";
+import { mergeLayers, type OverlayLayer } from "../workload/merge.ts";
+import type { Workspace } from "../workspace.ts";
+import { readMachineDocument } from "./document.ts";
+
+export interface IgniteOptions {
+  /** Butane warnings are errors (default true). */
+  strict?: boolean;
+  /** Generate every secret of the machine anew. */
+  rotateSecrets?: boolean;
+  /** Environment: `IAGO_GITHUB_URL`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Receives warnings (Butane report entries when not strict, key lookup failures). */
+  onWarning?: (message: string) => void;
+}
+
+/** What one run shares between machines: defaults, scripts and SSH keys are read once. */
+export class IgniteSession {
+  readonly ws: Workspace;
+  readonly options: IgniteOptions;
+  #defaults?: Promise<Defaults>;
+  #scripts?: Promise<Record<string, string>>;
+  #keys = new Map<string, Promise<{ keys: string[]; warning?: string }>>();
+
+  constructor(ws: Workspace, options: IgniteOptions = {}) {
+    this.ws = ws;
+    this.options = options;
+  }
+
+  defaults(): Promise<Defaults> {
+    return this.#defaults ??= loadDefaults(this.ws);
+  }
+
+  scripts(): Promise<Record<string, string>> {
+    return this.#scripts ??= loadRuntimeScripts(this.ws.scriptsDir, {
+      label: this.ws.relative(this.ws.scriptsDir),
+      onWarning: (w) => this.options.onWarning?.(w),
+    });
+  }
+
+  githubKeys(username: string): Promise<{ keys: string[]; warning?: string }> {
+    let pending = this.#keys.get(username);
+    if (!pending) {
+      pending = githubKeys(username, {
+        baseUrl: this.options.env?.IAGO_GITHUB_URL,
+        cacheDir: join(this.ws.stateDir, "keys"),
+      });
+      this.#keys.set(username, pending);
+      // Warn once per run, not once per machine.
+      pending.then((r) => r.warning && this.options.onWarning?.(r.warning));
+    }
+    return pending;
+  }
+}
+
+/** The outcome for one machine. */
+export interface IgniteResult {
+  name: string;
+  /** `written`: new or changed; `unchanged`: same bytes already there; `checked`: not written. */
+  status: "written" | "unchanged" | "checked";
+  /** Where the output is (or would be). */
+  file: string;
+  /** The Ignition JSON. */
+  json: string;
+}
+
+/**
+ * Generates the Ignition file of machine `name` and writes it to `output` (default
+ * `output/ignition/NAME.ign`) unless the same bytes are there. Throws an `IagoError` for every
+ * problem, leaving the previous file and the stored secrets as they were.
+ */
+export async function igniteMachine(
+  session: IgniteSession,
+  name: string,
+  output?: string,
+): Promise<IgniteResult> {
+  const ws = session.ws;
+  const file = output ?? ws.ignitionFile(name);
+  const { json, store } = await generate(session, name);
+  const previous = await readTextIfExists(file);
+  if (previous === json && !store.dirty) return { name, status: "unchanged", file, json };
+  await Deno.mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, json, { mode: 0o600 });
+  // Secrets are kept only once the file that uses them is in place.
+  await store.commit();
+  return { name, status: "written", file, json };
+}
+
+/**
+ * Renders, merges and translates machine `name` without writing anything (for `validate`).
+ * Throws like `igniteMachine`.
+ */
+export async function checkMachineIgnition(
+  session: IgniteSession,
+  name: string,
+): Promise<IgniteResult> {
+  const { json } = await generate(session, name);
+  return { name, status: "checked", file: session.ws.ignitionFile(name), json };
+}
+
+async function generate(
+  session: IgniteSession,
+  name: string,
+): Promise<{ json: string; store: SecretStore }> {
+  const ws = session.ws;
+  const defaults = await session.defaults();
+  const machine = await loadMachine(ws, name, defaults);
+  const templateFile = ws.relative(ws.templateFile(name));
+  const template = await readTextIfExists(ws.templateFile(name));
+  if (template === undefined) {
+    throw new IagoError(`Machine "${name}" has no template`, {
+      at: { file: templateFile },
+      hint: `create it with: iago init --machine-only ${name} (on a new machine), or restore it from git`,
+    });
+  }
+  const workloads = await loadWorkloads(ws, machine.workloads, { file: machine.file });
+  const info = machineInfo(machine, defaults);
+  checkWorkloadsFit(workloads, info);
+
+  const store = new SecretStore(ws.machineSecretsDir(name), {
+    rotate: session.options.rotateSecrets,
+  });
+  const secretFiles = new Map<LoadedWorkload, ButaneConfig>();
+  const secrets: Record<string, string> = {};
+  for (const w of workloads) {
+    const specs = w.workload.secrets?.(info) ?? [];
+    const problems = checkSecretSpecs(specs);
+    if (problems.length > 0) throw notAWorkload(w, problems);
+    const files = [];
+    for (const spec of specs) {
+      const value = await store.secret(spec.name, spec.length ?? 32);
+      secrets[spec.name] = value;
+      files.push({
+        path: spec.path ?? `/etc/iago/secrets/${spec.name}`,
+        mode: spec.mode ?? 0o600,
+        contents: { inline: value },
+      });
+    }
+    if (files.length > 0) secretFiles.set(w, { storage: { files } });
+  }
+
+  const context = buildContext({
+    defaults,
+    machine,
+    secrets,
+    userSshKeys: await userKeys(session, defaults),
+    userPasswordHash: defaults.user.passwordHash ||
+      (await store.accountPassword(defaults.user.username)).hash,
+    adminPasswordHash: defaults.admin.passwordHash ||
+      (await store.accountPassword(defaults.admin.username)).hash,
+  });
+
+  const rendered = renderTemplate(template, context, templateFile);
+  const document = readMachineDocument(rendered, templateFile);
+  const layers = overlayLayers(workloads, context, await session.scripts(), secretFiles);
+  const merged = mergeLayers(layers, { source: templateFile, config: document });
+
+  const result = translateButaneDocumentSync(merged as Record<string, unknown>, {
+    filesDir: ws.scriptsDir,
+    strict: session.options.strict ?? true,
+    fileName: templateFile,
+  });
+  if (!result.ok || result.json === undefined) throw translationError(result, templateFile);
+  for (const entry of result.report) {
+    session.options.onWarning?.(`${templateFile}: ${formatReportEntry(entry)}`);
+  }
+  return { json: result.json, store };
+}
+
+async function userKeys(session: IgniteSession, defaults: Defaults): Promise<string[]> {
+  const github = defaults.user.githubUsername;
+  if (!github) return [];
+  const { keys, warning } = await session.githubKeys(github);
+  if (keys.length === 0 && !defaults.user.passwordHash) {
+    throw new IagoError(
+      `Nobody could log in as "${defaults.user.username}": GitHub user "${github}" has no SSH keys${
+        warning ? " that iago could fetch or find cached" : ""
+      } and [user] password_hash is empty`,
+      {
+        at: { file: defaults.file },
+        hint:
+          "add an SSH key to the GitHub account (or fix github_username), or set password_hash (openssl passwd -6)",
+      },
+    );
+  }
+  return keys;
+}
+
+function overlayLayers(
+  workloads: LoadedWorkload[],
+  context: TemplateContext,
+  scripts: Record<string, string>,
+  secretFiles: Map<LoadedWorkload, ButaneConfig>,
+): OverlayLayer[] {
+  const layers: OverlayLayer[] = [];
+  for (const w of workloads) {
+    let overlay: unknown;
+    try {
+      overlay = w.workload.overlay(Object.freeze({ ...context, scripts }));
+    } catch (err) {
+      if (err instanceof IagoError) throw err;
+      throw new IagoError(
+        `${w.source}: overlay() failed: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err, hint: "fix the plugin; IAGO_DEBUG=1 shows where it failed" },
+      );
+    }
+    const problems = checkOverlay(overlay);
+    if (problems.length > 0) throw notAWorkload(w, problems);
+    layers.push({ source: w.source, config: overlay as ButaneConfig });
+    const secrets = secretFiles.get(w);
+    if (secrets) layers.push({ source: w.source, config: secrets });
+  }
+  return layers;
+}
+
+function checkWorkloadsFit(workloads: LoadedWorkload[], info: MachineInfo): void {
+  for (const w of workloads) {
+    const problems = w.workload.validate?.(info) ?? [];
+    if (!Array.isArray(problems) || problems.some((p) => typeof p !== "string")) {
+      throw notAWorkload(w, ["validate() must return an array of strings"]);
+    }
+    if (problems.length > 0) {
+      throw new IagoError(`${w.source} does not fit machine "${info.name}": ${problems.join("; ")}`, {
+        hint: "change the machine's machine.toml, or remove the workload from its workloads",
+      });
+    }
+  }
+}
+
+function notAWorkload(w: LoadedWorkload, problems: string[]): IagoError {
+  return new IagoError(`${w.source}: ${problems.join("; ")}`, {
+    hint: "see README \"Workloads and plugins\" for the contract",
+  });
+}
+
+function machineInfo(machine: Machine, defaults: Defaults): MachineInfo {
+  return {
+    name: machine.name,
+    fqdn: machine.fqdn,
+    macAddress: machine.macAddress ?? "",
+    containerImage: machine.containerImage,
+    containerTag: machine.containerTag,
+    networkInterface: machine.networkInterface ?? defaults.network.defaultNetworkInterface,
+    workloads: [...machine.workloads],
+  };
+}
+
+function translationError(
+  result: { report: Parameters<typeof formatReportEntry>[0][]; error?: string },
+  file: string,
+): IagoError {
+  const first = result.report.find((e) => e.severity === "error") ?? result.report[0];
+  if (!first) {
+    return new IagoError(`Cannot translate the Butane document: ${result.error ?? "unknown error"}`, {
+      at: { file },
+    });
+  }
+  const more = result.report.length > 1 ? ` (and ${result.report.length - 1} more)` : "";
+  const strictOnly = result.report.every((e) => e.severity === "warning");
+  return new IagoError(`${formatReportEntry(first)}${more}`, {
+    at: first.line !== undefined ? { file, line: first.line, col: first.col } : { file },
+    hint: strictOnly
+      ? "warnings are errors with --strict (the default); fix them, or run with --strict=false"
+      : "lines are those of the rendered template; paths are in the merged document",
+  });
+}

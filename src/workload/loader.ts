@@ -1,0 +1,107 @@
+/**
+ * Finds the workloads a machine uses: `default` always first, then each entry of its
+ * `workloads = [...]`, a built-in name or a `./`-relative plugin path inside the workspace,
+ * loaded with dynamic `import()` of its absolute `file://` URL and checked against the contract.
+ */
+import { resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { didYouMean, IagoError, type SourceLocation } from "../errors.ts";
+import type { Workload } from "../types.ts";
+import type { Workspace } from "../workspace.ts";
+import defaultWorkload from "../../workloads/default.ts";
+import postgresWorkload from "../../workloads/postgres.ts";
+import { checkWorkload } from "./contract.ts";
+
+/** The workloads built into iago, by name. */
+export const BUILTIN_WORKLOADS: ReadonlyMap<string, Workload> = new Map([
+  [defaultWorkload.name, defaultWorkload],
+  [postgresWorkload.name, postgresWorkload],
+]);
+
+export interface LoadedWorkload {
+  /** As written in machine.toml (`"postgres"`, `"./workloads/redis.ts"`); `"default"`. */
+  ref: string;
+  /** How messages name it: `workload "postgres"` or `workloads/redis.ts`. */
+  source: string;
+  workload: Workload;
+}
+
+const plugins = new Map<string, Promise<Workload>>();
+
+/**
+ * The workloads of a machine in merge order. `at` is the machine.toml to blame for an unknown
+ * name. Throws an `IagoError` naming the plugin file for a plugin that cannot be loaded or does
+ * not fit the contract.
+ */
+export async function loadWorkloads(
+  ws: Workspace,
+  refs: readonly string[],
+  at: SourceLocation,
+): Promise<LoadedWorkload[]> {
+  const out: LoadedWorkload[] = [{
+    ref: "default",
+    source: 'workload "default"',
+    workload: defaultWorkload,
+  }];
+  for (const ref of refs) {
+    if (ref === "default") continue;
+    if (!ref.startsWith("./")) {
+      const builtin = BUILTIN_WORKLOADS.get(ref);
+      if (!builtin) {
+        const close = didYouMean(ref, BUILTIN_WORKLOADS.keys());
+        throw new IagoError(`Unknown workload "${ref}"`, {
+          at,
+          hint: close
+            ? `did you mean "${close}"?`
+            : `built-in workloads: ${[...BUILTIN_WORKLOADS.keys()].join(", ")}; ` +
+              'a plugin is a path inside the workspace, like "./workloads/redis.ts"',
+        });
+      }
+      out.push({ ref, source: `workload "${ref}"`, workload: builtin });
+      continue;
+    }
+    const abs = resolve(ws.root, ref);
+    const file = ws.relative(abs);
+    if (!abs.startsWith(ws.root + sep)) {
+      throw new IagoError(`Workload plugin "${ref}" is outside the workspace`, { at });
+    }
+    let pending = plugins.get(abs);
+    if (!pending) {
+      pending = importPlugin(abs, file);
+      plugins.set(abs, pending);
+      pending.catch(() => plugins.delete(abs));
+    }
+    out.push({ ref, source: file, workload: await pending });
+  }
+  return out;
+}
+
+async function importPlugin(abs: string, file: string): Promise<Workload> {
+  try {
+    await Deno.stat(abs);
+  } catch {
+    throw new IagoError("Cannot load workload plugin: no such file", {
+      at: { file },
+      hint: "create it, or fix the path in the machine's workloads = [...] (relative to the workspace)",
+    });
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(abs).href);
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new IagoError(`Cannot load workload plugin: ${message}`, {
+      at: { file },
+      hint: "a plugin is one self-contained ES module; it may import only types from iago",
+      cause: err,
+    });
+  }
+  const problems = checkWorkload(mod.default);
+  if (problems.length > 0) {
+    throw new IagoError(`Not a workload plugin: ${problems.join("; ")}`, {
+      at: { file },
+      hint: "export default { name, overlay(ctx) { return { storage: {...} } } } (see README)",
+    });
+  }
+  return mod.default as Workload;
+}
