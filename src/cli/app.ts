@@ -12,7 +12,7 @@ import { versionLine } from "../version.ts";
 import type { IagoContext } from "./context.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { butaneCommand } from "./commands/butane.ts";
-import { butaneCommand } from "./commands/butane.ts";
+import { igniteCommand } from "./commands/ignite.ts";
 import { initCommand } from "./commands/init.ts";
 import { listCommand } from "./commands/list.ts";
 import { rmCommand } from "./commands/rm.ts";
@@ -26,12 +26,12 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
       list: listCommand,
       rm: rmCommand,
       validate: validateCommand,
-      butane: butaneCommand,
+      ignite: igniteCommand,
       butane: butaneCommand,
       completions: completionsCommand,
       __complete: completeCommand,
     },
-    aliases: { ls: "list", remove: "rm", delete: "rm", val: "validate" },
+    aliases: { ls: "list", remove: "rm", delete: "rm", val: "validate", gen: "ignite" },
     docs: {
       brief: "Fedora CoreOS machines, their Ignition files and bootc images, from a git repository",
       hideRoute: { __complete: true },
