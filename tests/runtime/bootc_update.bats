@@ -239,7 +239,7 @@ EOT
   container_runs bootc-web "$OLD"
   remote_image ghcr.io/acme/web:latest "$NEW"
   touch "$STUB_STATE/sleep-gate"
-  UPDATE >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
+  "$RUNTIME/bootc-update.sh" >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
   first=$!
   for _ in $(seq 100); do
     grep -q '^sleep 30$' "$STUB_STATE/commands" && break

@@ -1,5 +1,8 @@
 # Shared setup for the runtime's bats tests: the stubs in stubs/ first on PATH, every
 # directory the scripts use moved into the test's temporary directory.
+# The constants here are used by the .bats files that load this file, and `output` and
+# `status` are set by bats' `run`, which shellcheck cannot see:
+# shellcheck disable=SC2034,SC2154
 
 RUNTIME="$BATS_TEST_DIRNAME/../../src/runtime"
 OLD=sha256:1111111111111111111111111111111111111111111111111111111111111111
