@@ -76,7 +76,7 @@ export function isRepository(s: string): boolean {
 
 /** A registry namespace URL as in `[container_registry] url`: host[:port] and optional path. */
 export function isRegistryUrl(s: string): boolean {
-  return isRepository(s);
+  return isRepository(s.replace(/\/+$/, ""));
 }
 
 /** An image tag. */
