@@ -241,13 +241,13 @@ EOT
   touch "$STUB_STATE/sleep-gate"
   "$RUNTIME/bootc-update.sh" >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
   first=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 200); do
     grep -q '^sleep 30$' "$STUB_STATE/commands" && break
     /bin/sleep 0.05
   done
   grep -q '^sleep 30$' "$STUB_STATE/commands"
 
-  run UPDATE
+  run timeout 20 "$RUNTIME/bootc-update.sh"
   rm "$STUB_STATE/sleep-gate"
   wait "$first"
   assert_status 75
