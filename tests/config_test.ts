@@ -115,13 +115,13 @@ Deno.test("a TOML syntax error is reported at file:line:col", () => {
 
 Deno.test("an unknown key is reported at its position with a did-you-mean", () => {
   assert.deepEqual(defaultsProblems('[network]\n  time_zone = "UTC"\n'), [
-    'config/defaults.toml:2:3: Unknown key "time_zone" in [network]\n {2}hint: did you mean "timezone"?',
+    'config/defaults.toml:2:3: Unknown key "time_zone" in [network]\n  hint: did you mean "timezone"?',
   ]);
   assert.deepEqual(defaultsProblems('[usr]\nusername = "x"\n'), [
-    "config/defaults.toml:1:1: Unknown section [usr]\n {2}hint: did you mean [user]?",
+    "config/defaults.toml:1:1: Unknown section [usr]\n  hint: did you mean [user]?",
   ]);
   assert.deepEqual(machineProblems('name = "web"\nfqdn = "web.example.com"\nmac = "x"\n'), [
-    'machines/web/machine.toml:3:1: Unknown key "mac"\n {2}hint: known keys and sections: ' +
+    'machines/web/machine.toml:3:1: Unknown key "mac"\n  hint: known keys and sections: ' +
     "name, fqdn, container_image, container_tag, mac_address, network_interface, workloads",
   ]);
 });
