@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { githubKeys, parseKeys } from "../../src/keys/github.ts";
+import { tempDir } from "../helpers/cli.ts";
+
+const KEY_A = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGl0ZXN0a2V5YWFhYWFhYWFhYWFhYWFhYWFhYWFh";
+const KEY_B = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTY= laptop";
+
+/** A stand-in for github.com on 127.0.0.1: `USER.keys` per the map, 404 otherwise. */
+export function keyServer(keys: Record<string, string>, status?: () => number) {
+  const requests: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    requests.push(path);
+    const forced = status?.();
+    if (forced) return new Response("down", { status: forced });
+    const user = /^\/([^/]+)\.keys$/.exec(path)?.[1];
+    return user && user in keys
+      ? new Response(keys[user])
+      : new Response("Not Found", { status: 404 });
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, requests, server };
+}
+
+Deno.test("parseKeys() keeps SSH public key lines once and drops anything else", () => {
+  assert.deepEqual(parseKeys(`${KEY_A}\n\n<html>\n${KEY_B}\n${KEY_A}\n`), [KEY_A, KEY_B]);
+});
+
+Deno.test("githubKeys() fetches USER.keys, caches them, and serves the cache with a warning when the lookup fails", async () => {
+  await using dir = await tempDir();
+  const cacheDir = join(dir.path, ".iago", "keys");
+  let down = 0;
+  const gh = keyServer({ octo: `${KEY_A}\n${KEY_B}\n` }, () => down);
+  try {
+    const first = await githubKeys("octo", { baseUrl: gh.url, cacheDir });
+    assert.deepEqual(first, { keys: [KEY_A, KEY_B], from: "github" });
+    assert.deepEqual(gh.requests, ["/octo.keys"]);
+    assert.equal(await Deno.readTextFile(join(cacheDir, "octo.keys")), `${KEY_A}\n${KEY_B}\n`);
+
+    down = 503;
+    const cached = await githubKeys("octo", { baseUrl: gh.url, cacheDir, retries: 1 });
+    assert.deepEqual(cached.keys, [KEY_A, KEY_B]);
+    assert.equal(cached.from, "cache");
+    assert.match(
+      cached.warning!,
+      /Cannot fetch the SSH keys of GitHub user "octo" \(.*HTTP 503\); using the cached keys/,
+    );
+    assert.equal(gh.requests.length, 3, "one retry after a 503");
+
+    down = 0;
+    const missing = await githubKeys("nobody", { baseUrl: gh.url, cacheDir });
+    assert.deepEqual(missing.keys, []);
+    assert.equal(missing.from, "none");
+    assert.match(missing.warning!, /no such user \(404\)/);
+  } finally {
+    await gh.server.shutdown();
+  }
+});
+
+Deno.test("githubKeys() with nothing listening and no cache gives no keys and a warning", async () => {
+  await using dir = await tempDir();
+  const r = await githubKeys("octo", {
+    baseUrl: "http://127.0.0.1:9",
+    cacheDir: join(dir.path, "keys"),
+    retries: 0,
+  });
+  assert.equal(r.from, "none");
+  assert.match(r.warning!, /cannot connect/);
+});
