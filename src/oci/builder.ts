@@ -1,0 +1,567 @@
+/**
+ * The native builder: runs a parsed Containerfile's stages without any container runtime.
+ * Instructions that change metadata edit the image config; COPY and ADD each add one
+ * reproducible layer; RUN cannot run here (see `runLines`). Every step adds a history entry.
+ */
+import { posix } from "node:path";
+import { IagoError, type SourceLocation } from "../errors.ts";
+import type { ImageSource } from "./base.ts";
+import type { BlobStore } from "./blobs.ts";
+import type { Containerfile, Instruction, Stage } from "./containerfile/parse.ts";
+import { parseContainerfile } from "./containerfile/parse.ts";
+import { type Lookup, processWord, processWords, WordError } from "./containerfile/words.ts";
+import type { BuildContext } from "./context.ts";
+import {
+  archiveSource,
+  contextSources,
+  type CopySource,
+  heredocSource,
+  placeSources,
+  rootfsSources,
+  urlSource,
+} from "./copy.ts";
+import {
+  createdTimestamp,
+  formatPlatform,
+  type Healthcheck,
+  type Image,
+  parsePlatform,
+  type Platform,
+  scratchConfig,
+} from "./image.ts";
+import { buildLayer, sortEntries } from "./layer.ts";
+import { OCI_LAYER_GZIP } from "./media_types.ts";
+import { Rootfs } from "./rootfs.ts";
+
+export interface BuildInput {
+  containerfile: Containerfile;
+  context: BuildContext;
+  /** The target platform (a stage's `FROM --platform` overrides it for that stage). */
+  platform: Platform;
+  store: BlobStore;
+  images: ImageSource;
+  /** Scratch directory for downloads and unpacked layers. */
+  scratchDir: string;
+  /** `SOURCE_DATE_EPOCH` or 0: every mtime and `created`. */
+  epoch: number;
+  buildArgs?: Record<string, string>;
+}
+
+/** The line numbers of the RUN instructions (ONBUILD RUN included). */
+export function runLines(cf: Containerfile): number[] {
+  return cf.stages.flatMap((s) =>
+    s.instructions.filter((i) => i.keyword === "RUN" || i.trigger?.keyword === "RUN").map((i) =>
+      i.line
+    )
+  );
+}
+
+/** Builds the last stage (and the stages it needs) for one platform. */
+export async function buildImage(input: BuildInput): Promise<Image> {
+  return await new Build(input).stage(input.containerfile.stages.length - 1);
+}
+
+const DEFAULT_SHELL = ["/bin/sh", "-c"];
+
+class Build {
+  readonly #built = new Map<number, Promise<Image>>();
+  readonly #rootfs = new Map<Image, Promise<Rootfs>>();
+  readonly #globals: Map<string, string | undefined>;
+  readonly created: string;
+
+  constructor(readonly input: BuildInput) {
+    this.created = createdTimestamp(input.epoch);
+    this.#globals = new Map(Object.entries(platformArgs(input.platform)));
+    for (const ins of input.containerfile.metaArgs) {
+      this.#declareArgs(ins, this.#globals, (n) => this.#globals.get(n), this.#globals);
+    }
+  }
+
+  at(line: number): SourceLocation {
+    return { file: this.input.containerfile.file, line };
+  }
+
+  stage(index: number): Promise<Image> {
+    let hit = this.#built.get(index);
+    if (!hit) {
+      hit = this.#runStage(this.input.containerfile.stages[index]);
+      this.#built.set(index, hit);
+    }
+    return hit;
+  }
+
+  #word(text: string, lookup: Lookup, line: number): string {
+    try {
+      return processWord(text, lookup, this.input.containerfile.escape);
+    } catch (err) {
+      if (err instanceof WordError) throw new IagoError(err.message, { at: this.at(line) });
+      throw err;
+    }
+  }
+
+  #words(text: string, lookup: Lookup, line: number): string[] {
+    try {
+      return processWords(text, lookup, this.input.containerfile.escape);
+    } catch (err) {
+      if (err instanceof WordError) throw new IagoError(err.message, { at: this.at(line) });
+      throw err;
+    }
+  }
+
+  #declareArgs(
+    ins: Instruction,
+    into: Map<string, string | undefined>,
+    lookup: Lookup,
+    globals: Map<string, string | undefined>,
+  ): string[] {
+    const declared: string[] = [];
+    for (const word of this.#words(ins.text, lookup, ins.line)) {
+      const eq = word.indexOf("=");
+      const name = eq === -1 ? word : word.slice(0, eq);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new IagoError(`Invalid ARG name "${name}"`, { at: this.at(ins.line) });
+      }
+      const given = this.input.buildArgs?.[name];
+      const value = given ?? (eq !== -1 ? word.slice(eq + 1) : globals.get(name));
+      into.set(name, value);
+      declared.push(eq === -1 ? name : `${name}=${word.slice(eq + 1)}`);
+    }
+    return declared;
+  }
+
+  async #runStage(stage: Stage): Promise<Image> {
+    const { input } = this;
+    const globalLookup: Lookup = (n) => this.#globals.get(n);
+    let platform = input.platform;
+    const platformFlag = stage.from.flags.find((f) => f.name === "platform");
+    if (platformFlag?.value) {
+      try {
+        platform = parsePlatform(this.#word(platformFlag.value, globalLookup, stage.from.line));
+      } catch (err) {
+        throw new IagoError((err as Error).message, { at: this.at(stage.from.line) });
+      }
+    }
+    const baseName = this.#word(stage.base, globalLookup, stage.from.line);
+    if (baseName === "") {
+      throw new IagoError(`FROM "${stage.base}" is empty after substitution`, {
+        at: this.at(stage.from.line),
+        hint: "give the ARG a default or pass a value",
+      });
+    }
+    let image: Image;
+    const earlier = input.containerfile.stages.find((s) =>
+      s.index < stage.index && s.name === baseName.toLowerCase()
+    );
+    if (baseName.toLowerCase() === "scratch") {
+      image = { platform, config: scratchConfig(platform, this.created), layers: [] };
+    } else if (earlier) {
+      const parent = await this.stage(earlier.index);
+      image = { ...parent, config: structuredClone(parent.config), layers: [...parent.layers] };
+    } else {
+      const base = await input.images.resolve(baseName, platform, this.at(stage.from.line));
+      image = {
+        platform: base.platform,
+        config: structuredClone(base.config),
+        layers: [...base.layers],
+        base: base.base,
+      };
+    }
+    const config = image.config;
+    config.created = this.created;
+    config.config ??= {};
+    config.history ??= [];
+    const triggers = config.config.OnBuild ?? [];
+    config.config.OnBuild = null;
+
+    const state: StageState = {
+      args: new Map(),
+      cmdSet: false,
+      image,
+    };
+    const instructions = [...stage.instructions];
+    if (triggers.length > 0) {
+      const parsed = parseContainerfile(`FROM scratch\n${triggers.join("\n")}\n`, "ONBUILD");
+      instructions.unshift(
+        ...parsed.stages[0].instructions.map((i) => ({ ...i, line: stage.from.line })),
+      );
+    }
+    for (const ins of instructions) await this.#step(ins, state);
+    return image;
+  }
+
+  async #step(ins: Instruction, state: StageState): Promise<void> {
+    const { image } = state;
+    const config = image.config;
+    const c = config.config!;
+    const at = this.at(ins.line);
+    const env = envMap(c.Env ?? []);
+    const lookup: Lookup = (n) => env.get(n) ?? state.args.get(n);
+    const history = (createdBy: string, emptyLayer = true) => {
+      config.history!.push({
+        created: this.created,
+        created_by: createdBy,
+        comment: "iago build",
+        ...(emptyLayer ? { empty_layer: true } : {}),
+      });
+    };
+    switch (ins.keyword) {
+      case "ARG": {
+        const declared = this.#declareArgs(ins, state.args, lookup, this.#globals);
+        history(`ARG ${declared.join(" ")}`);
+        return;
+      }
+      case "ENV": {
+        const pairs = this.#pairs(ins, lookup, "ENV");
+        for (const [k, v] of pairs) env.set(k, v);
+        c.Env = [...env].map(([k, v]) => `${k}=${v}`);
+        history(`ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`);
+        return;
+      }
+      case "LABEL": {
+        const pairs = this.#pairs(ins, lookup, "LABEL");
+        c.Labels = { ...(c.Labels ?? {}) };
+        for (const [k, v] of pairs) c.Labels[k] = v;
+        history(`LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`);
+        return;
+      }
+      case "MAINTAINER":
+        config.author = ins.text;
+        history(`MAINTAINER ${ins.text}`);
+        return;
+      case "WORKDIR": {
+        const dir = this.#word(ins.text, lookup, ins.line);
+        c.WorkingDir = posix.normalize(posix.join(c.WorkingDir || "/", dir));
+        history(`WORKDIR ${c.WorkingDir}`);
+        return;
+      }
+      case "USER":
+        c.User = this.#word(ins.text, lookup, ins.line);
+        history(`USER ${c.User}`);
+        return;
+      case "EXPOSE": {
+        const ports = this.#words(ins.text, lookup, ins.line);
+        c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
+        for (const p of ports) {
+          const m = /^(\d+(?:-\d+)?)(?:\/(tcp|udp|sctp))?$/i.exec(p);
+          if (!m) {
+            throw new IagoError(`Invalid port "${p}" in EXPOSE`, {
+              at,
+              hint: "write PORT or PORT/tcp, PORT/udp, PORT/sctp",
+            });
+          }
+          c.ExposedPorts[`${m[1]}/${(m[2] ?? "tcp").toLowerCase()}`] = {};
+        }
+        history(`EXPOSE ${ports.join(" ")}`);
+        return;
+      }
+      case "VOLUME": {
+        const vols = ins.json ?? this.#words(ins.text, lookup, ins.line);
+        c.Volumes = { ...(c.Volumes ?? {}) };
+        for (const v of vols) {
+          if (v.trim() === "") throw new IagoError("VOLUME cannot be an empty string", { at });
+          c.Volumes[v] = {};
+        }
+        history(`VOLUME ${JSON.stringify(vols)}`);
+        return;
+      }
+      case "CMD":
+        c.Cmd = this.#command(ins, c.Shell);
+        state.cmdSet = true;
+        history(`CMD ${JSON.stringify(c.Cmd)}`);
+        return;
+      case "ENTRYPOINT":
+        c.Entrypoint = this.#command(ins, c.Shell);
+        if (!state.cmdSet) c.Cmd = null;
+        history(`ENTRYPOINT ${JSON.stringify(c.Entrypoint)}`);
+        return;
+      case "STOPSIGNAL": {
+        const sig = this.#word(ins.text, lookup, ins.line);
+        if (!/^(SIG[A-Z0-9+-]+|[0-9]+|RTMIN\+\d+)$/.test(sig)) {
+          throw new IagoError(`Invalid stop signal "${sig}"`, {
+            at,
+            hint: "write a signal name like SIGTERM or a number",
+          });
+        }
+        c.StopSignal = sig;
+        history(`STOPSIGNAL ${sig}`);
+        return;
+      }
+      case "SHELL":
+        if (!ins.json || ins.json.length === 0) {
+          throw new IagoError("SHELL needs a non-empty JSON array", { at });
+        }
+        c.Shell = ins.json;
+        history(`SHELL ${JSON.stringify(ins.json)}`);
+        return;
+      case "HEALTHCHECK":
+        c.Healthcheck = this.#healthcheck(ins, c.Shell);
+        history(`HEALTHCHECK ${JSON.stringify(c.Healthcheck)}`);
+        return;
+      case "ONBUILD":
+        c.OnBuild = [...(c.OnBuild ?? []), ins.text];
+        history(`ONBUILD ${ins.text}`);
+        return;
+      case "RUN":
+        throw new IagoError("RUN cannot be executed by the native builder", {
+          at,
+          hint:
+            "install buildah or podman (--builder auto uses them), or replace the step with files",
+        });
+      case "COPY":
+      case "ADD":
+        await this.#copy(ins, state, lookup);
+        return;
+    }
+  }
+
+  #pairs(ins: Instruction, lookup: Lookup, keyword: string): [string, string][] {
+    const words = this.#words(ins.text, lookup, ins.line);
+    if (words.length > 0 && !words[0].includes("=")) {
+      // The legacy form: `ENV KEY value with spaces`.
+      const rest = ins.text.trim().replace(/^\S+\s*/, "");
+      if (rest === "") {
+        throw new IagoError(`${keyword} ${words[0]} needs a value`, {
+          at: this.at(ins.line),
+          hint: `write ${keyword} ${words[0]}=VALUE`,
+        });
+      }
+      return [[words[0], this.#word(rest, lookup, ins.line)]];
+    }
+    return words.map((w) => {
+      const eq = w.indexOf("=");
+      if (eq <= 0) {
+        throw new IagoError(`${keyword} needs KEY=VALUE pairs, got "${w}"`, {
+          at: this.at(ins.line),
+        });
+      }
+      return [w.slice(0, eq), w.slice(eq + 1)];
+    });
+  }
+
+  #command(ins: Instruction, shell?: string[]): string[] {
+    return ins.json ?? [...(shell ?? DEFAULT_SHELL), ins.text];
+  }
+
+  #healthcheck(ins: Instruction, shell?: string[]): Healthcheck {
+    const at = this.at(ins.line);
+    const text = ins.text.trim();
+    if (/^NONE$/i.test(text)) {
+      if (ins.flags.length) throw new IagoError("HEALTHCHECK NONE takes no flags", { at });
+      return { Test: ["NONE"] };
+    }
+    const m = /^CMD\s+([\s\S]+)$/i.exec(text);
+    if (!m) {
+      throw new IagoError("HEALTHCHECK needs CMD or NONE", {
+        at,
+        hint: "write HEALTHCHECK --interval=30s CMD curl -f http://localhost/",
+      });
+    }
+    let test: string[];
+    try {
+      const json = JSON.parse(m[1]);
+      test = Array.isArray(json) && json.every((s) => typeof s === "string")
+        ? ["CMD", ...json]
+        : ["CMD-SHELL", m[1]];
+    } catch {
+      test = ["CMD-SHELL", m[1]];
+    }
+    if (shell && test[0] === "CMD-SHELL") test = ["CMD", ...shell, m[1]];
+    const check: Healthcheck = { Test: test };
+    for (const f of ins.flags) {
+      const value = f.value ?? "";
+      if (f.name === "retries") {
+        if (!/^\d+$/.test(value)) {
+          throw new IagoError(`Invalid --retries "${value}"`, { at, hint: "give a whole number" });
+        }
+        check.Retries = Number(value);
+        continue;
+      }
+      const ns = parseDuration(value);
+      if (ns === undefined) {
+        throw new IagoError(`Invalid --${f.name} "${value}"`, {
+          at,
+          hint: "give a duration like 30s, 1m30s or 500ms",
+        });
+      }
+      const key = ({
+        interval: "Interval",
+        timeout: "Timeout",
+        "start-period": "StartPeriod",
+        "start-interval": "StartInterval",
+      } as const)[f.name as "interval"];
+      check[key] = ns;
+    }
+    return check;
+  }
+
+  async #copy(ins: Instruction, state: StageState, lookup: Lookup): Promise<void> {
+    const { input } = this;
+    const at = this.at(ins.line);
+    const flag = (name: string) => {
+      const f = ins.flags.find((x) => x.name === name);
+      return f ? this.#word(f.value ?? "", lookup, ins.line) : undefined;
+    };
+    const chmodText = flag("chmod");
+    let chmod: number | undefined;
+    if (chmodText !== undefined) {
+      if (!/^[0-7]{3,4}$/.test(chmodText)) {
+        throw new IagoError(`Invalid --chmod "${chmodText}"`, {
+          at,
+          hint: "give octal permission bits like 0644 or 755",
+        });
+      }
+      chmod = parseInt(chmodText, 8);
+    }
+    const chownText = flag("chown");
+    let chown: { uid: number; gid: number } | undefined;
+    if (chownText !== undefined) {
+      const m = /^(\d+)(?::(\d+))?$/.exec(chownText);
+      if (!m) {
+        throw new IagoError(`--chown "${chownText}" must be numeric`, {
+          at,
+          hint: "the native builder has no /etc/passwd to look names up in: write --chown=UID:GID",
+        });
+      }
+      chown = { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
+    }
+    const words = ins.json ?? this.#words(ins.text, lookup, ins.line);
+    if (words.length < 2) {
+      throw new IagoError(`${ins.keyword} needs at least one source and a destination`, {
+        at,
+        hint: `write ${ins.keyword} SOURCE... DEST`,
+      });
+    }
+    const destWord = words.at(-1)!;
+    const dest = posix.normalize(
+      posix.join(state.image.config.config!.WorkingDir || "/", destWord),
+    );
+    const from = flag("from");
+    let fromFs: Rootfs | undefined;
+    if (from !== undefined) {
+      if (ins.keyword === "ADD") throw new IagoError("ADD does not take --from", { at });
+      fromFs = await this.#rootfsFor(from, at);
+    }
+    const sources: CopySource[] = [];
+    for (const src of words.slice(0, -1)) {
+      const here = /^<<-?(\w+)$/.exec(src);
+      const heredoc = here && ins.heredocs.find((h) => h.name === here[1]);
+      if (heredoc) {
+        const content = heredoc.expand
+          ? this.#expandHeredoc(heredoc.content, lookup, ins.line)
+          : heredoc.content;
+        sources.push(heredocSource(heredoc.name, content));
+      } else if (fromFs) {
+        sources.push(...rootfsSources(fromFs, src, at));
+      } else if (ins.keyword === "ADD" && /^https?:\/\//i.test(src)) {
+        const checksum = flag("checksum");
+        sources.push(await urlSource(src, input.scratchDir, at, checksum));
+      } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) {
+        throw new IagoError(`${ins.keyword} cannot read "${src}"`, {
+          at,
+          hint: ins.keyword === "COPY" ? "use ADD for http(s) URLs" : "ADD reads http(s) URLs only",
+        });
+      } else {
+        const found = await contextSources(input.context, src, at);
+        if (ins.keyword === "ADD") {
+          for (const s of found) {
+            const archive = s.abs ? await archiveSource(s.abs, input.scratchDir, at) : undefined;
+            sources.push(archive ?? s);
+          }
+        } else {
+          sources.push(...found);
+        }
+      }
+    }
+    const destIsDir = destWord.endsWith("/") || words.length > 2 ||
+      sources.length > 1 || destWord === "." || destWord === "/";
+    const entries = sortEntries(placeSources(sources, dest, destIsDir, { chmod, chown }));
+    const layer = await buildLayer(input.store, entries, {
+      mtime: input.epoch,
+      mediaType: OCI_LAYER_GZIP,
+    });
+    state.image.layers.push(layer);
+    state.image.config.rootfs.diff_ids.push(layer.diffId);
+    const flags = ins.flags.map((f) => `--${f.name}${f.value === undefined ? "" : `=${f.value}`} `)
+      .join("");
+    state.image.config.history!.push({
+      created: this.created,
+      created_by: `${ins.keyword} ${flags}${words.join(" ")}`,
+      comment: "iago build",
+    });
+  }
+
+  #expandHeredoc(content: string, lookup: Lookup, line: number): string {
+    // Only variables are substituted; quotes and backslashes stay as written.
+    return content.replace(/\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)/g, (m) => {
+      return this.#word(m, lookup, line);
+    });
+  }
+
+  async #rootfsFor(from: string, at: SourceLocation): Promise<Rootfs> {
+    const { input } = this;
+    const stages = input.containerfile.stages;
+    const byName = stages.find((s) => s.name === from.toLowerCase());
+    const byIndex = /^\d+$/.test(from) ? stages[Number(from)] : undefined;
+    let image: Image;
+    if (byName || byIndex) {
+      image = await this.stage((byName ?? byIndex)!.index);
+    } else {
+      image = await input.images.resolve(from, input.platform, at);
+    }
+    let hit = this.#rootfs.get(image);
+    if (!hit) {
+      hit = Rootfs.load(image, input.store, input.images, input.scratchDir);
+      this.#rootfs.set(image, hit);
+    }
+    return await hit;
+  }
+}
+
+interface StageState {
+  args: Map<string, string | undefined>;
+  cmdSet: boolean;
+  image: Image;
+}
+
+function envMap(env: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of env) {
+    const eq = e.indexOf("=");
+    if (eq > 0) out.set(e.slice(0, eq), e.slice(eq + 1));
+  }
+  return out;
+}
+
+/** BuildKit's automatic platform ARGs. */
+function platformArgs(p: Platform): Record<string, string> {
+  const build = { os: "linux", architecture: Deno.build.arch === "aarch64" ? "arm64" : "amd64" };
+  return {
+    TARGETPLATFORM: formatPlatform(p),
+    TARGETOS: p.os,
+    TARGETARCH: p.architecture,
+    TARGETVARIANT: p.variant ?? "",
+    BUILDPLATFORM: formatPlatform(build),
+    BUILDOS: build.os,
+    BUILDARCH: build.architecture,
+    BUILDVARIANT: "",
+  };
+}
+
+/** A Go duration (`1m30s`, `500ms`) in nanoseconds, or undefined. */
+export function parseDuration(text: string): number | undefined {
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
+  const unit: Record<string, number> = {
+    ns: 1,
+    us: 1e3,
+    "µs": 1e3,
+    ms: 1e6,
+    s: 1e9,
+    m: 60e9,
+    h: 3600e9,
+  };
+  let total = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
+    total += Number(m[1]) * unit[m[2]];
+  }
+  return Math.round(total);
+}

@@ -1,0 +1,116 @@
+/**
+ * `.containerignore` / `.dockerignore` with Docker's rules: one pattern per line, `#` comments,
+ * patterns relative to the context root (a leading `/` is dropped, the pattern cleaned), Go
+ * `filepath.Match` syntax (`*`, `?`, `[...]`, `\` escapes) plus `**` for any number of
+ * directories, `!` re-includes, the last matching line wins, and a pattern that matches a
+ * directory matches everything below it.
+ */
+import { posix } from "node:path";
+
+interface Rule {
+  pattern: string;
+  regex: RegExp;
+  exclude: boolean;
+}
+
+export class IgnoreRules {
+  readonly #rules: Rule[];
+
+  constructor(lines: Iterable<string>) {
+    this.#rules = [];
+    for (const raw of lines) {
+      let line = raw.trim();
+      if (line === "" || line.startsWith("#")) continue;
+      let exclude = true;
+      if (line.startsWith("!")) {
+        exclude = false;
+        line = line.slice(1).trim();
+      }
+      let pattern = posix.normalize(line).replace(/^\/+/, "").replace(/\/+$/, "");
+      if (pattern === "." || pattern === "") pattern = "";
+      if (pattern === "") continue;
+      this.#rules.push({
+        pattern,
+        regex: patternRegex(pattern),
+        exclude,
+      });
+    }
+  }
+
+  /** Reads the rules from a file's text. */
+  static parse(text: string): IgnoreRules {
+    return new IgnoreRules(text.split(/\r?\n/));
+  }
+
+  /** True when nothing is ignored. */
+  get empty(): boolean {
+    return this.#rules.length === 0;
+  }
+
+  /** True when some rule re-includes (`!`): excluded directories must still be walked. */
+  get hasExceptions(): boolean {
+    return this.#rules.some((r) => !r.exclude);
+  }
+
+  /** Whether `path` (relative to the context, `/`-separated) is left out of the context. */
+  ignores(path: string): boolean {
+    let ignored = false;
+    const parts = path.split("/");
+    for (const rule of this.#rules) {
+      // A pattern matching a parent directory matches its contents.
+      let match = rule.regex.test(path);
+      for (let n = parts.length - 1; n >= 1 && !match; n--) {
+        match = rule.regex.test(parts.slice(0, n).join("/"));
+      }
+      if (match) ignored = rule.exclude;
+    }
+    return ignored;
+  }
+}
+
+/** Go `filepath.Match` syntax plus `**`, as a regular expression over the whole path. */
+export function patternRegex(pattern: string): RegExp {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "*") {
+      if (pattern[i + 1] === "*") {
+        i++;
+        if (pattern[i + 1] === "/") {
+          i++;
+          re += "(?:.*/)?";
+        } else {
+          re += ".*";
+        }
+      } else {
+        re += "[^/]*";
+      }
+    } else if (c === "?") {
+      re += "[^/]";
+    } else if (c === "[") {
+      const end = pattern.indexOf("]", i + 2);
+      if (end === -1) {
+        re += "\\[";
+        continue;
+      }
+      let cls = pattern.slice(i + 1, end);
+      if (cls.startsWith("^") || cls.startsWith("!")) cls = "^" + cls.slice(1);
+      re += `[${cls.replace(/\\(.)/g, "\\$1")}]`;
+      i = end;
+    } else if (c === "\\" && i + 1 < pattern.length) {
+      re += escapeRegex(pattern[++i]);
+    } else {
+      re += escapeRegex(c);
+    }
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function escapeRegex(c: string): string {
+  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+}
+
+/** True when a COPY source uses wildcards. */
+export function hasWildcard(path: string): boolean {
+  return /[*?[]/.test(path);
+}

@@ -1,0 +1,103 @@
+/**
+ * The file tree of an image, read from its layers (whiteouts applied), for `COPY --from`.
+ * Layers are fetched into the build's blob store when missing, unpacked to temporary tar
+ * files and indexed; file contents are read from those files by offset when copied.
+ */
+import { join } from "node:path";
+import type { ImageSource } from "./base.ts";
+import type { BlobStore } from "./blobs.ts";
+import type { Image } from "./image.ts";
+import { digestHex } from "./digest.ts";
+import { gunzipToFile, indexTar, type TarIndexEntry } from "./tar_reader.ts";
+
+export interface RootfsEntry {
+  entry: TarIndexEntry;
+  /** The unpacked layer file holding its content. */
+  file: string;
+}
+
+export class Rootfs {
+  readonly entries = new Map<string, RootfsEntry>();
+
+  /** Reads every layer of `image`. */
+  static async load(
+    image: Image,
+    store: BlobStore,
+    images: ImageSource,
+    scratchDir: string,
+  ): Promise<Rootfs> {
+    const fs = new Rootfs();
+    for (const layer of image.layers) {
+      if (!(await store.has(layer.digest))) {
+        if (!layer.source) throw new Error(`Layer ${layer.digest} is missing from the build`);
+        await store.putReadable(await images.blob(layer.source, layer.digest), layer.digest);
+      }
+      const file = join(scratchDir, `${digestHex(layer.digest)}.tar`);
+      if (layer.mediaType.endsWith("gzip")) {
+        await gunzipToFile(await store.open(layer.digest), file);
+      } else {
+        await Deno.copyFile(store.path(layer.digest), file);
+      }
+      fs.#apply(await indexTar(file), file);
+    }
+    return fs;
+  }
+
+  #apply(entries: TarIndexEntry[], file: string): void {
+    const removeBelow = (dir: string, keepDir: boolean) => {
+      for (const path of [...this.entries.keys()]) {
+        if (path.startsWith(dir === "" ? "" : dir + "/") || (!keepDir && path === dir)) {
+          this.entries.delete(path);
+        }
+      }
+    };
+    for (const e of entries) {
+      const slash = e.path.lastIndexOf("/");
+      const dir = slash === -1 ? "" : e.path.slice(0, slash);
+      const base = e.path.slice(slash + 1);
+      if (base === ".wh..wh..opq") removeBelow(dir, true);
+      else if (base.startsWith(".wh.")) {
+        const target = (dir ? dir + "/" : "") + base.slice(4);
+        this.entries.delete(target);
+        removeBelow(target, false);
+      }
+    }
+    for (const e of entries) {
+      const base = e.path.slice(e.path.lastIndexOf("/") + 1);
+      if (base.startsWith(".wh.") || e.path === "") continue;
+      this.entries.set(e.path, { entry: e, file });
+    }
+  }
+
+  /** The entry at `path`, following symlinks (up to 16) within the tree. */
+  lookup(path: string): RootfsEntry | undefined {
+    let current = path.replace(/^\/+/, "").replace(/\/+$/, "");
+    for (let hops = 0; hops < 16; hops++) {
+      const hit = this.entries.get(current);
+      if (!hit || hit.entry.type !== "symlink") return hit;
+      const target = hit.entry.linkname ?? "";
+      const dir = current.includes("/") ? current.slice(0, current.lastIndexOf("/")) : "";
+      current = normalize(target.startsWith("/") ? target : `${dir}/${target}`);
+    }
+    return undefined;
+  }
+
+  /** Everything below directory `dir`, sorted by path. */
+  below(dir: string): RootfsEntry[] {
+    const prefix = dir === "" ? "" : dir + "/";
+    return [...this.entries.entries()]
+      .filter(([p]) => p.startsWith(prefix) && p !== dir)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, e]) => e);
+  }
+}
+
+function normalize(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
