@@ -101,8 +101,11 @@ Deno.test("butane corpus: every expected Ignition config passes the real ignitio
       })
         .output();
       checked++;
-      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-      if (!out.success || text.trim() !== "") failures.push(`${c.name}: ${text.trim()}`);
+      const text = (new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr))
+        .split("\n")
+        // 2.14's 3.4.0-experimental lacks these 3.4.0 fields (see spec/oracles.md).
+        .filter((l) => l !== "" && !/Unused key (discard|openOptions|advertisement)$/.test(l));
+      if (!out.success || text.length > 0) failures.push(`${c.name}: ${text.join("; ")}`);
     }
     assert.ok(checked > 10, `only ${checked} configs were validated`);
     assert.deepEqual(failures, []);
