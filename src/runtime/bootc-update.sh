@@ -4,8 +4,9 @@
 #   latest   pull the configured image; pinned  leave it alone; staging  pull REPO:staging.
 # When the pulled image differs from the one the container runs, the running image is kept as
 # REPO:previous, bootc@NAME.service restarts, and after HEALTH_CHECK_WAIT seconds the unit must
-# be active and `podman healthcheck run` must pass (unless HEALTH_CMD=none); otherwise the
-# previous image is tagged back and the unit restarted (rollback).
+# be active and `podman healthcheck run` must pass (HEALTH_CMD, else the image's HEALTHCHECK;
+# HEALTH_CMD=none skips it); otherwise the previous image is tagged back and the unit restarted
+# (rollback).
 #
 # Exit status: 0 when every container is current (updated, unchanged or pinned), 1 when any
 # update failed or was rolled back, 2 on a usage error, 75 when another run holds the lock.
@@ -92,6 +93,24 @@ record() {
   fi
 }
 
+# has_health_check NAME: whether the restarted container has a health check to run: HEALTH_CMD
+# unless it is `none`; without HEALTH_CMD, the image's own HEALTHCHECK if it has one (else
+# only the unit's state counts, and the log says so).
+has_health_check() {
+  local config
+  case ${HEALTH_CMD:-} in
+    none) return 1 ;;
+    "") ;;
+    *) return 0 ;;
+  esac
+  config=$(podman container inspect --format '{{.Config.Healthcheck}}' "$CONTAINER_NAME" 2>/dev/null) ||
+    return 0 # no container to inspect: let the health check itself fail and say why
+  if [[ -z $config || $config == "<nil>" ]]; then
+    log warning "$1: $CONTAINER_NAME has no health check (no HEALTH_CMD, no HEALTHCHECK in the image); only the unit's state was checked"
+    return 1
+  fi
+}
+
 CHANGED=0
 
 # update_one NAME: updates one container; returns non-zero when it failed or was rolled back.
@@ -169,7 +188,7 @@ update_one() {
     "$SLEEP" "$wait"
     if ! systemctl is-active --quiet "$unit"; then
       reason="$unit is not active ${wait}s after the restart"
-    elif [[ ${HEALTH_CMD:-} != none ]] && ! podman healthcheck run "$CONTAINER_NAME"; then
+    elif has_health_check "$name" && ! podman healthcheck run "$CONTAINER_NAME"; then
       reason="health check of $CONTAINER_NAME failed ${wait}s after the restart"
     else
       log info "$name: updated to $ref $(short "$new_id"), $unit active and healthy"

@@ -234,6 +234,58 @@ EOT
   grep -qx "sleep 10" "$STUB_STATE/commands"
 }
 
+@test "without HEALTH_CMD the image's own health check is run when it has one" {
+  write_env web <<'EOT'
+CONTAINER_IMAGE=ghcr.io/acme/web:latest
+CONTAINER_NAME=bootc-web
+EOT
+  container_runs bootc-web "$OLD"
+  remote_image ghcr.io/acme/web:latest "$NEW"
+  echo '{[CMD-SHELL /usr/local/bin/health.sh] 10s 30s 5s 3}' >"$STUB_STATE/healthcheck-config"
+  echo 1 >"$STUB_STATE/health"
+
+  run UPDATE
+  assert_status 1
+  assert_commands <<EOT
+podman container inspect --format {{.Image}} bootc-web
+podman pull --quiet ghcr.io/acme/web:latest
+podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman tag $OLD ghcr.io/acme/web:previous
+systemctl restart bootc@web.service
+sleep 30
+systemctl is-active --quiet bootc@web.service
+podman container inspect --format {{.Config.Healthcheck}} bootc-web
+podman healthcheck run bootc-web
+podman tag $OLD ghcr.io/acme/web:latest
+systemctl restart bootc@web.service
+podman image prune --force
+EOT
+}
+
+@test "without HEALTH_CMD and without a HEALTHCHECK in the image, the unit's state decides" {
+  write_env web <<'EOT'
+CONTAINER_IMAGE=ghcr.io/acme/web:latest
+CONTAINER_NAME=bootc-web
+EOT
+  container_runs bootc-web "$OLD"
+  remote_image ghcr.io/acme/web:latest "$NEW"
+
+  run UPDATE
+  assert_status 0
+  assert_commands <<EOT
+podman container inspect --format {{.Image}} bootc-web
+podman pull --quiet ghcr.io/acme/web:latest
+podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman tag $OLD ghcr.io/acme/web:previous
+systemctl restart bootc@web.service
+sleep 30
+systemctl is-active --quiet bootc@web.service
+podman container inspect --format {{.Config.Healthcheck}} bootc-web
+podman image prune --force
+EOT
+  assert_output_has "web: bootc-web has no health check (no HEALTH_CMD, no HEALTHCHECK in the image); only the unit's state was checked"
+}
+
 @test "a second run while one is in progress exits 75 with a clear message" {
   standard_env web
   container_runs bootc-web "$OLD"
