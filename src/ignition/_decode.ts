@@ -1,0 +1,133 @@
+/**
+ * Decodes a JSON tree into plain typed objects the way Go's `json.Unmarshal` fills Ignition's
+ * structs: fields matched exactly or case-insensitively, the last occurrence of a key wins,
+ * `null` leaves the zero value, and the first type mismatch becomes Go's error message.
+ * Alongside, it collects the `Unused key` warnings `ignition-validate` prints.
+ */
+import type { JNode } from "./_gojson.ts";
+import { goTypeName, type Shape } from "./_schema.ts";
+
+export type Path = (string | number)[];
+
+export interface TypeError {
+  message: string;
+  path: Path;
+  /** Byte offset Go reports for the error, -1 when the input had no offsets. */
+  offset: number;
+}
+
+export interface DecodeResult {
+  value: Record<string, unknown>;
+  typeError?: TypeError;
+  unused: { path: Path; key: string; offset: number }[];
+  nullMismatch: { path: Path; offset: number }[];
+}
+
+function kindOf(n: JNode): string {
+  switch (n.t) {
+    case "obj":
+      return "object";
+    case "arr":
+      return "array";
+    case "str":
+      return "string";
+    case "num":
+      return "number";
+    case "bool":
+      return "bool";
+    case "null":
+      return "null";
+  }
+}
+
+/** Go's `strings.EqualFold` for the ASCII keys Ignition uses. */
+function equalFold(a: string, b: string): boolean {
+  return a.length === b.length && a.toLowerCase() === b.toLowerCase();
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+interface Frame {
+  structName: string;
+  fieldPath: string[];
+}
+
+/** Decodes `root` as a value of `shape` (the `Config` struct). */
+export function decode(root: JNode, shape: Shape): DecodeResult {
+  const result: DecodeResult = { value: {}, unused: [], nullMismatch: [] };
+
+  const typeError = (n: JNode, value: string, s: Shape, frame: Frame | null, path: Path) => {
+    if (result.typeError) return;
+    const offset = n.start < 0 ? -1 : (n.t === "obj" || n.t === "arr" ? n.start + 1 : n.end);
+    const into = frame
+      ? `Go struct field ${frame.structName}.${frame.fieldPath.join(".")}`
+      : "Go value";
+    result.typeError = {
+      message: `json: cannot unmarshal ${value} into ${into} of type ${goTypeName(s)}`,
+      path,
+      offset,
+    };
+  };
+
+  const walk = (n: JNode, s: Shape, path: Path, frame: Frame | null): unknown => {
+    if (n.t === "null") {
+      if (s.kind === "struct" || s.kind === "list") {
+        result.nullMismatch.push({ path, offset: n.start });
+      }
+      return undefined;
+    }
+    switch (s.kind) {
+      case "string":
+        if (n.t !== "str") return typeError(n, kindOf(n), s, frame, path);
+        return n.v;
+      case "bool":
+        if (n.t !== "bool") return typeError(n, kindOf(n), s, frame, path);
+        return n.v;
+      case "int": {
+        if (n.t !== "num") return typeError(n, kindOf(n), s, frame, path);
+        if (!/^-?\d+$/.test(n.raw)) return typeError(n, `number ${n.raw}`, s, frame, path);
+        const big = BigInt(n.raw);
+        if (big < INT64_MIN || big > INT64_MAX) {
+          return typeError(n, `number ${n.raw}`, s, frame, path);
+        }
+        return Number(big);
+      }
+      case "list": {
+        if (n.t !== "arr") return typeError(n, kindOf(n), s, frame, path);
+        return n.items.map((item, i) => walk(item, s.of, [...path, i], frame));
+      }
+      case "struct": {
+        if (n.t !== "obj") return typeError(n, kindOf(n), s, frame, path);
+        const out: Record<string, unknown> = {};
+        const names = Object.keys(s.fields);
+        for (const entry of n.entries) {
+          let field = Object.hasOwn(s.fields, entry.key) ? entry.key : undefined;
+          if (field === undefined) {
+            result.unused.push({
+              path: [...path, entry.key],
+              key: entry.key,
+              offset: entry.keyStart,
+            });
+            field = names.find((name) => equalFold(name, entry.key));
+            if (field === undefined) continue;
+          }
+          const childFrame: Frame = {
+            structName: s.name,
+            fieldPath: [...(frame?.fieldPath ?? []), field],
+          };
+          const v = walk(entry.value, s.fields[field], [...path, entry.key], childFrame);
+          if (v === undefined) delete out[field];
+          else out[field] = v;
+        }
+        return out;
+      }
+    }
+  };
+
+  const v = walk(root, shape, [], null);
+  result.value = (v && typeof v === "object" && !Array.isArray(v))
+    ? v as Record<string, unknown>
+    : {};
+  return result;
+}

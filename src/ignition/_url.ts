@@ -1,0 +1,386 @@
+/**
+ * URL checks of Ignition's `validateURL`: Go's `net/url.Parse` (only whether it fails, and the
+ * scheme, opaque part and query it finds), S3 `versionId` and ARN rules, and data URLs decoded
+ * like github.com/vincent-petithory/dataurl, whose errors Ignition prints unchanged.
+ */
+import type { Minor } from "./_schema.ts";
+
+interface GoUrl {
+  scheme: string;
+  opaque: string;
+  rawQuery: string;
+}
+
+const isHexChar = (c: string) => /^[0-9a-fA-F]$/.test(c);
+
+/** Go's url.unescape validity for one component; `host` applies the host-name rules. */
+function unescapeOk(s: string, host: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "%") {
+      if (i + 2 >= s.length || !isHexChar(s[i + 1]) || !isHexChar(s[i + 2])) return false;
+      i += 2;
+    } else if (host && c.charCodeAt(0) < 0x80 && !/[A-Za-z0-9\-_.~$&'()*+,;=:\[\]<>"]/.test(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function validOptionalPort(port: string): boolean {
+  return port === "" || /^:\d*$/.test(port);
+}
+
+function parseHostOk(host: string): boolean {
+  if (host.startsWith("[")) {
+    const i = host.lastIndexOf("]");
+    if (i < 0) return false;
+    if (!validOptionalPort(host.slice(i + 1))) return false;
+    const zone = host.slice(0, i).indexOf("%25");
+    if (zone >= 0) {
+      return unescapeOk(host.slice(0, zone), true) &&
+        unescapeOk(host.slice(zone, i), false) && unescapeOk(host.slice(i), true);
+    }
+  } else {
+    const i = host.lastIndexOf(":");
+    if (i !== -1 && !validOptionalPort(host.slice(i))) return false;
+  }
+  return unescapeOk(host, true);
+}
+
+function validUserinfo(s: string): boolean {
+  return /^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(s);
+}
+
+/** Go's `url.Parse`; undefined when Go would return an error. */
+export function parseGoUrl(raw: string): GoUrl | undefined {
+  const hash = raw.indexOf("#");
+  const u = hash >= 0 ? raw.slice(0, hash) : raw;
+  const frag = hash >= 0 ? raw.slice(hash + 1) : "";
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(u)) return undefined;
+  if (frag && !unescapeOk(frag, false)) return undefined;
+  if (u === "*") return { scheme: "", opaque: "", rawQuery: "" };
+
+  let scheme = "";
+  let rest = u;
+  for (let i = 0; i < u.length; i++) {
+    const c = u[i];
+    if (/[A-Za-z]/.test(c)) continue;
+    if (/[0-9+\-.]/.test(c)) {
+      if (i === 0) break;
+      continue;
+    }
+    if (c === ":") {
+      if (i === 0) return undefined;
+      scheme = u.slice(0, i).toLowerCase();
+      rest = u.slice(i + 1);
+    }
+    break;
+  }
+
+  let rawQuery = "";
+  if (rest.endsWith("?") && rest.split("?").length === 2) {
+    rest = rest.slice(0, -1);
+  } else {
+    const q = rest.indexOf("?");
+    if (q >= 0) {
+      rawQuery = rest.slice(q + 1);
+      rest = rest.slice(0, q);
+    }
+  }
+
+  if (!rest.startsWith("/")) {
+    if (scheme !== "") return { scheme, opaque: rest, rawQuery };
+    const segment = rest.split("/")[0];
+    if (segment.includes(":")) return undefined;
+  }
+  if ((scheme !== "" || !rest.startsWith("///")) && rest.startsWith("//")) {
+    let authority = rest.slice(2);
+    rest = "";
+    const slash = authority.indexOf("/");
+    if (slash >= 0) {
+      rest = authority.slice(slash);
+      authority = authority.slice(0, slash);
+    }
+    const at = authority.lastIndexOf("@");
+    if (!parseHostOk(at < 0 ? authority : authority.slice(at + 1))) return undefined;
+    if (at >= 0) {
+      const userinfo = authority.slice(0, at);
+      if (!validUserinfo(userinfo) || !unescapeOk(userinfo, false)) return undefined;
+    }
+  }
+  if (!unescapeOk(rest, false)) return undefined;
+  return { scheme, opaque: "", rawQuery };
+}
+
+/** Values of `key` in a query string, as Go's `url.ParseQuery` keeps them. */
+function queryValues(rawQuery: string, key: string): string[] | undefined {
+  let values: string[] | undefined;
+  for (const part of rawQuery.split("&")) {
+    if (part === "" || part.includes(";")) continue;
+    const eq = part.indexOf("=");
+    const k = eq >= 0 ? part.slice(0, eq) : part;
+    const v = eq >= 0 ? part.slice(eq + 1) : "";
+    const dk = queryUnescape(k);
+    const dv = queryUnescape(v);
+    if (dk === undefined || dv === undefined || dk !== key) continue;
+    (values ??= []).push(dv);
+  }
+  return values;
+}
+
+function queryUnescape(s: string): string | undefined {
+  if (!unescapeOk(s, false)) return undefined;
+  try {
+    return decodeURIComponent(s.replaceAll("+", " "));
+  } catch {
+    return s;
+  }
+}
+
+function versionIdError(rawQuery: string): string | undefined {
+  const v = queryValues(rawQuery, "versionId");
+  if (v !== undefined && (v.length === 0 || v[0] === "")) return "invalid S3 object VersionId";
+  return undefined;
+}
+
+function arnError(u: GoUrl): string | undefined {
+  const full = `${u.scheme}:${u.opaque}`;
+  if (!full.startsWith("arn:") || full.split(":").length - 1 < 5) return "invalid S3 ARN format";
+  const sections = full.split(":");
+  const service = sections[2];
+  const resource = sections.slice(5).join(":");
+  if (service !== "s3") return "invalid S3 ARN format";
+  const urlSplit = full.split("/");
+  if (resource.startsWith("accesspoint/")) {
+    if (urlSplit.length < 4) return "invalid S3 ARN format";
+  } else if (urlSplit.length < 2) {
+    return "invalid S3 ARN format";
+  }
+  return versionIdError(u.rawQuery);
+}
+
+/** Ignition's `validateURL` for spec 3.`minor`; returns the error message or undefined. */
+export function validateUrl(s: string, minor: Minor): string | undefined {
+  const u = parseGoUrl(s);
+  if (!u) return "unable to parse url";
+  switch (u.scheme) {
+    case "http":
+    case "https":
+    case "tftp":
+      return undefined;
+    case "gs":
+      return minor >= 2 ? undefined : "invalid url scheme";
+    case "s3":
+      return versionIdError(u.rawQuery);
+    case "arn":
+      return minor >= 4 ? arnError(u) : "invalid url scheme";
+    case "data":
+      return decodeDataUrl(s).error;
+    default:
+      return "invalid url scheme";
+  }
+}
+
+const isTSpecial = (c: string) => '()<>@,;:\\"/[]?='.includes(c);
+const isToken = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code > 0x20 && code < 0x7f && !isTSpecial(c);
+};
+const isUrlChar = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code > 0x20 && code < 0x7f && !' <>#"{}|\\^[]`'.includes(c);
+};
+const isBase64Char = (c: string) => /^[A-Za-z0-9+/=]$/.test(c);
+
+/**
+ * Decodes a `data:` URL like the dataurl package (RFC 2397).
+ * @returns the bytes, or `error` with that package's message.
+ */
+export function decodeDataUrl(s: string): { data?: Uint8Array; error?: string } {
+  if (!s.startsWith("data:")) return { error: "missing data prefix" };
+  // Code points, as the lexer reads runes; anything non-ASCII fails its checks.
+  const cs = Array.from(s);
+  let pos = 5;
+  let start = 5;
+  const next = () => (pos < cs.length ? cs[pos++] : undefined);
+  let base64 = false;
+  let paramAttr = "";
+
+  const afterSubtypeOrParam = (): string | undefined => {
+    const r = next();
+    if (r === ";") return params();
+    if (r === ",") return undefined;
+    if (r === undefined) return "missing comma before data";
+    return "expected semicolon or comma";
+  };
+
+  const params = (): string | undefined => {
+    // after ';'
+    start = pos;
+    const r = next();
+    if (r === undefined || r === "=" || r === ",") return "unterminated parameter sequence";
+    if (!isToken(r)) return "invalid character for parameter attribute";
+    for (;;) {
+      const c = next();
+      if (c === "=") {
+        paramAttr = cs.slice(start, pos - 1).join("");
+        break;
+      }
+      if (c === ",") {
+        const v = cs.slice(start, pos - 1).join("");
+        if (v !== "base64") return `expected base64, got ${v}`;
+        base64 = true;
+        return undefined;
+      }
+      if (c === undefined) return "unterminated parameter sequence";
+      if (!isToken(c)) return "invalid character for parameter attribute";
+    }
+    void paramAttr;
+    const v = next();
+    if (v === '"') {
+      for (;;) {
+        const c = next();
+        if (c === undefined) return "unclosed quoted string";
+        if (c === "\\") {
+          const e = next();
+          if (e === undefined) return "unexpected eof";
+          if (e.codePointAt(0)! > 0x7f) return "invalid escaped character";
+          continue;
+        }
+        if (c === '"') break;
+        if (c.codePointAt(0)! > 0x7f) return "invalid character for parameter value";
+      }
+      return afterSubtypeOrParam();
+    }
+    if (v === undefined) return "missing comma before data";
+    if (!isToken(v)) return "invalid character for parameter value";
+    const valStart = pos - 1;
+    for (;;) {
+      const c = next();
+      if (c === ";" || c === ",") {
+        pos--;
+        const raw = cs.slice(valStart, pos).join("");
+        const bad = rfc2396Unescape(raw).error;
+        if (bad) return bad;
+        return afterSubtypeOrParam();
+      }
+      if (c === undefined) return "missing comma before data";
+      if (!isToken(c)) return "invalid character for parameter value";
+    }
+  };
+
+  const mediaType = (): string | undefined => {
+    const r = next();
+    if (r === ";") return params();
+    if (r === ",") return undefined;
+    if (r === undefined) return "missing comma before data";
+    let xToken = false;
+    if (r === "x" || r === "X") {
+      if (next() === "-") xToken = true;
+    } else if (!isToken(r)) {
+      return "invalid character after data prefix";
+    }
+    for (;;) {
+      const c = next();
+      if (c === "/") {
+        const type = cs.slice(start, pos - 1).join("");
+        if (
+          !xToken &&
+          !/^(text|image|audio|video|application|message|multipart)/.test(type)
+        ) return "invalid media type";
+        break;
+      }
+      if (c === undefined) return "missing media type slash";
+      if (!isToken(c)) return "invalid character for media type";
+    }
+    for (;;) {
+      const c = next();
+      if (c === ";" || c === ",") {
+        pos--;
+        return afterSubtypeOrParam();
+      }
+      if (c === undefined) return "incomplete media type";
+      if (!isToken(c)) return "invalid character for media subtype";
+    }
+  };
+
+  const headerError = mediaType();
+  if (headerError) return { error: headerError };
+  const data = cs.slice(pos);
+  for (const c of data) {
+    if (base64 ? !isBase64Char(c) : !isUrlChar(c)) return { error: "invalid data character" };
+  }
+  const text = data.join("");
+  if (base64) return goBase64Decode(text);
+  return rfc2396Unescape(text);
+}
+
+function rfc2396Unescape(s: string): { data?: Uint8Array; error?: string } {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code > 0x7f) return { error: "rfc2396: non-ASCII char detected" };
+    if (s[i] !== "%") {
+      out.push(code);
+      continue;
+    }
+    for (let k = 1; k <= 2; k++) {
+      if (i + k >= s.length) return { error: "rfc2396: unexpected end of unescape sequence" };
+      if (!isHexChar(s[i + k])) return { error: "rfc2396: invalid char 0x25 in unescape sequence" };
+    }
+    out.push(parseInt(s.slice(i + 1, i + 3), 16));
+    i += 2;
+  }
+  return { data: new Uint8Array(out) };
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Go's `base64.StdEncoding.DecodeString`, with its error offsets. */
+function goBase64Decode(src: string): { data?: Uint8Array; error?: string } {
+  const out: number[] = [];
+  const corrupt = (n: number) => ({ error: `illegal base64 data at input byte ${n}` });
+  let si = 0;
+  while (si < src.length) {
+    const dbuf = [0, 0, 0, 0];
+    let dlen = 4;
+    let j = 0;
+    for (; j < 4; j++) {
+      if (si === src.length) {
+        if (j === 0) return { data: new Uint8Array(out) };
+        return corrupt(si - j);
+      }
+      const ch = src[si++];
+      if (ch === "\n" || ch === "\r") {
+        j--;
+        continue;
+      }
+      const v = B64.indexOf(ch);
+      if (v >= 0) {
+        dbuf[j] = v;
+        continue;
+      }
+      if (ch !== "=") return corrupt(si - 1);
+      if (j === 0 || j === 1) return corrupt(si - 1);
+      if (j === 2) {
+        while (si < src.length && (src[si] === "\n" || src[si] === "\r")) si++;
+        if (si === src.length) return corrupt(src.length);
+        if (src[si] !== "=") return corrupt(si - 1);
+        si++;
+      }
+      while (si < src.length && (src[si] === "\n" || src[si] === "\r")) si++;
+      if (si < src.length) return corrupt(si);
+      dlen = j;
+      break;
+    }
+    const val = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
+    const bytes = [(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff];
+    if (dlen === 4) out.push(...bytes);
+    else if (dlen === 3) out.push(bytes[0], bytes[1]);
+    else if (dlen === 2) out.push(bytes[0]);
+    if (dlen < 4) break;
+  }
+  return { data: new Uint8Array(out) };
+}
