@@ -5,3 +5,4 @@ export * from "./errors.ts";
 export * from "./reference.ts";
 export { DEFAULT_RETRY, type RetryPolicy, withRetries } from "./http.ts";
 export * from "./credentials.ts";
+export * from "./referrers.ts";

@@ -1,0 +1,5 @@
+/** Image signing and verification in cosign's storage format. */
+export * from "./cosign.ts";
+export * from "./keys.ts";
+export * from "./sign.ts";
+export * from "./verify.ts";
