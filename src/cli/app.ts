@@ -11,6 +11,7 @@ import {
 import { versionLine } from "../version.ts";
 import type { IagoContext } from "./context.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { buildCommand } from "./commands/build.ts";
 import { butaneCommand } from "./commands/butane.ts";
 import { igniteCommand } from "./commands/ignite.ts";
 import { initCommand } from "./commands/init.ts";
@@ -27,6 +28,7 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
       rm: rmCommand,
       validate: validateCommand,
       ignite: igniteCommand,
+      build: buildCommand,
       butane: butaneCommand,
       completions: completionsCommand,
       __complete: completeCommand,

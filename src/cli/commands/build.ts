@@ -1,0 +1,160 @@
+/**
+ * `iago build NAME... | --all`: builds each container's bootc image from
+ * `containers/NAME/Containerfile` and pushes it (or, with `--no-push`, writes
+ * `output/images/NAME.tar`). One line per image; per-blob progress on a TTY.
+ */
+import { buildChoiceParser, buildCommand as command } from "@stricli/core";
+import { IagoError } from "../../errors.ts";
+import { buildContainers, type ContainerOutcome } from "../../oci/containers.ts";
+import type { BuilderChoice } from "../../oci/pipeline.ts";
+import type { ProgressEvent } from "../../registry/mod.ts";
+import type { IagoContext } from "../context.ts";
+
+interface BuildFlags {
+  all: boolean;
+  tag?: string[];
+  local: boolean;
+  push: boolean;
+  platform?: string;
+  builder: BuilderChoice;
+  token?: string;
+}
+
+const BUILDERS = ["auto", "native", "buildah", "podman"] as const;
+
+export const buildCommand = command({
+  func: async function (this: IagoContext, flags: BuildFlags, ...names: string[]) {
+    const single = !flags.all && names.length === 1;
+    const outcomes = await buildContainers(this.workspace, names, {
+      all: flags.all,
+      tags: flags.tag ?? [],
+      local: flags.local,
+      push: flags.push,
+      platform: flags.platform,
+      builder: flags.builder,
+      token: flags.token,
+      env: this.env,
+      onProgress: this.out.interactive ? progressPrinter(this) : undefined,
+      debug: this.env.IAGO_DEBUG === "1" ? (line) => this.out.info(line) : undefined,
+    }, (o) => report(this, o, single));
+    const failed = outcomes.filter((o) => o.status === "failed");
+    if (single && failed.length === 1) throw failed[0].error;
+    if (!single) {
+      this.out.info(`built ${outcomes.length - failed.length} of ${outcomes.length} containers` +
+        (failed.length ? `; failed: ${failed.map((o) => o.name).join(", ")}` : ""));
+    }
+    if (failed.length > 0) {
+      throw new IagoError(`${failed.length} of ${outcomes.length} containers failed`);
+    }
+  },
+  parameters: {
+    flags: {
+      all: { kind: "boolean", default: false, brief: "every directory of containers/ but _shared" },
+      tag: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        variadic: true,
+        placeholder: "TAG",
+        brief: "also tag the image TAG (repeatable; latest is always pushed)",
+      },
+      local: { kind: "boolean", default: false, brief: "push to localhost:5000/NAME" },
+      push: {
+        kind: "boolean",
+        default: true,
+        brief: "push the image (--no-push writes output/images/NAME.tar instead)",
+      },
+      platform: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "OS/ARCH[,...]",
+        brief: "platforms to build, e.g. linux/amd64,linux/arm64 (an image index); default: this machine's",
+      },
+      builder: {
+        kind: "parsed",
+        parse: buildChoiceParser(BUILDERS),
+        default: "auto",
+        placeholder: "auto|native|buildah|podman",
+        brief: "auto: native unless RUN needs buildah/podman",
+      },
+      token: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "TOKEN",
+        brief: "registry token (else GITHUB_TOKEN, 1Password, podman/docker login)",
+      },
+    },
+    positional: {
+      kind: "array",
+      parameter: { brief: "containers to build", parse: String, placeholder: "NAME" },
+    },
+  },
+  docs: {
+    brief: "Build containers' bootc images and push them",
+    fullDescription: [
+      "Build containers/NAME/Containerfile without a daemon and push the image to",
+      "[container_registry] url/NAME (or machine.toml's container_image), tagged latest, the",
+      "machine's container_tag and every --tag. RUN steps need buildah or podman (--builder",
+      "auto uses them when installed). Same inputs give the same digest; an unchanged rebuild",
+      "uploads nothing. SOURCE_DATE_EPOCH sets every timestamp (default 0).",
+      "",
+      "Examples:",
+      "  iago build web",
+      "  iago build --all",
+      "  iago build web --local",
+      "  iago build web --no-push",
+      "  iago build web --tag v1.2.3 --platform linux/amd64,linux/arm64",
+    ].join("\n"),
+  },
+});
+
+function report(ctx: IagoContext, o: ContainerOutcome, single: boolean): void {
+  if (o.status === "failed") {
+    ctx.out.print(`${o.name}: failed (${o.ms} ms)`);
+    if (!single) {
+      const lines = o.error instanceof IagoError
+        ? o.error.format().split("\n")
+        : [o.error instanceof Error ? o.error.message : String(o.error)];
+      for (const line of lines) ctx.out.error(line);
+    }
+    return;
+  }
+  const via = o.builder && o.builder !== "native" ? `, built with ${o.builder}` : "";
+  if (o.status === "written") {
+    ctx.out.print(`${o.name}: wrote ${o.archive} ${o.image}@${o.digest}${via} (${o.ms} ms)`);
+    return;
+  }
+  const p = o.push!;
+  const blobs = p.uploaded === 0
+    ? `no blob uploaded, ${p.existing + p.mounted} already in the registry`
+    : `${p.uploaded} blob${p.uploaded === 1 ? "" : "s"} uploaded (${formatBytes(p.uploadedBytes)}), ${
+      p.existing + p.mounted
+    } already there`;
+  ctx.out.print(
+    `${o.name}: pushed ${o.image}@${o.digest} tags ${o.tags!.join(", ")}; ${blobs}${via} (${o.ms} ms)`,
+  );
+}
+
+function progressPrinter(ctx: IagoContext): (container: string, e: ProgressEvent) => void {
+  const started = new Map<string, number>();
+  return (container, e) => {
+    if (e.state === "uploading" || e.state === "downloading") {
+      if (!started.has(e.digest)) started.set(e.digest, performance.now());
+      return;
+    }
+    const short = e.digest.slice(7, 19);
+    const t0 = started.get(e.digest);
+    const secs = t0 === undefined ? 0 : (performance.now() - t0) / 1000;
+    const rate = secs > 0 ? `, ${formatBytes(e.bytes / secs)}/s` : "";
+    ctx.out.info(`  ${container} ${short} ${e.state} ${formatBytes(e.total || e.bytes)}${rate}`);
+  };
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}

@@ -1,0 +1,233 @@
+/**
+ * `iago build` below the CLI: for each container of the workspace, work out its image name
+ * and tags, build it, then push it (or write `output/images/NAME.tar`). Several containers:
+ * a failure does not stop the others.
+ */
+import { join } from "node:path";
+import { loadDefaults, loadMachine } from "../config/mod.ts";
+import type { Defaults } from "../config/mod.ts";
+import { didYouMean, IagoError, UsageError } from "../errors.ts";
+import {
+  isInsecureRegistry,
+  parseImageReference,
+  type ProgressEvent,
+  RegistryClient,
+  registryUsername,
+  resolveCredentials,
+} from "../registry/mod.ts";
+import { checkMachineName, type Workspace } from "../workspace.ts";
+import { RegistryImageSource } from "./base.ts";
+import { hostPlatform, parsePlatform, type Platform } from "./image.ts";
+import { writeOciArchive } from "./layout.ts";
+import { type BuilderChoice, runBuild } from "./pipeline.ts";
+import { type PushSummary, pushBuild } from "./push.ts";
+
+export interface BuildOptions {
+  all: boolean;
+  tags: string[];
+  local: boolean;
+  push: boolean;
+  /** `--platform` as given: `linux/amd64,linux/arm64`. */
+  platform?: string;
+  builder: BuilderChoice;
+  token?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Per-blob transfer events (the CLI shows them on a TTY). */
+  onProgress?: (container: string, e: ProgressEvent) => void;
+  debug?: (line: string) => void;
+}
+
+/** What happened to one container. */
+export interface ContainerOutcome {
+  name: string;
+  status: "pushed" | "written" | "failed";
+  /** `registry/repository` pushed to. */
+  image?: string;
+  tags?: string[];
+  /** Manifest (or index) digest. */
+  digest?: string;
+  /** Workspace-relative archive path (`--no-push`). */
+  archive?: string;
+  push?: PushSummary;
+  builder?: string;
+  ms: number;
+  error?: unknown;
+  /** For the signing step: the client that pushed, and the repository. */
+  client?: RegistryClient;
+  repository?: string;
+}
+
+/** Builds the named containers (or all); calls `onOutcome` as each finishes. */
+export async function buildContainers(
+  ws: Workspace,
+  names: string[],
+  options: BuildOptions,
+  onOutcome: (o: ContainerOutcome) => void = () => {},
+): Promise<ContainerOutcome[]> {
+  if (options.all && names.length > 0) {
+    throw new UsageError("Give container names or --all, not both");
+  }
+  const available = await ws.containerNames();
+  const targets = options.all ? available : names;
+  if (targets.length === 0) {
+    throw new UsageError(options.all ? "No containers in containers/" : "Which container?", {
+      hint: options.all
+        ? "iago init NAME creates containers/NAME/"
+        : "iago build NAME... or iago build --all",
+    });
+  }
+  for (const name of targets) {
+    checkMachineName(name);
+    if (!available.includes(name)) {
+      const near = didYouMean(name, available);
+      throw new UsageError(`No container "${name}" in containers/`, {
+        hint: near ? `did you mean ${near}?` : "iago init NAME creates containers/NAME/",
+      });
+    }
+  }
+  for (const tag of options.tags) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+      throw new UsageError(`Invalid tag "${tag}"`, {
+        hint: "a tag is up to 128 letters, digits, _ . - and does not start with . or -",
+      });
+    }
+  }
+  const platforms = parsePlatforms(options.platform);
+  const epoch = sourceDateEpoch(options.env);
+  const defaults = await loadDefaults(ws);
+  const outcomes: ContainerOutcome[] = [];
+  for (const name of targets) {
+    const started = performance.now();
+    let outcome: ContainerOutcome;
+    try {
+      outcome = await buildOne(ws, name, defaults, platforms, epoch, options);
+    } catch (error) {
+      outcome = { name, status: "failed", error, ms: 0 };
+    }
+    outcome.ms = Math.round(performance.now() - started);
+    outcomes.push(outcome);
+    onOutcome(outcome);
+  }
+  return outcomes;
+}
+
+async function buildOne(
+  ws: Workspace,
+  name: string,
+  defaults: Defaults,
+  platforms: Platform[],
+  epoch: number,
+  options: BuildOptions,
+): Promise<ContainerOutcome> {
+  let repositoryRef = `${defaults.containerRegistry.url}/${name}`;
+  const tags = new Set(["latest", ...options.tags]);
+  try {
+    await Deno.lstat(ws.machineFile(name));
+    const machine = await loadMachine(ws, name, defaults);
+    repositoryRef = machine.containerImage;
+    tags.add(machine.containerTag);
+  } catch (err) {
+    if (err instanceof IagoError) throw err;
+    // A container without a machine uses the defaults only.
+  }
+  if (options.local) repositoryRef = `localhost:5000/${name}`;
+  const target = parseImageReference(repositoryRef);
+  const insecure = defaults.containerRegistry.insecure;
+  const credentials = resolveCredentials({
+    token: options.token,
+    env: options.env,
+    username: registryUsername(defaults),
+    onepasswordReference: defaults.secrets.onepasswordReference,
+    tokenRegistries: [target.registry],
+  });
+  const clients = new Map<string, RegistryClient>();
+  const clientFor = (registry: string) => {
+    let c = clients.get(registry);
+    if (!c) {
+      c = new RegistryClient(registry, {
+        insecure: isInsecureRegistry(registry, insecure),
+        credentials,
+        onProgress: options.onProgress && ((e) => options.onProgress!(name, e)),
+        debug: options.debug,
+      });
+      clients.set(registry, c);
+    }
+    return c;
+  };
+  await Deno.mkdir(ws.stateDir, { recursive: true, mode: 0o700 });
+  await Deno.mkdir(join(ws.stateDir, "tmp"), { recursive: true });
+  const scratch = await Deno.makeTempDir({ dir: join(ws.stateDir, "tmp"), prefix: `build-${name}-` });
+  try {
+    const dir = ws.containerDir(name);
+    const { result, builder } = await runBuild({
+      contextDir: dir,
+      containerfilePath: join(dir, "Containerfile"),
+      displayPath: ws.relative(join(dir, "Containerfile")),
+      platforms,
+      builder: options.builder,
+      images: new RegistryImageSource(clientFor),
+      scratchDir: scratch,
+      delegateStorageDir: join(ws.stateDir, "cache", "containers-storage"),
+      epoch,
+      insecureRegistries: insecure,
+      env: options.env,
+    });
+    const image = `${target.registry}/${target.repository}`;
+    const tagList = [...tags];
+    if (!options.push) {
+      const archive = ws.imageArchive(name);
+      await writeOciArchive(result, archive, tagList.map((t) => `${image}:${t}`));
+      return {
+        name,
+        status: "written",
+        image,
+        tags: tagList,
+        digest: result.top.descriptor.digest,
+        archive: ws.relative(archive),
+        builder,
+        ms: 0,
+      };
+    }
+    const client = clientFor(target.registry);
+    const push = await pushBuild(result, { client, repository: target.repository }, tagList);
+    return {
+      name,
+      status: "pushed",
+      image,
+      tags: tagList,
+      digest: push.digest,
+      push,
+      builder,
+      ms: 0,
+      client,
+      repository: target.repository,
+    };
+  } finally {
+    await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+}
+
+/** `--platform` as a list; the host's platform when not given. */
+export function parsePlatforms(text?: string): Platform[] {
+  if (text === undefined || text.trim() === "") return [hostPlatform()];
+  const list = text.split(",").map((p) => parsePlatform(p));
+  const seen = new Set<string>();
+  for (const p of list) {
+    const key = JSON.stringify(p);
+    if (seen.has(key)) throw new UsageError(`Platform "${text}" lists one platform twice`);
+    seen.add(key);
+  }
+  return list;
+}
+
+/** `SOURCE_DATE_EPOCH` (whole seconds) or 0. */
+export function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): number {
+  const v = env.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === "") return 0;
+  if (!/^\d+$/.test(v)) {
+    throw new UsageError(`Invalid SOURCE_DATE_EPOCH "${v}"`, {
+      hint: "give whole seconds since 1970, e.g. $(git log -1 --format=%ct)",
+    });
+  }
+  return Number(v);
+}
