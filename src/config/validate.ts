@@ -134,7 +134,7 @@ async function strayMachineDirs(ws: Workspace, machines: string[]): Promise<Iago
         continue;
       }
       problems.push(
-        new IagoError(`Directory machines/${entry.name} has no machine.toml`, {
+        new IagoError("Machine directory without a machine.toml", {
           at: { file: `machines/${entry.name}` },
           hint: `remove it, or create the machine with: iago init --machine-only ${entry.name}`,
         }),
