@@ -18,6 +18,8 @@ export interface DecodeContext {
   keyPositions: Map<string, Pos>;
   /** True once a type error made the document undecodable. */
   failed: boolean;
+  /** The Go package of butane's structs for this version (`v0_5`), for type-error messages. */
+  goPackage: string;
 }
 
 const TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
@@ -50,7 +52,7 @@ function decodeValue(
     let items: unknown[];
     if (value instanceof YSeq) items = value.items;
     else if (Array.isArray(value)) items = value;
-    else return typeError(value, `[]${goName(type.list)}`, path, ctx);
+    else return typeError(value, `[]${goName(type.list, ctx)}`, path, ctx);
     const out: DocValue[] = [];
     for (let i = 0; i < items.length; i++) {
       const v = decodeValue(type.list, items[i], `${path}.${i}`, ctx);
@@ -88,7 +90,7 @@ function decodeValue(
       }
       return out;
     }
-    return typeError(value, goName(type), path, ctx);
+    return typeError(value, goName(type, ctx), path, ctx);
   }
   return undefined;
 }
@@ -175,10 +177,10 @@ function shorten(s: string): string {
   return s.length > 10 ? s.slice(0, 7) + "..." : s;
 }
 
-function goName(t: FieldType): string {
+function goName(t: FieldType, ctx: DecodeContext): string {
   if (typeof t === "string") return t;
-  if (isList(t)) return `[]${goName(t.list)}`;
-  return `base.${t.name}`;
+  if (isList(t)) return `[]${goName(t.list, ctx)}`;
+  return `${ctx.goPackage}.${t.name}`;
 }
 
 function zeroOf(t: FieldType): DocValue {

@@ -118,7 +118,13 @@ function translateSpec(
 ): TranslateResult {
   const keyPositions = new Map<string, Pos>();
   const report = new Report(positions, keyPositions);
-  const ctx: DecodeContext = { report, positions, keyPositions, failed: false };
+  const ctx: DecodeContext = {
+    report,
+    positions,
+    keyPositions,
+    failed: false,
+    goPackage: spec.goPackage,
+  };
   const doc: Doc = decodeObject(spec.schema, root, "$", ctx) ?? {};
   if (ctx.failed) {
     return fail(report.entries, "yaml: unmarshal errors");

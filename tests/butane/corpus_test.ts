@@ -89,8 +89,9 @@ Deno.test("butane corpus: every expected Ignition config passes the real ignitio
       if (c.ign === undefined) continue;
       const config = JSON.parse(c.ign);
       const version = config.ignition.version as string;
-      // Debian's Ignition 2.14 knows 3.4.0 only as 3.4.0-experimental, and 3.5.0 not at all.
-      if (version === "3.5.0") continue;
+      // Debian's Ignition 2.14 knows 3.4.0 only as 3.4.0-experimental; 3.5.0 and 3.6.0-experimental
+      // not at all, so those outputs are checked by the corpus comparison alone.
+      if (version === "3.5.0" || version.includes("experimental")) continue;
       if (version === "3.4.0") config.ignition.version = "3.4.0-experimental";
       const file = `${dir}/${c.name}.ign`;
       Deno.writeTextFileSync(file, JSON.stringify(config));

@@ -23,6 +23,11 @@ export function validateButane(doc: Doc, r: Report, layouts: readonly string[]):
   );
 
   const storage = (doc.storage ?? {}) as Doc;
+  ((storage.directories ?? []) as Doc[]).forEach((d, i) => {
+    if (typeof d.mode === "number" && looksDecimal(d.mode, true)) {
+      r.warn(`$.storage.directories.${i}.mode`, DECIMAL_MODE);
+    }
+  });
   ((storage.files ?? []) as Doc[]).forEach((f, i) => {
     const p = `$.storage.files.${i}`;
     if (f.contents) resource(f.contents as Doc, `${p}.contents`, r);
@@ -31,14 +36,6 @@ export function validateButane(doc: Doc, r: Report, layouts: readonly string[]):
       r.warn(`${p}.mode`, DECIMAL_MODE);
     }
   });
-  ((storage.directories ?? []) as Doc[]).forEach((d, i) => {
-    if (typeof d.mode === "number" && looksDecimal(d.mode, true)) {
-      r.warn(`$.storage.directories.${i}.mode`, DECIMAL_MODE);
-    }
-  });
-  ((storage.luks ?? []) as Doc[]).forEach((l, i) => {
-    if (l.key_file) resource(l.key_file as Doc, `$.storage.luks.${i}.key_file`, r);
-  });
   ((storage.filesystems ?? []) as Doc[]).forEach((fs, i) => {
     if (fs.with_mount_unit !== true) return;
     const p = `$.storage.filesystems.${i}`;
@@ -46,6 +43,9 @@ export function validateButane(doc: Doc, r: Report, layouts: readonly string[]):
     else if (fs.format !== "swap" && !fs.path) {
       r.error(`${p}.path`, "path is required if with_mount_unit is true and format is not swap");
     }
+  });
+  ((storage.luks ?? []) as Doc[]).forEach((l, i) => {
+    if (l.key_file) resource(l.key_file as Doc, `$.storage.luks.${i}.key_file`, r);
   });
   ((storage.trees ?? []) as Doc[]).forEach((tree, i) => {
     if (!tree.local) r.error(`$.storage.trees.${i}`, "local is required");

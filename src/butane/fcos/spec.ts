@@ -8,9 +8,14 @@ export interface FcosSpec {
   readonly ignitionVersion: string;
   /** The fields this version accepts (others are `Unused key` warnings). */
   readonly schema: ObjType;
+  /** The Go package of butane's base structs (`v0_5`), named in type errors. */
+  readonly goPackage: string;
   /** `boot_device.layout` values this version accepts. */
   readonly layouts: readonly string[];
 }
+
+/** fcos 1.N uses butane's base/v0_M package: 1.3 shares 1.2's base. */
+const BASE_MINOR = [1, 2, 3, 3, 4, 5, 6];
 
 /** Builds the spec of `fcos 1.<minor>.0`. */
 export function fcosSpec(
@@ -22,6 +27,7 @@ export function fcosSpec(
     version: `1.${minor}.0`,
     ignitionVersion,
     schema: schemaFor(minor),
+    goPackage: `v0_${BASE_MINOR[minor]}`,
     layouts: options.layouts ?? ["aarch64", "ppc64le", "x86_64"],
   };
 }

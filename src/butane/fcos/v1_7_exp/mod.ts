@@ -9,4 +9,5 @@ export const spec = {
     layouts: ["aarch64", "ppc64le", "s390x-eckd", "s390x-virt", "s390x-zfcp", "x86_64"],
   }),
   version: "1.7.0-experimental",
+  goPackage: "v0_7_exp",
 };
