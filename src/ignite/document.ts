@@ -20,7 +20,8 @@ export function readMachineDocument(rendered: string, file: string): ButaneConfi
     if (!(err instanceof YamlSyntaxError)) throw err;
     throw new IagoError(`Cannot read the rendered template as YAML: ${stripPrefix(err.message)}`, {
       at: err.pos ? { file, line: err.pos.line, col: err.pos.col } : { file },
-      hint: `the line is that of the rendered YAML; a value with ": " or "#" needs <%= %> (quoted), not <%~ %>`,
+      hint:
+        `the line is that of the rendered YAML; a value with ": " or "#" needs <%= %> (quoted), not <%~ %>`,
     });
   }
   if (!(tree instanceof YMap)) {
@@ -48,5 +49,8 @@ function toPlain(v: YValue): unknown {
 }
 
 function stripPrefix(message: string): string {
-  return message.replace(/^yaml: (line \d+: )?/, "").replace(/^unmarshal errors:\n\s*line \d+: /, "");
+  return message.replace(/^yaml: (line \d+: )?/, "").replace(
+    /^unmarshal errors:\n\s*line \d+: /,
+    "",
+  );
 }

@@ -127,10 +127,16 @@ async function generate(
   if (template === undefined) {
     throw new IagoError(`Machine "${name}" has no template`, {
       at: { file: templateFile },
-      hint: `create it with: iago init --machine-only ${name} (on a new machine), or restore it from git`,
+      hint:
+        `create it with: iago init --machine-only ${name} (on a new machine), or restore it from git`,
     });
   }
-  const workloads = await loadWorkloads(ws, machine.workloads, { file: machine.file });
+  const workloads = await loadWorkloads(
+    ws,
+    machine.workloads,
+    { file: machine.file },
+    await readTextIfExists(ws.machineFile(name)),
+  );
   const info = machineInfo(machine, defaults);
   checkWorkloadsFit(workloads, info);
 
@@ -237,16 +243,19 @@ function checkWorkloadsFit(workloads: LoadedWorkload[], info: MachineInfo): void
       throw notAWorkload(w, ["validate() must return an array of strings"]);
     }
     if (problems.length > 0) {
-      throw new IagoError(`${w.source} does not fit machine "${info.name}": ${problems.join("; ")}`, {
-        hint: "change the machine's machine.toml, or remove the workload from its workloads",
-      });
+      throw new IagoError(
+        `${w.source} does not fit machine "${info.name}": ${problems.join("; ")}`,
+        {
+          hint: "change the machine's machine.toml, or remove the workload from its workloads",
+        },
+      );
     }
   }
 }
 
 function notAWorkload(w: LoadedWorkload, problems: string[]): IagoError {
   return new IagoError(`${w.source}: ${problems.join("; ")}`, {
-    hint: "see README \"Workloads and plugins\" for the contract",
+    hint: 'see README "Workloads and plugins" for the contract',
   });
 }
 
@@ -268,9 +277,12 @@ function translationError(
 ): IagoError {
   const first = result.report.find((e) => e.severity === "error") ?? result.report[0];
   if (!first) {
-    return new IagoError(`Cannot translate the Butane document: ${result.error ?? "unknown error"}`, {
-      at: { file },
-    });
+    return new IagoError(
+      `Cannot translate the Butane document: ${result.error ?? "unknown error"}`,
+      {
+        at: { file },
+      },
+    );
   }
   const more = result.report.length > 1 ? ` (and ${result.report.length - 1} more)` : "";
   const strictOnly = result.report.every((e) => e.severity === "warning");

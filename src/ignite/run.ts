@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { IagoError, UsageError } from "../errors.ts";
 import { lockTimeoutFromEnv, withLock } from "../lock.ts";
 import type { Workspace } from "../workspace.ts";
-import { IgniteSession, igniteMachine, type IgniteOptions } from "./pipeline.ts";
+import { igniteMachine, type IgniteOptions, IgniteSession } from "./pipeline.ts";
 
 export interface IgniteRunOptions extends IgniteOptions {
   /** Every machine of the workspace. */
@@ -66,7 +66,12 @@ export async function igniteMachines(
       let outcome: MachineOutcome;
       try {
         const r = await igniteMachine(session, name, output);
-        outcome = { name, status: r.status === "unchanged" ? "unchanged" : "written", file: ws.relative(r.file), ms: elapsed(t0) };
+        outcome = {
+          name,
+          status: r.status === "unchanged" ? "unchanged" : "written",
+          file: ws.relative(r.file),
+          ms: elapsed(t0),
+        };
       } catch (error) {
         outcome = { name, status: "failed", file: "", ms: elapsed(t0), error };
       }
@@ -83,7 +88,8 @@ export async function igniteMachines(
 
 /** `3 machines in 45 ms: 1 written, 1 unchanged, 1 failed`. */
 export function summaryLine(report: IgniteRunReport): string {
-  const count = (s: MachineOutcome["status"]) => report.outcomes.filter((o) => o.status === s).length;
+  const count = (s: MachineOutcome["status"]) =>
+    report.outcomes.filter((o) => o.status === s).length;
   const n = report.outcomes.length;
   return `${n} machine${n === 1 ? "" : "s"} in ${report.ms} ms: ${count("written")} written, ${
     count("unchanged")

@@ -30,13 +30,14 @@ const plugins = new Map<string, Promise<Workload>>();
 
 /**
  * The workloads of a machine in merge order. `at` is the machine.toml to blame for an unknown
- * name. Throws an `IagoError` naming the plugin file for a plugin that cannot be loaded or does
+ * name (`machineText`, its text, places the error on the line that names it). Throws an `IagoError` naming the plugin file for a plugin that cannot be loaded or does
  * not fit the contract.
  */
 export async function loadWorkloads(
   ws: Workspace,
   refs: readonly string[],
   at: SourceLocation,
+  machineText?: string,
 ): Promise<LoadedWorkload[]> {
   const out: LoadedWorkload[] = [{
     ref: "default",
@@ -50,7 +51,7 @@ export async function loadWorkloads(
       if (!builtin) {
         const close = didYouMean(ref, BUILTIN_WORKLOADS.keys());
         throw new IagoError(`Unknown workload "${ref}"`, {
-          at,
+          at: locateRef(at, ref, machineText),
           hint: close
             ? `did you mean "${close}"?`
             : `built-in workloads: ${[...BUILTIN_WORKLOADS.keys()].join(", ")}; ` +
@@ -63,7 +64,9 @@ export async function loadWorkloads(
     const abs = resolve(ws.root, ref);
     const file = ws.relative(abs);
     if (!abs.startsWith(ws.root + sep)) {
-      throw new IagoError(`Workload plugin "${ref}" is outside the workspace`, { at });
+      throw new IagoError(`Workload plugin "${ref}" is outside the workspace`, {
+        at: locateRef(at, ref, machineText),
+      });
     }
     let pending = plugins.get(abs);
     if (!pending) {
@@ -76,13 +79,25 @@ export async function loadWorkloads(
   return out;
 }
 
+/** `at` moved to the first place `"ref"` is written in the file's text. */
+function locateRef(at: SourceLocation, ref: string, text?: string): SourceLocation {
+  if (text === undefined) return at;
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const col = lines[i].replace(/#.*$/, "").indexOf(JSON.stringify(ref));
+    if (col >= 0) return { file: at.file, line: i + 1, col: col + 1 };
+  }
+  return at;
+}
+
 async function importPlugin(abs: string, file: string): Promise<Workload> {
   try {
     await Deno.stat(abs);
   } catch {
     throw new IagoError("Cannot load workload plugin: no such file", {
       at: { file },
-      hint: "create it, or fix the path in the machine's workloads = [...] (relative to the workspace)",
+      hint:
+        "create it, or fix the path in the machine's workloads = [...] (relative to the workspace)",
     });
   }
   let mod: Record<string, unknown>;

@@ -2,25 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { githubKeys, parseKeys } from "../../src/keys/github.ts";
 import { tempDir } from "../helpers/cli.ts";
+import { keyServer } from "./fixtures.ts";
 
 const KEY_A = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGl0ZXN0a2V5YWFhYWFhYWFhYWFhYWFhYWFhYWFh";
 const KEY_B = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTY= laptop";
-
-/** A stand-in for github.com on 127.0.0.1: `USER.keys` per the map, 404 otherwise. */
-export function keyServer(keys: Record<string, string>, status?: () => number) {
-  const requests: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
-    const path = new URL(req.url).pathname;
-    requests.push(path);
-    const forced = status?.();
-    if (forced) return new Response("down", { status: forced });
-    const user = /^\/([^/]+)\.keys$/.exec(path)?.[1];
-    return user && user in keys
-      ? new Response(keys[user])
-      : new Response("Not Found", { status: 404 });
-  });
-  return { url: `http://127.0.0.1:${server.addr.port}`, requests, server };
-}
 
 Deno.test("parseKeys() keeps SSH public key lines once and drops anything else", () => {
   assert.deepEqual(parseKeys(`${KEY_A}\n\n<html>\n${KEY_B}\n${KEY_A}\n`), [KEY_A, KEY_B]);
