@@ -18,6 +18,7 @@ import { initCommand } from "./commands/init.ts";
 import { listCommand } from "./commands/list.ts";
 import { rmCommand } from "./commands/rm.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { verifyCommand } from "./commands/verify.ts";
 
 /** Builds the application; `onError` prints a failure and returns its exit code. */
 export function buildApp(onError: (exc: unknown) => number): Application<IagoContext> {
@@ -29,6 +30,7 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
       validate: validateCommand,
       ignite: igniteCommand,
       build: buildCommand,
+      verify: verifyCommand,
       butane: butaneCommand,
       completions: completionsCommand,
       __complete: completeCommand,

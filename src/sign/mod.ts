@@ -3,3 +3,4 @@ export * from "./cosign.ts";
 export * from "./keys.ts";
 export * from "./sign.ts";
 export * from "./verify.ts";
+export * from "./options.ts";
