@@ -15,7 +15,7 @@
  * 1.3 (3.2): `boot_device` (luks tpm2/tang, mirror, layouts).
  * 1.4 (3.3): `kernel_arguments`, `contents_local`, `ssh_authorized_keys_local`.
  * 1.5 (3.4): luks `discard`/`open_options`, tang `advertisement`, `boot_device.luks.discard`, `grub`.
- * 1.6 (3.5): luks `cex`, `boot_device.luks.cex`.
+ * 1.6 (3.5): luks `cex`, `boot_device.luks.cex` and `.device`, s390x boot_device layouts.
  * Value-level differences (hash functions, URL schemes, formats) belong to Ignition validation.
  */
 
@@ -242,6 +242,7 @@ const bootDevice = obj("BootDevice", [
     "luks",
     obj("BootDeviceLuks", [
       f("cex", cex, { since: 6 }),
+      f("device", str, { since: 6 }),
       f("discard", bool, { since: 5 }),
       f("tang", list(tang)),
       f("threshold", int),

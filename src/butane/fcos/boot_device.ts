@@ -29,6 +29,7 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
   if (!wantLuks && !wantMirror) return undefined;
   const layout = (boot.layout as string | undefined) ?? "x86_64";
   const efi = layout === "x86_64" || layout === "aarch64";
+  // s390x layouts (1.6) have neither BIOS, EFI nor PReP partitions: both slots are reserved.
 
   const disks: Obj[] = [];
   const filesystems: Obj[] = [];
@@ -98,7 +99,14 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
     const entry: Obj = {};
     if (cex) entry.cex = { enabled: true };
     else entry.clevis = clevis;
-    entry.device = wantMirror ? "/dev/md/md-root" : "/dev/disk/by-partlabel/root";
+    const luksDevice = (luks.device ?? "") as string;
+    entry.device = layout === "s390x-eckd"
+      ? luksDevice + "2"
+      : layout === "s390x-zfcp"
+      ? luksDevice + "4"
+      : wantMirror
+      ? "/dev/md/md-root"
+      : "/dev/disk/by-partlabel/root";
     if (luks.discard !== undefined) entry.discard = luks.discard;
     entry.label = "luks-root";
     entry.name = "root";

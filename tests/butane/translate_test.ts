@@ -1,0 +1,269 @@
+/**
+ * Rules of the Butane translator that the corpus cannot pin down byte for byte: gzip choices
+ * (Go's deflate differs from zlib's), machine-specific paths, symlinks leaving the files
+ * directory, Go's JSON escaping and systemd path escaping.
+ */
+import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
+import { Buffer } from "node:buffer";
+import {
+  formatReportEntry,
+  serializeIgnition,
+  translateButaneDocument,
+  translateButaneText,
+} from "../../src/butane/mod.ts";
+import { escapeUnitPath } from "../../src/butane/base/mount_units.ts";
+import { parseYamlInt } from "../../src/butane/decode.ts";
+import { looksDecimal } from "../../src/butane/base/validate.ts";
+import { quote } from "../../src/butane/serialize.ts";
+
+const HEAD = "variant: fcos\nversion: 1.5.0\n";
+
+// deno-lint-ignore no-explicit-any
+type Ign = any;
+
+function lines(result: { report: Parameters<typeof formatReportEntry>[0][] }): string[] {
+  return result.report.map(formatReportEntry);
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "iago-butane-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("compressible inline contents become gzip with Go's header and decode to the text", async () => {
+  const text = "a".repeat(300);
+  const r = await translateButaneText(
+    HEAD + `storage:\n  files:\n    - path: /a\n      contents:\n        inline: ${text}\n`,
+  );
+  assert.ok(r.ok);
+  const contents = (r.ignition as Ign).storage.files[0].contents;
+  assert.equal(contents.compression, "gzip");
+  assert.match(contents.source, /^data:;base64,/);
+  const gz = Buffer.from(contents.source.slice("data:;base64,".length), "base64");
+  assert.deepEqual([...gz.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff]);
+  assert.equal(gunzipSync(gz).toString(), text);
+});
+
+Deno.test("a user-chosen compression is kept and the bytes are not compressed again", async () => {
+  const r = await translateButaneText(
+    HEAD +
+      `storage:\n  files:\n    - path: /a\n      contents:\n        compression: gzip\n        inline: ${
+        "b".repeat(300)
+      }\n`,
+  );
+  const contents = (r.ignition as Ign).storage.files[0].contents;
+  assert.equal(contents.compression, "gzip");
+  assert.equal(contents.source, "data:," + "b".repeat(300));
+});
+
+Deno.test("binary local files are percent-encoded per byte or base64-encoded", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeFile(`${dir}/short`, new Uint8Array([0xff, 0x00, 0x41]));
+    await Deno.writeFile(`${dir}/long`, new Uint8Array([0xff, 0xfe, 0xfd, 0x80, 0x81, 0x82]));
+    const r = await translateButaneText(
+      HEAD + "storage:\n  files:\n    - path: /a\n      contents:\n        local: short\n" +
+        "    - path: /b\n      contents:\n        local: long\n",
+      { filesDir: dir },
+    );
+    const files = (r.ignition as Ign).storage.files;
+    assert.equal(files[0].contents.source, "data:,%FF%00A");
+    assert.equal(files[1].contents.source, "data:;base64,//79gIGC");
+  });
+});
+
+Deno.test("local paths that climb out of the files directory are refused", async () => {
+  await withDir(async (dir) => {
+    await Deno.mkdir(`${dir}/files`);
+    await Deno.writeTextFile(`${dir}/secret`, "s3cret");
+    const r = await translateButaneText(
+      HEAD + "storage:\n  files:\n    - path: /a\n      contents:\n        local: ../secret\n",
+      { filesDir: `${dir}/files` },
+    );
+    assert.equal(r.ok, false);
+    assert.deepEqual(lines(r), [
+      "error at $.storage.files.0.contents.local, line 7 col 16: local file path traverses outside the files directory",
+    ]);
+  });
+});
+
+Deno.test("symlinks inside the files directory that point outside it are refused", async () => {
+  await withDir(async (dir) => {
+    await Deno.mkdir(`${dir}/files`);
+    await Deno.mkdir(`${dir}/outside`);
+    await Deno.writeTextFile(`${dir}/outside/secret`, "s3cret");
+    await Deno.symlink(`${dir}/outside/secret`, `${dir}/files/link`);
+    await Deno.symlink(`${dir}/outside`, `${dir}/files/tree`);
+    const r = await translateButaneText(
+      HEAD +
+        "storage:\n  files:\n    - path: /a\n      contents:\n        local: link\n  trees:\n    - local: tree\n",
+      { filesDir: `${dir}/files` },
+    );
+    assert.equal(r.ok, false);
+    assert.equal(r.json, undefined);
+    const text = lines(r).join("\n");
+    assert.ok(!text.includes("s3cret"));
+    assert.deepEqual(lines(r), [
+      "error at $.storage.files.0.contents.local, line 7 col 16: local file path traverses outside the files directory",
+      "error at $.storage.trees.0, line 9 col 7: local file path traverses outside the files directory",
+    ]);
+  });
+});
+
+Deno.test("a missing local file is reported with Go's open error", async () => {
+  await withDir(async (dir) => {
+    const r = await translateButaneText(
+      HEAD + "systemd:\n  units:\n    - name: a.service\n      contents_local: nope.service\n",
+      { filesDir: dir },
+    );
+    assert.deepEqual(lines(r), [
+      `error at $.systemd.units.0.contents_local, line 6 col 23: open ${dir}/nope.service: no such file or directory`,
+    ]);
+  });
+});
+
+Deno.test("trees report a file root, clashing contents and special files", async () => {
+  await withDir(async (dir) => {
+    await Deno.mkdir(`${dir}/t/etc`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/t/etc/a`, "x");
+    await Deno.writeTextFile(`${dir}/plain`, "x");
+    const fifo = await new Deno.Command("mkfifo", { args: [`${dir}/t/etc/pipe`] }).output();
+    assert.ok(fifo.success);
+    const r = await translateButaneText(
+      HEAD +
+        "storage:\n  files:\n    - path: /etc/a\n      contents:\n        inline: y\n" +
+        "  trees:\n    - local: plain\n    - local: t\n",
+      { filesDir: dir },
+    );
+    assert.deepEqual(lines(r), [
+      "error at $.storage.trees.0, line 9 col 7: root of tree must be a directory",
+      "error at $.storage.trees.1, line 10 col 7: matching filesystem node has existing contents or different type",
+      "error at $.storage.trees.1, line 10 col 7: trees may only contain files, directories, and symlinks",
+    ]);
+  });
+});
+
+Deno.test("translateButaneDocument() translates plain data and uses the given positions", async () => {
+  const doc = {
+    variant: "fcos",
+    version: "1.5.0",
+    storage: { files: [{ path: "/etc/x", mode: 0o640, contents: { inline: "hi" } }] },
+    systemd: { units: [{ name: "x.service", enabled: true, extra: 1 }] },
+  };
+  const positions = new Map([["$.systemd.units.0.extra", { line: 7, col: 3 }]]);
+  const r = await translateButaneDocument(doc, { positions });
+  assert.ok(r.ok);
+  assert.equal(
+    r.json,
+    '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/x","contents":{"compression":"","source":"data:,hi"},"mode":416}]},"systemd":{"units":[{"enabled":true,"name":"x.service"}]}}\n',
+  );
+  assert.deepEqual(lines(r), [
+    "warning at $.systemd.units.0.extra, line 7 col 3: Unused key extra",
+  ]);
+});
+
+Deno.test("translateButaneDocument() rejects values of the wrong type", async () => {
+  const r = await translateButaneDocument({
+    variant: "fcos",
+    version: "1.5.0",
+    passwd: { users: [{ name: "core", uid: "1000" }] },
+  });
+  assert.equal(r.ok, false);
+  assert.deepEqual(lines(r), [
+    "error at $.passwd.users.0.uid: cannot unmarshal !!str `1000` into int",
+  ]);
+});
+
+Deno.test("serializeIgnition() escapes strings as Go's encoding/json does", () => {
+  assert.equal(
+    quote('a\bb\fc<d>e&f\u2028g\u2029h\u001bi\n\t\r"\\/'),
+    String.raw`"a\u0008b\u000cc\u003cd\u003ee\u0026f\u2028g\u2029h\u001bi\n\t\r\"\\/"`,
+  );
+  assert.equal(quote("lone \ud800 surrogate"), '"lone \\ufffd surrogate"');
+  assert.equal(quote("ü€😀"), '"ü€😀"');
+});
+
+Deno.test("serializeIgnition() orders keys as Ignition's structs and drops empty values", () => {
+  const config = {
+    systemd: { units: [] },
+    storage: { files: [{ mode: 420, contents: { source: "data:,x" }, path: "/x", user: {} }] },
+    ignition: { version: "3.4.0", config: { merge: [] } },
+    passwd: { users: [{ uid: 1, name: "a", sshAuthorizedKeys: ["k"], shell: "/bin/sh" }] },
+  };
+  assert.equal(
+    serializeIgnition(config),
+    '{"ignition":{"version":"3.4.0"},"passwd":{"users":[{"name":"a","sshAuthorizedKeys":["k"],"shell":"/bin/sh","uid":1}]},"storage":{"files":[{"path":"/x","contents":{"source":"data:,x"},"mode":420}]}}',
+  );
+  assert.equal(
+    serializeIgnition({ ignition: { version: "3.4.0" } }, true),
+    '{\n  "ignition": {\n    "version": "3.4.0"\n  }\n}',
+  );
+});
+
+Deno.test("systemd unit names escape paths as go-systemd does", () => {
+  const cases: [string, string][] = [
+    ["/var/lib/data", "var-lib-data"],
+    ["/var/.hidden dir-x", "var-.hidden\\x20dir\\x2dx"],
+    ["/", "-"],
+    ["//a//b/", "a-b"],
+    ["/.a", "\\x2ea"],
+    ["/dev/disk/by-id/dm-name-data", "dev-disk-by\\x2did-dm\\x2dname\\x2ddata"],
+    ["/srv/ü", "srv-\\xc3\\xbc"],
+  ];
+  for (const [path, want] of cases) assert.equal(escapeUnitPath(path), want, path);
+});
+
+Deno.test("integer fields read YAML 1.1 forms as yaml.v3 does", () => {
+  const cases: [string, number | undefined][] = [
+    ["0644", 420],
+    ["0o644", 420],
+    ["0x1a4", 420],
+    ["0_644", 420],
+    ["420.0", 420],
+    ["1e3", 1000],
+    ["04755", 2541],
+    ["-1", -1],
+    ["0b11", 3],
+    ["1.5", undefined],
+    ["abc", undefined],
+  ];
+  for (const [text, want] of cases) assert.equal(parseYamlInt(text), want, text);
+});
+
+Deno.test("modes that look decimal are told apart from odd octal modes", () => {
+  assert.equal(looksDecimal(644, false), true);
+  assert.equal(looksDecimal(755, true), true);
+  assert.equal(looksDecimal(0o644, false), false);
+  assert.equal(looksDecimal(0, false), false);
+  assert.equal(looksDecimal(600, false), true);
+  assert.equal(looksDecimal(2541, false), false);
+});
+
+Deno.test("only the first YAML document is read", async () => {
+  const r = await translateButaneText(HEAD + "---\nvariant: bogus\n");
+  assert.ok(r.ok);
+  assert.equal(r.json, '{"ignition":{"version":"3.4.0"}}\n');
+});
+
+Deno.test("anchors, aliases and merge keys work but merge keys warn", async () => {
+  const r = await translateButaneText(
+    HEAD +
+      "x-defaults: &defaults\n  mode: 0600\n  overwrite: true\nstorage:\n  files:\n" +
+      "    - <<: *defaults\n      path: /a\n      contents: {source: 'http://example.com/a'}\n",
+  );
+  assert.ok(r.ok);
+  assert.deepEqual(lines(r), [
+    "warning at $.x-defaults, line 3 col 1: Unused key x-defaults",
+    "warning at $.storage.files.0.<<, line 8 col 7: Unused key <<",
+  ]);
+  assert.deepEqual((r.ignition as Ign).storage.files[0], {
+    overwrite: true,
+    path: "/a",
+    contents: { source: "http://example.com/a" },
+    mode: 384,
+  });
+});
