@@ -36,16 +36,15 @@ export function defaultsToml(user: Record<string, string> = {}, extra = ""): str
 }
 
 /**
- * Creates machines with the real `iago init --machine-only` in `root`, after writing
- * `config/defaults.toml`. `machines` maps name → extra machine.toml lines.
+ * Creates machines with the real `iago init --machine-only` in `root`, then writes
+ * `config/defaults.toml` and removes what init generated (output/, .iago/), so tests start
+ * from machine definitions only. `machines` maps name → extra machine.toml lines.
  */
 export async function makeWorkspace(
   root: string,
   machines: Record<string, string>,
   defaults = defaultsToml(),
 ): Promise<void> {
-  await Deno.mkdir(join(root, "config"), { recursive: true });
-  await Deno.writeTextFile(join(root, "config", "defaults.toml"), defaults);
   for (const [name, extra] of Object.entries(machines)) {
     const r = await iago(["init", "--machine-only", "--generate-mac=false", name], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
@@ -55,6 +54,9 @@ export async function makeWorkspace(
       await Deno.writeTextFile(file, `${text}${extra}\n`);
     }
   }
+  await Deno.writeTextFile(join(root, "config", "defaults.toml"), defaults);
+  await Deno.remove(join(root, "output"), { recursive: true }).catch(() => {});
+  await Deno.remove(join(root, ".iago"), { recursive: true }).catch(() => {});
 }
 
 /**

@@ -336,3 +336,24 @@ Deno.test("an overlapping run waits for the workspace lock and then says which r
   assert.equal(ok.code, 0, ok.stderr);
   await assert.rejects(Deno.stat(join(dir.path, ".iago", "ignite.lock")), "released");
 });
+
+Deno.test("init writes the new machine's Ignition file; validate renders and translates every machine", async () => {
+  await using dir = await tempDir();
+  const r = await iago(["init", "--machine-only", "web"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  includes(r.stdout, "created output/ignition/web.ign");
+  const json = await Deno.readTextFile(join(dir.path, "output/ignition/web.ign"));
+  await assertValidIgnition(json, "web");
+  assert.equal(await mode(join(dir.path, "output/ignition/web.ign")), 0o600);
+
+  assert.equal((await iago(["validate"], { cwd: dir.path })).code, 0);
+  const tmpl = join(dir.path, "machines/web/butane.yaml.tmpl");
+  await Deno.writeTextFile(tmpl, (await Deno.readTextFile(tmpl)) + "storage:\n  files: []\n");
+  const bad = await iago(["validate"], { cwd: dir.path });
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.stderr,
+    /machines\/web\/butane\.yaml\.tmpl:\d+:\d+: .*mapping key "storage" already defined/,
+  );
+  assert.equal(await Deno.readTextFile(join(dir.path, "output/ignition/web.ign")), json);
+});

@@ -3,6 +3,7 @@
  * scaffold; the first init in a workspace also writes config/defaults.toml and .gitignore.
  */
 import { buildCommand } from "@stricli/core";
+import { igniteNewMachine } from "../../ignite/mod.ts";
 import { initMachine } from "../../scaffold/mod.ts";
 import type { IagoContext } from "../context.ts";
 
@@ -22,6 +23,13 @@ export const initCommand = buildCommand({
       containerOnly: flags.containerOnly,
     });
     for (const path of result.created) this.out.print(`created ${path}`);
+    if (!flags.containerOnly) {
+      const ignition = await igniteNewMachine(this.workspace, name, {
+        env: this.env,
+        onWarning: (w) => this.out.warn(w),
+      });
+      this.out.print(`created ${this.workspace.relative(ignition.file)}`);
+    }
     const details = [
       result.fqdn && `fqdn ${result.fqdn}`,
       result.macAddress && `MAC ${result.macAddress}`,

@@ -5,11 +5,21 @@
 import { buildCommand } from "@stricli/core";
 import { validateWorkspace } from "../../config/validate.ts";
 import { ProblemsError } from "../../errors.ts";
+import { checkIgnitions } from "../../ignite/mod.ts";
 import type { IagoContext } from "../context.ts";
 
 export const validateCommand = buildCommand({
   func: async function (this: IagoContext, _flags: Record<never, never>, ...names: string[]) {
     const report = await validateWorkspace(this.workspace, names);
+    // Render and translate the machines whose files passed, without writing anything.
+    const clean = report.machines.filter((m) =>
+      !report.problems.some((p) =>
+        p.at?.file.startsWith(`machines/${m.name}/`) || p.at?.file.startsWith("config/")
+      )
+    );
+    report.problems.push(
+      ...await checkIgnitions(this.workspace, clean.map((m) => m.name), { env: this.env }),
+    );
     if (report.problems.length > 0) {
       throw new ProblemsError(
         report.problems,

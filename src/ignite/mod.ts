@@ -1,0 +1,76 @@
+/**
+ * Ignition generation: the pipeline for one machine, runs over many, and the two entry points
+ * other commands use (`init` writes the first Ignition file, `validate` checks every machine's).
+ */
+import { IagoError } from "../errors.ts";
+import { lockTimeoutFromEnv, withLock } from "../lock.ts";
+import type { Workspace } from "../workspace.ts";
+import {
+  checkMachineIgnition,
+  igniteMachine,
+  type IgniteOptions,
+  type IgniteResult,
+  IgniteSession,
+} from "./pipeline.ts";
+
+export {
+  checkMachineIgnition,
+  igniteMachine,
+  type IgniteOptions,
+  type IgniteResult,
+  IgniteSession,
+} from "./pipeline.ts";
+export {
+  igniteMachines,
+  type IgniteRunOptions,
+  type IgniteRunReport,
+  type MachineOutcome,
+  summaryLine,
+} from "./run.ts";
+
+/**
+ * Writes `output/ignition/NAME.ign` for a machine `init` just created, under the workspace
+ * lock. Throws an `IagoError` whose hint says the machine itself was created.
+ */
+export async function igniteNewMachine(
+  ws: Workspace,
+  name: string,
+  options: IgniteOptions = {},
+): Promise<IgniteResult> {
+  const session = new IgniteSession(ws, options);
+  try {
+    return await withLock(ws.stateDir, "ignite", () => igniteMachine(session, name), {
+      timeoutMs: lockTimeoutFromEnv(options.env ?? {}),
+      purpose: "ignite",
+    });
+  } catch (err) {
+    if (!(err instanceof IagoError)) throw err;
+    throw new IagoError(err.message, {
+      at: err.at,
+      hint: `machine "${name}" was created; fix this, then run: iago ignite ${name}`,
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Renders and translates each machine of `names` without writing anything, and returns the
+ * problems (one per failing machine). Machines are checked independently.
+ */
+export async function checkIgnitions(
+  ws: Workspace,
+  names: readonly string[],
+  options: IgniteOptions = {},
+): Promise<IagoError[]> {
+  const session = new IgniteSession(ws, options);
+  const problems: IagoError[] = [];
+  for (const name of names) {
+    try {
+      await checkMachineIgnition(session, name);
+    } catch (err) {
+      if (!(err instanceof IagoError)) throw err;
+      problems.push(err);
+    }
+  }
+  return problems;
+}
