@@ -230,7 +230,7 @@ class Build {
         return;
       case "WORKDIR": {
         const dir = this.#word(ins.text, lookup, ins.line);
-        c.WorkingDir = posix.normalize(posix.join(c.WorkingDir || "/", dir));
+        c.WorkingDir = posix.resolve(c.WorkingDir || "/", dir);
         history(`WORKDIR ${c.WorkingDir}`);
         return;
       }
@@ -432,9 +432,7 @@ class Build {
       });
     }
     const destWord = words.at(-1)!;
-    const dest = posix.normalize(
-      posix.join(state.image.config.config!.WorkingDir || "/", destWord),
-    );
+    const dest = posix.resolve(state.image.config.config!.WorkingDir || "/", destWord);
     const from = flag("from");
     let fromFs: Rootfs | undefined;
     if (from !== undefined) {

@@ -20,7 +20,7 @@ import { RegistryImageSource } from "./base.ts";
 import { hostPlatform, parsePlatform, type Platform } from "./image.ts";
 import { writeOciArchive } from "./layout.ts";
 import { type BuilderChoice, runBuild } from "./pipeline.ts";
-import { type PushSummary, pushBuild } from "./push.ts";
+import { pushBuild, type PushSummary } from "./push.ts";
 
 export interface BuildOptions {
   all: boolean;
@@ -156,7 +156,10 @@ async function buildOne(
   };
   await Deno.mkdir(ws.stateDir, { recursive: true, mode: 0o700 });
   await Deno.mkdir(join(ws.stateDir, "tmp"), { recursive: true });
-  const scratch = await Deno.makeTempDir({ dir: join(ws.stateDir, "tmp"), prefix: `build-${name}-` });
+  const scratch = await Deno.makeTempDir({
+    dir: join(ws.stateDir, "tmp"),
+    prefix: `build-${name}-`,
+  });
   try {
     const dir = ws.containerDir(name);
     const { result, builder } = await runBuild({

@@ -40,8 +40,10 @@ export const buildCommand = command({
     const failed = outcomes.filter((o) => o.status === "failed");
     if (single && failed.length === 1) throw failed[0].error;
     if (!single) {
-      this.out.info(`built ${outcomes.length - failed.length} of ${outcomes.length} containers` +
-        (failed.length ? `; failed: ${failed.map((o) => o.name).join(", ")}` : ""));
+      this.out.info(
+        `built ${outcomes.length - failed.length} of ${outcomes.length} containers` +
+          (failed.length ? `; failed: ${failed.map((o) => o.name).join(", ")}` : ""),
+      );
     }
     if (failed.length > 0) {
       throw new IagoError(`${failed.length} of ${outcomes.length} containers failed`);
@@ -69,7 +71,8 @@ export const buildCommand = command({
         parse: String,
         optional: true,
         placeholder: "OS/ARCH[,...]",
-        brief: "platforms to build, e.g. linux/amd64,linux/arm64 (an image index); default: this machine's",
+        brief:
+          "platforms to build, e.g. linux/amd64,linux/arm64 (an image index); default: this machine's",
       },
       builder: {
         kind: "parsed",
@@ -129,11 +132,13 @@ function report(ctx: IagoContext, o: ContainerOutcome, single: boolean): void {
   const p = o.push!;
   const blobs = p.uploaded === 0
     ? `no blob uploaded, ${p.existing + p.mounted} already in the registry`
-    : `${p.uploaded} blob${p.uploaded === 1 ? "" : "s"} uploaded (${formatBytes(p.uploadedBytes)}), ${
-      p.existing + p.mounted
-    } already there`;
+    : `${p.uploaded} blob${p.uploaded === 1 ? "" : "s"} uploaded (${
+      formatBytes(p.uploadedBytes)
+    }), ${p.existing + p.mounted} already there`;
   ctx.out.print(
-    `${o.name}: pushed ${o.image}@${o.digest} tags ${o.tags!.join(", ")}; ${blobs}${via} (${o.ms} ms)`,
+    `${o.name}: pushed ${o.image}@${o.digest} tags ${
+      o.tags!.join(", ")
+    }; ${blobs}${via} (${o.ms} ms)`,
   );
 }
 

@@ -1,0 +1,243 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { iago, tempDir } from "../helpers/cli.ts";
+import { requireTool, startRegistry } from "../helpers/registry.ts";
+import { makeWorkspace, pushBases, run, skopeoJson, writeTree } from "./fixtures.ts";
+
+const CONTAINERFILE = (host: string) =>
+  `# syntax=docker/dockerfile:1
+ARG BASE=${host}/base:1
+FROM \${BASE}
+ARG GREETING=hello
+ENV APP_HOME=/opt/app GREETING=\${GREETING}
+LABEL org.example.name="web app" version=1
+WORKDIR $APP_HOME
+COPY --chmod=0755 scripts/ /usr/local/bin/
+COPY --chown=1000:1000 config/app.conf ./
+COPY systemd/ /etc/systemd/system/
+COPY <<EOF /etc/motd
+greeting: \${GREETING}
+EOF
+ADD files.tar.gz /opt/extract/
+USER 1000
+EXPOSE 8080 53/udp
+VOLUME /data
+STOPSIGNAL SIGINT
+ENTRYPOINT ["/usr/local/bin/start.sh"]
+CMD ["--serve"]
+`;
+
+async function webContainer(ws: string, host: string): Promise<void> {
+  const dir = join(ws, "containers", "web");
+  await writeTree(dir, {
+    "Containerfile": CONTAINERFILE(host),
+    ".containerignore": "*.md\nscripts/*.bak\n",
+    "README.md": "not in the image\n",
+    "scripts/start.sh": "#!/bin/sh\nexec echo started\n",
+    "scripts/old.bak": "ignored\n",
+    "config/app.conf": "port=8080\n",
+    "systemd/web.service": "[Service]\nExecStart=/usr/local/bin/start.sh\n",
+    "systemd/multi-user.target.wants/web.service": { link: "/etc/systemd/system/web.service" },
+    "extract-src/data/secret.txt": { text: "s3cret\n", mode: 0o600 },
+  });
+  await run("tar", [
+    "--owner=0",
+    "--group=0",
+    "-czf",
+    join(dir, "files.tar.gz"),
+    "-C",
+    join(dir, "extract-src"),
+    "data",
+  ]);
+  await Deno.remove(join(dir, "extract-src"), { recursive: true });
+}
+
+Deno.test("build pushes an image whose files, modes, owners, links, config and history skopeo and umoci read back", async () => {
+  await requireTool("/usr/bin/umoci", "umoci");
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    await pushBases(registry.host, scratch.path);
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, registry.host);
+    await webContainer(ws, registry.host);
+    const r = await iago(["build", "web", "--platform", "linux/amd64", "--tag", "v1"], { cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^web: pushed ${registry.host}/team/web@sha256:[0-9a-f]{64} tags latest, v1; 6 blobs uploaded`,
+      ),
+    );
+
+    const ref = `docker://${registry.host}/team/web:v1`;
+    const raw = await skopeoJson(["inspect", "--tls-verify=false", "--raw", ref]);
+    assert.equal(raw.mediaType, "application/vnd.oci.image.manifest.v1+json");
+    const layers = raw.layers as { mediaType: string }[];
+    assert.equal(layers.length, 6);
+    assert.ok(layers.every((l) => l.mediaType === "application/vnd.oci.image.layer.v1.tar+gzip"));
+    const annotations = raw.annotations as Record<string, string>;
+    assert.equal(annotations["org.opencontainers.image.base.name"], `${registry.host}/base:1`);
+    assert.match(annotations["org.opencontainers.image.base.digest"], /^sha256:[0-9a-f]{64}$/);
+
+    const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
+    const c = config.config as Record<string, unknown>;
+    assert.equal(config.created, "1970-01-01T00:00:00Z");
+    assert.deepEqual(c.Env, [
+      "PATH=/usr/local/bin:/usr/bin:/bin",
+      "BASE_ENV=1",
+      "APP_HOME=/opt/app",
+      "GREETING=hello",
+    ]);
+    assert.deepEqual(c.Labels, {
+      "org.example.base": "yes",
+      "org.example.name": "web app",
+      version: "1",
+    });
+    assert.equal(c.WorkingDir, "/opt/app");
+    assert.equal(c.User, "1000");
+    assert.deepEqual(c.ExposedPorts, { "53/udp": {}, "8080/tcp": {} });
+    assert.deepEqual(c.Volumes, { "/data": {} });
+    assert.equal(c.StopSignal, "SIGINT");
+    assert.deepEqual(c.Entrypoint, ["/usr/local/bin/start.sh"]);
+    assert.deepEqual(c.Cmd, ["--serve"]);
+    const history = config.history as { created_by: string; empty_layer?: boolean }[];
+    assert.equal(history[0].created_by, "base layer");
+    assert.deepEqual(history.filter((h) => !h.empty_layer).length, 6);
+    assert.ok(history.some((h) => h.created_by === "COPY --chmod=0755 scripts/ /usr/local/bin/"));
+    assert.ok(history.some((h) => h.created_by === "ENV APP_HOME=/opt/app GREETING=hello"));
+    assert.equal((config.rootfs as { diff_ids: string[] }).diff_ids.length, 6);
+
+    const layout = join(scratch.path, "pulled");
+    await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:v1`]);
+    const bundle = join(scratch.path, "bundle");
+    await run("umoci", ["unpack", "--image", `${layout}:v1`, bundle]);
+    const rootfs = join(bundle, "rootfs");
+    const stat = async (p: string) => await Deno.lstat(join(rootfs, p));
+    assert.equal((await stat("usr/local/bin/start.sh")).mode! & 0o7777, 0o755);
+    assert.equal((await stat("usr/bin/tool")).mode! & 0o7777, 0o755);
+    await assert.rejects(() => stat("usr/local/bin/old.bak"));
+    const conf = await stat("opt/app/app.conf");
+    assert.deepEqual([conf.uid, conf.gid, conf.mode! & 0o777], [1000, 1000, 0o644]);
+    assert.equal(
+      await Deno.readLink(join(rootfs, "etc/systemd/system/multi-user.target.wants/web.service")),
+      "/etc/systemd/system/web.service",
+    );
+    assert.equal(await Deno.readLink(join(rootfs, "bin")), "usr/bin");
+    assert.equal(await Deno.readTextFile(join(rootfs, "etc/motd")), "greeting: hello\n");
+    assert.equal(await Deno.readTextFile(join(rootfs, "etc/os-release")), "ID=testbase\n");
+    const secret = await stat("opt/extract/data/secret.txt");
+    assert.deepEqual([secret.uid, secret.mode! & 0o777], [0, 0o600]);
+    assert.equal(await Deno.readTextFile(join(rootfs, "opt/extract/data/secret.txt")), "s3cret\n");
+  } finally {
+    await registry.stop();
+  }
+});
+
+Deno.test("two checkouts give the same digest and an unchanged rebuild uploads no blob", async () => {
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    await pushBases(registry.host, scratch.path);
+    const one = join(scratch.path, "one");
+    const two = join(scratch.path, "elsewhere", "two");
+    for (const ws of [one, two]) {
+      await makeWorkspace(ws, registry.host);
+      await webContainer(ws, registry.host);
+    }
+    // A different umask-like mode on disk must not change the layer (modes are git's view).
+    await Deno.chmod(join(two, "containers/web/config/app.conf"), 0o664);
+    const first = await iago(["build", "web", "--platform", "linux/amd64"], { cwd: one });
+    assert.equal(first.code, 0, first.stderr);
+    const second = await iago(["-C", two, "build", "web", "--platform", "linux/amd64"], {
+      cwd: scratch.path,
+    });
+    assert.equal(second.code, 0, second.stderr);
+    const digest = (s: string) => /@(sha256:[0-9a-f]{64})/.exec(s)?.[1];
+    assert.equal(digest(second.stdout), digest(first.stdout));
+    assert.match(second.stdout, /no blob uploaded, 7 already in the registry/);
+  } finally {
+    await registry.stop();
+  }
+});
+
+Deno.test("--no-push writes an OCI archive that skopeo inspects and podman loads", async () => {
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    await pushBases(registry.host, scratch.path);
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, registry.host);
+    await webContainer(ws, registry.host);
+    const r = await iago(["build", "web", "--no-push", "--platform", "linux/amd64"], { cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^web: wrote output\/images\/web\.tar /);
+    const archive = join(ws, "output/images/web.tar");
+    const info = await skopeoJson(["inspect", `oci-archive:${archive}`]);
+    assert.equal((info.Layers as string[]).length, 6);
+    assert.equal((info.Labels as Record<string, string>).version, "1");
+    const digest = /@(sha256:[0-9a-f]{64})/.exec(r.stdout)![1];
+    assert.equal(info.Digest, digest);
+    const store = join(scratch.path, "podman");
+    const podman = (args: string[]) =>
+      run("podman", [
+        "--storage-driver",
+        "vfs",
+        "--root",
+        `${store}/root`,
+        "--runroot",
+        `${store}/run`,
+        "--events-backend",
+        "none",
+        ...args,
+      ]);
+    await requireTool("/usr/bin/podman", "podman");
+    const loaded = await podman(["load", "-q", "-i", archive]);
+    assert.match(loaded, new RegExp(`${registry.host}/team/web:latest`));
+    const images = await podman(["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+    assert.match(images, new RegExp(`${registry.host}/team/web:latest`));
+  } finally {
+    await registry.stop();
+  }
+});
+
+Deno.test("--platform with two platforms pushes an index built from the base's two images", async () => {
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    await pushBases(registry.host, scratch.path);
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, registry.host);
+    await writeTree(join(ws, "containers/multi"), {
+      "Containerfile":
+        `FROM ${registry.host}/base:multi\nARG TARGETARCH\nCOPY <<EOF /etc/built-for\n$TARGETARCH\nEOF\n`,
+    });
+    const r = await iago(["build", "multi", "--platform", "linux/amd64,linux/arm64"], { cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    const ref = `docker://${registry.host}/team/multi:latest`;
+    const index = await skopeoJson(["inspect", "--tls-verify=false", "--raw", ref]);
+    assert.equal(index.mediaType, "application/vnd.oci.image.index.v1+json");
+    const manifests = index.manifests as { platform: { architecture: string } }[];
+    assert.deepEqual(manifests.map((m) => m.platform.architecture), ["amd64", "arm64"]);
+    for (const arch of ["amd64", "arm64"]) {
+      const config = await skopeoJson([
+        "inspect",
+        "--tls-verify=false",
+        "--override-arch",
+        arch,
+        "--config",
+        ref,
+      ]);
+      assert.equal(config.architecture, arch);
+      assert.equal((config.rootfs as { diff_ids: string[] }).diff_ids.length, 2);
+    }
+    const bad = await iago(["build", "multi", "--platform", "linux/s390x"], { cwd: ws });
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.stderr,
+      /containers\/multi\/Containerfile:1: Base image ".*base:multi" has no linux\/s390x image\n.*it offers: linux\/amd64, linux\/arm64/,
+    );
+  } finally {
+    await registry.stop();
+  }
+});
