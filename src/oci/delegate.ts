@@ -59,6 +59,8 @@ export async function buildWithDelegate(req: DelegateRequest): Promise<BuildResu
   const tag = `localhost/iago-build-${crypto.randomUUID().slice(0, 8)}:latest`;
   const storage = ["--storage-driver", "vfs", "--root", req.storageDir, "--runroot", runRoot];
   const common = [
+    // The builder's version label would change the digest with every buildah upgrade.
+    "--identity-label=false",
     "--isolation",
     "chroot",
     "--timestamp",

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { iago, tempDir } from "../helpers/cli.ts";
+import { requireTool, startRegistry } from "../helpers/registry.ts";
+import { makeWorkspace, run, skopeoJson, writeTree } from "./fixtures.ts";
+
+/** A base image with a working /bin/sh (the host's dash and its libraries), built natively. */
+async function shellBase(ws: string): Promise<void> {
+  const dir = join(ws, "containers", "shbase");
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.copyFile(await Deno.realPath("/bin/dash"), join(dir, "sh"));
+  await Deno.chmod(join(dir, "sh"), 0o755);
+  await Deno.copyFile(await Deno.realPath("/lib/x86_64-linux-gnu/libc.so.6"), join(dir, "libc.so.6"));
+  await Deno.copyFile(await Deno.realPath("/lib64/ld-linux-x86-64.so.2"), join(dir, "ld.so"));
+  await Deno.chmod(join(dir, "ld.so"), 0o755);
+  await Deno.writeTextFile(
+    join(dir, "Containerfile"),
+    [
+      "FROM scratch",
+      "COPY sh /bin/sh",
+      "COPY libc.so.6 /lib/x86_64-linux-gnu/libc.so.6",
+      "COPY ld.so /lib64/ld-linux-x86-64.so.2",
+      'CMD ["/bin/sh"]',
+      "",
+    ].join("\n"),
+  );
+}
+
+const APP = (host: string) => `FROM ${host}/team/shbase:latest
+COPY motd /etc/motd
+RUN echo built > /hello
+LABEL stage=run
+RUN \\
+  echo again >> /hello
+`;
+
+Deno.test("a Containerfile with RUN is built by buildah and pushed by iago; a rebuild uploads nothing", async () => {
+  await requireTool("/usr/bin/buildah", "buildah");
+  await requireTool("/usr/bin/umoci", "umoci");
+  if (Deno.build.arch !== "x86_64") throw new Error("this test builds an x86_64 shell base");
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, registry.host);
+    await shellBase(ws);
+    await writeTree(join(ws, "containers", "app"), { Containerfile: APP(registry.host), motd: "hi\n" });
+    const base = await iago(["build", "shbase", "--platform", "linux/amd64"], { cwd: ws });
+    assert.equal(base.code, 0, base.stderr);
+
+    const r = await iago(["build", "app", "--platform", "linux/amd64"], { cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^app: pushed .*\/team\/app@sha256:[0-9a-f]{64} tags latest; .*, built with buildah/);
+    const ref = `docker://${registry.host}/team/app:latest`;
+    const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
+    assert.deepEqual((config.config as { Labels: Record<string, string> }).Labels, { stage: "run" });
+    const layout = join(scratch.path, "pulled");
+    await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:x`]);
+    await run("umoci", ["unpack", "--image", `${layout}:x`, join(scratch.path, "bundle")]);
+    const rootfs = join(scratch.path, "bundle", "rootfs");
+    assert.equal(await Deno.readTextFile(join(rootfs, "hello")), "built\nagain\n");
+    assert.equal(await Deno.readTextFile(join(rootfs, "etc/motd")), "hi\n");
+
+    const again = await iago(["build", "app", "--platform", "linux/amd64"], { cwd: ws });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /no blob uploaded/);
+    assert.equal(/@(sha256:\S+)/.exec(again.stdout)![1], /@(sha256:\S+)/.exec(r.stdout)![1]);
+  } finally {
+    await registry.stop();
+  }
+});
+
+Deno.test("RUN stops the native builder with every RUN line and the two ways out", async () => {
+  await using scratch = await tempDir();
+  const ws = scratch.path;
+  await writeTree(join(ws, "containers", "app"), { Containerfile: APP("127.0.0.1:1"), motd: "hi\n" });
+  const native = await iago(["build", "app", "--builder", "native"], { cwd: ws });
+  assert.equal(native.code, 1);
+  assert.equal(
+    native.stderr,
+    "error: containers/app/Containerfile:3: --builder native cannot execute RUN (RUN on lines 3, 5)\n" +
+      "error:   hint: install buildah or podman and use --builder auto, or replace each RUN with files: COPY --chmod, sysusers.d, tmpfiles.d, *.wants/ symlinks",
+  );
+  const bare = await iago(["build", "app"], { cwd: ws, env: { PATH: "/nonexistent" } });
+  assert.equal(bare.code, 1);
+  assert.match(
+    bare.stderr,
+    /Containerfile:3: RUN needs buildah or podman, and neither is installed \(RUN on lines 3, 5\)/,
+  );
+  const missing = await iago(["build", "app", "--builder", "podman"], {
+    cwd: ws,
+    env: { PATH: "/nonexistent" },
+  });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /--builder podman: podman is not installed/);
+});
