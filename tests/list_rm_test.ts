@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarizeMachines } from "../src/config/fleet.ts";
+import { initMachine } from "../src/scaffold/mod.ts";
 import { machinePaths } from "../src/scaffold/remove.ts";
 import { Workspace } from "../src/workspace.ts";
 import { iago, tempDir } from "./helpers/cli.ts";
@@ -118,8 +119,7 @@ Deno.test("list shows an invalid machine and warns, and fails on invalid default
 /** A workspace with machines web and db, each with outputs and secrets. */
 async function fleet(root: string): Promise<void> {
   for (const name of ["web", "db"]) {
-    const r = await iago(["init", name], { cwd: root });
-    assert.equal(r.code, 0, r.stderr);
+    await initMachine(new Workspace(root), name);
     await write(root, `output/ignition/${name}.ign`, "{}");
     await write(root, `output/images/${name}.tar`, "tar");
     await write(root, `.iago/secrets/${name}/password`, "secret");
