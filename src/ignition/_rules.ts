@@ -18,7 +18,8 @@ export interface Entry {
 type Obj = Record<string, unknown>;
 
 const obj = (o: Obj | undefined, k: string): Obj => (o?.[k] as Obj | undefined) ?? {};
-const list = (o: Obj | undefined, k: string): Obj[] => (o?.[k] as Obj[] | undefined) ?? [];
+const list = (o: Obj | undefined, k: string): Obj[] =>
+  ((o?.[k] as (Obj | undefined)[] | undefined) ?? []).map((x) => x ?? {});
 const strs = (o: Obj | undefined, k: string): string[] =>
   ((o?.[k] as (string | undefined)[] | undefined) ?? []).map((s) => s ?? "");
 const str = (o: Obj | undefined, k: string): string | undefined => o?.[k] as string | undefined;
@@ -144,6 +145,10 @@ class Rules {
     list(obj(obj(ig, "security"), "tls"), "certificateAuthorities").forEach((res, i) => {
       const at = [...p, "security", "tls", "certificateAuthorities", i];
       if (this.m >= 1) this.r.error(at, this.requiredSource(res));
+      // In 3.0 a CA reference's source is a plain string, validated even when absent.
+      if (this.m === 0 && !notEmpty(str(res, "source"))) {
+        this.r.error([...at, "source"], validateUrl("", this.m));
+      }
       this.resource(res, at);
     });
   }
@@ -299,7 +304,9 @@ class Rules {
     links.forEach((l, i) => {
       const p: Path = [...at, "links", i];
       this.node(l, p, false);
-      if (!notEmpty(str(l, "target"))) this.r.error([...p, "target"], "link target is required");
+      if (this.m >= 3 && !notEmpty(str(l, "target"))) {
+        this.r.error([...p, "target"], "link target is required");
+      }
     });
     if (this.m >= 2) list(s, "luks").forEach((l, i) => this.luks(l, [...at, "luks", i]));
     list(s, "raid").forEach((rd, i) => this.raid(rd, [...at, "raid", i]));
@@ -416,7 +423,9 @@ class Rules {
           "format cannot be empty when path, label, uuid, wipeFilesystem, options, or mountOptions is specified",
         );
       }
-    } else if (!["ext4", "btrfs", "xfs", "swap", "vfat", "none"].includes(format!)) {
+    } else if (
+      !["ext4", "btrfs", "xfs", "swap", "vfat", ...(this.m >= 3 ? ["none"] : [])].includes(format!)
+    ) {
       this.r.error([...at, "format"], "invalid filesystem format");
     }
     if (notEmpty(label)) {
@@ -453,7 +462,11 @@ class Rules {
     const clevis = obj(l, "clevis");
     const custom = obj(clevis, "custom");
     const tang = list(clevis, "tang");
-    if (notEmpty(str(custom, "pin"))) {
+    const pin = str(custom, "pin");
+    const config = str(custom, "config");
+    // Spec 3.2 has `custom` as an optional struct: present as soon as the key is there.
+    const customPresent = this.m === 2 ? clevis.custom !== undefined : notEmpty(pin);
+    if (customPresent) {
       const threshold = int(clevis, "threshold");
       if (tang.length > 0 || isTrue(bool(clevis, "tpm2")) || (threshold ?? 0) !== 0) {
         this.r.error(
@@ -462,23 +475,21 @@ class Rules {
         );
       }
     }
-    if (
-      notEmpty(str(custom, "pin")) || notEmpty(str(custom, "config")) ||
-      isTrue(bool(custom, "needsNetwork"))
-    ) {
-      const pin = str(custom, "pin");
-      if (notEmpty(pin)) {
-        if (!["tpm2", "tang", "sss"].includes(pin!)) {
-          this.r.error([...at, "clevis", "custom", "pin"], "unsupported clevis pin");
+    const customAt = [...at, "clevis", "custom"];
+    const pinOk = (p: string) => ["tpm2", "tang", "sss"].includes(p);
+    if (this.m === 2) {
+      if (notEmpty(pin) || notEmpty(config)) {
+        if (!pinOk(pin ?? "")) this.r.error([...customAt, "pin"], "unsupported clevis pin");
+        if (!notEmpty(config)) {
+          this.r.error([...customAt, "config"], "missing required custom clevis config");
         }
-      } else {
-        this.r.error([...at, "clevis", "custom", "pin"], "missing required custom clevis pin");
       }
-      if (!notEmpty(str(custom, "config"))) {
-        this.r.error(
-          [...at, "clevis", "custom", "config"],
-          "missing required custom clevis config",
-        );
+    } else if (notEmpty(pin) || notEmpty(config) || isTrue(bool(custom, "needsNetwork"))) {
+      if (!notEmpty(pin)) {
+        this.r.error([...customAt, "pin"], "missing required custom clevis pin");
+      } else if (!pinOk(pin!)) this.r.error([...customAt, "pin"], "unsupported clevis pin");
+      if (!notEmpty(config)) {
+        this.r.error([...customAt, "config"], "missing required custom clevis config");
       }
     }
     tang.forEach((t, i) => {

@@ -178,19 +178,26 @@ export function parseIgnitionText(
   return { config: checked.value, findings: checked.findings };
 }
 
-/** The byte offset vcontext marks for a JSON path: where the value starts. */
+/**
+ * The byte offset vcontext marks for a JSON path: where the value starts, or the deepest
+ * ancestor present in the text when the value itself is not there.
+ */
 function locate(root: JNode, path: Path): number | undefined {
-  let n: JNode | undefined = root;
+  if (path.length === 0) return undefined;
+  let n: JNode = root;
   for (const seg of path) {
-    if (n?.t === "obj") {
-      let hit: JNode | undefined;
-      for (const e of n.entries) if (e.key === seg) hit = e.value;
-      n = hit;
-    } else if (n?.t === "arr" && typeof seg === "number") {
-      n = n.items[seg];
-    } else return undefined;
+    let next: JNode | undefined;
+    if (n.t === "obj") {
+      for (const e of n.entries) if (e.key === seg) next = e.value;
+    } else if (n.t === "arr" && typeof seg === "number") {
+      next = n.items[seg];
+    }
+    if (!next) break;
+    n = next;
   }
-  return n && n.start >= 0 ? n.start : undefined;
+  if (n.start < 0) return undefined;
+  // vcontext marks a container just inside its opening bracket.
+  return n.t === "obj" || n.t === "arr" ? n.start + 1 : n.start;
 }
 
 /** `$.a.b.0.c`, the path notation of Ignition's reports. */
