@@ -112,7 +112,9 @@ export async function signImage(options: SignImageOptions): Promise<SignResult> 
   const signature = json.messageSignature.signature;
   const certDer = json.verificationMaterial.certificate?.rawBytes ??
     json.verificationMaterial.x509CertificateChain?.certificates?.[0]?.rawBytes;
-  const tlog = json.verificationMaterial.tlogEntries?.[0];
+  const entry = json.verificationMaterial.tlogEntries?.[0];
+  // Protobuf JSON leaves out zero values: the first entry of a log has no logIndex.
+  const tlog = entry && { ...entry, logIndex: entry.logIndex ?? "0" };
   await attachSignature(client, repo, digest, {
     payload,
     signature,
@@ -196,7 +198,7 @@ export interface SerializedBundle {
     certificate?: { rawBytes: string };
     x509CertificateChain?: { certificates: { rawBytes: string }[] };
     tlogEntries?: {
-      logIndex: string;
+      logIndex?: string;
       logId: { keyId: string };
       integratedTime: string;
       inclusionPromise?: { signedEntryTimestamp: string };
