@@ -9,6 +9,16 @@ import { IagoError } from "../errors.ts";
 /** What `bootc-update.sh` does with a container: see the README, "On the machine". */
 export type UpdateStrategy = "latest" | "pinned" | "staging";
 
+/** Every `UPDATE_STRATEGY` the scripts know. */
+export const UPDATE_STRATEGIES: readonly UpdateStrategy[] = Object.freeze([
+  "latest",
+  "pinned",
+  "staging",
+]);
+
+/** A podman container name, as the scripts check it (also a safe systemd instance name). */
+export const CONTAINER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 export interface ContainerEnv {
   /** Image reference the container runs, with its tag: `ghcr.io/me/web:latest`. */
   image: string;
@@ -29,10 +39,33 @@ export interface ContainerEnv {
 }
 
 /**
- * The text of `/etc/iago/containers/NAME.env`. Throws an `IagoError` when a value holds a
- * line break, a double quote or a backslash: systemd and the scripts would read it differently.
+ * The text of `/etc/iago/containers/NAME.env`. Throws an `IagoError` for an image with blanks,
+ * an invalid container name, wait or strategy, or a value holding a line break, a double quote
+ * or a backslash (systemd and the scripts would read it differently).
  */
 export function containerEnvFile(env: ContainerEnv): string {
+  if (!/^\S+$/.test(env.image)) {
+    throw new IagoError(`Invalid container image "${env.image}": empty or holds blanks`, {
+      hint: "give the image with its tag, e.g. ghcr.io/me/web:latest",
+    });
+  }
+  if (!CONTAINER_NAME_PATTERN.test(env.containerName)) {
+    throw new IagoError(`Invalid container name "${env.containerName}"`, {
+      hint: "use letters, digits, '_', '.' and '-', starting with a letter or digit (bootc-NAME)",
+    });
+  }
+  const wait = env.healthCheckWait;
+  if (wait !== undefined && !(Number.isInteger(wait) && wait >= 0)) {
+    throw new IagoError(`Invalid health check wait "${wait}": not a whole number of seconds`, {
+      hint: "set health_check_wait to the seconds to wait after a restart, e.g. 30",
+    });
+  }
+  const strategy = env.updateStrategy;
+  if (strategy !== undefined && !UPDATE_STRATEGIES.includes(strategy)) {
+    throw new IagoError(`Invalid update strategy "${strategy}"`, {
+      hint: `use one of ${UPDATE_STRATEGIES.join(", ")}`,
+    });
+  }
   return envFileText([
     ["CONTAINER_IMAGE", env.image],
     ["CONTAINER_NAME", env.containerName],

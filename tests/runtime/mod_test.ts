@@ -4,6 +4,7 @@ import { IagoError } from "../../src/errors.ts";
 import {
   BOOTC_TEMPLATE_UNIT,
   bootcUpdateTimer,
+  type ContainerEnv,
   containerEnvFile,
   DEFAULT_WORKLOAD_SCRIPTS,
   loadRuntimeScripts,
@@ -14,6 +15,7 @@ import {
   RUNTIME_SCRIPTS,
   runtimeScriptPath,
   timeOfDay,
+  type UpdateStrategy,
 } from "../../src/runtime/mod.ts";
 import { tempDir } from "../helpers/cli.ts";
 
@@ -105,6 +107,22 @@ Deno.test("containerEnvFile() refuses values systemd and the scripts would read 
   }
 });
 
+Deno.test("containerEnvFile() rejects an image, name, wait or strategy the scripts would refuse", () => {
+  const base = { image: "ghcr.io/acme/web:latest", containerName: "bootc-web" };
+  const cases: [Partial<ContainerEnv>, RegExp][] = [
+    [{ image: "" }, /Invalid container image ""/],
+    [{ image: "ghcr.io/acme/web latest" }, /Invalid container image/],
+    [{ containerName: "-web" }, /Invalid container name "-web"/],
+    [{ containerName: "../web" }, /Invalid container name/],
+    [{ healthCheckWait: 2.5 }, /Invalid health check wait "2.5"/],
+    [{ healthCheckWait: -1 }, /Invalid health check wait "-1"/],
+    [{ updateStrategy: "nightly" as UpdateStrategy }, /Invalid update strategy "nightly"/],
+  ];
+  for (const [change, message] of cases) {
+    assert.throws(() => containerEnvFile({ ...base, ...change }), message, JSON.stringify(change));
+  }
+});
+
 Deno.test("postgresBackupEnvFile() writes the backup settings and checks the retention", () => {
   assert.equal(
     postgresBackupEnvFile({ container: "bootc-db-01", retentionDays: 14 }),
@@ -127,6 +145,10 @@ Deno.test("rollbackInstructions() gives the exact commands for the machine and i
   assert.ok(text.includes("sudo vi /etc/iago/containers/db-01.env"));
   assert.ok(text.includes("CONTAINER_IMAGE=registry.local:5000/team/db:KNOWN-GOOD-TAG"));
   assert.ok(text.includes("sudo systemctl start bootc-update.service"));
+  const untagged = rollbackInstructions({ machineName: "db-01", image: "registry.local:5000/db" });
+  assert.ok(
+    untagged.includes("sudo podman tag registry.local:5000/db:previous registry.local:5000/db\n"),
+  );
 });
 
 Deno.test("every runtime script is embedded with a shebang and installs under /usr/local/bin", () => {
