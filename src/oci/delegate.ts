@@ -50,10 +50,10 @@ export async function findExecutable(
 
 /** Builds with the tool and returns the image read back from its OCI layout. */
 export async function buildWithDelegate(req: DelegateRequest): Promise<BuildResult> {
-  const runRoot = join(req.scratchDir, `${req.tool}-run`);
+  // podman refuses a runroot longer than 50 characters: keep it short, in the temp dir.
+  const runRoot = await Deno.makeTempDir({ prefix: "iago-run-" });
   const layout = join(req.scratchDir, `${req.tool}-layout`);
   await Deno.mkdir(req.storageDir, { recursive: true, mode: 0o700 });
-  await Deno.mkdir(runRoot, { recursive: true });
   const registriesConf = join(req.scratchDir, "registries.conf");
   await Deno.writeTextFile(registriesConf, registriesConfFor(req));
   const tag = `localhost/iago-build-${crypto.randomUUID().slice(0, 8)}:latest`;
@@ -85,14 +85,22 @@ export async function buildWithDelegate(req: DelegateRequest): Promise<BuildResu
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.env)) if (v !== undefined) env[k] = v;
   env.CONTAINERS_REGISTRIES_CONF = registriesConf;
-  await run(req, buildArgs, env, "build");
-  const pushArgs = req.tool === "buildah"
-    ? [...storage, "push", tag, `oci:${layout}:latest`]
-    : [...storage, "--events-backend", "none", "push", tag, `oci:${layout}:latest`];
-  await run(req, pushArgs, env, "export");
-  const rmArgs = req.tool === "buildah" ? [...storage, "rmi", tag] : [...storage, "rmi", tag];
-  await new Deno.Command(req.executable, { args: rmArgs, env, stdout: "null", stderr: "null" })
-    .output().catch(() => {});
+  try {
+    await run(req, buildArgs, env, "build");
+    const pushArgs = req.tool === "buildah"
+      ? [...storage, "push", tag, `oci:${layout}:latest`]
+      : [...storage, "--events-backend", "none", "push", tag, `oci:${layout}:latest`];
+    await run(req, pushArgs, env, "export");
+  } finally {
+    await new Deno.Command(req.executable, {
+      args: [...storage, "rmi", tag],
+      env,
+      clearEnv: true,
+      stdout: "null",
+      stderr: "null",
+    }).output().catch(() => {});
+    await Deno.remove(runRoot, { recursive: true }).catch(() => {});
+  }
   return await readOciLayout(layout, "latest");
 }
 
