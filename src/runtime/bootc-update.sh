@@ -179,7 +179,9 @@ update_one() {
   fi
 
   CHANGED=1
-  if [[ -n $old_id ]]; then podman tag "$old_id" "$repo:previous"; fi
+  if [[ -n $old_id ]] && ! podman tag "$old_id" "$repo:previous"; then
+    log warning "$name: could not tag $(short "$old_id") as $repo:previous (rollback still uses its ID)"
+  fi
   log info "$name: $ref changed $(short "${old_id:-none}") -> $(short "$new_id"), restarting $unit"
   if ! systemctl restart "$unit"; then
     reason="restart of $unit failed"
