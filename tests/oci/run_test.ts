@@ -10,7 +10,10 @@ async function shellBase(ws: string): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   await Deno.copyFile(await Deno.realPath("/bin/dash"), join(dir, "sh"));
   await Deno.chmod(join(dir, "sh"), 0o755);
-  await Deno.copyFile(await Deno.realPath("/lib/x86_64-linux-gnu/libc.so.6"), join(dir, "libc.so.6"));
+  await Deno.copyFile(
+    await Deno.realPath("/lib/x86_64-linux-gnu/libc.so.6"),
+    join(dir, "libc.so.6"),
+  );
   await Deno.copyFile(await Deno.realPath("/lib64/ld-linux-x86-64.so.2"), join(dir, "ld.so"));
   await Deno.chmod(join(dir, "ld.so"), 0o755);
   await Deno.writeTextFile(
@@ -26,7 +29,8 @@ async function shellBase(ws: string): Promise<void> {
   );
 }
 
-const APP = (host: string) => `FROM ${host}/team/shbase:latest
+const APP = (host: string) =>
+  `FROM ${host}/team/shbase:latest
 COPY motd /etc/motd
 RUN echo built > /hello
 LABEL stage=run
@@ -44,16 +48,24 @@ Deno.test("a Containerfile with RUN is built by buildah and pushed by iago; a re
     const ws = join(scratch.path, "ws");
     await makeWorkspace(ws, registry.host);
     await shellBase(ws);
-    await writeTree(join(ws, "containers", "app"), { Containerfile: APP(registry.host), motd: "hi\n" });
+    await writeTree(join(ws, "containers", "app"), {
+      Containerfile: APP(registry.host),
+      motd: "hi\n",
+    });
     const base = await iago(["build", "shbase", "--platform", "linux/amd64"], { cwd: ws });
     assert.equal(base.code, 0, base.stderr);
 
     const r = await iago(["build", "app", "--platform", "linux/amd64"], { cwd: ws });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^app: pushed .*\/team\/app@sha256:[0-9a-f]{64} tags latest; .*, built with buildah/);
+    assert.match(
+      r.stdout,
+      /^app: pushed .*\/team\/app@sha256:[0-9a-f]{64} tags latest; .*, built with buildah/,
+    );
     const ref = `docker://${registry.host}/team/app:latest`;
     const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
-    assert.deepEqual((config.config as { Labels: Record<string, string> }).Labels, { stage: "run" });
+    assert.deepEqual((config.config as { Labels: Record<string, string> }).Labels, {
+      stage: "run",
+    });
     const layout = join(scratch.path, "pulled");
     await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:x`]);
     await run("umoci", ["unpack", "--image", `${layout}:x`, join(scratch.path, "bundle")]);
@@ -73,7 +85,10 @@ Deno.test("a Containerfile with RUN is built by buildah and pushed by iago; a re
 Deno.test("RUN stops the native builder with every RUN line and the two ways out", async () => {
   await using scratch = await tempDir();
   const ws = scratch.path;
-  await writeTree(join(ws, "containers", "app"), { Containerfile: APP("127.0.0.1:1"), motd: "hi\n" });
+  await writeTree(join(ws, "containers", "app"), {
+    Containerfile: APP("127.0.0.1:1"),
+    motd: "hi\n",
+  });
   const native = await iago(["build", "app", "--builder", "native"], { cwd: ws });
   assert.equal(native.code, 1);
   assert.equal(

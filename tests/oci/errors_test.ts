@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { iago, tempDir } from "../helpers/cli.ts";
+import { startRegistry } from "../helpers/registry.ts";
+import { makeWorkspace, pushBases, writeTree } from "./fixtures.ts";
+
+interface Case {
+  name: string;
+  containerfile: string;
+  files?: Record<string, string | { link: string }>;
+  bytes?: Record<string, Uint8Array>;
+  args?: string[];
+  stderr: RegExp;
+  code?: number;
+}
+
+const CASES = (host: string): Case[] => [
+  {
+    name: "a source outside the context",
+    containerfile: "FROM scratch\nCOPY ../secret /x\n",
+    stderr: /Containerfile:2: COPY source "..\/secret" is outside the build context/,
+  },
+  {
+    name: "a symlink pointing out of the context",
+    containerfile: "FROM scratch\nCOPY link /x\n",
+    files: { link: { link: "/etc/passwd" } },
+    stderr: /Containerfile:2: COPY source "link" is a symlink pointing outside the build context/,
+  },
+  {
+    name: "a relative symlink climbing out from a copied directory",
+    containerfile: "FROM scratch\nCOPY tree/ /x/\n",
+    files: { "tree/ok": "x", "tree/escape": { link: "../../outside" } },
+    stderr:
+      /Containerfile:2: Symlink "tree\/escape" -> "..\/..\/outside" points outside the build context/,
+  },
+  {
+    name: "a missing source",
+    containerfile: "FROM scratch\n\nCOPY nothere /x\n",
+    stderr: /Containerfile:3: COPY source "nothere" not found in the build context/,
+  },
+  {
+    name: "an ignored source",
+    containerfile: "FROM scratch\nCOPY notes.md /x\n",
+    files: { "notes.md": "x", ".dockerignore": "**/*.md\n" },
+    stderr: /Containerfile:2: COPY source "notes.md" is excluded by .dockerignore/,
+  },
+  {
+    name: "a wildcard matching nothing",
+    containerfile: "FROM scratch\nCOPY *.conf /etc/\n",
+    stderr: /Containerfile:2: COPY source "\*.conf" matches no file/,
+  },
+  {
+    name: "a bad --chmod",
+    containerfile: "FROM scratch\nCOPY --chmod=u+x a /a\n",
+    files: { a: "x" },
+    stderr: /Containerfile:2: Invalid --chmod "u\+x"/,
+  },
+  {
+    name: "a --chown by name",
+    containerfile: "FROM scratch\nCOPY --chown=core:core a /a\n",
+    files: { a: "x" },
+    stderr: /Containerfile:2: --chown "core:core" must be numeric\n.*UID:GID/,
+  },
+  {
+    name: "COPY of a URL",
+    containerfile: "FROM scratch\nCOPY https://example.com/x /x\n",
+    stderr: /Containerfile:2: COPY cannot read "https:\/\/example.com\/x"\n.*use ADD/,
+  },
+  {
+    name: "an unknown instruction",
+    containerfile: "FROM scratch\nCOPPY a /a\n",
+    stderr: /Containerfile:2: Unknown instruction "COPPY"\n.*did you mean COPY\?/,
+  },
+  {
+    name: "a bad port",
+    containerfile: "FROM scratch\nEXPOSE http\n",
+    stderr: /Containerfile:2: Invalid port "http" in EXPOSE/,
+  },
+  {
+    name: "a bad healthcheck duration",
+    containerfile: "FROM scratch\nHEALTHCHECK --interval=often CMD true\n",
+    stderr: /Containerfile:2: Invalid --interval "often"/,
+  },
+  {
+    name: "an unset required variable",
+    containerfile: "FROM scratch\nWORKDIR ${APP:?set APP}\n",
+    stderr: /Containerfile:2: APP: set APP/,
+  },
+  {
+    name: "a base image that does not exist",
+    containerfile: `FROM ${host}/nope:1\n`,
+    stderr: /Containerfile:1: Cannot resolve base image ".*\/nope:1"/,
+  },
+  {
+    name: "an empty FROM after substitution",
+    containerfile: "ARG BASE\nFROM ${BASE}\n",
+    stderr: /Containerfile:2: FROM "\$\{BASE\}" is empty after substitution/,
+  },
+  {
+    name: "an xz archive in ADD",
+    containerfile: "FROM scratch\nADD a.tar.xz /x/\n",
+    bytes: { "a.tar.xz": new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 1, 2]) },
+    stderr: /Containerfile:2: ADD cannot extract xz archives/,
+  },
+  {
+    name: "a bad platform",
+    containerfile: "FROM scratch\n",
+    args: ["--platform", "linux"],
+    stderr: /Invalid platform "linux"/,
+    code: 2,
+  },
+  {
+    name: "a bad tag",
+    containerfile: "FROM scratch\n",
+    args: ["--tag", "v1/x"],
+    stderr: /Invalid tag "v1\/x"/,
+    code: 2,
+  },
+];
+
+Deno.test("every bad input fails with what, where (Containerfile:LINE) and how to fix it", async () => {
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    const ws = scratch.path;
+    await makeWorkspace(ws, registry.host);
+    for (const c of CASES(registry.host)) {
+      const dir = join(ws, "containers", "bad");
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await writeTree(dir, { Containerfile: c.containerfile, ...(c.files ?? {}) });
+      for (const [name, bytes] of Object.entries(c.bytes ?? {})) {
+        await Deno.writeFile(join(dir, name), bytes);
+      }
+      const r = await iago(["build", "bad", "--no-push", ...(c.args ?? [])], { cwd: ws });
+      assert.equal(r.code, c.code ?? 1, `${c.name}: ${r.stderr}`);
+      assert.match(r.stderr, c.stderr, c.name);
+      assert.ok(!r.stderr.includes("stack trace"), `${c.name}: ${r.stderr}`);
+    }
+    assert.deepEqual([...Deno.readDirSync(ws)].map((e) => e.name).sort(), [
+      ".iago",
+      "config",
+      "containers",
+    ]);
+  } finally {
+    await registry.stop();
+  }
+});
+
+Deno.test("build names a missing container with a did-you-mean and refuses names with --all", async () => {
+  await using scratch = await tempDir();
+  await writeTree(join(scratch.path, "containers"), { "web/Containerfile": "FROM scratch\n" });
+  const typo = await iago(["build", "webb"], { cwd: scratch.path });
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /No container "webb" in containers\/\n.*did you mean web\?/);
+  const both = await iago(["build", "web", "--all"], { cwd: scratch.path });
+  assert.equal(both.code, 2);
+  const evil = await iago(["build", "../etc"], { cwd: scratch.path });
+  assert.equal(evil.code, 2);
+  assert.match(evil.stderr, /Invalid machine name/);
+});
+
+Deno.test("build --all goes on after a failure, prints a summary and exits 1", async () => {
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    await pushBases(registry.host, scratch.path);
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, registry.host);
+    await writeTree(join(ws, "containers"), {
+      "a-bad/Containerfile": "FROM scratch\nCOPY missing /x\n",
+      "b-good/Containerfile": `FROM ${registry.host}/base:1\nLABEL ok=1\n`,
+      "_shared/Containerfile": "not a containerfile\n",
+    });
+    const r = await iago(["build", "--all", "--platform", "linux/amd64"], { cwd: ws });
+    assert.equal(r.code, 1);
+    const lines = r.stdout.split("\n");
+    assert.match(lines[0], /^a-bad: failed/);
+    assert.match(lines[1], /^b-good: pushed /);
+    assert.match(r.stderr, /containers\/a-bad\/Containerfile:2: COPY source "missing" not found/);
+    assert.match(r.stderr, /built 1 of 2 containers; failed: a-bad/);
+  } finally {
+    await registry.stop();
+  }
+});
