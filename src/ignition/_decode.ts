@@ -70,7 +70,9 @@ export function decode(root: JNode, shape: Shape): DecodeResult {
     };
   };
 
-  const walk = (n: JNode, s: Shape, path: Path, frame: Frame | null): unknown => {
+  const unused = new Map<string, { path: Path; key: string; offset: number }>();
+  // `quiet`: inside a key matched only case-insensitively, which vcontext does not descend into.
+  const walk = (n: JNode, s: Shape, path: Path, frame: Frame | null, quiet = false): unknown => {
     if (n.t === "null") {
       if (s.kind === "struct" || s.kind === "list") {
         result.nullMismatch.push({ path, offset: n.start });
@@ -95,7 +97,7 @@ export function decode(root: JNode, shape: Shape): DecodeResult {
       }
       case "list": {
         if (n.t !== "arr") return typeError(n, kindOf(n), s, frame, path);
-        return n.items.map((item, i) => walk(item, s.of, [...path, i], frame));
+        return n.items.map((item, i) => walk(item, s.of, [...path, i], frame, quiet));
       }
       case "struct": {
         if (n.t !== "obj") return typeError(n, kindOf(n), s, frame, path);
@@ -103,20 +105,28 @@ export function decode(root: JNode, shape: Shape): DecodeResult {
         const names = Object.keys(s.fields);
         for (const entry of n.entries) {
           let field = Object.hasOwn(s.fields, entry.key) ? entry.key : undefined;
+          let folded = false;
           if (field === undefined) {
-            result.unused.push({
-              path: [...path, entry.key],
-              key: entry.key,
-              offset: entry.keyStart,
-            });
+            const at = [...path, entry.key];
+            // A repeated key is one tree node in vcontext: one warning, at the last occurrence.
+            if (!quiet) {
+              unused.set(JSON.stringify(at), { path: at, key: entry.key, offset: entry.keyStart });
+            }
             field = names.find((name) => equalFold(name, entry.key));
             if (field === undefined) continue;
+            folded = true;
           }
           const childFrame: Frame = {
             structName: s.name,
             fieldPath: [...(frame?.fieldPath ?? []), field],
           };
-          const v = walk(entry.value, s.fields[field], [...path, entry.key], childFrame);
+          const v = walk(
+            entry.value,
+            s.fields[field],
+            [...path, entry.key],
+            childFrame,
+            quiet || folded,
+          );
           if (v === undefined) delete out[field];
           else out[field] = v;
         }
@@ -126,6 +136,7 @@ export function decode(root: JNode, shape: Shape): DecodeResult {
   };
 
   const v = walk(root, shape, [], null);
+  result.unused = [...unused.values()];
   result.value = (v && typeof v === "object" && !Array.isArray(v))
     ? v as Record<string, unknown>
     : {};

@@ -18,7 +18,7 @@ export interface Finding {
   col?: number;
 }
 
-const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
 
 function fieldOf(n: JNode | undefined, name: string): JNode | undefined {
   if (n?.t !== "obj") return undefined;
@@ -93,7 +93,8 @@ function readVersion(root: JNode): { minor?: Minor; finding?: Finding; offset?: 
     };
   }
   const minor = Number(m[2]);
-  if (m[1] !== "3" || m[3] !== "0" || m[4] !== undefined || minor > 5 || m[2] !== String(minor)) {
+  const exact = m[4] === undefined && m[5] === undefined;
+  if (Number(m[1]) !== 3 || Number(m[3]) !== 0 || !exact || minor > 5) {
     return { finding: { severity: "error", path: [], message: "unsupported config version" } };
   }
   return { minor: minor as Minor };

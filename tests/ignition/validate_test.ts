@@ -58,6 +58,33 @@ const probes: Probe[] = [
   { name: "unparsable version", text: '{"ignition":{"version":"3.x"}}' },
   { name: "unsupported version 2.2.0", text: '{"ignition":{"version":"2.2.0"}}' },
   { name: "unsupported version 3.6.0", text: '{"ignition":{"version":"3.6.0"}}' },
+  { name: "ignition is not an object", text: '{"ignition":5}' },
+  {
+    name: "upper-case keys are matched but not descended",
+    text: '{"IGNITION":{"VERSION":"3.3.0"}}',
+  },
+  {
+    name: "repeated keys warn once and the last value wins",
+    text:
+      '{"ignition":{"version":"3.3.0"},"x":1,"x":2,"storage":{"files":[{"path":"a","path":"b"}]}}',
+  },
+  { name: "version with leading zero", text: '{"ignition":{"version":"03.3.0"}}' },
+  { name: "version with build metadata", text: '{"ignition":{"version":"3.3.0+meta"}}' },
+  { name: "experimental version", text: '{"ignition":{"version":"3.3.0-experimental"}}' },
+  { name: "two-part version", text: '{"ignition":{"version":"3.3"}}' },
+  { name: "top-level string", text: '"x"' },
+  {
+    name: "negative zero mode",
+    text: '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","mode":-0}]}}',
+  },
+  {
+    name: "exponent into int",
+    text: '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","mode":1e2}]}}',
+  },
+  {
+    name: "multi-line positions",
+    text: '{\n "ignition": {"version": "3.3.0"},\n "storage": {\n  "files": [{"path": "ä/x"}]}}',
+  },
   { name: "string into int", versions: ALL, config: files(file("/a", { mode: "420" })) },
   { name: "float into int", versions: ALL, config: files(file("/a", { mode: 1.5 })) },
   { name: "huge int", versions: ALL, config: files(file("/a", { user: { id: 1e30 } })) },
