@@ -4,3 +4,4 @@ export * from "./keys.ts";
 export * from "./sign.ts";
 export * from "./verify.ts";
 export * from "./options.ts";
+export * from "./pushed.ts";

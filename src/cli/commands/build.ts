@@ -8,6 +8,7 @@ import { IagoError } from "../../errors.ts";
 import { buildContainers, type ContainerOutcome } from "../../oci/containers.ts";
 import type { BuilderChoice } from "../../oci/pipeline.ts";
 import type { ProgressEvent } from "../../registry/mod.ts";
+import { buildSigning, signPushed } from "../../sign/mod.ts";
 import type { IagoContext } from "../context.ts";
 
 interface BuildFlags {
@@ -18,6 +19,8 @@ interface BuildFlags {
   platform?: string;
   builder: BuilderChoice;
   token?: string;
+  sign: boolean;
+  key?: string;
 }
 
 const BUILDERS = ["auto", "native", "buildah", "podman"] as const;
@@ -25,6 +28,7 @@ const BUILDERS = ["auto", "native", "buildah", "podman"] as const;
 export const buildCommand = command({
   func: async function (this: IagoContext, flags: BuildFlags, ...names: string[]) {
     const single = !flags.all && names.length === 1;
+    const signing = await buildSigning(flags, this.workspace.root, this.env);
     const outcomes = await buildContainers(this.workspace, names, {
       all: flags.all,
       tags: flags.tag ?? [],
@@ -37,6 +41,21 @@ export const buildCommand = command({
       onProgress: this.out.interactive ? progressPrinter(this) : undefined,
       debug: this.env.IAGO_DEBUG === "1" ? (line) => this.out.info(line) : undefined,
     }, (o) => report(this, o, single));
+    if (signing) {
+      for (const s of await signPushed(outcomes, signing)) {
+        const o = outcomes.find((x) => x.name === s.name)!;
+        if (s.error === undefined) {
+          this.out.print(
+            `${s.name}: signed ${s.image}@${s.digest} (${s.result!.mode}, ${
+              s.result!.signatureTag
+            })`,
+          );
+          continue;
+        }
+        Object.assign(o, { status: "failed", error: s.error });
+        report(this, o, single);
+      }
+    }
     const failed = outcomes.filter((o) => o.status === "failed");
     if (single && failed.length === 1) throw failed[0].error;
     if (!single) {
@@ -88,6 +107,18 @@ export const buildCommand = command({
         placeholder: "TOKEN",
         brief: "registry token (else GITHUB_TOKEN, 1Password, podman/docker login)",
       },
+      sign: {
+        kind: "boolean",
+        default: false,
+        brief: "sign the pushed digest (cosign format): with --key, else keyless via Sigstore",
+      },
+      key: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "FILE",
+        brief: "private key for --sign (PEM P-256 or cosign.key with COSIGN_PASSWORD)",
+      },
     },
     positional: {
       kind: "array",
@@ -109,6 +140,8 @@ export const buildCommand = command({
       "  iago build web --local",
       "  iago build web --no-push",
       "  iago build web --tag v1.2.3 --platform linux/amd64,linux/arm64",
+      "  iago build web --sign --key cosign.key",
+      "  SIGSTORE_ID_TOKEN=... iago build web --sign",
     ].join("\n"),
   },
 });
