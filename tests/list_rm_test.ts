@@ -218,3 +218,31 @@ Deno.test("rm asks on a terminal and removes only after yes", async () => {
   assert.deepEqual(await machinePaths(ws, "web"), []);
   assert.equal((await machinePaths(ws, "db")).length, 5);
 });
+
+Deno.test("boolean flags take =false and --no- forms: list --json=false, rm --no-force", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  for (const flag of ["--json=false", "--no-json"]) {
+    const r = await iago(["list", flag], { cwd: dir.path });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^NAME\s+FQDN/, flag);
+  }
+  for (const flag of ["--force=false", "--no-force"]) {
+    const r = await iago(["rm", flag, "web"], { cwd: dir.path });
+    assert.equal(r.code, 1, flag);
+    assert.match(r.stderr, /without confirmation/);
+  }
+  assert.equal((await iago(["rm", "--force=true", "web"], { cwd: dir.path })).code, 0);
+});
+
+Deno.test("list flags a machine directory whose name is not a DNS label", async () => {
+  await using dir = await tempDir();
+  await write(dir.path, "machines/Web/machine.toml", 'name = "Web"\nfqdn = "w.example.com"\n');
+  const r = await iago(["list", "--json"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [{
+    name: "Web",
+    ignition: "missing",
+    error: "machines/Web: not a valid machine name",
+  }]);
+});

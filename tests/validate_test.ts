@@ -133,3 +133,18 @@ Deno.test("checkTemplateSyntax() accepts eta and names the place of a broken tag
     /^t: Cannot compile the template: Unexpected token/,
   );
 });
+
+Deno.test("validate reports directories whose names iago cannot use, and goes on", async () => {
+  await using dir = await tempDir();
+  await initFleet(dir.path, ["web"]);
+  await write(dir.path, "machines/Web_2/machine.toml", 'name = "Web_2"\nfqdn = "w.example.com"\n');
+  await Deno.mkdir(join(dir.path, "containers/Old App"));
+  const r = await iago(["validate"], { cwd: dir.path });
+  assert.equal(r.code, 1);
+  const lines = r.stderr.split("\n").filter((l) => !l.includes("hint:"));
+  assert.deepEqual(lines, [
+    'error: machines/Web_2: Directory name "Web_2" is not a valid machine name',
+    'error: containers/Old App: Directory name "Old App" is not a valid machine name',
+    "error: 2 problems found",
+  ]);
+});

@@ -8,6 +8,7 @@ import type { Workspace } from "../workspace.ts";
 import { BUILTIN_DEFAULTS, checkMachine, loadDefaults } from "./load.ts";
 import type { Defaults } from "./schema.ts";
 import { readTextIfExists } from "../fsutil.ts";
+import { isDnsLabel } from "./checks.ts";
 
 /** `missing`, `up to date`, or `stale` (older than machine.toml, the template or defaults). */
 export type IgnitionState = "missing" | "up to date" | "stale";
@@ -34,7 +35,11 @@ export async function summarizeMachines(ws: Workspace): Promise<MachineSummary[]
   const defaultsTime = defaults.file === BUILTIN_DEFAULTS ? 0 : await mtime(ws.defaultsFile);
   const out: MachineSummary[] = [];
   for (const name of await ws.machineNames()) {
-    out.push(await summarize(ws, name, defaults, defaultsTime ?? 0));
+    out.push(
+      isDnsLabel(name)
+        ? await summarize(ws, name, defaults, defaultsTime ?? 0)
+        : { name, ignition: "missing", error: `machines/${name}: not a valid machine name` },
+    );
   }
   return out;
 }

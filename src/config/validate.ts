@@ -6,6 +6,7 @@ import { Eta } from "eta";
 import { join } from "node:path";
 import { didYouMean, IagoError, UsageError } from "../errors.ts";
 import { exists, readTextIfExists } from "../fsutil.ts";
+import { isDnsLabel } from "./checks.ts";
 import { checkMachineName, type Workspace } from "../workspace.ts";
 import { BUILTIN_DEFAULTS, checkDefaults, checkMachine, DEFAULT_DEFAULTS_TOML } from "./load.ts";
 import type { Defaults, Machine } from "./schema.ts";
@@ -33,8 +34,8 @@ export async function validateWorkspace(
   ws: Workspace,
   names: readonly string[] = [],
 ): Promise<ValidationReport> {
-  const allMachines = await ws.machineNames();
-  const allContainers = await ws.containerNames();
+  const [allMachines, badMachines] = splitNames(await ws.machineNames());
+  const [allContainers, badContainers] = splitNames(await ws.containerNames());
   for (const n of names) {
     checkMachineName(n);
     if (!allMachines.includes(n) && !allContainers.includes(n)) {
@@ -59,7 +60,13 @@ export async function validateWorkspace(
     : checkDefaults(defaultsText, ws.relative(ws.defaultsFile));
   if (!defaults.ok) report.problems.push(...defaults.problems);
 
-  if (names.length === 0) report.problems.push(...await strayMachineDirs(ws, allMachines));
+  if (names.length === 0) {
+    report.problems.push(
+      ...await strayMachineDirs(ws, [...allMachines, ...badMachines]),
+      ...badMachines.map((n) => badDirName(`machines/${n}`, n)),
+      ...badContainers.map((n) => badDirName(`containers/${n}`, n)),
+    );
+  }
   const macs = new Map<string, string>();
   for (const name of report.checkedMachines) {
     const machine = await validateMachine(
@@ -123,6 +130,18 @@ async function validateMachine(
   if (!checked.ok) return undefined;
   report.machines.push(checked.value);
   return checked.value;
+}
+
+/** Names that are DNS labels, and the others (directories iago cannot address). */
+function splitNames(names: string[]): [string[], string[]] {
+  return [names.filter(isDnsLabel), names.filter((n) => !isDnsLabel(n))];
+}
+
+function badDirName(file: string, name: string): IagoError {
+  return new IagoError(`Directory name "${name}" is not a valid machine name`, {
+    at: { file },
+    hint: "rename it to a DNS label: lowercase letters, digits and inner hyphens",
+  });
 }
 
 /** Directories of machines/ without a machine.toml: probably a typo or a half-removed machine. */
