@@ -84,6 +84,19 @@ EOT
   [[ $(local_id ghcr.io/acme/web:staging) == "$STAGING" ]]
 }
 
+@test "switching to staging rolls back to the image that ran, tagged as :staging" {
+  standard_env web staging
+  container_runs bootc-web "$OLD"
+  remote_image ghcr.io/acme/web:staging "$STAGING"
+  echo 1 >"$STUB_STATE/health"
+
+  run UPDATE
+  assert_status 1
+  grep -qx "podman tag $OLD ghcr.io/acme/web:staging" "$STUB_STATE/commands"
+  [[ $(local_id ghcr.io/acme/web:staging) == "$OLD" ]]
+  [[ $(local_id ghcr.io/acme/web:previous) == "$OLD" ]]
+}
+
 @test "a failed health check rolls back: old image retagged, unit restarted, exit 1" {
   standard_env web
   container_runs bootc-web "$OLD"
