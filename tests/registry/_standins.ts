@@ -31,6 +31,8 @@ export interface StandinOptions {
   };
   /** Blob GETs answer 307 to a second host. */
   redirectBlobs?: boolean;
+  /** Blob GETs get their first byte flipped, as a broken proxy would. */
+  tamperBlobs?: boolean;
   faults?: Fault[];
 }
 
@@ -206,6 +208,14 @@ export function startStandin(options: StandinOptions): Standin {
     }
     const res = await forward(req, url.pathname);
     log.push(`${line} -> ${res.status}`);
+    if (
+      options.tamperBlobs && req.method === "GET" && res.status === 200 &&
+      /\/blobs\//.test(url.pathname)
+    ) {
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      bytes[0] ^= 0xff;
+      return new Response(bytes, { status: 200, headers: res.headers });
+    }
     return res;
   });
   servers.push(front);

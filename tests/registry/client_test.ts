@@ -386,3 +386,22 @@ Deno.test("a registry that never answers times out with a retryable error naming
     for (const c of held) c.close();
   }
 });
+
+Deno.test("a blob altered on the way fails its digest check; a deleted manifest is gone", async () => {
+  const registry = await startRegistry();
+  const standin = startStandin({ upstream: registry.host, tamperBlobs: true });
+  try {
+    const client = new RegistryClient(standin.host, { insecure: true });
+    const { layer, digest } = await pushImage(client, "fleet/web", "latest");
+    const err = await readStream(await client.getBlob("fleet/web", layer.digest)).catch((e) => e);
+    assert.ok(err instanceof RegistryError, String(err));
+    assert.match(err.message, /arrived with digest sha256:/);
+
+    await client.deleteManifest("fleet/web", digest);
+    assert.equal(await client.resolveTag("fleet/web", "latest"), undefined);
+    assert.equal(await client.findManifest("fleet/web", digest), undefined);
+  } finally {
+    await standin.stop();
+    await registry.stop();
+  }
+});
