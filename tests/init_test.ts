@@ -359,3 +359,44 @@ Deno.test("the machine template compiles and renders to an fcos 1.5.0 Butane doc
     "web.example.com runs ghcr.io/me/web:latest, user core, admin admin, timezone Europe/Berlin\n",
   );
 });
+
+Deno.test("the container scaffold builds with iago's own builder, link and modes intact", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(join(dir.path, "config"));
+  // `scratch` needs no registry; the scaffold's COPY lines are what is under test.
+  await Deno.writeTextFile(
+    join(dir.path, "config/defaults.toml"),
+    '[scaffold]\nbase_image = "scratch"\n[container_registry]\nurl = "localhost:5000/t"\n',
+  );
+  assert.equal((await iago(["init", "--container-only", "web"], { cwd: dir.path })).code, 0);
+  const built = await iago(["build", "web", "--no-push"], { cwd: dir.path });
+  assert.equal(built.code, 0, built.stderr);
+
+  const oci = join(dir.path, "oci");
+  await Deno.mkdir(oci);
+  const untar = await run("tar", ["-xf", join(dir.path, "output/images/web.tar"), "-C", oci]);
+  assert.equal(untar.code, 0, untar.stderr);
+  const blob = (digest: string) => join(oci, "blobs", ...digest.split(":"));
+  const index = JSON.parse(await Deno.readTextFile(join(oci, "index.json")));
+  const manifest = JSON.parse(await Deno.readTextFile(blob(index.manifests[0].digest)));
+  const entries: string[] = [];
+  for (const layer of manifest.layers) {
+    const list = await run("tar", ["-tvzf", blob(layer.digest)]);
+    assert.equal(list.code, 0, list.stderr);
+    entries.push(...list.stdout.trim().split("\n"));
+  }
+  const find = (path: string) => entries.find((e) => e.includes(` ${path}`)) ?? "";
+  assert.match(find("usr/libexec/web/hello.sh"), /^-rwxr-xr-x /);
+  assert.match(find("usr/libexec/web/health.sh"), /^-rwxr-xr-x /);
+  assert.match(
+    find("usr/lib/systemd/system/multi-user.target.wants/web-app.service"),
+    /^lrwxrwxrwx .* -> \.\.\/web-app\.service$/,
+  );
+  assert.match(find("usr/lib/systemd/system/web-app.service"), /^-rw-r--r-- /);
+  assert.match(find("usr/lib/sysusers.d/web-app.conf"), /^-rw-r--r-- /);
+  assert.match(find("usr/lib/tmpfiles.d/web-app.conf"), /^-rw-r--r-- /);
+  assert.match(find("usr/share/web/app.env"), /^-rw-r--r-- /);
+  const config = JSON.parse(await Deno.readTextFile(blob(manifest.config.digest)));
+  assert.deepEqual(config.config.Healthcheck.Test, ["CMD", "/usr/libexec/web/health.sh"]);
+  assert.deepEqual(config.config.Cmd, ["/usr/libexec/web/hello.sh"]);
+});
