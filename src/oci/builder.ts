@@ -294,7 +294,7 @@ class Build {
         history(`SHELL ${JSON.stringify(ins.json)}`);
         return;
       case "HEALTHCHECK":
-        c.Healthcheck = this.#healthcheck(ins, c.Shell);
+        c.Healthcheck = this.#healthcheck(ins);
         history(`HEALTHCHECK ${JSON.stringify(c.Healthcheck)}`);
         return;
       case "ONBUILD":
@@ -342,7 +342,7 @@ class Build {
     return ins.json ?? [...(shell ?? DEFAULT_SHELL), ins.text];
   }
 
-  #healthcheck(ins: Instruction, shell?: string[]): Healthcheck {
+  #healthcheck(ins: Instruction): Healthcheck {
     const at = this.at(ins.line);
     const text = ins.text.trim();
     if (/^NONE$/i.test(text)) {
@@ -365,7 +365,6 @@ class Build {
     } catch {
       test = ["CMD-SHELL", m[1]];
     }
-    if (shell && test[0] === "CMD-SHELL") test = ["CMD", ...shell, m[1]];
     const check: Healthcheck = { Test: test };
     for (const f of ins.flags) {
       const value = f.value ?? "";

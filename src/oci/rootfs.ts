@@ -69,17 +69,23 @@ export class Rootfs {
     }
   }
 
-  /** The entry at `path`, following symlinks (up to 16) within the tree. */
+  /** The entry at `path`, following symlinks (in any component, up to 32) within the tree. */
   lookup(path: string): RootfsEntry | undefined {
-    let current = path.replace(/^\/+/, "").replace(/\/+$/, "");
-    for (let hops = 0; hops < 16; hops++) {
-      const hit = this.entries.get(current);
-      if (!hit || hit.entry.type !== "symlink") return hit;
+    let parts = normalize(path).split("/").filter(Boolean);
+    let hops = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const prefix = parts.slice(0, i + 1).join("/");
+      const hit = this.entries.get(prefix);
+      if (!hit) return undefined;
+      if (hit.entry.type !== "symlink") continue;
+      if (++hops > 32) return undefined;
       const target = hit.entry.linkname ?? "";
-      const dir = current.includes("/") ? current.slice(0, current.lastIndexOf("/")) : "";
-      current = normalize(target.startsWith("/") ? target : `${dir}/${target}`);
+      const parent = parts.slice(0, i).join("/");
+      const resolved = normalize(target.startsWith("/") ? target : `${parent}/${target}`);
+      parts = [...resolved.split("/").filter(Boolean), ...parts.slice(i + 1)];
+      i = -1;
     }
-    return undefined;
+    return parts.length === 0 ? undefined : this.entries.get(parts.join("/"));
   }
 
   /** Everything below directory `dir`, sorted by path. */
