@@ -400,3 +400,33 @@ Deno.test("the container scaffold builds with iago's own builder, link and modes
   assert.deepEqual(config.config.Healthcheck.Test, ["CMD", "/usr/libexec/web/health.sh"]);
   assert.deepEqual(config.config.Cmd, ["/usr/libexec/web/hello.sh"]);
 });
+
+Deno.test("the scaffold's service unit passes systemd-analyze verify without a warning", async () => {
+  await using dir = await tempDir();
+  assert.equal((await iago(["init", "--container-only", "web"], { cwd: dir.path })).code, 0);
+  // A root like the image's: the host's units (for the targets it names), the scripts, the unit.
+  const root = join(dir.path, "root");
+  const unitDir = join(root, "usr/lib/systemd/system");
+  await Deno.mkdir(join(root, "usr/libexec/web"), { recursive: true });
+  await Deno.mkdir(join(root, "usr/lib/systemd"), { recursive: true });
+  const copy = await run("cp", ["-a", "/usr/lib/systemd/system", join(root, "usr/lib/systemd/")]);
+  assert.equal(copy.code, 0, `the systemd package is needed: ${copy.stderr}`);
+  for (const s of ["hello.sh", "health.sh", "init.sh"]) {
+    await Deno.copyFile(
+      join(dir.path, "containers/web/scripts", s),
+      join(root, "usr/libexec/web", s),
+    );
+    await Deno.chmod(join(root, "usr/libexec/web", s), 0o755);
+  }
+  await Deno.copyFile(
+    join(dir.path, "containers/web/systemd/web-app.service"),
+    join(unitDir, "web-app.service"),
+  );
+  const verify = await run("systemd-analyze", [
+    "verify",
+    `--root=${root}`,
+    join(unitDir, "web-app.service"),
+  ]);
+  assert.equal(verify.code, 0, verify.stderr);
+  assert.equal(verify.stderr.trim(), "");
+});
