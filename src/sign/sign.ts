@@ -108,7 +108,7 @@ export async function signImage(options: SignImageOptions): Promise<SignResult> 
       cause: err,
     });
   }
-  const json = bundleToJSON(bundle) as unknown as SerializedBundle;
+  const json = toBundleV03(bundleToJSON(bundle) as unknown as SerializedBundle);
   const signature = json.messageSignature.signature;
   const certDer = json.verificationMaterial.certificate?.rawBytes ??
     json.verificationMaterial.x509CertificateChain?.certificates?.[0]?.rawBytes;
@@ -133,6 +133,20 @@ export async function signImage(options: SignImageOptions): Promise<SignResult> 
   });
   const bundleDigest = await attachBundle(client, repo, digest, json);
   return { mode, signatureTag: signatureTag(digest), bundleDigest, logIndex: tlog?.logIndex };
+}
+
+/**
+ * The builder makes a v0.2 bundle (certificate chain); cosign's OCI format carries v0.3, which
+ * holds the leaf certificate alone.
+ */
+function toBundleV03(b: SerializedBundle): SerializedBundle {
+  const { x509CertificateChain, ...material } = b.verificationMaterial;
+  const leaf = x509CertificateChain?.certificates?.[0];
+  return {
+    ...b,
+    mediaType: BUNDLE_MEDIA_TYPE,
+    verificationMaterial: leaf ? { ...material, certificate: leaf } : material,
+  };
 }
 
 /** Pushes the Sigstore bundle as a referrer of the image (empty config, one bundle layer). */

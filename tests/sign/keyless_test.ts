@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { RegistryClient } from "../../src/registry/mod.ts";
-import { readSignatures, signImage, signingMaterial } from "../../src/sign/mod.ts";
+import { bundleFromJSON } from "@sigstore/bundle";
+import { listReferrers, RegistryClient } from "../../src/registry/mod.ts";
+import {
+  BUNDLE_MEDIA_TYPE,
+  readSignatures,
+  signImage,
+  signingMaterial,
+} from "../../src/sign/mod.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { startRegistry } from "../helpers/registry.ts";
 import { randomBlob, streamOf, testImage } from "../registry/_images.ts";
@@ -40,6 +46,15 @@ Deno.test("keyless: Fulcio and Rekor stand-ins certify and log the signature; ve
     const [sig] = await readSignatures(client, "fleet/web", digest);
     assert.match(sig.certificate!, /^-----BEGIN CERTIFICATE-----/);
     assert.ok(JSON.parse(sig.bundle!).SignedEntryTimestamp);
+    const [referrer] = await listReferrers(client, "fleet/web", digest, BUNDLE_MEDIA_TYPE);
+    const layer = JSON.parse(new TextDecoder().decode(
+      (await client.getManifest("fleet/web", referrer.digest)).bytes,
+    )).layers[0];
+    const bundle = bundleFromJSON(
+      await new Response(await client.getBlob("fleet/web", layer.digest)).json(),
+    );
+    assert.equal(bundle.mediaType, BUNDLE_MEDIA_TYPE);
+    assert.equal(bundle.verificationMaterial.content.$case, "certificate");
 
     await Deno.mkdir(`${dir.path}/ws`);
     const env = {

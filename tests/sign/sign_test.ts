@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import { createPublicKey } from "node:crypto";
+import { bundleFromJSON } from "@sigstore/bundle";
+import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
 import { IagoError } from "../../src/errors.ts";
 import { listReferrers, RegistryClient } from "../../src/registry/mod.ts";
 import {
@@ -17,6 +20,39 @@ import { tempDir } from "../helpers/cli.ts";
 import { startRegistry } from "../helpers/registry.ts";
 import { randomBlob, streamOf, testImage } from "../registry/_images.ts";
 import { makeKeyPair, openssl } from "./_keys.ts";
+
+/** The referrer's bundle, checked by @sigstore/verify offline against the public key. */
+async function checkBundleWithSigstoreVerify(
+  client: RegistryClient,
+  referrer: string,
+  payload: Uint8Array,
+  pubPem: string,
+) {
+  const manifest = JSON.parse(new TextDecoder().decode(
+    (await client.getManifest("fleet/web", referrer)).bytes,
+  ));
+  assert.equal(manifest.artifactType, BUNDLE_MEDIA_TYPE);
+  const raw = await new Response(await client.getBlob("fleet/web", manifest.layers[0].digest))
+    .json();
+  assert.equal(raw.mediaType, BUNDLE_MEDIA_TYPE);
+  const bundle = bundleFromJSON(raw);
+  const spki = createPublicKey(pubPem).export({ format: "der", type: "spki" });
+  const hint = raw.verificationMaterial.publicKey.hint;
+  const trust = toTrustMaterial(
+    { mediaType: "", tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] },
+    // deno-lint-ignore no-explicit-any
+    { [hint]: { rawBytes: spki, keyDetails: 5 /* PKIX_ECDSA_P256_SHA_256 */ } as any },
+  );
+  const verifier = new Verifier(trust, {
+    tlogThreshold: 0,
+    ctlogThreshold: 0,
+    timestampThreshold: 0,
+  });
+  verifier.verify(toSignedEntity(bundle, Buffer.from(payload)));
+  const tampered = Buffer.from(payload);
+  tampered[10] ^= 1;
+  assert.throws(() => verifier.verify(toSignedEntity(bundle, tampered)));
+}
 
 async function pushImage(client: RegistryClient, repo: string, seed: string) {
   const layer = randomBlob(500);
@@ -98,6 +134,7 @@ Deno.test("a key signature is stored where cosign looks and openssl verifies it 
     const referrers = await listReferrers(client, "fleet/web", digest, BUNDLE_MEDIA_TYPE);
     assert.equal(referrers.length, 1);
     assert.equal(referrers[0].digest, result.bundleDigest);
+    await checkBundleWithSigstoreVerify(client, referrers[0].digest, payload, keys.pubPem);
 
     const pub = loadPublicKey(keys.pubPem, keys.pub);
     assert.deepEqual(await verifyImage({ client, repo: "fleet/web", digest, publicKey: pub }), {
