@@ -10,8 +10,11 @@ export interface Fault {
   method?: string;
   /** Matches when the request path contains this. */
   path?: string;
-  /** A status to answer with, or "reset" to close the connection without an answer. */
-  action: number | "reset";
+  /**
+   * A status to answer with, "reset" to close the connection without an answer, or "expire"
+   * to invalidate every token just before the request is checked.
+   */
+  action: number | "reset" | "expire";
   /** How many matching requests it hits; default 1. */
   times?: number;
   /** Only for bodies larger than this (for 413 on monolithic uploads). */
@@ -161,6 +164,14 @@ export function startStandin(options: StandinOptions): Standin {
         status: fault.action,
         headers: { "retry-after": "0", connection: "close", "content-type": "application/json" },
       });
+    }
+    const expire = faults.find((f) =>
+      f.action === "expire" && (f.times ?? 1) > 0 && (!f.method || f.method === req.method) &&
+      (!f.path || url.pathname.includes(f.path))
+    );
+    if (expire) {
+      expire.times = (expire.times ?? 1) - 1;
+      for (const g of grants.values()) g.valid = false;
     }
     if (options.bearer) {
       const needed = neededScopes(req.method, url);

@@ -405,3 +405,35 @@ Deno.test("a blob altered on the way fails its digest check; a deleted manifest 
     await registry.stop();
   }
 });
+
+Deno.test("Bearer: a token that expires between starting and finishing an upload is renewed and the body sent again", async () => {
+  const registry = await startRegistry();
+  const standin = startStandin({
+    upstream: registry.host,
+    bearer: { user: "me", password: "pw" },
+    faults: [{ method: "PUT", path: "/blobs/uploads/", action: "expire" }],
+  });
+  try {
+    const client = new RegistryClient(standin.host, {
+      insecure: true,
+      credentials: staticCredentials({ username: "me", password: "pw", source: "--token" }),
+    });
+    const layer = randomBlob(5 * 1024 * 1024 + 1);
+    let bodies = 0;
+    const result = await client.pushBlob("fleet/web", layer, () => {
+      bodies++;
+      return streamOf(layer.bytes)();
+    });
+    assert.equal(result, "uploaded");
+    assert.equal(bodies, 2);
+    const puts = standin.log.filter((l) => l.startsWith("PUT /v2/fleet/web/blobs/uploads/"));
+    assert.deepEqual(puts.map((l) => l.split(" -> ")[1]), ["401", "201"]);
+    assert.deepEqual(
+      await readStream(await client.getBlob("fleet/web", layer.digest)),
+      layer.bytes,
+    );
+  } finally {
+    await standin.stop();
+    await registry.stop();
+  }
+});
