@@ -36,6 +36,8 @@ export interface StandinOptions {
   redirectBlobs?: boolean;
   /** Blob GETs get their first byte flipped, as a broken proxy would. */
   tamperBlobs?: boolean;
+  /** Serve the OCI 1.1 referrers API (Distribution 2.8 has none): index manifests with a subject. */
+  referrersApi?: boolean;
   faults?: Fault[];
 }
 
@@ -65,6 +67,10 @@ export function startStandin(options: StandinOptions): Standin {
   const cdnAuthorizations: (string | null)[] = [];
   const faults = options.faults ?? [];
   const grants = new Map<string, Grant>();
+  const referrerIndex = new Map<
+    string,
+    { mediaType: string; digest: string; size: number; artifactType?: string }[]
+  >();
   const servers: Deno.HttpServer[] = [];
   const listen = { hostname: "127.0.0.1", port: 0, onListen() {} };
 
@@ -216,6 +222,40 @@ export function startStandin(options: StandinOptions): Standin {
           connection: "close",
         },
       });
+    }
+    const referrers = /^\/v2\/(.+)\/referrers\/(sha256:[0-9a-f]{64})$/.exec(url.pathname);
+    if (options.referrersApi && req.method === "GET" && referrers) {
+      log.push(`${line} -> 200`);
+      return Response.json({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.index.v1+json",
+        manifests: referrerIndex.get(`${referrers[1]}@${referrers[2]}`) ?? [],
+      }, { headers: { "content-type": "application/vnd.oci.image.index.v1+json" } });
+    }
+    const manifestPut = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname);
+    if (options.referrersApi && req.method === "PUT" && manifestPut) {
+      const bytes = new Uint8Array(await req.arrayBuffer());
+      const json = JSON.parse(new TextDecoder().decode(bytes));
+      const res = await forward(
+        new Request(req.url, { method: "PUT", headers: req.headers, body: bytes }),
+        url.pathname,
+      );
+      log.push(`${line} -> ${res.status}`);
+      if (res.status === 201 && json.subject?.digest) {
+        const key = `${manifestPut[1]}@${json.subject.digest}`;
+        const list = referrerIndex.get(key) ?? [];
+        list.push({
+          mediaType: json.mediaType,
+          digest: res.headers.get("docker-content-digest")!,
+          size: bytes.length,
+          artifactType: json.artifactType ?? json.config?.mediaType,
+        });
+        referrerIndex.set(key, list);
+        const headers = new Headers(res.headers);
+        headers.set("oci-subject", json.subject.digest);
+        return new Response(res.body, { status: res.status, headers });
+      }
+      return res;
     }
     const res = await forward(req, url.pathname);
     log.push(`${line} -> ${res.status}`);

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { RegistryClient, RegistryError, staticCredentials } from "../../src/registry/mod.ts";
+import {
+  listReferrers,
+  pushReferrer,
+  RegistryClient,
+  RegistryError,
+  sha256,
+  staticCredentials,
+} from "../../src/registry/mod.ts";
 import { startRegistry } from "../helpers/registry.ts";
 import { randomBlob, streamOf, testImage } from "./_images.ts";
 import { startStandin } from "./_standins.ts";
@@ -434,6 +441,44 @@ Deno.test("Bearer: a token that expires between starting and finishing an upload
     );
   } finally {
     await standin.stop();
+    await registry.stop();
+  }
+});
+
+Deno.test("referrers: the registry's API when it indexes subjects, else the sha256-<hex> tag", async () => {
+  const registry = await startRegistry();
+  const withApi = startStandin({ upstream: registry.host, referrersApi: true });
+  try {
+    for (const [host, api] of [[registry.host, false], [withApi.host, true]] as const) {
+      const client = new RegistryClient(host, { insecure: true });
+      const repo = api ? "fleet/api" : "fleet/tag";
+      const { digest, image } = await pushImage(client, repo, "latest");
+      const empty = new TextEncoder().encode("{}");
+      const emptyDesc = {
+        mediaType: "application/vnd.oci.empty.v1+json",
+        digest: sha256(empty),
+        size: 2,
+      };
+      await client.pushBlob(repo, emptyDesc, streamOf(empty));
+      const artifact = new TextEncoder().encode(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        artifactType: "application/example",
+        config: emptyDesc,
+        layers: [emptyDesc],
+        subject: { mediaType: image.mediaType, digest, size: image.manifest.length },
+      }));
+      const referrer = await pushReferrer(client, repo, digest, {
+        bytes: artifact,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+      });
+      const found = await listReferrers(client, repo, digest, "application/example");
+      assert.deepEqual(found.map((d) => d.digest), [referrer]);
+      assert.equal(await client.resolveTag(repo, `sha256-${digest.slice(7)}`) !== undefined, !api);
+      assert.deepEqual(await listReferrers(client, repo, digest, "application/other"), []);
+    }
+  } finally {
+    await withApi.stop();
     await registry.stop();
   }
 });
