@@ -18,6 +18,8 @@ export interface Output {
   warn(line: string): void;
   /** An error on stderr. */
   error(line: string): void;
+  /** A continuation of the previous error or warning (a hint), on stderr, never dropped. */
+  detail(line: string): void;
   /** Styling helpers; identity functions when colour is off. */
   readonly style: Style;
 }
@@ -68,6 +70,7 @@ export function consoleOutput(): Output {
     },
     warn: (line) => writeAll(Deno.stderr, encoder.encode(`${style.yellow("warning:")} ${line}\n`)),
     error: (line) => writeAll(Deno.stderr, encoder.encode(`${style.red("error:")} ${line}\n`)),
+    detail: (line) => writeAll(Deno.stderr, encoder.encode(`${line}\n`)),
   };
   return out;
 }
@@ -92,6 +95,7 @@ export function memoryOutput(options: { interactive?: boolean } = {}): Output & 
     },
     warn: (line: string) => void stderr.push(`warning: ${line}`),
     error: (line: string) => void stderr.push(`error: ${line}`),
+    detail: (line: string) => void stderr.push(line),
   };
   return out;
 }

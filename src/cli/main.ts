@@ -103,7 +103,11 @@ export function splitGlobalArgs(args: string[]): GlobalArgs {
 /** Prints an error as one or two lines and returns its exit code. */
 export function report(exc: unknown, out: Output, env: Record<string, string | undefined>): number {
   if (exc instanceof IagoError) {
-    for (const line of exc.format().split("\n")) out.error(line);
+    // The first line of each problem gets the "error:" prefix; hints continue it unprefixed.
+    for (const line of exc.format().split("\n")) {
+      if (line.startsWith("  ")) out.detail(line);
+      else out.error(line);
+    }
     if (env.IAGO_DEBUG === "1" && exc.stack) out.info(exc.stack);
     return exc.exitCode;
   }
