@@ -32,6 +32,8 @@ const isFalse = (b: boolean | undefined) => b === false;
 /** Go's path.Clean. */
 export function cleanPath(p: string): string {
   if (p === "") return ".";
+  // Already clean: rooted, no empty, "." or ".." segment, no trailing slash.
+  if (p[0] === "/" && !/\/\/|\/\.\.?(\/|$)|.\/$/.test(p)) return p;
   const rooted = p.startsWith("/");
   const out: string[] = [];
   for (const part of p.split("/")) {

@@ -5,10 +5,9 @@
  * of section`) are what `ignition-validate` prints after `invalid unit content: `.
  */
 
+/** An option of a unit file; Ignition only looks at which section it is in. */
 export interface UnitOption {
   section: string;
-  name: string;
-  value: string;
 }
 
 const LINE_MAX = 2048;
@@ -48,6 +47,10 @@ class BufReader {
 
   /** Returns the next rune, or null at end of input (Go's io.EOF). */
   readRune(): number | null {
+    if (this.r < this.w && this.buf[this.r] < 0x80) {
+      this.lastRuneSize = 1;
+      return this.buf[this.r++];
+    }
     while (
       this.r + 4 > this.w && !fullRune(this.buf, this.r, this.w) && !this.eof &&
       this.w - this.r < BUF_SIZE
@@ -78,7 +81,9 @@ class BufReader {
       for (;;) {
         const i = this.buf.subarray(this.r + s, this.w).indexOf(delim);
         if (i >= 0) {
-          parts.push(this.buf.slice(this.r, this.r + s + i + 1));
+          // A view is enough when nothing was collected: callers use it before the next read.
+          const end = this.r + s + i + 1;
+          parts.push(parts.length ? this.buf.slice(this.r, end) : this.buf.subarray(this.r, end));
           this.r += s + i + 1;
           done = true;
           break;
@@ -163,6 +168,7 @@ function isSpaceRune(r: number): boolean {
 
 const isComment = (r: number) => r === 0x23 || r === 0x3b;
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 function trimSpaceBytes(b: Uint8Array): Uint8Array {
   let s = 0;
@@ -206,7 +212,7 @@ type Step = (() => Step) | null;
  * @returns the options, or `error` with go-systemd's message.
  */
 export function deserializeUnit(text: string): { options: UnitOption[]; error?: string } {
-  const buf = new BufReader(new TextEncoder().encode(text));
+  const buf = new BufReader(encoder.encode(text));
   const options: UnitOption[] = [];
 
   const toEOL = (): { line: Uint8Array; atEof: boolean } => {
@@ -247,7 +253,17 @@ export function deserializeUnit(text: string): { options: UnitOption[]; error?: 
     };
   };
 
-  const nextSectionOrOption = (section: string): Step => () => {
+  const steps = new Map<string, Step>();
+  const nextSectionOrOption = (section: string): Step => {
+    let step = steps.get(section);
+    if (!step) {
+      step = sectionOrOption(section);
+      steps.set(section, step);
+    }
+    return step;
+  };
+
+  const sectionOrOption = (section: string): Step => () => {
     const r = buf.readRune();
     if (r === null) return null;
     if (isSpaceRune(r)) return nextSectionOrOption(section);
@@ -258,7 +274,6 @@ export function deserializeUnit(text: string): { options: UnitOption[]; error?: 
   };
 
   const optionName = (section: string): Step => () => {
-    let name = "";
     for (;;) {
       const r = buf.readRune();
       if (r === null) throw new UnitSyntaxError("EOF");
@@ -266,24 +281,17 @@ export function deserializeUnit(text: string): { options: UnitOption[]; error?: 
         throw new UnitSyntaxError("unexpected newline encountered while parsing option name");
       }
       if (r === 0x3d) break;
-      name += String.fromCodePoint(r);
     }
-    return optionValue(section, name.trim(), []);
+    return optionValue(section);
   };
 
-  const optionValue = (section: string, name: string, partial: Uint8Array[]): Step => () => {
-    const { line, atEof } = toEOL();
-    if (trimSpaceBytes(line).length !== 0) {
-      partial.push(line);
-      const idx = line.lastIndexOf(0x5c);
-      if (idx !== -1 && idx === line.length - 1) {
-        if (!atEof) partial.push(new Uint8Array([0x0a]));
-        return optionValue(section, name, partial);
-      }
+  // Names and values are not kept: validation only needs the sections options are in.
+  const optionValue = (section: string): Step => () => {
+    const { line } = toEOL();
+    if (trimSpaceBytes(line).length !== 0 && line[line.length - 1] === 0x5c) {
+      return optionValue(section);
     }
-    let value = decoder.decode(concat(partial.length ? partial : [new Uint8Array()]));
-    value = value.endsWith("\n") ? value.trim() + "\n" : value.trim();
-    options.push({ section, name, value });
+    options.push({ section });
     return nextSectionOrOption(section);
   };
 

@@ -11,7 +11,10 @@ interface GoUrl {
   rawQuery: string;
 }
 
-const isHexChar = (c: string) => /^[0-9a-fA-F]$/.test(c);
+const isHexChar = (c: string) => {
+  const x = c.charCodeAt(0);
+  return (x >= 0x30 && x <= 0x39) || (x >= 0x41 && x <= 0x46) || (x >= 0x61 && x <= 0x66);
+};
 
 /** Go's url.unescape validity for one component; `host` applies the host-name rules. */
 function unescapeOk(s: string, host: boolean): boolean {
@@ -177,34 +180,40 @@ export function validateUrl(s: string, minor: Minor): string | undefined {
     case "arn":
       return minor >= 4 ? arnError(u) : "invalid url scheme";
     case "data":
-      return decodeDataUrl(s).error;
+      return decodeDataUrl(s, false).error;
     default:
       return "invalid url scheme";
   }
 }
 
-const isTSpecial = (c: string) => '()<>@,;:\\"/[]?='.includes(c);
-const isToken = (c: string) => {
-  const code = c.charCodeAt(0);
-  return code > 0x20 && code < 0x7f && !isTSpecial(c);
+/** Lookup tables for the ASCII classes of the dataurl lexer; anything else is outside all. */
+function asciiTable(test: (c: string) => boolean): Uint8Array {
+  const t = new Uint8Array(128);
+  for (let i = 0; i < 128; i++) t[i] = test(String.fromCharCode(i)) ? 1 : 0;
+  return t;
+}
+const TOKEN = asciiTable((c) => c > " " && c < "\x7f" && !'()<>@,;:\\"/[]?='.includes(c));
+const URL_CHAR = asciiTable((c) => c > " " && c < "\x7f" && !' <>#"{}|\\^[]`'.includes(c));
+const BASE64_CHAR = asciiTable((c) => /^[A-Za-z0-9+/=]$/.test(c));
+const inTable = (t: Uint8Array, c: string) => {
+  const x = c.charCodeAt(0);
+  return x < 128 && t[x] === 1;
 };
-const isUrlChar = (c: string) => {
-  const code = c.charCodeAt(0);
-  return code > 0x20 && code < 0x7f && !' <>#"{}|\\^[]`'.includes(c);
-};
-const isBase64Char = (c: string) => /^[A-Za-z0-9+/=]$/.test(c);
+const isToken = (c: string) => inTable(TOKEN, c);
 
 /**
  * Decodes a `data:` URL like the dataurl package (RFC 2397).
  * @returns the bytes, or `error` with that package's message.
  */
-export function decodeDataUrl(s: string): { data?: Uint8Array; error?: string } {
+export function decodeDataUrl(
+  s: string,
+  wantData = true,
+): { data?: Uint8Array; error?: string } {
   if (!s.startsWith("data:")) return { error: "missing data prefix" };
-  // Code points, as the lexer reads runes; anything non-ASCII fails its checks.
-  const cs = Array.from(s);
+  // Code units stand in for Go's runes: any non-ASCII one fails the same checks a rune does.
   let pos = 5;
   let start = 5;
-  const next = () => (pos < cs.length ? cs[pos++] : undefined);
+  const next = () => (pos < s.length ? s[pos++] : undefined);
   let base64 = false;
   let paramAttr = "";
 
@@ -225,11 +234,11 @@ export function decodeDataUrl(s: string): { data?: Uint8Array; error?: string } 
     for (;;) {
       const c = next();
       if (c === "=") {
-        paramAttr = cs.slice(start, pos - 1).join("");
+        paramAttr = s.slice(start, pos - 1);
         break;
       }
       if (c === ",") {
-        const v = cs.slice(start, pos - 1).join("");
+        const v = s.slice(start, pos - 1);
         if (v !== "base64") return `expected base64, got ${v}`;
         base64 = true;
         return undefined;
@@ -246,11 +255,11 @@ export function decodeDataUrl(s: string): { data?: Uint8Array; error?: string } 
         if (c === "\\") {
           const e = next();
           if (e === undefined) return "unexpected eof";
-          if (e.codePointAt(0)! > 0x7f) return "invalid escaped character";
+          if (e.charCodeAt(0) > 0x7f) return "invalid escaped character";
           continue;
         }
         if (c === '"') break;
-        if (c.codePointAt(0)! > 0x7f) return "invalid character for parameter value";
+        if (c.charCodeAt(0) > 0x7f) return "invalid character for parameter value";
       }
       return afterSubtypeOrParam();
     }
@@ -261,7 +270,7 @@ export function decodeDataUrl(s: string): { data?: Uint8Array; error?: string } 
       const c = next();
       if (c === ";" || c === ",") {
         pos--;
-        const raw = cs.slice(valStart, pos).join("");
+        const raw = s.slice(valStart, pos);
         const bad = rfc2396Unescape(raw).error;
         if (bad) return bad;
         return afterSubtypeOrParam();
@@ -285,7 +294,7 @@ export function decodeDataUrl(s: string): { data?: Uint8Array; error?: string } 
     for (;;) {
       const c = next();
       if (c === "/") {
-        const type = cs.slice(start, pos - 1).join("");
+        const type = s.slice(start, pos - 1);
         if (
           !xToken &&
           !/^(text|image|audio|video|application|message|multipart)/.test(type)
@@ -308,40 +317,44 @@ export function decodeDataUrl(s: string): { data?: Uint8Array; error?: string } 
 
   const headerError = mediaType();
   if (headerError) return { error: headerError };
-  const data = cs.slice(pos);
-  for (const c of data) {
-    if (base64 ? !isBase64Char(c) : !isUrlChar(c)) return { error: "invalid data character" };
+  const text = s.slice(pos);
+  const allowed = base64 ? BASE64_CHAR : URL_CHAR;
+  for (let i = 0; i < text.length; i++) {
+    const x = text.charCodeAt(i);
+    if (x >= 128 || allowed[x] !== 1) return { error: "invalid data character" };
   }
-  const text = data.join("");
-  if (base64) return goBase64Decode(text);
-  return rfc2396Unescape(text);
+  if (base64) return goBase64Decode(text, wantData);
+  return rfc2396Unescape(text, wantData);
 }
 
-function rfc2396Unescape(s: string): { data?: Uint8Array; error?: string } {
-  const out: number[] = [];
+function rfc2396Unescape(s: string, wantData = true): { data?: Uint8Array; error?: string } {
+  const out = new Uint8Array(wantData ? s.length : 0);
+  let n = 0;
   for (let i = 0; i < s.length; i++) {
     const code = s.charCodeAt(i);
     if (code > 0x7f) return { error: "rfc2396: non-ASCII char detected" };
-    if (s[i] !== "%") {
-      out.push(code);
+    if (code !== 0x25) {
+      if (wantData) out[n++] = code;
       continue;
     }
     for (let k = 1; k <= 2; k++) {
       if (i + k >= s.length) return { error: "rfc2396: unexpected end of unescape sequence" };
       if (!isHexChar(s[i + k])) return { error: "rfc2396: invalid char 0x25 in unescape sequence" };
     }
-    out.push(parseInt(s.slice(i + 1, i + 3), 16));
+    if (wantData) out[n++] = parseInt(s.slice(i + 1, i + 3), 16);
     i += 2;
   }
-  return { data: new Uint8Array(out) };
+  return { data: out.subarray(0, n) };
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** Go's `base64.StdEncoding.DecodeString`, with its error offsets. */
-function goBase64Decode(src: string): { data?: Uint8Array; error?: string } {
-  const out: number[] = [];
-  const corrupt = (n: number) => ({ error: `illegal base64 data at input byte ${n}` });
+function goBase64Decode(src: string, wantData: boolean): { data?: Uint8Array; error?: string } {
+  const out = new Uint8Array(wantData ? Math.ceil(src.length / 4) * 3 : 0);
+  let n = 0;
+  const done = () => ({ data: out.subarray(0, n) });
+  const corrupt = (at: number) => ({ error: `illegal base64 data at input byte ${at}` });
   let si = 0;
   while (si < src.length) {
     const dbuf = [0, 0, 0, 0];
@@ -349,7 +362,7 @@ function goBase64Decode(src: string): { data?: Uint8Array; error?: string } {
     let j = 0;
     for (; j < 4; j++) {
       if (si === src.length) {
-        if (j === 0) return { data: new Uint8Array(out) };
+        if (j === 0) return done();
         return corrupt(si - j);
       }
       const ch = src[si++];
@@ -377,10 +390,8 @@ function goBase64Decode(src: string): { data?: Uint8Array; error?: string } {
     }
     const val = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
     const bytes = [(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff];
-    if (dlen === 4) out.push(...bytes);
-    else if (dlen === 3) out.push(bytes[0], bytes[1]);
-    else if (dlen === 2) out.push(bytes[0]);
+    if (wantData) { for (let k = 0; k < dlen - 1; k++) out[n++] = bytes[k]; }
     if (dlen < 4) break;
   }
-  return { data: new Uint8Array(out) };
+  return done();
 }
