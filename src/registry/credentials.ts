@@ -11,6 +11,8 @@ import { IagoError } from "../errors.ts";
 import type { CredentialProvider, Credentials } from "./auth.ts";
 import { sameRegistry } from "./reference.ts";
 
+const OP_TIMEOUT_MS = 60_000;
+
 export const DEFAULT_ONEPASSWORD_REFERENCE = "op://github/personal-access-token/credential";
 
 export interface CredentialOptions {
@@ -84,6 +86,7 @@ async function readOnePassword(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<string> {
   let out: Deno.CommandOutput;
+  const signal = AbortSignal.timeout(OP_TIMEOUT_MS);
   try {
     out = await new Deno.Command("op", {
       args: ["read", "--no-newline", reference],
@@ -94,6 +97,7 @@ async function readOnePassword(
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      signal,
     }).output();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
@@ -106,6 +110,14 @@ async function readOnePassword(
       );
     }
     throw err;
+  }
+  if (signal.aborted) {
+    throw new IagoError(
+      `Cannot read the registry token from 1Password (${reference}): op did not answer within ${
+        OP_TIMEOUT_MS / 1000
+      } s`,
+      { hint: "check the network and OP_SERVICE_ACCOUNT_TOKEN, or use --token or GITHUB_TOKEN" },
+    );
   }
   const value = new TextDecoder().decode(out.stdout).replace(/\r?\n$/, "");
   if (!out.success || value === "") {
