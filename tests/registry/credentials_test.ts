@@ -168,3 +168,13 @@ Deno.test("credentials from an auth file push to the htpasswd registry; a reject
     await registry.stop();
   }
 });
+
+Deno.test("OP_SERVICE_ACCOUNT_TOKEN without an op on PATH says how to get out", async () => {
+  await using dir = await tempDir();
+  const err = await resolveCredentials({
+    env: { PATH: dir.path, OP_SERVICE_ACCOUNT_TOKEN: "ops_x" },
+  }).get("ghcr.io").catch((e) => e);
+  assert.ok(err instanceof IagoError);
+  assert.match(err.message, /the 1Password CLI `op` is not installed/);
+  assert.match(err.hint!, /--token or GITHUB_TOKEN/);
+});
