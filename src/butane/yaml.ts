@@ -15,47 +15,20 @@ import {
   parseAllDocuments,
 } from "yaml";
 
-/** A 1-based position in the YAML text. */
-export interface Pos {
-  line: number;
-  col: number;
-}
-
-export class YScalar {
-  constructor(
-    readonly text: string,
-    /** Written without quotes (plain), so YAML typing rules apply. */
-    readonly plain: boolean,
-    readonly pos: Pos,
-    readonly tag?: string,
-  ) {}
-}
-
-export class YMap {
-  readonly entries = new Map<string, YValue>();
-  readonly keyPos = new Map<string, Pos>();
-  constructor(readonly pos: Pos) {}
-}
-
-export class YSeq {
-  readonly items: YValue[] = [];
-  constructor(readonly pos: Pos) {}
-}
-
-export type YValue = YScalar | YMap | YSeq | null;
-
-/** A fatal YAML problem, with yaml.v3's wording. */
-export class YamlSyntaxError extends Error {
-  constructor(message: string, readonly pos?: Pos) {
-    super(message);
-    this.name = "YamlSyntaxError";
-  }
-}
+export { type Pos, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "./yaml_tree.ts";
+import { type Pos, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "./yaml_tree.ts";
+import { readYamlFast } from "./yaml_fast.ts";
 
 const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
 
 /** Parses the first YAML document of `text`; throws YamlSyntaxError when it cannot. */
 export function readYaml(text: string): YValue {
+  const fast = readYamlFast(text);
+  return fast !== undefined ? fast : readYamlLibrary(text);
+}
+
+/** `readYaml` through the `yaml` library alone (the fallback, and the fast reader's oracle). */
+export function readYamlLibrary(text: string): YValue {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     schema: "failsafe",

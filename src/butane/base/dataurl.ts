@@ -12,30 +12,21 @@ export interface DataUrl {
   compressed: boolean;
 }
 
-// The RFC 2396 "unreserved" set that vincent-petithory/dataurl leaves alone.
-const KEEP = new Uint8Array(256);
-for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()") {
-  KEEP[ch.charCodeAt(0)] = 1;
+// Each byte as it appears in the URL: itself when in the RFC 2396 "unreserved" set that
+// vincent-petithory/dataurl leaves alone, else %XX with uppercase hex.
+const ESCAPED: string[] = [];
+for (let b = 0; b < 256; b++) {
+  const ch = String.fromCharCode(b);
+  ESCAPED.push(
+    /[A-Za-z0-9\-_.!~*'()]/.test(ch) ? ch : "%" + b.toString(16).toUpperCase().padStart(2, "0"),
+  );
 }
-const HEX = "0123456789ABCDEF";
 
 /** Percent-encodes every byte outside the unreserved set, per byte (binary-safe). */
 export function escapeDataUrl(bytes: Uint8Array): string {
   let out = "";
-  let run = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (KEEP[b]) continue;
-    if (i > run) out += latin1(bytes, run, i);
-    out += "%" + HEX[b >> 4] + HEX[b & 15];
-    run = i + 1;
-  }
-  if (run < bytes.length) out += latin1(bytes, run, bytes.length);
+  for (let i = 0; i < bytes.length; i++) out += ESCAPED[bytes[i]];
   return out;
-}
-
-function latin1(bytes: Uint8Array, from: number, to: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString("latin1");
 }
 
 /** Gzip as Go's compress/gzip writes it at BestCompression: no name, mtime 0, XFL 2, OS 255. */
@@ -58,7 +49,7 @@ export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataU
   const b64Len = 8 + 4 * Math.ceil(bytes.length / 3);
   let best = opaque;
   if (b64Len < opaque.length) best = ";base64," + Buffer.from(bytes).toString("base64");
-  if (allowCompression && bytes.length > 0 && 8 + 4 * Math.ceil(20 / 3) + 4 < best.length) {
+  if (allowCompression && bytes.length > 0 && !gzipHopeless(bytes, best.length)) {
     const gz = gzipGo(bytes);
     const gzLen = 8 + 4 * Math.ceil(gz.length / 3);
     if (gzLen + 4 < best.length) {
@@ -66,4 +57,50 @@ export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataU
     }
   }
   return { source: "data:" + best, compressed: false };
+}
+
+/**
+ * True when gzip clearly cannot beat `bestLength`, so the (comparatively slow) compressor need
+ * not run. gzip needs `8 + 4*ceil((18 + D)/3) + 4 < bestLength` for a deflate stream of D bytes;
+ * D is estimated from the bytes that no 3-byte repeat can cover, at the order-0 entropy of the
+ * input, and only estimates well above the limit count as hopeless. A miss can only change the
+ * choice at the margin, where Go's deflate and zlib already disagree (see the notes, 4.2).
+ */
+export function gzipHopeless(bytes: Uint8Array, bestLength: number): boolean {
+  const maxDeflate = 3 * Math.floor((bestLength - 13) / 4) - 18;
+  if (maxDeflate < 2) return true;
+  const n = bytes.length;
+  if (n > 4096) return false;
+  const counts = new Uint16Array(256);
+  for (let i = 0; i < n; i++) counts[bytes[i]]++;
+  let entropy = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = counts[b];
+    if (c) entropy -= c * Math.log2(c / n);
+  }
+  const bitsPerByte = entropy / n;
+  // Open-addressing set of the 3-byte sequences seen so far (key + 1; 0 = empty slot).
+  let size = 16;
+  while (size < 2 * n) size <<= 1;
+  const table = new Int32Array(size);
+  let repeats = 0;
+  for (let i = 0; i + 2 < n; i++) {
+    const key = ((bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2]) + 1;
+    let slot = Math.imul(key, 0x9e3779b1) >>> 0 & (size - 1);
+    for (;;) {
+      const v = table[slot];
+      if (v === 0) {
+        table[slot] = key;
+        break;
+      }
+      if (v === key) {
+        repeats++;
+        break;
+      }
+      slot = (slot + 1) & (size - 1);
+    }
+  }
+  const literals = Math.max(0, n - 3 * repeats);
+  const estimate = (literals * bitsPerByte) / 8;
+  return estimate > maxDeflate * 1.25 + 4;
 }

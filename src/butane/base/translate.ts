@@ -13,6 +13,7 @@ import type { Translation } from "./translation.ts";
 export type Ign = Record<string, unknown>;
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** Copies `doc` (typed, YAML keys) to an Ignition object of the same type. */
 export function translateObject(type: ObjType, doc: Doc, path: string, t: Translation): Ign {
@@ -62,7 +63,7 @@ function translateResource(doc: Doc, path: string, t: Translation): Ign {
     out.httpHeaders = list;
   }
   let bytes: Uint8Array | undefined;
-  if (doc.inline !== undefined) bytes = new TextEncoder().encode(doc.inline as string);
+  if (doc.inline !== undefined) bytes = encoder.encode(doc.inline as string);
   else if (doc.local !== undefined) {
     try {
       bytes = readLocal(t.filesDir, doc.local as string);

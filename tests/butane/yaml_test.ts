@@ -1,0 +1,103 @@
+/**
+ * The fast YAML reader must give exactly the tree the `yaml` library gives (values, quoting,
+ * positions), and must decline what it does not handle rather than guess.
+ */
+import assert from "node:assert/strict";
+import { readYamlFast } from "../../src/butane/yaml_fast.ts";
+import {
+  readYamlLibrary,
+  YamlSyntaxError,
+  YMap,
+  YScalar,
+  YSeq,
+  type YValue,
+} from "../../src/butane/yaml.ts";
+
+function plain(v: YValue): unknown {
+  if (v === null) return null;
+  if (v instanceof YScalar) return { s: v.text, plain: v.plain, at: `${v.pos.line}:${v.pos.col}` };
+  if (v instanceof YSeq) return { seq: v.items.map(plain), at: `${v.pos.line}:${v.pos.col}` };
+  if (v instanceof YMap) {
+    return {
+      map: [...v.entries].map((
+        [k, x],
+      ) => [k, `${v.keyPos.get(k)!.line}:${v.keyPos.get(k)!.col}`, plain(x)]),
+      at: `${v.pos.line}:${v.pos.col}`,
+    };
+  }
+  throw new Error("unknown node");
+}
+
+function outcome(read: (t: string) => YValue | undefined, text: string): unknown {
+  try {
+    const v = read(text);
+    return v === undefined ? undefined : plain(v);
+  } catch (err) {
+    if (err instanceof YamlSyntaxError) return { error: err.message };
+    throw err;
+  }
+}
+
+const SNIPPETS = [
+  "a: 1\nb:\n  - x\n  - y: 2\n    z: [1, 'two', \"th\\u00e9ree\"]\n",
+  "a:\n- 1\n- 2\nb: {c: d, e: 'f g', h: \"i\\n\"}\n",
+  "# comment\n---\nkey: value # trailing\nempty:\nnull1: ~\nnull2: null\nq: ''\n",
+  "s: |\n  line 1\n    indented\n\n  line 3\n\nt: |-\n  no newline\nu: x\n",
+  "list:\n  - |\n    block in list\n  - - nested\n    - seq\n  -\n    key: v\n",
+  "k: 'it''s'\nd: \"tab\\there\\\\ \\\"q\\\"\"\nurl: http://example.com:8080/a#frag\ncolon: a:b\n",
+  "a: 1\n---\nb: 2\n",
+  "a: 1\na: 2\n",
+  "top:\n  inner: [ ]\n  other: { }\n  \"quoted key\": 1\n  'single key': 2\n",
+  "- a\n- b: c\n  d: e\n-   f\n",
+  "a: -1\nb: -x\nc: :x\nd: ?x\n",
+  "a: |\n  x\n  y", // no final newline
+  "a: >\n  folded\n  text\n",
+  "a: &x 1\nb: *x\n",
+  "a: !!str 1\n",
+  "a: multi\n  line\n",
+  "a:\n\tb: 1\n",
+  "a: [1, 2\n  , 3]\n",
+  "? complex\n: key\n",
+  "a: 'unterminated\n  quote'\n",
+  "a: 1\n b: 2\n",
+  "- a\nb: 1\n",
+  "",
+  "# only a comment\n",
+  "a: |+\n  keep\n\n",
+  "a: |2\n   x\n",
+  'a: "\\x41\\u00e9\\U0001F600"\n',
+  "a: b # c: d\n",
+  "a: [b, {c: d}]\n",
+];
+
+Deno.test("the fast YAML reader agrees with the yaml library or declines", () => {
+  const corpus = new URL("./corpus/", import.meta.url).pathname;
+  const texts = [
+    ...SNIPPETS,
+    ...[...Deno.readDirSync(corpus)].filter((e) => e.name.endsWith(".bu")).map((e) =>
+      Deno.readTextFileSync(corpus + e.name)
+    ),
+  ];
+  let handled = 0;
+  for (const text of texts) {
+    const fast = outcome(readYamlFast, text);
+    if (fast === undefined) continue;
+    handled++;
+    assert.deepEqual(fast, outcome(readYamlLibrary, text), JSON.stringify(text));
+  }
+  assert.ok(handled >= 45, `only ${handled} documents took the fast path`);
+});
+
+Deno.test("the fast YAML reader declines anchors, tags, folded and multi-line scalars", () => {
+  for (
+    const text of [
+      "a: &x 1\nb: *x\n",
+      "a: !!str 1\n",
+      "a: >\n  f\n",
+      "a: multi\n  line\n",
+      "a:\n\tb: 1\n",
+    ]
+  ) {
+    assert.equal(readYamlFast(text), undefined, text);
+  }
+});
