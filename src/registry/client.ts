@@ -217,55 +217,59 @@ export class RegistryClient {
     const what = `push blob ${desc.digest} to ${this.#name(repo)}`;
     const scopes = [repositoryScope(repo, "push,pull")];
     let buffered: Uint8Array | undefined;
-    const result = await withRetries(async () => {
-      let query = "";
-      const startScopes = [...scopes];
-      if (options.mountFrom && options.mountFrom !== repo) {
-        query = `?mount=${encodeURIComponent(desc.digest)}&from=${
-          encodeURIComponent(options.mountFrom)
-        }`;
-        startScopes.push(repositoryScope(options.mountFrom, "pull"));
-      }
-      const start = await this.#request({
-        what,
-        method: "POST",
-        url: `/v2/${repo}/blobs/uploads/${query}`,
-        scopes: startScopes,
-        expect: [201, 202],
-        retry: false,
-      });
-      await start.body?.cancel();
-      if (start.status === 201) return "mounted" as const;
-      const location = this.#location(start, what);
-      if (!buffered && desc.size <= BUFFER_LIMIT) buffered = await readAll(body(), desc.size);
-      const put = await this.#request({
-        what,
-        method: "PUT",
-        url: withQuery(location, "digest", desc.digest),
-        headers: { "content-type": "application/octet-stream" },
-        body: () => {
-          progress(0, "uploading");
-          if (buffered) return buffered as Uint8Array<ArrayBuffer>;
-          let sent = 0;
-          return body().pipeThrough(
-            new TransformStream<Uint8Array, Uint8Array>({
-              transform(chunk, controller) {
-                sent += chunk.length;
-                progress(sent, "uploading");
-                controller.enqueue(chunk);
-              },
-            }),
-          );
-        },
-        scopes,
-        expect: [201],
-        allow: [411, 413],
-        retry: false,
-      });
-      await put.body?.cancel();
-      if (put.status === 201) return "uploaded" as const;
-      return await this.#chunkedUpload(repo, desc, buffered ? () => bodyOf(buffered!) : body);
-    }, this.#retry);
+    const result = await withRetries(
+      async () => {
+        let query = "";
+        const startScopes = [...scopes];
+        if (options.mountFrom && options.mountFrom !== repo) {
+          query = `?mount=${encodeURIComponent(desc.digest)}&from=${
+            encodeURIComponent(options.mountFrom)
+          }`;
+          startScopes.push(repositoryScope(options.mountFrom, "pull"));
+        }
+        const start = await this.#request({
+          what,
+          method: "POST",
+          url: `/v2/${repo}/blobs/uploads/${query}`,
+          scopes: startScopes,
+          expect: [201, 202],
+          retry: false,
+        });
+        await start.body?.cancel();
+        if (start.status === 201) return "mounted" as const;
+        const location = this.#location(start, what);
+        if (!buffered && desc.size <= BUFFER_LIMIT) buffered = await readAll(body(), desc.size);
+        const put = await this.#request({
+          what,
+          method: "PUT",
+          url: withQuery(location, "digest", desc.digest),
+          headers: { "content-type": "application/octet-stream" },
+          body: () => {
+            progress(0, "uploading");
+            if (buffered) return buffered as Uint8Array<ArrayBuffer>;
+            let sent = 0;
+            return body().pipeThrough(
+              new TransformStream<Uint8Array, Uint8Array>({
+                transform(chunk, controller) {
+                  sent += chunk.length;
+                  progress(sent, "uploading");
+                  controller.enqueue(chunk);
+                },
+              }),
+            );
+          },
+          scopes,
+          expect: [201],
+          allow: [411, 413],
+          retry: false,
+        });
+        await put.body?.cancel();
+        if (put.status === 201) return "uploaded" as const;
+        return await this.#chunkedUpload(repo, desc, buffered ? () => bodyOf(buffered!) : body);
+      },
+      this.#retry,
+      this.#onRetry,
+    );
     progress(desc.size, result);
     return result;
   }
@@ -423,6 +427,9 @@ export class RegistryClient {
     return "uploaded";
   }
 
+  #onRetry = (err: RegistryError, delayMs: number) =>
+    this.#options.debug?.(`retrying in ${Math.round(delayMs)} ms: ${err.message}`);
+
   #name(repo: string): string {
     return `${this.registry}/${repo}`;
   }
@@ -445,7 +452,7 @@ export class RegistryClient {
 
   #request(spec: RequestSpec): Promise<Response> {
     if (spec.retry === false) return this.#attempt(spec);
-    return withRetries(() => this.#attempt(spec), this.#retry);
+    return withRetries(() => this.#attempt(spec), this.#retry, this.#onRetry);
   }
 
   /** One request, answering up to two auth challenges (first contact, then a token refresh). */
@@ -513,6 +520,15 @@ export class RegistryClient {
       url.searchParams.append("scope", s);
     }
     const creds = await this.#getCredentials();
+    if (creds && !this.#options.insecure && url.protocol !== "https:") {
+      // Never hand credentials meant for a TLS registry to a plain-HTTP token service.
+      throw new RegistryError(`Cannot ${what}: the registry's token service is not HTTPS`, {
+        status: 401,
+        url: url.toString(),
+        hint:
+          `${this.registry} sent realm ${url.origin}; iago sends credentials to it only over TLS`,
+      });
+    }
     const res = await send(
       {
         method: "GET",

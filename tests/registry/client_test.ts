@@ -303,15 +303,18 @@ Deno.test("retries stop after the policy's attempts with a retryable error", asy
     faults: [{ method: "HEAD", action: 503, times: 10 }],
   });
   try {
+    const debug: string[] = [];
     const client = new RegistryClient(standin.host, {
       insecure: true,
       retry: { ...FAST_RETRY, attempts: 3 },
+      debug: (l) => debug.push(l),
     });
     const err = await client.hasBlob("a/b", randomBlob(1).digest).catch((e) => e);
     assert.ok(err instanceof RegistryError);
     assert.equal(err.status, 503);
     assert.equal(err.retryable, true);
     assert.equal(standin.faults[0].times, 7);
+    assert.equal(debug.filter((l) => l.startsWith("retrying in ")).length, 2);
   } finally {
     await standin.stop();
     await registry.stop();
