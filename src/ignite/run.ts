@@ -9,6 +9,9 @@ import { lockTimeoutFromEnv, withLock } from "../lock.ts";
 import type { Workspace } from "../workspace.ts";
 import { igniteMachine, type IgniteOptions, IgniteSession } from "./pipeline.ts";
 
+/** Machines generated at once: enough to hide file-system waits, few enough to stay small. */
+const CONCURRENCY = 8;
+
 export interface IgniteRunOptions extends IgniteOptions {
   /** Every machine of the workspace. */
   all?: boolean;
@@ -60,24 +63,38 @@ export async function igniteMachines(
   const started = performance.now();
   const session = new IgniteSession(ws, options);
   const outcomes: MachineOutcome[] = [];
+  const one = async (name: string): Promise<MachineOutcome> => {
+    const t0 = performance.now();
+    try {
+      const r = await igniteMachine(session, name, output);
+      return {
+        name,
+        status: r.status === "unchanged" ? "unchanged" : "written",
+        file: ws.relative(r.file),
+        ms: elapsed(t0),
+      };
+    } catch (error) {
+      return { name, status: "failed", file: "", ms: elapsed(t0), error };
+    }
+  };
   await withLock(ws.stateDir, "ignite", async () => {
-    for (const name of list) {
-      const t0 = performance.now();
-      let outcome: MachineOutcome;
-      try {
-        const r = await igniteMachine(session, name, output);
-        outcome = {
-          name,
-          status: r.status === "unchanged" ? "unchanged" : "written",
-          file: ws.relative(r.file),
-          ms: elapsed(t0),
-        };
-      } catch (error) {
-        outcome = { name, status: "failed", file: "", ms: elapsed(t0), error };
+    // A few machines at a time, so one machine's file writes overlap another's rendering;
+    // outcomes are still reported in name order.
+    const pending = list.map(() => Promise.withResolvers<MachineOutcome>());
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const i = next++;
+        pending[i].resolve(await one(list[i]));
       }
+    };
+    const workers = Array.from({ length: Math.min(CONCURRENCY, list.length) }, worker);
+    for (const p of pending) {
+      const outcome = await p.promise;
       outcomes.push(outcome);
       onOutcome(outcome);
     }
+    await Promise.all(workers);
   }, { timeoutMs: lockTimeoutFromEnv(options.env ?? {}), purpose: "ignite" });
   return {
     outcomes,

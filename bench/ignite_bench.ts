@@ -1,0 +1,147 @@
+/**
+ * `iago ignite --all` over a generated fleet (half plain machines, half postgres).
+ *
+ *   deno run -A bench/ignite_bench.ts [SIZES...]   machines per second and peak RSS per fleet
+ *                                                  size (default 100 500), each in a fresh
+ *                                                  process: a first run (all written) and a
+ *                                                  second (all unchanged)
+ *   deno bench -A bench/ignite_bench.ts            the same pipeline over 20 machines
+ *
+ * Target: over 100 machines per second, and peak memory that does not grow with the fleet.
+ */
+import { join } from "node:path";
+import { main } from "../src/cli/main.ts";
+import { memoryOutput } from "../src/output.ts";
+import { sha512Crypt } from "../src/secrets/crypt.ts";
+
+/**
+ * A workspace of `count` machines made from one `iago init`'s files. With `hashes`, defaults
+ * carry password hashes (as in the original's README); without, each machine's user and admin
+ * passwords are generated and hashed on the first run (SHA-512 crypt, ~15 ms each).
+ */
+async function makeFleet(count: number, hashes = true): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix: "iago-bench-" });
+  const out = memoryOutput();
+  const code = await main(["init", "--machine-only", "m0"], { out, cwd: root, env: {} });
+  if (code !== 0) throw new Error(`init failed: ${out.stderr.join("\n")}`);
+  if (hashes) {
+    const file = join(root, "config/defaults.toml");
+    const hash = sha512Crypt("bench password", "benchsalt");
+    const text = await Deno.readTextFile(file);
+    await Deno.writeTextFile(
+      file,
+      text.replaceAll('password_hash = ""', `password_hash = "${hash}"`),
+    );
+  }
+  const template = await Deno.readTextFile(join(root, "machines/m0/butane.yaml.tmpl"));
+  for (let i = 0; i < count; i++) {
+    const name = `m${i}`;
+    const dir = join(root, "machines", name);
+    await Deno.mkdir(dir, { recursive: true });
+    const mac = `02:05:56:${hex(i >> 16)}:${hex(i >> 8)}:${hex(i)}`;
+    await Deno.writeTextFile(
+      join(dir, "machine.toml"),
+      `name = "${name}"\nfqdn = "${name}.fleet.example"\nmac_address = "${mac}"\n` +
+        `workloads = [${i % 2 ? '"postgres"' : ""}]\n`,
+    );
+    await Deno.writeTextFile(join(dir, "butane.yaml.tmpl"), template);
+  }
+  await Deno.remove(join(root, "output"), { recursive: true }).catch(() => {});
+  await Deno.remove(join(root, ".iago"), { recursive: true }).catch(() => {});
+  return root;
+}
+
+function hex(n: number): string {
+  return (n & 0xff).toString(16).padStart(2, "0");
+}
+
+interface Measured {
+  seconds: number;
+  peakRssMiB: number;
+  /** V8 heap in use after the run and a full GC: what the process still holds. */
+  liveHeapMiB: number;
+  /** The run's own time, without starting the process and loading modules. */
+  runSeconds: number;
+}
+
+/** `iago ignite --all` in a fresh process (this file in child mode), timed, with its memory. */
+async function igniteAll(root: string): Promise<Measured> {
+  const t0 = performance.now();
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: [
+      "-f",
+      "%M",
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      new URL(import.meta.url).pathname,
+      "--child",
+      root,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - t0) / 1000;
+  const err = new TextDecoder().decode(out.stderr).trim().split("\n");
+  if (!out.success) throw new Error(`ignite --all failed:\n${err.slice(-5).join("\n")}`);
+  const [live, runMs] = new TextDecoder().decode(out.stdout).trim().split(" ").map(Number);
+  return {
+    seconds,
+    peakRssMiB: Number(err.at(-1)) / 1024,
+    liveHeapMiB: live / 2 ** 20,
+    runSeconds: runMs / 1000,
+  };
+}
+
+if (import.meta.main && Deno.args[0] === "--child") {
+  const out = memoryOutput();
+  const code = await main(["-C", Deno.args[1], "ignite", "--all", "--json"], { out, env: {} });
+  if (code !== 0) {
+    console.error(out.stderr.slice(-5).join("\n"));
+    Deno.exit(code);
+  }
+  (globalThis as unknown as { gc: () => void }).gc();
+  console.log(`${Deno.memoryUsage().heapUsed} ${JSON.parse(out.stdout.join("")).ms}`);
+} else if (import.meta.main) {
+  const sizes = Deno.args.length ? Deno.args.map(Number) : [100, 500];
+  console.log(
+    "machines  passwords  run        seconds  machines/s  in-run/s  peak RSS MiB  live heap MiB",
+  );
+  const rows: [number, boolean][] = [...sizes.map((n): [number, boolean] => [n, true]), [
+    sizes[0],
+    false,
+  ]];
+  for (const [n, hashes] of rows) {
+    const root = await makeFleet(n, hashes);
+    try {
+      for (const run of ["written", "unchanged"]) {
+        const m = await igniteAll(root);
+        console.log(
+          [
+            String(n).padStart(8),
+            (hashes ? "given" : "generated").padEnd(9),
+            run.padEnd(9),
+            m.seconds.toFixed(2).padStart(7),
+            (n / m.seconds).toFixed(0).padStart(10),
+            (n / m.runSeconds).toFixed(0).padStart(8),
+            m.peakRssMiB.toFixed(0).padStart(12),
+            m.liveHeapMiB.toFixed(1).padStart(13),
+          ].join("  "),
+        );
+      }
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  }
+} else {
+  const root = await makeFleet(20);
+  Deno.bench("ignite --all, 20 machines (in process, rewriting each time)", async (b) => {
+    await Deno.remove(join(root, "output"), { recursive: true }).catch(() => {});
+    b.start();
+    const out = memoryOutput();
+    const code = await main(["ignite", "--all"], { out, cwd: root, env: {} });
+    b.end();
+    if (code !== 0) throw new Error(out.stderr.join("\n"));
+  });
+}
