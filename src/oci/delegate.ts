@@ -9,6 +9,7 @@ import { IagoError } from "../errors.ts";
 import { isInsecureRegistry, parseImageReference } from "../registry/mod.ts";
 import type { Containerfile } from "./containerfile/parse.ts";
 import { formatPlatform, type Platform } from "./image.ts";
+import { canonicalJsonBytes } from "./json.ts";
 import { readOciLayout } from "./layout.ts";
 import type { BuildResult } from "./result.ts";
 
@@ -58,7 +59,12 @@ export async function buildWithDelegate(req: DelegateRequest): Promise<BuildResu
   await Deno.writeTextFile(registriesConf, registriesConfFor(req));
   const tag = `localhost/iago-build-${crypto.randomUUID().slice(0, 8)}:latest`;
   const storage = ["--storage-driver", "vfs", "--root", req.storageDir, "--runroot", runRoot];
+  // As in the native builder: a HEALTHCHECK needs the Docker format, or podman drops it.
+  const docker = req.containerfile.stages.some((s) =>
+    s.instructions.some((i) => i.keyword === "HEALTHCHECK" && !/^NONE$/i.test(i.text.trim()))
+  );
   const common = [
+    ...(docker ? ["--format", "docker"] : []),
     // The builder's version label would change the digest with every buildah upgrade.
     "--identity-label=false",
     "--isolation",
@@ -88,8 +94,16 @@ export async function buildWithDelegate(req: DelegateRequest): Promise<BuildResu
   try {
     await run(req, buildArgs, env, "build");
     const pushArgs = req.tool === "buildah"
-      ? [...storage, "push", tag, `oci:${layout}:latest`]
-      : [...storage, "--events-backend", "none", "push", tag, `oci:${layout}:latest`];
+      ? [...storage, "push", ...(docker ? ["--format", "v2s2"] : []), tag, `oci:${layout}:latest`]
+      : [
+        ...storage,
+        "--events-backend",
+        "none",
+        "push",
+        ...(docker ? ["--format", "v2s2"] : []),
+        tag,
+        `oci:${layout}:latest`,
+      ];
     await run(req, pushArgs, env, "export");
   } finally {
     await new Deno.Command(req.executable, {
@@ -101,7 +115,41 @@ export async function buildWithDelegate(req: DelegateRequest): Promise<BuildResu
     }).output().catch(() => {});
     await Deno.remove(runRoot, { recursive: true }).catch(() => {});
   }
-  return await readOciLayout(layout, "latest");
+  const result = await readOciLayout(layout, "latest");
+  return docker ? await withoutBuildIdentity(result) : result;
+}
+
+/**
+ * Docker-format configs from buildah carry the random ID and hostname of the build container,
+ * which would make every rebuild a new image: drop them and re-serialize config and manifest.
+ */
+async function withoutBuildIdentity(result: BuildResult): Promise<BuildResult> {
+  const images = [];
+  for (const img of result.images) {
+    const config = structuredClone(img.image.config);
+    delete config.container;
+    for (const key of ["config", "container_config"]) {
+      const section = config[key] as Record<string, unknown> | undefined;
+      if (section) delete section.Hostname;
+    }
+    const configBytes = canonicalJsonBytes(config);
+    const configBlob = await result.store.putBytes(configBytes);
+    const manifest = JSON.parse(new TextDecoder().decode(img.manifest.bytes));
+    manifest.config = { ...manifest.config, digest: configBlob.digest, size: configBlob.size };
+    const manifestBytes = canonicalJsonBytes(manifest);
+    const manifestBlob = await result.store.putBytes(manifestBytes);
+    images.push({
+      ...img,
+      image: { ...img.image, config },
+      config: { bytes: configBytes, descriptor: { ...img.config.descriptor, ...configBlob } },
+      manifest: {
+        bytes: manifestBytes,
+        descriptor: { ...img.manifest.descriptor, ...manifestBlob },
+      },
+    });
+  }
+  const { platform: _, ...top } = images[0].manifest.descriptor;
+  return { ...result, images, top: { bytes: images[0].manifest.bytes, descriptor: top } };
 }
 
 async function run(

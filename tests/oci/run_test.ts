@@ -36,6 +36,7 @@ RUN echo built > /hello
 LABEL stage=run
 RUN \\
   echo again >> /hello
+HEALTHCHECK --retries=2 CMD test -f /hello
 `;
 
 Deno.test("a Containerfile with RUN is built by buildah and pushed by iago; a rebuild uploads nothing", async () => {
@@ -91,10 +92,9 @@ Deno.test("RUN stops the native builder with every RUN line and the two ways out
   });
   const native = await iago(["build", "app", "--builder", "native"], { cwd: ws });
   assert.equal(native.code, 1);
-  assert.equal(
+  assert.match(
     native.stderr,
-    "error: containers/app/Containerfile:3: --builder native cannot execute RUN (RUN on lines 3, 5)\n" +
-      "error:   hint: install buildah or podman and use --builder auto, or replace each RUN with files: COPY --chmod, sysusers.d, tmpfiles.d, *.wants/ symlinks",
+    /^error: containers\/app\/Containerfile:3: --builder native cannot execute RUN \(RUN on lines 3, 5\)\n.*hint: install buildah or podman and use --builder auto, or replace each RUN with files: COPY --chmod, sysusers.d, tmpfiles.d, \*.wants\/ symlinks$/,
   );
   const bare = await iago(["build", "app"], { cwd: ws, env: { PATH: "/nonexistent" } });
   assert.equal(bare.code, 1);
