@@ -57,6 +57,12 @@ function validatePath(p: string): string | undefined {
   return undefined;
 }
 
+/** Go's path.Join of two elements. */
+function goJoin(a: string, b: string): string {
+  const parts = [a, b].filter((x) => x !== "");
+  return parts.length ? cleanPath(parts.join("/")) : "";
+}
+
 /** Go's path.Ext. */
 function ext(name: string): string {
   for (let i = name.length - 1; i >= 0 && name[i] !== "/"; i--) {
@@ -251,10 +257,11 @@ class Rules {
         }
       }
       if (!isTrue(bool(l1, "hard"))) return;
-      const target = str(l1, "target");
-      if (target !== undefined) {
-        let t = cleanPath(target);
-        if (!t.startsWith("/")) t = cleanPath(`${linkPath(l1)}/${target}`);
+      // Specs before 3.3 read a missing target as ""; later ones skip links without one.
+      const target = this.m <= 2 ? str(l1, "target") ?? "" : str(l1, "target");
+      if (this.m <= 2 || notEmpty(target)) {
+        let t = cleanPath(target!);
+        if (!t.startsWith("/")) t = goJoin(linkPath(l1), target!);
         for (const d of dirs) {
           if (t === (str(d, "path") ?? "")) {
             this.r.error([...at, "links", i], "hard link target is a directory");
