@@ -56,9 +56,8 @@ Deno.test("Ignition applies a translated config with local files, trees, keys an
 });
 
 Deno.test("Ignition applies gzip contents, appends, directories, links, groups and masks", async () => {
-  {
-    const big = "repeat me\n".repeat(40);
-    const text = `variant: fcos
+  const big = "repeat me\n".repeat(40);
+  const text = `variant: fcos
 version: 1.5.0
 passwd:
   groups:
@@ -107,48 +106,47 @@ systemd:
         [Install]
         WantedBy=multi-user.target
 `;
-    const r = await translateButaneText(text);
-    assert.ok(r.ok, JSON.stringify(r.report));
-    const config = r.ignition as {
-      storage: { files: { contents: { compression: string; source: string } }[] };
-    };
-    assert.equal(config.storage.files[0].contents.compression, "gzip");
-    const gz = Uint8Array.from(
-      atob(config.storage.files[0].contents.source.split(",")[1]),
-      (c) => c.charCodeAt(0),
+  const r = await translateButaneText(text);
+  assert.ok(r.ok, JSON.stringify(r.report));
+  const config = r.ignition as {
+    storage: { files: { contents: { compression: string; source: string } }[] };
+  };
+  assert.equal(config.storage.files[0].contents.compression, "gzip");
+  const gz = Uint8Array.from(
+    atob(config.storage.files[0].contents.source.split(",")[1]),
+    (c) => c.charCodeAt(0),
+  );
+  assert.equal(new TextDecoder().decode(gunzipSync(gz)), big);
+  const applied = await applyIgnition(r.json!);
+  const root = applied.root;
+  try {
+    assert.match(await Deno.readTextFile(`${root}/etc/group`), /^app:x:1500:$/m);
+    assert.match(await Deno.readTextFile(`${root}/etc/group`), /^wheel:x:10:svc$/m);
+    assert.match(
+      await Deno.readTextFile(`${root}/etc/passwd`),
+      /^svc:x:1501:1500::\/var\/lib\/svc:/m,
     );
-    assert.equal(new TextDecoder().decode(gunzipSync(gz)), big);
-    const applied = await applyIgnition(r.json!);
-    const root = applied.root;
-    try {
-      assert.match(await Deno.readTextFile(`${root}/etc/group`), /^app:x:1500:$/m);
-      assert.match(await Deno.readTextFile(`${root}/etc/group`), /^wheel:x:10:svc$/m);
-      assert.match(
-        await Deno.readTextFile(`${root}/etc/passwd`),
-        /^svc:x:1501:1500::\/var\/lib\/svc:/m,
-      );
-      const dir = await Deno.stat(`${root}/var/lib/app`);
-      assert.equal(dir.mode! & 0o7777, 0o750);
-      assert.equal(dir.uid, 1501);
-      assert.equal(dir.gid, 1500);
-      assert.equal(await Deno.readTextFile(`${root}/var/lib/app/big.txt`), big);
-      assert.equal(
-        await Deno.readTextFile(`${root}/etc/profile.d/app.sh`),
-        "export A=1\nexport B=2\n",
-      );
-      assert.equal((await Deno.stat(`${root}/etc/profile.d/app.sh`)).mode! & 0o7777, 0o755);
-      assert.equal(
-        (await Deno.stat(`${root}/etc/app.sh`)).ino,
-        (await Deno.stat(`${root}/etc/profile.d/app.sh`)).ino,
-      );
-      assert.equal(await Deno.readLink(`${root}/etc/localtime`), "../usr/share/zoneinfo/UTC");
-      assert.equal(await Deno.readLink(`${root}/etc/systemd/system/docker.socket`), "/dev/null");
-      assert.match(
-        await Deno.readTextFile(`${root}/etc/systemd/system/hello.service`),
-        /ExecStart=\/usr\/bin\/echo hello/,
-      );
-    } finally {
-      await applied.cleanup();
-    }
+    const dir = await Deno.stat(`${root}/var/lib/app`);
+    assert.equal(dir.mode! & 0o7777, 0o750);
+    assert.equal(dir.uid, 1501);
+    assert.equal(dir.gid, 1500);
+    assert.equal(await Deno.readTextFile(`${root}/var/lib/app/big.txt`), big);
+    assert.equal(
+      await Deno.readTextFile(`${root}/etc/profile.d/app.sh`),
+      "export A=1\nexport B=2\n",
+    );
+    assert.equal((await Deno.stat(`${root}/etc/profile.d/app.sh`)).mode! & 0o7777, 0o755);
+    assert.equal(
+      (await Deno.stat(`${root}/etc/app.sh`)).ino,
+      (await Deno.stat(`${root}/etc/profile.d/app.sh`)).ino,
+    );
+    assert.equal(await Deno.readLink(`${root}/etc/localtime`), "../usr/share/zoneinfo/UTC");
+    assert.equal(await Deno.readLink(`${root}/etc/systemd/system/docker.socket`), "/dev/null");
+    assert.match(
+      await Deno.readTextFile(`${root}/etc/systemd/system/hello.service`),
+      /ExecStart=\/usr\/bin\/echo hello/,
+    );
+  } finally {
+    await applied.cleanup();
   }
 });
