@@ -38,6 +38,7 @@ export class IgniteSession {
   #defaults?: Promise<Defaults>;
   #scripts?: Promise<Record<string, string>>;
   #keys = new Map<string, Promise<{ keys: string[]; warning?: string }>>();
+  #warned = new Set<string>();
 
   constructor(ws: Workspace, options: IgniteOptions = {}) {
     this.ws = ws;
@@ -63,10 +64,15 @@ export class IgniteSession {
         cacheDir: join(this.ws.stateDir, "keys"),
       });
       this.#keys.set(username, pending);
-      // Warn once per run, not once per machine.
-      pending.then((r) => r.warning && this.options.onWarning?.(r.warning));
     }
     return pending;
+  }
+
+  /** Passes `message` to `onWarning` the first time in this run. */
+  warnOnce(message: string): void {
+    if (this.#warned.has(message)) return;
+    this.#warned.add(message);
+    this.options.onWarning?.(message);
   }
 }
 
@@ -206,6 +212,7 @@ async function userKeys(session: IgniteSession, defaults: Defaults): Promise<str
       },
     );
   }
+  if (warning) session.warnOnce(warning);
   return keys;
 }
 

@@ -214,7 +214,7 @@ const BAD: BadCase[] = [
     name: "unknown workload",
     breakIt: (root) => appendMachine(root, 'workloads = ["postgress"]'),
     error:
-      /^error: machines\/web\/machine\.toml:\d+:\d+: Unknown workload "postgress"\nerror: {3}hint: did you mean "postgres"\?/m,
+      /^error: machines\/web\/machine\.toml:\d+:\d+: Unknown workload "postgress"\n.*hint: did you mean "postgres"\?/m,
   },
   {
     name: "plugin without overlay",
@@ -278,9 +278,9 @@ Deno.test("bad inputs each fail with a clear error and leave the output and secr
       await c.breakIt(dir.path);
       const r = await iago(["ignite", "web"], { cwd: dir.path, env });
       assert.equal(r.code, 1, `${c.name}: ${r.stdout}\n${r.stderr}`);
-      assert.match(r.stderr, c.error, c.name);
+      assert.match(r.stderr, c.error, `${c.name}: ${r.stderr}`);
       assert.ok(
-        r.stderr.split("\n").filter((l) => l.startsWith("error:")).length <= 2,
+        r.stderr.trim().split("\n").length <= 2,
         `${c.name}: ${r.stderr}`,
       );
       assert.deepEqual(
