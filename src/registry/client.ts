@@ -5,18 +5,13 @@
  * `onProgress` and `debug` and the caller decides what to print.
  */
 import { createHash } from "node:crypto";
-import {
-  basicAuthorization,
-  type Challenge,
-  type CredentialProvider,
-  type Credentials,
-  mergeScopes,
-  parseChallenge,
-  repositoryScope,
-} from "./auth.ts";
+import { type CredentialProvider, parseChallenge, repositoryScope } from "./auth.ts";
+import { bodyOf, chunks, readAll, sha256, withQuery } from "./_bytes.ts";
 import { RegistryError } from "./errors.ts";
 import { DEFAULT_RETRY, responseError, type RetryPolicy, send, withRetries } from "./http.ts";
-import { DOCKER_HUB_REGISTRY } from "./reference.ts";
+import { AuthSession } from "./session.ts";
+
+export { sha256, withQuery } from "./_bytes.ts";
 
 /** One step of a blob's transfer, for progress displays. */
 export interface ProgressEvent {
@@ -82,9 +77,7 @@ export class RegistryClient {
   readonly #options: RegistryClientOptions;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
-  #challenge?: Challenge;
-  #credentials?: Promise<Credentials | undefined>;
-  #token?: { value: string; scopes: string[] };
+  readonly #auth: AuthSession;
 
   constructor(registry: string, options: RegistryClientOptions = {}) {
     this.registry = registry;
@@ -92,6 +85,11 @@ export class RegistryClient {
     this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#auth = new AuthSession(registry, this.#base, options.credentials, {
+      insecure: options.insecure ?? false,
+      timeoutMs: this.#timeoutMs,
+      debug: options.debug,
+    });
   }
 
   /** Whether the blob is in the repository (HEAD). */
@@ -460,7 +458,9 @@ export class RegistryClient {
     const url = this.#url(spec.url);
     const ours = new URL(url).origin === new URL(this.#base).origin;
     for (let round = 0;; round++) {
-      const authorization = ours ? await this.#authorization(spec.scopes, spec.what) : undefined;
+      const authorization = ours
+        ? await this.#auth.authorization(spec.scopes, spec.what)
+        : undefined;
       const res = await send(
         { method: spec.method, url, headers: spec.headers, body: spec.body, authorization },
         { timeoutMs: this.#timeoutMs, debug: this.#options.debug },
@@ -471,201 +471,16 @@ export class RegistryClient {
         (res.status === 403 && challenge?.error === "insufficient_scope");
       if (authFailure && challenge && ours && round < 2) {
         await res.body?.cancel();
-        if (await this.#learn(challenge, authorization !== undefined)) continue;
+        if (await this.#auth.learn(challenge, authorization !== undefined)) continue;
       }
-      if (res.status === 401 || res.status === 403) throw await this.#authError(spec, res, url);
+      if (res.status === 401 || res.status === 403) {
+        throw await this.#auth.authError(spec.what, res, url);
+      }
       throw await responseError(`Cannot ${spec.what}`, res, url);
     }
   }
-
-  /**
-   * Takes a challenge in; returns whether a retry with new authorization can help. Basic:
-   * only when credentials exist and were not sent yet. Bearer: always, with a fresh token
-   * (the old one may have expired or lacked a scope); the round limit in #attempt stops loops.
-   */
-  async #learn(challenge: Challenge, hadAuth: boolean): Promise<boolean> {
-    this.#challenge = challenge;
-    if (challenge.scheme === "basic") {
-      return !hadAuth && (await this.#getCredentials()) !== undefined;
-    }
-    this.#token = undefined;
-    return true;
-  }
-
-  async #authorization(scopes: string[], what: string): Promise<string | undefined> {
-    const challenge = this.#challenge;
-    if (!challenge) return undefined;
-    if (challenge.scheme === "basic") {
-      const creds = await this.#getCredentials();
-      return creds ? basicAuthorization(creds) : undefined;
-    }
-    const wanted = mergeScopes([...scopes, ...(this.#token?.scopes ?? [])]);
-    const token = this.#token;
-    if (token && wanted.every((s) => token.scopes.includes(s))) return `Bearer ${token.value}`;
-    const value = await this.#fetchToken(challenge, wanted, what);
-    this.#token = { value, scopes: wanted };
-    return `Bearer ${value}`;
-  }
-
-  async #fetchToken(challenge: Challenge, scopes: string[], what: string): Promise<string> {
-    if (!challenge.realm) {
-      throw new RegistryError(`Cannot ${what}: the registry's Bearer challenge names no realm`, {
-        status: 401,
-        url: this.#base,
-      });
-    }
-    const url = new URL(challenge.realm);
-    if (challenge.service) url.searchParams.set("service", challenge.service);
-    for (const s of mergeScopes([...scopes, ...challenge.scopes])) {
-      url.searchParams.append("scope", s);
-    }
-    const creds = await this.#getCredentials();
-    if (creds && !this.#options.insecure && url.protocol !== "https:") {
-      // Never hand credentials meant for a TLS registry to a plain-HTTP token service.
-      throw new RegistryError(`Cannot ${what}: the registry's token service is not HTTPS`, {
-        status: 401,
-        url: url.toString(),
-        hint:
-          `${this.registry} sent realm ${url.origin}; iago sends credentials to it only over TLS`,
-      });
-    }
-    const res = await send(
-      {
-        method: "GET",
-        url: url.toString(),
-        authorization: creds ? basicAuthorization(creds) : undefined,
-      },
-      { timeoutMs: this.#timeoutMs, debug: this.#options.debug },
-    );
-    if (res.status !== 200) {
-      if (res.status === 401 || res.status === 403) {
-        throw await this.#authError({ what } as RequestSpec, res, url.toString());
-      }
-      throw await responseError(`Cannot ${what}: the token service failed`, res, url.toString());
-    }
-    const json = await res.json().catch(() => undefined);
-    const token = json?.token ?? json?.access_token;
-    if (typeof token !== "string" || token === "") {
-      throw new RegistryError(`Cannot ${what}: the token service answered without a token`, {
-        status: res.status,
-        url: url.toString(),
-      });
-    }
-    return token;
-  }
-
-  #getCredentials(): Promise<Credentials | undefined> {
-    this.#credentials ??= this.#options.credentials?.get(this.registry) ??
-      Promise.resolve(undefined);
-    return this.#credentials;
-  }
-
-  async #authError(spec: RequestSpec, res: Response, url: string): Promise<RegistryError> {
-    const creds = await this.#getCredentials();
-    const host = this.registry;
-    if (!creds) {
-      const err = await responseError(
-        `Cannot ${spec.what}: ${host} asks for credentials and none were found`,
-        res,
-        url,
-        `give a token with --token, set GITHUB_TOKEN, set OP_SERVICE_ACCOUNT_TOKEN (1Password), or log in with "podman login ${
-          loginHost(host)
-        }" (auth file)`,
-      );
-      return err;
-    }
-    const err = await responseError(
-      `Cannot ${spec.what}: ${host} refused the credentials from ${creds.source}`,
-      res,
-      url,
-    );
-    return new RegistryError(err.message, {
-      status: err.status,
-      url,
-      code: err.code,
-      detail: err.detail,
-      retryable: false,
-      hint: authHint(host, creds.source, err.detail),
-    });
-  }
-}
-
-function authHint(host: string, source: string, detail?: string): string {
-  if (host === "ghcr.io" || /write:packages|read:packages/.test(detail ?? "")) {
-    return `check that the token from ${source} is valid and has the write:packages scope (read:packages to pull)`;
-  }
-  return `check the username and token from ${source} for ${host}`;
-}
-
-function loginHost(registry: string): string {
-  return registry === DOCKER_HUB_REGISTRY ? "docker.io" : registry;
 }
 
 function refSuffix(reference: string): string {
   return reference.includes(":") ? `@${reference}` : `:${reference}`;
-}
-
-/** Adds a query parameter to a URL that may carry a query already (`?_state=...`). */
-export function withQuery(url: string, key: string, value: string): string {
-  const u = new URL(url);
-  u.searchParams.append(key, value);
-  return u.toString();
-}
-
-/** `sha256:<hex>` of `bytes`. */
-export function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-function bodyOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(c) {
-      c.enqueue(bytes);
-      c.close();
-    },
-  });
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  let off = 0;
-  const parts: Uint8Array[] = [];
-  for await (const chunk of stream) {
-    if (off + chunk.length <= size) out.set(chunk, off);
-    else parts.push(chunk);
-    off += chunk.length;
-  }
-  if (off === size) return out;
-  // The descriptor's size was wrong; send what the stream gave so the registry rejects it.
-  const all = new Uint8Array(off);
-  all.set(out.subarray(0, Math.min(off, size)));
-  let at = size;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
-}
-
-async function* chunks(
-  stream: ReadableStream<Uint8Array>,
-  size: number,
-): AsyncGenerator<Uint8Array> {
-  let buf = new Uint8Array(size);
-  let fill = 0;
-  for await (const piece of stream) {
-    let off = 0;
-    while (off < piece.length) {
-      const n = Math.min(size - fill, piece.length - off);
-      buf.set(piece.subarray(off, off + n), fill);
-      fill += n;
-      off += n;
-      if (fill === size) {
-        yield buf;
-        buf = new Uint8Array(size);
-        fill = 0;
-      }
-    }
-  }
-  if (fill > 0) yield buf.subarray(0, fill);
 }
