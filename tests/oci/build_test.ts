@@ -241,3 +241,29 @@ Deno.test("--platform with two platforms pushes an index built from the base's t
     await registry.stop();
   }
 });
+
+Deno.test("a base from another registry is copied blob to blob into the target registry", async () => {
+  const source = await startRegistry();
+  const target = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    await pushBases(source.host, scratch.path);
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, target.host);
+    await writeTree(join(ws, "containers", "copy"), {
+      Containerfile: `FROM ${source.host}/base:1\nLABEL copied=yes\n`,
+    });
+    const r = await iago(["build", "copy", "--platform", "linux/amd64"], { cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2 blobs uploaded/);
+    const ref = `docker://${target.host}/team/copy:latest`;
+    const layout = join(scratch.path, "pulled");
+    await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:x`]);
+    await run("umoci", ["unpack", "--image", `${layout}:x`, join(scratch.path, "bundle")]);
+    const rootfs = join(scratch.path, "bundle", "rootfs");
+    assert.equal(await Deno.readTextFile(join(rootfs, "etc/os-release")), "ID=testbase\n");
+  } finally {
+    await source.stop();
+    await target.stop();
+  }
+});
