@@ -15,6 +15,7 @@ interface ButaneFlags {
   filesDir?: string;
   check?: boolean;
   output?: string;
+  raw?: boolean;
 }
 
 export const butaneCommand = buildCommand({
@@ -66,6 +67,11 @@ export const butaneCommand = buildCommand({
         brief: "directory for local, contents_local, ssh_authorized_keys_local and trees",
       },
       check: { kind: "boolean", optional: true, brief: "check the config only, write nothing" },
+      raw: {
+        kind: "boolean",
+        optional: true,
+        brief: "accepted for butane compatibility; fcos output is always raw Ignition",
+      },
       output: {
         kind: "parsed",
         parse: String,
@@ -74,7 +80,7 @@ export const butaneCommand = buildCommand({
         brief: "write the Ignition config to FILE instead of stdout",
       },
     },
-    aliases: { s: "strict", p: "pretty", d: "filesDir", c: "check", o: "output" },
+    aliases: { s: "strict", p: "pretty", d: "filesDir", c: "check", o: "output", r: "raw" },
     positional: {
       kind: "tuple",
       parameters: [{
