@@ -3,6 +3,7 @@ import { bundleFromJSON } from "@sigstore/bundle";
 import { listReferrers, RegistryClient } from "../../src/registry/mod.ts";
 import {
   BUNDLE_MEDIA_TYPE,
+  oidcToken,
   readSignatures,
   signImage,
   signingMaterial,
@@ -164,4 +165,39 @@ Deno.test("keyless without trust roots or without a token says what to set", asy
   assert.deepEqual(material, {
     keyless: { identityToken: "t", fulcioUrl: "http://f", rekorUrl: "http://r" },
   });
+});
+
+Deno.test("in GitHub Actions the OIDC token is requested for the sigstore audience", async () => {
+  const seen: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const url = new URL(req.url);
+    seen.push(`${url.searchParams.get("audience")} ${req.headers.get("authorization")}`);
+    return req.headers.get("authorization") === "Bearer runner-secret"
+      ? Response.json({ value: "oidc-jwt" })
+      : new Response("no", { status: 403 });
+  });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/token?api-version=2.0`;
+    assert.equal(
+      await oidcToken({
+        ACTIONS_ID_TOKEN_REQUEST_URL: url,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-secret",
+      }),
+      "oidc-jwt",
+    );
+    assert.deepEqual(seen, ["sigstore Bearer runner-secret"]);
+    const err = await oidcToken({
+      ACTIONS_ID_TOKEN_REQUEST_URL: url,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "bad",
+    })
+      .catch((e) => e);
+    assert.match(err.message, /Cannot get an OIDC token from GitHub Actions/);
+    assert.doesNotMatch(err.format(), /bad|runner-secret/);
+    assert.equal(
+      await oidcToken({ SIGSTORE_ID_TOKEN: "explicit", ACTIONS_ID_TOKEN_REQUEST_URL: url }),
+      "explicit",
+    );
+  } finally {
+    await server.shutdown();
+  }
 });
