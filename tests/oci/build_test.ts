@@ -267,3 +267,32 @@ Deno.test("a base from another registry is copied blob to blob into the target r
     await target.stop();
   }
 });
+
+Deno.test("build pushes to a registry with htpasswd auth using --token, and fails clearly without it", async () => {
+  const registry = await startRegistry({ htpasswd: { user: "builder", password: "tok-123456" } });
+  await using scratch = await tempDir();
+  try {
+    const ws = scratch.path;
+    await writeTree(ws, {
+      "config/defaults.toml":
+        `[container_registry]\nurl = "${registry.host}/team"\nusername = "builder"\n`,
+      "containers/web/Containerfile": "FROM scratch\nCOPY motd /etc/motd\n",
+      "containers/web/motd": "hi\n",
+    });
+    const denied = await iago(["build", "web"], { cwd: ws, env: { GITHUB_TOKEN: "" } });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, new RegExp(registry.host.replaceAll(".", "\\.")));
+    const ok = await iago(["build", "web", "--token", "tok-123456"], { cwd: ws });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(!(ok.stdout + ok.stderr + denied.stderr).includes("tok-123456"));
+    await run("skopeo", [
+      "inspect",
+      "--tls-verify=false",
+      "--creds",
+      "builder:tok-123456",
+      `docker://${registry.host}/team/web:latest`,
+    ]);
+  } finally {
+    await registry.stop();
+  }
+});
