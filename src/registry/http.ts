@@ -165,9 +165,12 @@ function networkError(
 ): RegistryError {
   const host = new URL(url).host;
   // Deno's messages embed the full URL; keep only the reason.
+  // Deno says "fetch failed" and keeps the reason (DNS, refused, reset, TLS) in the cause.
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
   const reason = timedOut
     ? `no answer within ${Math.round(timeoutMs / 1000)}s`
-    : (err instanceof Error ? err.message : String(err))
+    : (cause?.message ?? (err instanceof Error ? err.message : String(err)))
+      .replace(/^error sending request\s*(for url \([^)]*\))?:?\s*/, "")
       .replace(/\s*for url \([^)]*\)/g, "")
       .replace(/https?:\/\/\S+/g, "<url>");
   return new RegistryError(`Cannot ${method} ${redactUrl(url)}: ${reason}`, {
