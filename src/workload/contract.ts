@@ -54,7 +54,11 @@ const OverlaySchema = z.looseObject({
 /** Problems with a module's default export as a `Workload`; `[]` when it fits. */
 export function checkWorkload(value: unknown): string[] {
   if (typeof value !== "object" || value === null) {
-    return [`the default export is ${describe(value)}, not a workload object`];
+    return [
+      value === undefined
+        ? "the module has no default export"
+        : `the default export is ${describe(value)}, not a workload object`,
+    ];
   }
   const result = WorkloadSchema.safeParse(value);
   return result.success ? [] : issues(result.error);
@@ -89,7 +93,7 @@ function issues(error: z.ZodError, root?: string): string[] {
 }
 
 function describe(v: unknown): string {
-  if (v === undefined) return "missing";
+  if (v === undefined) return "absent";
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   return `a ${typeof v}`;
