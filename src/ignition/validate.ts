@@ -133,7 +133,9 @@ function check(root: JNode): Checked {
     });
   }
   for (const u of decoded.unused) {
-    const f: Finding = { severity: "warning", path: u.path, message: `Unused key ${u.key}` };
+    // vcontext trims the end of the message, so a key ending in whitespace loses it there.
+    const message = `Unused key ${u.key}`.trimEnd();
+    const f: Finding = { severity: "warning", path: u.path, message };
     if (u.offset >= 0) offsets.set(f, u.offset);
     findings.push(f);
   }

@@ -29,9 +29,17 @@ async function ignitionValidate(text: string): Promise<string[]> {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/c.ign`, text);
-    const out = await new Deno.Command(VALIDATE, { args: [`${dir}/c.ign`], stdout: "piped" })
-      .output();
-    return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "");
+    const out = await new Deno.Command(VALIDATE, {
+      args: [`${dir}/c.ign`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const lines = new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "");
+    for (const l of new TextDecoder().decode(out.stderr).split("\n")) {
+      const m = /^couldn't parse config: (.*)$/.exec(l);
+      if (m) lines.push(`error: ${m[1]}`);
+    }
+    return lines;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -309,6 +317,69 @@ for (const version of ["3.0.0", "3.1.0", "3.2.0", "3.3.0", "3.4.0"]) {
         ls.filter((l) => l.endsWith("partition numbers collide")).length;
       if (collide(theirs) > 0 && collide(ours) !== collide(theirs)) continue;
       assert.deepEqual(ours.sort(), theirs.sort(), text);
+    }
+  });
+}
+
+const MUTATIONS = [
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  ":",
+  '"',
+  "\\",
+  " ",
+  "x",
+  "1",
+  "-",
+  ".",
+  "e",
+  "\t",
+  "\n",
+  "null",
+  "true",
+  "é",
+  "\u0001",
+];
+
+for (const seed of [31, 32, 33, 34]) {
+  Deno.test(`mutated JSON text is parsed as in ignition-validate (seed ${seed})`, async () => {
+    const random = rng(seed);
+    const base = JSON.stringify(
+      {
+        ignition: { version: "3.3.0", timeouts: { httpTotal: 5 } },
+        passwd: { users: [{ name: "core", uid: 1000, sshAuthorizedKeys: ["ssh-ed25519 AAAA"] }] },
+        storage: {
+          files: [{
+            path: "/etc/hostname",
+            mode: 420,
+            overwrite: true,
+            contents: { source: "data:,x" },
+          }],
+          links: [{ path: "/l", target: "/t", hard: false }],
+        },
+        systemd: {
+          units: [{ name: "a.service", enabled: true, contents: "[Install]\nWantedBy=x\n" }],
+        },
+      },
+      null,
+      seed % 2 ? 1 : undefined,
+    );
+    for (let i = 0; i < 60; i++) {
+      let text = base;
+      for (let k = 0; k < 1 + Math.floor(random() * 2); k++) {
+        const at = Math.floor(random() * text.length);
+        const del = random() < 0.5 ? 1 + Math.floor(random() * 3) : 0;
+        const ins = random() < 0.7 ? MUTATIONS[Math.floor(random() * MUTATIONS.length)] : "";
+        text = text.slice(0, at) + ins + text.slice(at + del);
+      }
+      // A key may hold a newline: compare printed lines, as a user reads them.
+      const ours = parseIgnitionText(text).findings.map((f) => formatFinding(f)).join("\n")
+        .split("\n").filter((l) => l !== "").sort();
+      const theirs = (await ignitionValidate(text)).sort();
+      assert.deepEqual(ours, theirs, text);
     }
   });
 }
