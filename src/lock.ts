@@ -37,7 +37,9 @@ export async function withLock<T>(
     }
     if (Date.now() >= deadline) {
       throw new IagoError(
-        `Cannot start ${options.purpose ?? name}: another iago run holds ${path} (pid ${await ownerPid(path) ?? "?"})`,
+        `Cannot start ${options.purpose ?? name}: another iago run holds ${path} (pid ${
+          await ownerPid(path) ?? "?"
+        })`,
         {
           hint:
             "wait for it to finish, or remove the lock file if no iago process is running (IAGO_LOCK_TIMEOUT=SECONDS waits longer)",

@@ -80,8 +80,16 @@ const defaultWorkload: Workload = {
       { name: "bootc@.service", contents: BOOTC_TEMPLATE_UNIT },
       { name: "bootc-manager.service", enabled: true, contents: BOOTC_MANAGER_SERVICE },
       { name: "bootc-update.service", contents: BOOTC_UPDATE_SERVICE },
-      { name: "bootc-update.timer", enabled: true, contents: bootcUpdateTimer(ctx.bootc.updateTime) },
-      { name: "iago-coreos-stream.service", enabled: true, contents: streamUnit(ctx.updates.stream) },
+      {
+        name: "bootc-update.timer",
+        enabled: true,
+        contents: bootcUpdateTimer(ctx.bootc.updateTime),
+      },
+      {
+        name: "iago-coreos-stream.service",
+        enabled: true,
+        contents: streamUnit(ctx.updates.stream),
+      },
     ];
 
     const users: ButaneUser[] = [account(ctx.user), account(ctx.admin)];
@@ -122,7 +130,8 @@ function account(a: WorkloadContext["admin"]): ButaneUser {
  */
 function zincatiConfig(ctx: WorkloadContext): string {
   const u = ctx.updates;
-  const head = `# iago: OS update policy from [updates] in config/defaults.toml (stream "${u.stream}").\n`;
+  const head =
+    `# iago: OS update policy from [updates] in config/defaults.toml (stream "${u.stream}").\n`;
   if (u.strategy !== "periodic") return `${head}[updates]\nstrategy = "${u.strategy}"\n`;
   const days = (DAYS[u.period] ?? DAYS.daily).map((d) => `"${d}"`).join(", ");
   return `${head}[updates]

@@ -7,9 +7,9 @@ import {
   POSTGRES_BACKUP_DIR,
   POSTGRES_BACKUP_ENV_PATH,
   POSTGRES_BACKUP_SERVICE,
+  POSTGRES_WORKLOAD_SCRIPTS,
   postgresBackupEnvFile,
   postgresBackupTimer,
-  POSTGRES_WORKLOAD_SCRIPTS,
   runtimeScriptPath,
 } from "../src/runtime/mod.ts";
 import type { ButaneConfig, ButaneFile, Machine, Workload, WorkloadContext } from "../src/types.ts";

@@ -27,13 +27,17 @@ export interface GithubKeys {
   warning?: string;
 }
 
-const KEY_LINE = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/=]+( .*)?$/;
+const KEY_LINE =
+  /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/=]+( .*)?$/;
 
 /**
  * The keys of GitHub user `username`. Never throws for network or HTTP failures: those give the
  * cached keys (or none) and a `warning` that names the URL but no credentials.
  */
-export async function githubKeys(username: string, options: GithubKeysOptions): Promise<GithubKeys> {
+export async function githubKeys(
+  username: string,
+  options: GithubKeysOptions,
+): Promise<GithubKeys> {
   const base = (options.baseUrl || DEFAULT_GITHUB_URL).replace(/\/+$/, "");
   const url = `${base}/${encodeURIComponent(username)}.keys`;
   const cacheFile = join(options.cacheDir, `${username}.keys`);
@@ -56,13 +60,15 @@ export async function githubKeys(username: string, options: GithubKeysOptions): 
     return {
       keys: parseKeys(cached),
       from: "cache",
-      warning: `Cannot fetch the SSH keys of GitHub user "${username}" (${failure}); using the cached keys`,
+      warning:
+        `Cannot fetch the SSH keys of GitHub user "${username}" (${failure}); using the cached keys`,
     };
   }
   return {
     keys: [],
     from: "none",
-    warning: `Cannot fetch the SSH keys of GitHub user "${username}" (${failure}) and none are cached`,
+    warning:
+      `Cannot fetch the SSH keys of GitHub user "${username}" (${failure}) and none are cached`,
   };
 }
 

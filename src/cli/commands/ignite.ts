@@ -22,7 +22,7 @@ export const igniteCommand = buildCommand({
       if (flags.json) return;
       if (o.status === "failed") {
         this.out.print(`${o.name}: failed (${o.ms} ms)`);
-        if (!single) for (const line of describe(o.error)) this.out.error(line);
+        if (!single) { for (const line of describe(o.error)) this.out.error(line); }
         return;
       }
       this.out.print(`${o.name}: ${o.status} ${o.file} (${o.ms} ms)`);
