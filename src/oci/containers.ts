@@ -35,11 +35,6 @@ export interface BuildOptions {
   /** Per-blob transfer events (the CLI shows them on a TTY). */
   onProgress?: (container: string, e: ProgressEvent) => void;
   debug?: (line: string) => void;
-  /**
-   * Runs after a container's image was pushed, with its manifest digest, the client and the
-   * repository (signing hooks in here). A throw marks the container failed.
-   */
-  afterPush?: (outcome: ContainerOutcome) => Promise<void>;
 }
 
 /** What happened to one container. */
@@ -198,7 +193,7 @@ async function buildOne(
     }
     const client = clientFor(target.registry);
     const push = await pushBuild(result, { client, repository: target.repository }, tagList);
-    const outcome: ContainerOutcome = {
+    return {
       name,
       status: "pushed",
       image,
@@ -210,8 +205,6 @@ async function buildOne(
       client,
       repository: target.repository,
     };
-    await options.afterPush?.(outcome);
-    return outcome;
   } finally {
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }
