@@ -2,11 +2,11 @@
  * Decodes a YAML tree (or plain data) against a spec version's schema into a typed Butane
  * document keyed by YAML names, the way yaml.v3 fills butane's Go structs: type errors are fatal
  * (`cannot unmarshal !!str \`x\` into int`), keys the version does not know are `Unused key`
- * warnings, and every value's position is recorded for the report.
+ * warnings. Paths are built only when something is reported.
  */
 import { type FieldType, isList, isObj, type ObjType } from "./base/schema.ts";
 import type { Report } from "./report.ts";
-import { type Pos, YMap, YScalar, YSeq } from "./yaml.ts";
+import { YMap, YScalar, YSeq } from "./yaml.ts";
 
 /** A decoded Butane document or sub-object: YAML keys to typed values. */
 export type Doc = { [key: string]: DocValue };
@@ -14,8 +14,6 @@ export type DocValue = string | number | boolean | Doc | DocValue[];
 
 export interface DecodeContext {
   report: Report;
-  positions: Map<string, Pos>;
-  keyPositions: Map<string, Pos>;
   /** True once a type error made the document undecodable. */
   failed: boolean;
   /** The Go package of butane's structs for this version (`v0_5`), for type-error messages. */
@@ -25,26 +23,25 @@ export interface DecodeContext {
 const TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
 const FALSE = new Set(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]);
 
+/** The path of the value being decoded, as segments (joined only for the report). */
+type Path = (string | number)[];
+
+function pathText(path: Path): string {
+  return path.length === 0 ? "$" : "$." + path.join(".");
+}
+
 /** Decodes `value` as an object of type `schema`; returns undefined for null/absent. */
-export function decodeObject(
-  schema: ObjType,
-  value: unknown,
-  path: string,
-  ctx: DecodeContext,
-): Doc | undefined {
-  return decodeValue(schema, value, path, ctx) as Doc | undefined;
+export function decodeObject(schema: ObjType, value: unknown, ctx: DecodeContext): Doc | undefined {
+  return decodeValue(schema, value, [], ctx) as Doc | undefined;
 }
 
 function decodeValue(
   type: FieldType,
   value: unknown,
-  path: string,
+  path: Path,
   ctx: DecodeContext,
 ): DocValue | undefined {
   if (value === null || value === undefined) return undefined;
-  if (value instanceof YScalar || value instanceof YMap || value instanceof YSeq) {
-    if (!ctx.positions.has(path)) ctx.positions.set(path, value.pos);
-  }
   if (type === "string") return decodeString(value, path, ctx);
   if (type === "int") return decodeInt(value, path, ctx);
   if (type === "bool") return decodeBool(value, path, ctx);
@@ -55,7 +52,9 @@ function decodeValue(
     else return typeError(value, `[]${goName(type.list, ctx)}`, path, ctx);
     const out: DocValue[] = [];
     for (let i = 0; i < items.length; i++) {
-      const v = decodeValue(type.list, items[i], `${path}.${i}`, ctx);
+      path.push(i);
+      const v = decodeValue(type.list, items[i], path, ctx);
+      path.pop();
       // yaml.v3 keeps a null list item as the zero value.
       out.push(v === undefined ? zeroOf(type.list) : v);
     }
@@ -63,30 +62,21 @@ function decodeValue(
   }
   if (isObj(type)) {
     const out: Doc = {};
-    if (value instanceof YMap) {
-      for (const [key, v] of value.entries) {
-        const keyPath = `${path}.${key}`;
-        ctx.keyPositions.set(keyPath, value.keyPos.get(key) ?? value.pos);
+    const entries: Iterable<[string, unknown]> | undefined = value instanceof YMap
+      ? value.entries
+      : isPlainObject(value)
+      ? Object.entries(value)
+      : undefined;
+    if (entries) {
+      for (const [key, v] of entries) {
+        path.push(key);
         const field = type.fields.find((fl) => fl.yaml === key);
-        if (!field) {
-          ctx.report.warnAtKey(keyPath, `Unused key ${key}`);
-          continue;
+        if (!field) ctx.report.warnAtKey(pathText(path), `Unused key ${key}`);
+        else {
+          const decoded = decodeValue(field.type, v, path, ctx);
+          if (decoded !== undefined) out[key] = decoded;
         }
-        const decoded = decodeValue(field.type, v, keyPath, ctx);
-        if (decoded !== undefined) out[key] = decoded;
-      }
-      return out;
-    }
-    if (isPlainObject(value)) {
-      for (const [key, v] of Object.entries(value)) {
-        const keyPath = `${path}.${key}`;
-        const field = type.fields.find((fl) => fl.yaml === key);
-        if (!field) {
-          ctx.report.warnAtKey(keyPath, `Unused key ${key}`);
-          continue;
-        }
-        const decoded = decodeValue(field.type, v, keyPath, ctx);
-        if (decoded !== undefined) out[key] = decoded;
+        path.pop();
       }
       return out;
     }
@@ -95,13 +85,13 @@ function decodeValue(
   return undefined;
 }
 
-function decodeString(value: unknown, path: string, ctx: DecodeContext): string | undefined {
+function decodeString(value: unknown, path: Path, ctx: DecodeContext): string | undefined {
   if (value instanceof YScalar) return value.text;
   if (typeof value === "string") return value;
   return typeError(value, "string", path, ctx);
 }
 
-function decodeInt(value: unknown, path: string, ctx: DecodeContext): number | undefined {
+function decodeInt(value: unknown, path: Path, ctx: DecodeContext): number | undefined {
   if (typeof value === "number") {
     return Number.isInteger(value) ? value : typeError(value, "int", path, ctx);
   }
@@ -112,7 +102,7 @@ function decodeInt(value: unknown, path: string, ctx: DecodeContext): number | u
   return typeError(value, "int", path, ctx);
 }
 
-function decodeBool(value: unknown, path: string, ctx: DecodeContext): boolean | undefined {
+function decodeBool(value: unknown, path: Path, ctx: DecodeContext): boolean | undefined {
   if (typeof value === "boolean") return value;
   if (value instanceof YScalar && value.plain) {
     if (TRUE.has(value.text)) return true;
@@ -163,12 +153,12 @@ function yamlTag(value: unknown): string {
   return "!!str";
 }
 
-function typeError(value: unknown, into: string, path: string, ctx: DecodeContext): undefined {
+function typeError(value: unknown, into: string, path: Path, ctx: DecodeContext): undefined {
   const tag = yamlTag(value);
   const shown = tag === "!!map" || tag === "!!seq"
     ? tag
     : `${tag} \`${value instanceof YScalar ? shorten(value.text) : String(value)}\``;
-  ctx.report.error(path, `cannot unmarshal ${shown} into ${into}`);
+  ctx.report.error(pathText(path), `cannot unmarshal ${shown} into ${into}`);
   ctx.failed = true;
   return undefined;
 }

@@ -1,8 +1,9 @@
 /**
  * Butane's report: errors and warnings, each at a YAML path with the line and column of the
- * value the user wrote there, printed exactly as butane prints them.
+ * value the user wrote there, printed exactly as butane prints them. Positions are looked up
+ * only when an entry is added, so a clean translation never pays for them.
  */
-import type { Pos } from "./yaml.ts";
+import { type Pos, YMap, YSeq, type YValue } from "./yaml.ts";
 
 export interface ButaneReportEntry {
   severity: "error" | "warning";
@@ -19,19 +20,14 @@ export function formatReportEntry(e: ButaneReportEntry): string {
   return `${e.severity} at ${e.path}${where}: ${e.message}`;
 }
 
-/** A YAML path as butane prints it: `$` then `.segment` per key or index. */
-export function joinPath(parent: string, segment: string | number): string {
-  return `${parent}.${segment}`;
-}
+/** Where the user wrote a path: `key` asks for the key itself rather than its value. */
+export type PositionLookup = (path: string, key: boolean) => Pos | undefined;
 
-/** Collects entries and resolves their positions from the decoded document's position table. */
+/** Collects entries and resolves their positions. */
 export class Report {
   readonly entries: ButaneReportEntry[] = [];
 
-  constructor(
-    private readonly positions: Map<string, Pos>,
-    private readonly keyPositions: Map<string, Pos> = new Map(),
-  ) {}
+  constructor(private readonly lookup: PositionLookup = () => undefined) {}
 
   error(path: string, message: string): void {
     this.add("error", path, message);
@@ -43,28 +39,69 @@ export class Report {
 
   /** A warning positioned at the key itself (unused keys). */
   warnAtKey(path: string, message: string): void {
-    const pos = this.keyPositions.get(path) ?? this.lookup(path);
+    const pos = this.lookup(path, true);
     this.entries.push({ severity: "warning", path, line: pos?.line, col: pos?.col, message });
   }
 
   add(severity: "error" | "warning", path: string, message: string): void {
-    const pos = this.lookup(path);
+    const pos = this.lookup(path, false);
     this.entries.push({ severity, path, line: pos?.line, col: pos?.col, message });
   }
 
   get hasErrors(): boolean {
     return this.entries.some((e) => e.severity === "error");
   }
+}
 
-  /** The position of `path`, else of its nearest ancestor that the user wrote. */
-  private lookup(path: string): Pos | undefined {
+/**
+ * Positions from the YAML tree: the node at `path`, else its nearest ancestor that the user
+ * wrote. Keys may contain dots, so a map tries the longest run of segments that names a key.
+ */
+export function treePositions(root: YValue): PositionLookup {
+  return (path, key) => {
+    const segs = path.split(".").slice(1);
+    let node: YValue = root;
+    let best: Pos | undefined = root?.pos;
+    let i = 0;
+    while (i < segs.length && node !== null) {
+      if (node instanceof YMap) {
+        let found = false;
+        for (let j = segs.length; j > i; j--) {
+          const k = segs.slice(i, j).join(".");
+          if (!node.entries.has(k)) continue;
+          if (key && j === segs.length) return node.keyPos.get(k);
+          const child: YValue = node.entries.get(k) ?? null;
+          if (child === null) return key ? node.keyPos.get(k) : best;
+          node = child;
+          i = j;
+          found = true;
+          break;
+        }
+        if (!found) return best;
+      } else if (node instanceof YSeq) {
+        const item = node.items[Number(segs[i])];
+        if (item === undefined || item === null || !/^\d+$/.test(segs[i])) return best;
+        node = item;
+        i++;
+      } else {
+        return best;
+      }
+      best = node.pos;
+    }
+    return best;
+  };
+}
+
+/** Positions from a table of paths (for documents that were not read from YAML text). */
+export function tablePositions(table: ReadonlyMap<string, Pos>): PositionLookup {
+  return (path) => {
     let p = path;
     for (;;) {
-      const pos = this.positions.get(p);
+      const pos = table.get(p);
       if (pos) return pos;
       const i = p.lastIndexOf(".");
       if (i < 0) return undefined;
       p = p.slice(0, i);
     }
-  }
+  };
 }

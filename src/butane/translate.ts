@@ -4,7 +4,13 @@
  * generated fragments under the user's config, validate the result as Ignition, serialize.
  */
 import { type DecodeContext, decodeObject, type Doc } from "./decode.ts";
-import { type ButaneReportEntry, Report } from "./report.ts";
+import {
+  type ButaneReportEntry,
+  type PositionLookup,
+  Report,
+  tablePositions,
+  treePositions,
+} from "./report.ts";
 import { type Pos, readYaml, YamlSyntaxError, YMap, YScalar } from "./yaml.ts";
 import { FCOS_SPECS } from "./fcos/specs.ts";
 import type { FcosSpec } from "./fcos/spec.ts";
@@ -63,7 +69,7 @@ export function translateButaneTextSync(
     if (!(err instanceof YamlSyntaxError)) throw err;
     return fail([], `Error unmarshaling yaml: ${err.message}`, err.pos);
   }
-  return translateRoot(root, new Map(), opts);
+  return translateRoot(root, treePositions(root), opts);
 }
 
 /**
@@ -82,15 +88,15 @@ export function translateButaneDocumentSync(
   doc: Record<string, unknown>,
   opts: TranslateOptions & { positions?: unknown } = {},
 ): TranslateResult {
-  const positions = opts.positions instanceof Map
-    ? new Map(opts.positions as Map<string, Pos>)
-    : new Map();
-  return translateRoot(doc, positions, opts);
+  const lookup = opts.positions instanceof Map
+    ? tablePositions(opts.positions as Map<string, Pos>)
+    : undefined;
+  return translateRoot(doc, lookup, opts);
 }
 
 function translateRoot(
   root: unknown,
-  positions: Map<string, Pos>,
+  lookup: PositionLookup | undefined,
   opts: TranslateOptions,
 ): TranslateResult {
   const variant = topString(root, "variant");
@@ -107,25 +113,22 @@ function translateRoot(
   }
   const spec = variant === "fcos" ? FCOS_SPECS.get(version) : undefined;
   if (!spec) return fail([], `No translator exists for variant ${variant} with version ${version}`);
-  return translateSpec(spec, root, positions, opts);
+  return translateSpec(spec, root, lookup, opts);
 }
 
 function translateSpec(
   spec: FcosSpec,
   root: unknown,
-  positions: Map<string, Pos>,
+  lookup: PositionLookup | undefined,
   opts: TranslateOptions,
 ): TranslateResult {
-  const keyPositions = new Map<string, Pos>();
-  const report = new Report(positions, keyPositions);
+  const report = new Report(lookup);
   const ctx: DecodeContext = {
     report,
-    positions,
-    keyPositions,
     failed: false,
     goPackage: spec.goPackage,
   };
-  const doc: Doc = decodeObject(spec.schema, root, "$", ctx) ?? {};
+  const doc: Doc = decodeObject(spec.schema, root, ctx) ?? {};
   if (ctx.failed) {
     return fail(report.entries, "yaml: unmarshal errors");
   }

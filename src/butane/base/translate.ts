@@ -27,7 +27,10 @@ export function translateObject(type: ObjType, doc: Doc, path: string, t: Transl
       if (f.required) out[f.json] = "";
       continue;
     }
-    out[f.json] = translateValue(f.type, v, `${path}.${f.yaml}`, t);
+    // Scalars are copied as they are; only objects and lists need their path (for origins).
+    out[f.json] = typeof f.type === "string"
+      ? v
+      : translateValue(f.type, v, `${path}.${f.yaml}`, t);
   }
   const post = POST[type.name];
   if (post) post(doc, out, path, t);
