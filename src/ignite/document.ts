@@ -5,14 +5,29 @@
  * line.
  */
 import { IagoError } from "../errors.ts";
-import { readYaml, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "../butane/yaml.ts";
+import {
+  type Pos,
+  readYaml,
+  YamlSyntaxError,
+  YMap,
+  YScalar,
+  YSeq,
+  type YValue,
+} from "../butane/yaml.ts";
 import type { ButaneConfig } from "../types.ts";
+import { entryKey } from "../workload/merge.ts";
+
+/** The machine's document, and its parsed tree for finding lines after the merge. */
+export interface MachineDocument {
+  config: ButaneConfig;
+  tree: YMap;
+}
 
 /**
  * Parses `rendered` (the output of `file`'s template). Throws an `IagoError` at `file:line:col`
  * for a YAML error or a document that is not a mapping.
  */
-export function readMachineDocument(rendered: string, file: string): ButaneConfig {
+export function readMachineDocument(rendered: string, file: string): MachineDocument {
   let tree: YValue;
   try {
     tree = readYaml(rendered);
@@ -35,7 +50,41 @@ export function readMachineDocument(rendered: string, file: string): ButaneConfi
   for (const key of ["variant", "version"]) {
     if (doc[key] instanceof YScalar) doc[key] = (doc[key] as YScalar).text;
   }
-  return doc as ButaneConfig;
+  return { config: doc as ButaneConfig, tree };
+}
+
+/**
+ * Where each key and value the machine's template wrote is, by its YAML path in the merged
+ * document (`$.storage.files.12.contnets`): workload entries come first in merged lists, so an
+ * entry of the template is found by its merge key (a file by its path, a unit by its name).
+ * The translator reports problems of the template's own lines with these.
+ */
+export function templatePositions(tree: YMap, merged: unknown): Map<string, Pos> {
+  const out = new Map<string, Pos>();
+  const walk = (node: YValue, value: unknown, path: string, listPath: string) => {
+    if (node instanceof YMap && isPlainObject(value)) {
+      for (const [k, v] of node.entries) {
+        const kp = `${path}.${k}`;
+        const pos = node.keyPos.get(k);
+        if (pos) out.set(kp, pos);
+        walk(v, value[k], kp, listPath ? `${listPath}.${k}` : k);
+      }
+    } else if (node instanceof YSeq && Array.isArray(value)) {
+      node.items.forEach((item, i) => {
+        const key = entryKey(listPath, toPlain(item));
+        const at = key === undefined
+          ? value.length - node.items.length + i
+          : value.findIndex((e) => entryKey(listPath, e) === key);
+        if (at >= 0) walk(item, value[at], `${path}.${at}`, listPath);
+      });
+    }
+  };
+  walk(tree, merged, "$", "");
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof YScalar);
 }
 
 function toPlain(v: YValue): unknown {

@@ -4,7 +4,11 @@
  * → `output/ignition/NAME.ign`, written atomically (0600) only when its bytes change.
  */
 import { dirname, join } from "node:path";
-import { formatReportEntry, translateButaneDocumentSync } from "../butane/mod.ts";
+import {
+  type ButaneReportEntry,
+  formatReportEntry,
+  translateButaneDocumentSync,
+} from "../butane/mod.ts";
 import { type Defaults, loadDefaults, loadMachine, type Machine } from "../config/mod.ts";
 import { IagoError } from "../errors.ts";
 import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
@@ -18,7 +22,7 @@ import { checkOverlay, checkSecretSpecs } from "../workload/contract.ts";
 import { type LoadedWorkload, loadWorkloads } from "../workload/loader.ts";
 import { mergeLayers, type OverlayLayer } from "../workload/merge.ts";
 import type { Workspace } from "../workspace.ts";
-import { readMachineDocument } from "./document.ts";
+import { readMachineDocument, templatePositions } from "./document.ts";
 
 export interface IgniteOptions {
   /** Butane warnings are errors (default true). */
@@ -182,16 +186,18 @@ async function generate(
   const rendered = renderTemplate(template, context, templateFile);
   const document = readMachineDocument(rendered, templateFile);
   const layers = overlayLayers(workloads, context, await session.scripts(), secretFiles);
-  const merged = mergeLayers(layers, { source: templateFile, config: document });
+  const merged = mergeLayers(layers, { source: templateFile, config: document.config });
 
   const result = translateButaneDocumentSync(merged as Record<string, unknown>, {
     filesDir: ws.scriptsDir,
     strict: session.options.strict ?? true,
     fileName: templateFile,
+    positions: templatePositions(document.tree, merged),
   });
   if (!result.ok || result.json === undefined) throw translationError(result, templateFile);
   for (const entry of result.report) {
-    session.options.onWarning?.(`${templateFile}: ${formatReportEntry(entry)}`);
+    const at = entry.line === undefined ? "" : `:${entry.line}:${entry.col ?? 1}`;
+    session.options.onWarning?.(`${templateFile}${at}: ${describeEntry(entry)}`);
   }
   return { json: result.json, store };
 }
@@ -278,8 +284,13 @@ function machineInfo(machine: Machine, defaults: Defaults): MachineInfo {
   };
 }
 
+/** A report entry without its position (the message's location prefix carries that). */
+function describeEntry(entry: ButaneReportEntry): string {
+  return formatReportEntry({ ...entry, line: undefined, col: undefined });
+}
+
 function translationError(
-  result: { report: Parameters<typeof formatReportEntry>[0][]; error?: string },
+  result: { report: ButaneReportEntry[]; error?: string },
   file: string,
 ): IagoError {
   const first = result.report.find((e) => e.severity === "error") ?? result.report[0];
@@ -293,7 +304,7 @@ function translationError(
   }
   const more = result.report.length > 1 ? ` (and ${result.report.length - 1} more)` : "";
   const strictOnly = result.report.every((e) => e.severity === "warning");
-  return new IagoError(`${formatReportEntry(first)}${more}`, {
+  return new IagoError(`${describeEntry(first)}${more}`, {
     at: first.line !== undefined ? { file, line: first.line, col: first.col } : { file },
     hint: strictOnly
       ? "warnings are errors with --strict (the default); fix them, or run with --strict=false"

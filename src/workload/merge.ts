@@ -54,6 +54,15 @@ export function mergeLayers(workloads: OverlayLayer[], machine?: OverlayLayer): 
   return result as ButaneConfig;
 }
 
+/**
+ * The merge key of an entry of the list at `listPath` (`storage.files`, `systemd.units.dropins`,
+ * indices left out), or undefined for a list whose entries have no key.
+ */
+export function entryKey(listPath: string, entry: unknown): string | undefined {
+  const keyOf = LIST_KEYS[listPath] as ((e: Obj) => string | undefined) | undefined;
+  return keyOf && isObject(entry) ? keyOf(entry) : undefined;
+}
+
 /** The key path of every scalar a document sets, e.g. `storage.files[/etc/hostname].mode`. */
 export function leafPaths(config: ButaneConfig): Set<string> {
   const out = new Set<string>();

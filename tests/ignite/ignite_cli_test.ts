@@ -303,17 +303,61 @@ Deno.test("--strict (the default) refuses Butane warnings; --strict=false writes
   await using dir = await tempDir();
   await makeWorkspace(dir.path, { web: "" });
   const tmpl = join(dir.path, "machines/web/butane.yaml.tmpl");
-  await Deno.writeTextFile(tmpl, (await Deno.readTextFile(tmpl)) + "frobnicate: 1\n");
+  const text = await Deno.readTextFile(tmpl);
+  const line = text.split("\n").length;
+  await Deno.writeTextFile(tmpl, text + "frobnicate: 1\n");
   const strict = await iago(["ignite", "web"], { cwd: dir.path });
   assert.equal(strict.code, 1);
   assert.match(
     strict.stderr,
-    /^error: machines\/web\/butane\.yaml\.tmpl: warning at \$\.frobnicate: Unused key frobnicate\n.*--strict=false/m,
+    new RegExp(
+      `^error: machines/web/butane\\.yaml\\.tmpl:${line}:1: warning at \\$\\.frobnicate: Unused key frobnicate\n.*--strict=false`,
+      "m",
+    ),
   );
   await assert.rejects(Deno.stat(join(dir.path, "output/ignition/web.ign")));
   const lax = await iago(["ignite", "--strict=false", "web"], { cwd: dir.path });
   assert.equal(lax.code, 0, lax.stderr);
-  includes(lax.stderr, "warning: machines/web/butane.yaml.tmpl: warning at $.frobnicate");
+  includes(lax.stderr, `warning: machines/web/butane.yaml.tmpl:${line}:1: warning at $.frobnicate`);
+});
+
+Deno.test("a mistake inside a list entry of the template is reported at its line, though workloads' entries come first", async () => {
+  await using dir = await tempDir();
+  await makeWorkspace(dir.path, { web: "" });
+  await Deno.writeTextFile(
+    join(dir.path, "machines/web/butane.yaml.tmpl"),
+    [
+      "variant: fcos",
+      "version: 1.5.0",
+      "storage:",
+      "  files:",
+      "    - path: /etc/mine",
+      "      contnets:",
+      "        inline: x",
+      "systemd:",
+      "  units:",
+      "    - name: bootc@.service",
+      "      enabled: maybe",
+      "",
+    ].join("\n"),
+  );
+  const r = await iago(["ignite", "web"], { cwd: dir.path });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^error: machines\/web\/butane\.yaml\.tmpl:11:7: error at \$\.systemd\.units\.0\.enabled: cannot unmarshal !!str `maybe` into bool/m,
+  );
+  const fixed = await Deno.readTextFile(join(dir.path, "machines/web/butane.yaml.tmpl"));
+  await Deno.writeTextFile(
+    join(dir.path, "machines/web/butane.yaml.tmpl"),
+    fixed.replace("maybe", "true"),
+  );
+  const typo = await iago(["ignite", "web"], { cwd: dir.path });
+  assert.equal(typo.code, 1);
+  assert.match(
+    typo.stderr,
+    /^error: machines\/web\/butane\.yaml\.tmpl:6:7: warning at \$\.storage\.files\.\d+\.contnets: Unused key contnets/m,
+  );
 });
 
 Deno.test("an overlapping run waits for the workspace lock and then says which run holds it", async () => {
