@@ -23,12 +23,12 @@ import {
 import {
   createdTimestamp,
   formatPlatform,
-  type Healthcheck,
   type Image,
   parsePlatform,
   type Platform,
   scratchConfig,
 } from "./image.ts";
+import { parseHealthcheck } from "./healthcheck.ts";
 import { buildLayer, sortEntries } from "./layer.ts";
 import { OCI_LAYER_GZIP } from "./media_types.ts";
 import { Rootfs } from "./rootfs.ts";
@@ -294,7 +294,7 @@ class Build {
         history(`SHELL ${JSON.stringify(ins.json)}`);
         return;
       case "HEALTHCHECK":
-        c.Healthcheck = this.#healthcheck(ins);
+        c.Healthcheck = parseHealthcheck(ins, at);
         history(`HEALTHCHECK ${JSON.stringify(c.Healthcheck)}`);
         return;
       case "ONBUILD":
@@ -340,57 +340,6 @@ class Build {
 
   #command(ins: Instruction, shell?: string[]): string[] {
     return ins.json ?? [...(shell ?? DEFAULT_SHELL), ins.text];
-  }
-
-  #healthcheck(ins: Instruction): Healthcheck {
-    const at = this.at(ins.line);
-    const text = ins.text.trim();
-    if (/^NONE$/i.test(text)) {
-      if (ins.flags.length) throw new IagoError("HEALTHCHECK NONE takes no flags", { at });
-      return { Test: ["NONE"] };
-    }
-    const m = /^CMD\s+([\s\S]+)$/i.exec(text);
-    if (!m) {
-      throw new IagoError("HEALTHCHECK needs CMD or NONE", {
-        at,
-        hint: "write HEALTHCHECK --interval=30s CMD curl -f http://localhost/",
-      });
-    }
-    let test: string[];
-    try {
-      const json = JSON.parse(m[1]);
-      test = Array.isArray(json) && json.every((s) => typeof s === "string")
-        ? ["CMD", ...json]
-        : ["CMD-SHELL", m[1]];
-    } catch {
-      test = ["CMD-SHELL", m[1]];
-    }
-    const check: Healthcheck = { Test: test };
-    for (const f of ins.flags) {
-      const value = f.value ?? "";
-      if (f.name === "retries") {
-        if (!/^\d+$/.test(value)) {
-          throw new IagoError(`Invalid --retries "${value}"`, { at, hint: "give a whole number" });
-        }
-        check.Retries = Number(value);
-        continue;
-      }
-      const ns = parseDuration(value);
-      if (ns === undefined) {
-        throw new IagoError(`Invalid --${f.name} "${value}"`, {
-          at,
-          hint: "give a duration like 30s, 1m30s or 500ms",
-        });
-      }
-      const key = ({
-        interval: "Interval",
-        timeout: "Timeout",
-        "start-period": "StartPeriod",
-        "start-interval": "StartInterval",
-      } as const)[f.name as "interval"];
-      check[key] = ns;
-    }
-    return check;
   }
 
   async #copy(ins: Instruction, state: StageState, lookup: Lookup): Promise<void> {
@@ -542,23 +491,4 @@ function platformArgs(p: Platform): Record<string, string> {
     BUILDARCH: build.architecture,
     BUILDVARIANT: "",
   };
-}
-
-/** A Go duration (`1m30s`, `500ms`) in nanoseconds, or undefined. */
-export function parseDuration(text: string): number | undefined {
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
-  const unit: Record<string, number> = {
-    ns: 1,
-    us: 1e3,
-    "µs": 1e3,
-    ms: 1e6,
-    s: 1e9,
-    m: 60e9,
-    h: 3600e9,
-  };
-  let total = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-    total += Number(m[1]) * unit[m[2]];
-  }
-  return Math.round(total);
 }
