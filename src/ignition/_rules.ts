@@ -146,9 +146,11 @@ class Rules {
     list(cfg, "merge").forEach((res, i) => {
       const at = [...p, "config", "merge", i];
       if (this.m >= 1) this.r.error(at, this.requiredSource(res));
-      this.resource(res, at);
+      this.resource(res, at, this.m === 0);
     });
-    if (cfg.replace) this.resource(obj(cfg, "replace"), [...p, "config", "replace"]);
+    if (cfg.replace) {
+      this.resource(obj(cfg, "replace"), [...p, "config", "replace"], this.m === 0);
+    }
     if (this.m >= 1) this.proxy(obj(ig, "proxy"), [...p, "proxy"]);
     list(obj(obj(ig, "security"), "tls"), "certificateAuthorities").forEach((res, i) => {
       const at = [...p, "security", "tls", "certificateAuthorities", i];
@@ -157,7 +159,7 @@ class Rules {
       if (this.m === 0 && !notEmpty(str(res, "source"))) {
         this.r.error([...at, "source"], validateUrl("", this.m));
       }
-      this.resource(res, at);
+      this.resource(res, at, this.m === 0);
     });
   }
 
@@ -184,14 +186,15 @@ class Rules {
     check("httpsProxy", false);
   }
 
-  resource(res: Obj, at: Path) {
+  /** `configRef`: spec 3.0's config and CA references, which lack the verification-needs-source rule. */
+  resource(res: Obj, at: Path, configRef = false) {
     const compression = str(res, "compression");
     if (compression !== undefined && compression !== "" && compression !== "gzip") {
       this.r.error([...at, "compression"], "invalid compression method");
     }
     const source = str(res, "source");
     const hash = str(obj(res, "verification"), "hash");
-    if (hash !== undefined && source === undefined) {
+    if (hash !== undefined && source === undefined && !configRef) {
       this.r.error(
         [...at, "verification", "hash"],
         "source must be specified if verification is specified",

@@ -297,7 +297,76 @@ function randomConfig(random: () => number, version: string): Record<string, unk
       contents: maybe(() => pick(["[Unit]\n", "x"])),
     })),
   }));
-  return { ignition: { version }, storage, systemd: { units } };
+  const minor = Number(version[2]);
+  const resource = () => ({
+    source: maybe(source, 0.8),
+    compression: maybe(() => pick(["", "gzip", "xz"]), 0.2),
+    verification: maybe(() => ({
+      hash: pick([
+        "sha512-" + "a".repeat(128),
+        "sha256-" + "b".repeat(64),
+        "sha1-x",
+        "x",
+        "sha512-ab",
+      ]),
+    }), 0.3),
+    httpHeaders: minor >= 1
+      ? maybe(() => [{ name: pick(["", "A", "A"]), value: maybe(() => pick(["", "v"])) }], 0.3)
+      : undefined,
+  });
+  const ignition: Record<string, unknown> = {
+    version,
+    config: maybe(() => ({
+      merge: Array.from({ length: count(2) }, resource),
+      replace: maybe(resource),
+    })),
+    security: maybe(() => ({
+      tls: { certificateAuthorities: Array.from({ length: count(2) }, resource) },
+    })),
+    timeouts: maybe(() => ({ httpTotal: pick([0, 10, -1]) }), 0.2),
+  };
+  if (minor >= 1) {
+    ignition.proxy = maybe(() => ({
+      httpProxy: maybe(() => pick(["http://p", "https://p", "ftp://p", "", "%zz"])),
+      httpsProxy: maybe(() => pick(["http://p", "https://p", "socks://p"])),
+      noProxy: maybe(() => ["a", pick(["a", "b"])]),
+    }));
+  }
+  for (const f of storage.files as Record<string, unknown>[]) {
+    if (random() < 0.3) f.contents = resource();
+    if (random() < 0.2) f.append = [resource(), resource()];
+  }
+  const passwd = {
+    users: Array.from({ length: count(2) }, () => ({
+      name: pick(["core", "core", "", "x"]),
+      sshAuthorizedKeys: maybe(() => ["k", pick(["k", "j"])]),
+      groups: maybe(() => ["wheel", pick(["wheel", "sudo"])]),
+      uid: maybe(() => pick([0, 1000])),
+    })),
+    groups: Array.from({ length: count(2) }, () => ({ name: pick(["g", "g", "h"]) })),
+  };
+  const config: Record<string, unknown> = { ignition, passwd, storage, systemd: { units } };
+  if (minor >= 3) {
+    config.kernelArguments = {
+      shouldExist: maybe(() => ["a", pick(["a", "b"])]),
+      shouldNotExist: maybe(() => [pick(["a", "c"])]),
+    };
+  }
+  // Now and then a value of the wrong type somewhere: Go's first type error wins.
+  if (random() < 0.15) {
+    const wrong = pick<unknown>(["x", 1, 1.5, true, [], {}]);
+    const target = pick([
+      "storage",
+      "passwd",
+      "ignition.timeouts",
+      "storage.files",
+      "systemd.units",
+    ]);
+    const [a, b] = target.split(".");
+    if (b) (config[a] as Record<string, unknown>)[b] = wrong;
+    else config[a] = wrong;
+  }
+  return config;
 }
 
 for (const version of ["3.0.0", "3.1.0", "3.2.0", "3.3.0", "3.4.0"]) {
