@@ -401,3 +401,27 @@ Deno.test("init writes the new machine's Ignition file; validate renders and tra
   );
   assert.equal(await Deno.readTextFile(join(dir.path, "output/ignition/web.ign")), json);
 });
+
+Deno.test("ignite without machines or with names and --all is a usage error; --json reports for scripts", async () => {
+  await using dir = await tempDir();
+  await makeWorkspace(dir.path, { web: "", db: 'workloads = ["nope"]' });
+  const none = await iago(["ignite"], { cwd: dir.path });
+  assert.equal(none.code, 2);
+  includes(none.stderr, "Name the machines to ignite, or use --all");
+  const both = await iago(["ignite", "--all", "web"], { cwd: dir.path });
+  assert.equal(both.code, 2);
+  includes(both.stderr, "Give machine names or --all, not both");
+  const unknown = await iago(["ignite", "wbe"], { cwd: dir.path });
+  assert.equal(unknown.code, 2);
+  includes(unknown.stderr, 'did you mean "web"?');
+
+  const json = await iago(["ignite", "--all", "--json"], { cwd: dir.path });
+  assert.equal(json.code, 1);
+  const report = JSON.parse(json.stdout);
+  assert.deepEqual(
+    report.machines.map((m: { name: string; status: string }) => [m.name, m.status]),
+    [["db", "failed"], ["web", "written"]],
+  );
+  assert.match(report.machines[0].error, /Unknown workload "nope"/);
+  assert.equal(report.failed, 1);
+});
