@@ -7,7 +7,8 @@
  * What makes it safe and offline: `storage.luks` is stripped from the copy (it would run
  * cryptsetup on real devices), disks/raid/filesystems never run (those are the `disks` stage),
  * `ignition.timeouts.httpTotal` is set to 1 s, SELinux relabelling goes to a no-op `setfiles`,
- * and `useradd`/`groupadd` get `--root`. When a systemd manager is running on the host
+ * `useradd`/`groupadd` get `--root` (they chroot into it) and temporary files go to the work
+ * directory (checked with strace: nothing outside it is written). When a systemd manager is running on the host
  * (`/run/systemd/private` exists) Ignition is started in a private mount namespace with an
  * empty `/run/systemd`, so it cannot talk to the host's systemd.
  */
@@ -113,6 +114,8 @@ export async function applyIgnition(configJson: string): Promise<AppliedIgnition
         env: {
           PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`,
           IGNITION_CONFIG_FILE: cfg,
+          // Ignition stages its config cache through a temporary file.
+          TMPDIR: state,
         },
         clearEnv: true,
         stdout: "piped",
