@@ -10,6 +10,7 @@ export const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+
 export const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 export const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
 export const DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+export const DOCKER_LAYER_TAR = "application/vnd.docker.image.rootfs.diff.tar";
 
 /** Which family of media types an image is written with. */
 export type ImageFormat = "oci" | "docker";
@@ -43,11 +44,20 @@ export function mediaTypesOf(format: ImageFormat): {
 
 /**
  * The layer media type to use in a manifest of `format` for a layer that came with `mediaType`:
- * gzip layers are the same bytes under either name, so only the name changes.
+ * gzip and plain tar layers are the same bytes under either name, so only the name changes.
+ * Other types (zstd) have no Docker name and are returned as they are.
  */
 export function layerTypeFor(format: ImageFormat, mediaType: string): string {
   if (mediaType === OCI_LAYER_GZIP || mediaType === DOCKER_LAYER_GZIP) {
-    return mediaTypesOf(format).layer;
+    return format === "docker" ? DOCKER_LAYER_GZIP : OCI_LAYER_GZIP;
+  }
+  if (mediaType === OCI_LAYER_TAR || mediaType === DOCKER_LAYER_TAR) {
+    return format === "docker" ? DOCKER_LAYER_TAR : OCI_LAYER_TAR;
   }
   return mediaType;
+}
+
+/** Whether a layer of `mediaType` can be listed in a Docker schema 2 manifest. */
+export function hasDockerLayerType(mediaType: string): boolean {
+  return [OCI_LAYER_GZIP, DOCKER_LAYER_GZIP, OCI_LAYER_TAR, DOCKER_LAYER_TAR].includes(mediaType);
 }

@@ -11,7 +11,7 @@ import {
   serializeImage,
   serializeIndex,
 } from "./image.ts";
-import { type ImageFormat, isIndexType } from "./media_types.ts";
+import { hasDockerLayerType, type ImageFormat, isIndexType } from "./media_types.ts";
 
 export interface BuildResult {
   store: BlobStore;
@@ -25,19 +25,20 @@ export interface BuildResult {
 /**
  * Serializes built images. HEALTHCHECK decides the format: podman reads it only from Docker
  * image configs, so an image with a health check uses Docker schema 2 media types (and, with
- * several platforms, a Docker manifest list); everything else is OCI.
+ * several platforms, a Docker manifest list); everything else is OCI, and so is an image whose
+ * base has layers Docker has no name for (zstd).
  */
 export async function finishBuild(
   images: Image[],
   store: BlobStore,
   source?: ImageSource,
 ): Promise<BuildResult> {
-  const format: ImageFormat = images.some((i) => {
-      const test = i.config.config?.Healthcheck?.Test;
-      return test !== undefined && test[0] !== "NONE";
-    })
-    ? "docker"
-    : "oci";
+  const healthcheck = images.some((i) => {
+    const test = i.config.config?.Healthcheck?.Test;
+    return test !== undefined && test[0] !== "NONE";
+  });
+  const dockerable = images.every((i) => i.layers.every((l) => hasDockerLayerType(l.mediaType)));
+  const format: ImageFormat = healthcheck && dockerable ? "docker" : "oci";
   const serialized = images.map((i) => serializeImage(i, format));
   for (const s of serialized) {
     await store.putBytes(s.config.bytes);

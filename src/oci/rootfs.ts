@@ -4,6 +4,7 @@
  * files and indexed; file contents are read from those files by offset when copied.
  */
 import { join } from "node:path";
+import { IagoError } from "../errors.ts";
 import type { ImageSource } from "./base.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { Image } from "./image.ts";
@@ -35,6 +36,10 @@ export class Rootfs {
       const file = join(scratchDir, `${digestHex(layer.digest)}.tar`);
       if (layer.mediaType.endsWith("gzip")) {
         await gunzipToFile(await store.open(layer.digest), file);
+      } else if (!layer.mediaType.endsWith(".tar") && !layer.mediaType.endsWith("diff.tar")) {
+        throw new IagoError(`Cannot read files from a layer of type "${layer.mediaType}"`, {
+          hint: "COPY --from reads gzip and uncompressed layers; use a base pushed with gzip",
+        });
       } else {
         await Deno.copyFile(store.path(layer.digest), file);
       }
