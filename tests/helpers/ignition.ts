@@ -8,9 +8,9 @@
  * cryptsetup on real devices), disks/raid/filesystems never run (those are the `disks` stage),
  * `ignition.timeouts.httpTotal` is set to 1 s, SELinux relabelling goes to a no-op `setfiles`,
  * `useradd`/`groupadd` get `--root` (they chroot into it) and temporary files go to the work
- * directory (checked with strace: nothing outside it is written). When a systemd manager is running on the host
- * (`/run/systemd/private` exists) Ignition is started in a private mount namespace with an
- * empty `/run/systemd`, so it cannot talk to the host's systemd.
+ * directory (checked with strace: nothing outside it is written). When a systemd manager runs
+ * on the host (`/run/systemd/private` exists) Ignition is started in a private mount namespace
+ * with an empty `/run/systemd`, so it cannot talk to the host's systemd.
  */
 
 export const IGNITION_BINARY = "/usr/lib/dracut/modules.d/30ignition/ignition";
