@@ -296,3 +296,37 @@ Deno.test("build pushes to a registry with htpasswd auth using --token, and fail
     await registry.stop();
   }
 });
+
+Deno.test("machine.toml's container_image and container_tag decide where the image goes", async () => {
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    const ws = scratch.path;
+    await makeWorkspace(ws, registry.host);
+    await writeTree(ws, {
+      "machines/web/machine.toml": [
+        'name = "web"',
+        'fqdn = "web.example.com"',
+        `container_image = "${registry.host}/elsewhere/site"`,
+        'container_tag = "stable"',
+        "",
+      ].join("\n"),
+      "containers/web/Containerfile": "FROM scratch\nCOPY motd /etc/motd\n",
+      "containers/web/motd": "hi\n",
+    });
+    const r = await iago(["build", "web"], { cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`pushed ${registry.host}/elsewhere/site@sha256:\\S+ tags latest, stable;`),
+    );
+    const tags = await skopeoJson([
+      "list-tags",
+      "--tls-verify=false",
+      `docker://${registry.host}/elsewhere/site`,
+    ]);
+    assert.deepEqual((tags.Tags as string[]).sort(), ["latest", "stable"]);
+  } finally {
+    await registry.stop();
+  }
+});
