@@ -61,7 +61,13 @@ async function prepareRoot(root: string) {
  * Applies `configJson` with the real Ignition to a fresh scratch root.
  * @throws if the Ignition binary is missing or a stage fails; the error carries Ignition's log.
  */
-export async function applyIgnition(configJson: string): Promise<AppliedIgnition> {
+export async function applyIgnition(
+  configJson: string,
+  options: {
+    /** Run in a mount namespace with an empty /run/systemd; default: when a manager runs. */
+    isolateSystemd?: boolean;
+  } = {},
+): Promise<AppliedIgnition> {
   if (!(await exists(IGNITION_BINARY))) {
     throw new Error(
       `Cannot apply Ignition config: ${IGNITION_BINARY} is missing (install the Debian package "ignition")`,
@@ -84,7 +90,7 @@ export async function applyIgnition(configJson: string): Promise<AppliedIgnition
     const cfg = `${state}/config.ign`;
     await Deno.writeTextFile(cfg, prepareConfig(configJson));
 
-    const isolate = await exists("/run/systemd/private");
+    const isolate = options.isolateSystemd ?? await exists("/run/systemd/private");
     let log = "";
     for (const stage of ["fetch-offline", "files"]) {
       const args = [

@@ -102,3 +102,17 @@ Deno.test("applyIgnition fails with Ignition's log when the config is invalid", 
     /Ignition stage fetch-offline failed[\s\S]*path not absolute/,
   );
 });
+
+Deno.test("applyIgnition can hide the host's systemd from Ignition in a mount namespace", async () => {
+  const applied = await applyIgnition(JSON.stringify(config), { isolateSystemd: true });
+  try {
+    const r = applied.root;
+    assert.equal(Deno.readLinkSync(`${r}/etc/systemd/system/zincati.service`), "/dev/null");
+    assert.match(
+      Deno.readTextFileSync(`${r}/etc/systemd/system-preset/20-ignition.preset`),
+      /^disable old\.service$/m,
+    );
+  } finally {
+    await applied.cleanup();
+  }
+});
