@@ -136,6 +136,7 @@ if (import.meta.main && Deno.args[0] === "--child") {
   }
 } else {
   const root = await makeFleet(20);
+  globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
   Deno.bench("ignite --all, 20 machines (in process, rewriting each time)", async (b) => {
     await Deno.remove(join(root, "output"), { recursive: true }).catch(() => {});
     b.start();
