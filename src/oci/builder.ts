@@ -418,8 +418,15 @@ class Build {
         }
       }
     }
-    const destIsDir = destWord.endsWith("/") || words.length > 2 ||
-      sources.length > 1 || destWord === "." || destWord === "/";
+    const namedDir = destWord.endsWith("/") || destWord === "." || destWord === "..";
+    const files = sources.filter((s) => !s.isDir).length;
+    if (!namedDir && (words.length > 2 || files > 1)) {
+      throw new IagoError(`${ins.keyword} of several sources needs a directory destination`, {
+        at,
+        hint: `end the destination with a slash: "${destWord}/"`,
+      });
+    }
+    const destIsDir = namedDir || words.length > 2;
     const entries = sortEntries(placeSources(sources, dest, destIsDir, { chmod, chown }));
     const layer = await buildLayer(input.store, entries, {
       mtime: input.epoch,

@@ -330,3 +330,27 @@ Deno.test("machine.toml's container_image and container_tag decide where the ima
     await registry.stop();
   }
 });
+
+Deno.test("on a terminal each blob gets a line with its size and state", async () => {
+  const { main } = await import("../../src/cli/main.ts");
+  const { memoryOutput } = await import("../../src/output.ts");
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    const ws = scratch.path;
+    await makeWorkspace(ws, registry.host);
+    await writeTree(ws, {
+      "containers/web/Containerfile": "FROM scratch\nCOPY motd /etc/motd\n",
+      "containers/web/motd": "hi\n",
+    });
+    const out = memoryOutput({ interactive: true });
+    assert.equal(await main(["build", "web"], { out, cwd: ws, env: { NO_COLOR: "1" } }), 0);
+    const blobLines = out.stderr.filter((l) => /^ {2}web [0-9a-f]{12} uploaded \d+ B/.test(l));
+    assert.equal(blobLines.length, 2, out.stderr.join("\n"));
+    const again = memoryOutput({ interactive: true });
+    assert.equal(await main(["build", "web"], { out: again, cwd: ws, env: { NO_COLOR: "1" } }), 0);
+    assert.equal(again.stderr.filter((l) => / exists /.test(l)).length, 2, again.stderr.join("\n"));
+  } finally {
+    await registry.stop();
+  }
+});

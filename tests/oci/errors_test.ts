@@ -50,6 +50,12 @@ const CASES = (host: string): Case[] => [
     stderr: /Containerfile:2: COPY source "\*.conf" matches no file/,
   },
   {
+    name: "several sources into a destination without a slash",
+    containerfile: "FROM scratch\nCOPY a b /opt\n",
+    files: { a: "x", b: "y" },
+    stderr: /Containerfile:2: COPY of several sources needs a directory destination\n.*"\/opt\/"/,
+  },
+  {
     name: "a bad --chmod",
     containerfile: "FROM scratch\nCOPY --chmod=u+x a /a\n",
     files: { a: "x" },
