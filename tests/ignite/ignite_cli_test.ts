@@ -374,6 +374,19 @@ Deno.test("an overlapping run waits for the workspace lock and then says which r
   includes(r.stderr, `(pid ${Deno.pid})`);
   await assert.rejects(Deno.stat(join(dir.path, "output/ignition/web.ign")));
 
+  // Two runs at once: the second waits for the first, both succeed.
+  await Deno.remove(join(dir.path, ".iago", "ignite.lock"));
+  const [a, b] = await Promise.all([
+    iago(["ignite", "web"], { cwd: dir.path }),
+    iago(["ignite", "web"], { cwd: dir.path }),
+  ]);
+  assert.deepEqual([a.code, b.code], [0, 0], a.stderr + b.stderr);
+  assert.deepEqual([a.stdout, b.stdout].map((s) => s.split(":")[1].trim().split(" ")[0]).sort(), [
+    "unchanged",
+    "written",
+  ]);
+  await Deno.remove(join(dir.path, "output"), { recursive: true });
+
   // A lock left by a process that is gone is taken over.
   await Deno.writeTextFile(join(dir.path, ".iago", "ignite.lock"), "999999999 crashed\n");
   const ok = await iago(["ignite", "web"], { cwd: dir.path, env: { IAGO_LOCK_TIMEOUT: "0.3" } });
