@@ -131,3 +131,39 @@ Deno.test("parseDuration() reads Go durations in nanoseconds", () => {
   assert.equal(parseDuration("10"), undefined);
   assert.equal(parseDuration("soon"), undefined);
 });
+
+Deno.test("COPY . leaves out what .containerignore excludes and keeps its ! exceptions", async () => {
+  await using dir = await tempDir();
+  const ctx = join(dir.path, "ctx");
+  await writeTree(ctx, {
+    ".containerignore": "logs\n!logs/keep.txt\n**/*.tmp\n",
+    "logs/keep.txt": "k",
+    "logs/drop.txt": "d",
+    "src/a.tmp": "t",
+    "src/main.sh": { text: "#!/bin/sh\n", mode: 0o775 },
+  });
+  const store = new BlobStore(join(dir.path, "store"));
+  const image = await buildImage({
+    containerfile: parseContainerfile("FROM scratch\nCOPY . /x/\n", "Containerfile"),
+    context: await BuildContext.open(ctx),
+    platform: { os: "linux", architecture: "amd64" },
+    store,
+    images: noRegistry,
+    scratchDir: dir.path,
+    epoch: 0,
+  });
+  const out = await new Deno.Command("tar", {
+    args: ["-tvzf", store.path(image.layers[0].digest)],
+    stdout: "piped",
+  }).output();
+  const listing = new TextDecoder().decode(out.stdout).trim().split("\n");
+  assert.deepEqual(listing.map((l) => l.split(/\s+/).at(-1)), [
+    "x/",
+    "x/.containerignore",
+    "x/logs/",
+    "x/logs/keep.txt",
+    "x/src/",
+    "x/src/main.sh",
+  ]);
+  assert.match(listing[5], /^-rwxr-xr-x 0\/0 /);
+});
