@@ -132,12 +132,12 @@ function translateSpec(
   if (ctx.failed) {
     return fail(report.entries, "yaml: unmarshal errors");
   }
-  validateButane(doc, report, spec.layouts);
+  validateButane(doc, report, spec);
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
   const t = new Translation(report, opts.filesDir);
   let config = translateObject(spec.schema, doc, "$", t);
-  const mounts = mountUnitsFragment(doc, t);
+  const mounts = mountUnitsFragment(doc, t, spec.swapUnits);
   if (mounts) config = mergeConfigs(mounts, config, t);
   expandTrees(doc, config, t);
   const boot = bootDeviceFragment(doc, t);

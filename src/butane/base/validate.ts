@@ -10,7 +10,12 @@ const DECIMAL_MODE =
   "unreasonable mode would be reasonable if specified in octal; remember to add a leading zero";
 
 /** Runs every Butane-level check on `doc`. */
-export function validateButane(doc: Doc, r: Report, layouts: readonly string[]): void {
+export function validateButane(
+  doc: Doc,
+  r: Report,
+  spec: { layouts: readonly string[]; swapUnits: boolean },
+): void {
+  const layouts = spec.layouts;
   const ign = doc.ignition as Doc | undefined;
   const config = ign?.config as Doc | undefined;
   ((config?.merge ?? []) as Doc[]).forEach((res, i) =>
@@ -40,7 +45,7 @@ export function validateButane(doc: Doc, r: Report, layouts: readonly string[]):
     if (fs.with_mount_unit !== true) return;
     const p = `$.storage.filesystems.${i}`;
     if (!fs.format) r.error(`${p}.format`, "format is required if with_mount_unit is true");
-    else if (fs.format !== "swap" && !fs.path) {
+    else if ((fs.format !== "swap" || !spec.swapUnits) && !fs.path) {
       r.error(`${p}.path`, "path is required if with_mount_unit is true and format is not swap");
     }
   });

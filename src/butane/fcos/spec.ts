@@ -12,6 +12,8 @@ export interface FcosSpec {
   readonly goPackage: string;
   /** `boot_device.layout` values this version accepts. */
   readonly layouts: readonly string[];
+  /** Swap filesystems get `.swap` units (1.4+); before, swap needed a path like any mount. */
+  readonly swapUnits: boolean;
 }
 
 /** fcos 1.N uses butane's base/v0_M package: 1.3 shares 1.2's base. */
@@ -29,5 +31,6 @@ export function fcosSpec(
     schema: schemaFor(minor),
     goPackage: `v0_${BASE_MINOR[minor]}`,
     layouts: options.layouts ?? ["aarch64", "ppc64le", "x86_64"],
+    swapUnits: minor >= 4,
   };
 }
