@@ -487,6 +487,13 @@ class Rules {
         );
       }
     }
+    if (this.m >= 5 && isTrue(bool(obj(l, "cex"), "enabled"))) {
+      const threshold = int(clevis, "threshold");
+      const clevisPresent = notEmpty(pin) || tang.length > 0 || isTrue(bool(clevis, "tpm2")) ||
+        (threshold ?? 0) !== 0;
+      if (clevisPresent) this.r.error([...at, "cex"], "cannot use cex with clevis");
+      if (notEmpty(keySource)) this.r.error([...at, "cex"], "cannot use key file with cex");
+    }
     const customAt = [...at, "clevis", "custom"];
     const pinOk = (p: string) => ["tpm2", "tang", "sss"].includes(p);
     if (this.m === 2) {

@@ -943,6 +943,30 @@ Deno.test("spec 3.5.0 knows luks cex and keeps the 3.4.0 rules", () => {
   ]);
 });
 
+Deno.test("spec 3.5.0 rejects cex together with clevis or a key file", () => {
+  const findings = validateIgnition({
+    ignition: { version: "3.5.0" },
+    storage: {
+      luks: [
+        { name: "a", device: "/dev/dasda", cex: { enabled: true }, clevis: { tpm2: true } },
+        { name: "b", device: "/dev/dasdb", cex: { enabled: true }, keyFile: { source: "data:,k" } },
+        { name: "c", device: "/dev/dasdc", cex: { enabled: false }, clevis: { tpm2: true } },
+        {
+          name: "d",
+          device: "/dev/dasdd",
+          cex: { enabled: true },
+          clevis: { custom: { pin: "tang", config: "{}" } },
+        },
+      ],
+    },
+  });
+  assert.deepEqual(findings.map((f) => formatFinding(f)), [
+    "error at $.storage.luks.0.cex: cannot use cex with clevis",
+    "error at $.storage.luks.1.cex: cannot use key file with cex",
+    "error at $.storage.luks.3.cex: cannot use cex with clevis",
+  ]);
+});
+
 Deno.test("formatFinding prints ignition-validate's line format", () => {
   const f = {
     severity: "error" as const,
