@@ -232,7 +232,8 @@ function overlayLayers(
   for (const w of workloads) {
     let overlay: unknown;
     try {
-      overlay = w.workload.overlay(Object.freeze({ ...context, scripts }));
+      // Each workload gets its own copy: one cannot change what the next one sees.
+      overlay = w.workload.overlay(Object.freeze({ ...structuredClone(context), scripts }));
     } catch (err) {
       if (err instanceof IagoError) throw err;
       throw new IagoError(
