@@ -12,6 +12,8 @@ export interface ButaneReportEntry {
   line?: number;
   col?: number;
   message: string;
+  /** The file the YAML came from (`TranslateOptions.fileName`), for `file:line:col` messages. */
+  file?: string;
 }
 
 /** `error at $.x, line 5 col 13: msg` (or `error at $.x: msg` without a position). */
@@ -27,7 +29,10 @@ export type PositionLookup = (path: string, key: boolean) => Pos | undefined;
 export class Report {
   readonly entries: ButaneReportEntry[] = [];
 
-  constructor(private readonly lookup: PositionLookup = () => undefined) {}
+  constructor(
+    private readonly lookup: PositionLookup = () => undefined,
+    private readonly file?: string,
+  ) {}
 
   error(path: string, message: string): void {
     this.add("error", path, message);
@@ -39,13 +44,17 @@ export class Report {
 
   /** A warning positioned at the key itself (unused keys). */
   warnAtKey(path: string, message: string): void {
-    const pos = this.lookup(path, true);
-    this.entries.push({ severity: "warning", path, line: pos?.line, col: pos?.col, message });
+    this.push("warning", path, message, this.lookup(path, true));
   }
 
   add(severity: "error" | "warning", path: string, message: string): void {
-    const pos = this.lookup(path, false);
-    this.entries.push({ severity, path, line: pos?.line, col: pos?.col, message });
+    this.push(severity, path, message, this.lookup(path, false));
+  }
+
+  private push(severity: "error" | "warning", path: string, message: string, pos?: Pos): void {
+    const e: ButaneReportEntry = { severity, path, line: pos?.line, col: pos?.col, message };
+    if (this.file !== undefined) e.file = this.file;
+    this.entries.push(e);
   }
 
   get hasErrors(): boolean {

@@ -122,7 +122,7 @@ function translateSpec(
   lookup: PositionLookup | undefined,
   opts: TranslateOptions,
 ): TranslateResult {
-  const report = new Report(lookup);
+  const report = new Report(lookup, opts.fileName);
   const ctx: DecodeContext = {
     report,
     failed: false,

@@ -54,8 +54,12 @@ export function readYamlLibrary(text: string): YValue {
     const msg = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     throw new YamlSyntaxError(`yaml: line ${pos.line}: ${lowerFirst(msg)}`, pos);
   }
+  // Aliases are expanded into copies; like yaml.v3, refuse documents that blow up doing so.
+  let nodes = 0;
+  const limit = Math.max(100_000, text.length * 10);
   const convert = (node: unknown, depth: number): YValue => {
-    if (depth > 1000) throw new YamlSyntaxError("yaml: document nests too deeply");
+    if (depth > 1000) throw new YamlSyntaxError("yaml: exceeded max depth of 1000");
+    if (++nodes > limit) throw new YamlSyntaxError("yaml: document contains excessive aliasing");
     if (node === null || node === undefined) return null;
     if (isAlias(node)) return convert((node as Alias).resolve(doc), depth + 1);
     const n = node as Node;

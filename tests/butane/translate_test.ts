@@ -267,3 +267,29 @@ Deno.test("anchors, aliases and merge keys work but merge keys warn", async () =
     mode: 384,
   });
 });
+
+Deno.test("alias bombs are refused instead of expanded", async () => {
+  const levels = "abcdefghi".split("");
+  let text = HEAD + 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
+  for (let i = 1; i < levels.length; i++) {
+    const prev = levels[i - 1];
+    text += `${levels[i]}: &${levels[i]} [${Array(9).fill("*" + prev).join(",")}]\n`;
+  }
+  const r = await translateButaneText(text);
+  assert.equal(r.ok, false);
+  assert.equal(r.error, "Error unmarshaling yaml: yaml: document contains excessive aliasing");
+});
+
+Deno.test("report entries name the file given as fileName", async () => {
+  const r = await translateButaneText(HEAD + "bogus: 1\n", {
+    fileName: "machines/web/butane.yaml",
+  });
+  assert.deepEqual(r.report, [{
+    severity: "warning",
+    path: "$.bogus",
+    line: 3,
+    col: 1,
+    message: "Unused key bogus",
+    file: "machines/web/butane.yaml",
+  }]);
+});
