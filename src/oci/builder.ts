@@ -170,8 +170,9 @@ class Build {
     config.created = this.created;
     config.config ??= {};
     config.history ??= [];
+    // A base's ONBUILD triggers run here, first, and are not inherited further (Docker).
     const triggers = config.config.OnBuild ?? [];
-    config.config.OnBuild = null;
+    if (config.config.OnBuild) config.config.OnBuild = null;
 
     const state: StageState = {
       args: new Map(),
