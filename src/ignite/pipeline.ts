@@ -156,7 +156,7 @@ async function generate(
   const secretFiles = new Map<LoadedWorkload, ButaneConfig>();
   const secrets: Record<string, string> = {};
   for (const w of workloads) {
-    const specs = w.workload.secrets?.(info) ?? [];
+    const specs = callPlugin(w, "secrets()", () => w.workload.secrets?.(info)) ?? [];
     const problems = checkSecretSpecs(specs);
     if (problems.length > 0) throw notAWorkload(w, problems);
     const files = [];
@@ -230,17 +230,12 @@ function overlayLayers(
 ): OverlayLayer[] {
   const layers: OverlayLayer[] = [];
   for (const w of workloads) {
-    let overlay: unknown;
-    try {
-      // Each workload gets its own copy: one cannot change what the next one sees.
-      overlay = w.workload.overlay(Object.freeze({ ...structuredClone(context), scripts }));
-    } catch (err) {
-      if (err instanceof IagoError) throw err;
-      throw new IagoError(
-        `${w.source}: overlay() failed: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err, hint: "fix the plugin; IAGO_DEBUG=1 shows where it failed" },
-      );
-    }
+    // Each workload gets its own copy: one cannot change what the next one sees.
+    const overlay = callPlugin(
+      w,
+      "overlay()",
+      () => w.workload.overlay(Object.freeze({ ...structuredClone(context), scripts })),
+    );
     const problems = checkOverlay(overlay);
     if (problems.length > 0) throw notAWorkload(w, problems);
     layers.push({ source: w.source, config: overlay as ButaneConfig });
@@ -252,7 +247,7 @@ function overlayLayers(
 
 function checkWorkloadsFit(workloads: LoadedWorkload[], info: MachineInfo): void {
   for (const w of workloads) {
-    const problems = w.workload.validate?.(info) ?? [];
+    const problems = callPlugin(w, "validate()", () => w.workload.validate?.(info)) ?? [];
     if (!Array.isArray(problems) || problems.some((p) => typeof p !== "string")) {
       throw notAWorkload(w, ["validate() must return an array of strings"]);
     }
@@ -265,6 +260,36 @@ function checkWorkloadsFit(workloads: LoadedWorkload[], info: MachineInfo): void
       );
     }
   }
+}
+
+/** Runs a plugin's function; an exception becomes an error naming the plugin. */
+function callPlugin<T>(w: LoadedWorkload, what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof IagoError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    const at = throwingLine(err, w.ref);
+    return throwNow(
+      new IagoError(`${at ? "" : `${w.source}: `}${what} failed: ${message}`, {
+        at: at && { file: w.source, ...at },
+        cause: err,
+        hint: "fix the workload",
+      }),
+    );
+  }
+}
+
+function throwNow(err: Error): never {
+  throw err;
+}
+
+/** Where in plugin `ref` (`./workloads/x.ts`) an exception was thrown, from its stack. */
+function throwingLine(err: unknown, ref: string): { line: number; col: number } | undefined {
+  if (!ref.startsWith("./") || !(err instanceof Error) || !err.stack) return undefined;
+  const file = ref.slice(1).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`${file}:(\\d+):(\\d+)`).exec(err.stack);
+  return m ? { line: Number(m[1]), col: Number(m[2]) } : undefined;
 }
 
 function notAWorkload(w: LoadedWorkload, problems: string[]): IagoError {

@@ -225,6 +225,17 @@ const BAD: BadCase[] = [
     error: /^error: workloads\/bad\.ts: Not a workload plugin: overlay /m,
   },
   {
+    name: "plugin that throws",
+    breakIt: async (root) => {
+      await Deno.writeTextFile(
+        join(root, "workloads/boom.ts"),
+        'export default {\n  name: "boom",\n  overlay() { throw new Error("no redis.conf"); },\n};\n',
+      );
+      await appendMachine(root, 'workloads = ["./workloads/boom.ts"]');
+    },
+    error: /^error: workloads\/boom\.ts:3:\d+: overlay\(\) failed: no redis\.conf/m,
+  },
+  {
     name: "conflicting overlays",
     breakIt: async (root) => {
       await Deno.writeTextFile(join(root, "workloads/one.ts"), CONFLICT("one"));
