@@ -155,8 +155,10 @@ export function validateIgnition(config: Record<string, unknown>): Finding[] {
 
 /**
  * Parses Ignition JSON text the way `ignition-validate` does, then validates it.
- * @returns the config when the text parsed and its version is supported, and the findings with
- * `line`/`col` where Ignition prints them (`not a config (empty)` and version errors have none).
+ * @returns the config as Ignition decodes it (known fields only, keys matched like Go's JSON
+ * decoder) when the text parsed, its version is supported and no value has the wrong type; and
+ * the findings, with `line`/`col` where Ignition prints them (`not a config (empty)` and version
+ * errors have none). Never throws.
  */
 export function parseIgnitionText(
   text: string,
