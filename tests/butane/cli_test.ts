@@ -122,3 +122,11 @@ Deno.test("iago butane reads the config from stdin when no file is given", async
     '{\n  "ignition": {\n    "version": "3.2.0"\n  }\n}\n',
   );
 });
+
+Deno.test("iago butane -o into a missing directory fails with a clear message", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/c.bu`, "variant: fcos\nversion: 1.5.0\n");
+  const r = await iago(["butane", "-o", "nope/out.ign", "c.bu"], { cwd: dir.path });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Cannot write "nope\/out.ign"/);
+});

@@ -50,7 +50,19 @@ export const butaneCommand = buildCommand({
     }
     if (flags.check) return;
     if (flags.output !== undefined) {
-      await writeFileAtomic(abs(flags.output), result.json);
+      try {
+        await writeFileAtomic(abs(flags.output), result.json);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied)) {
+          throw err;
+        }
+        const why = err instanceof Deno.errors.NotFound
+          ? "its directory does not exist"
+          : "permission denied";
+        throw new IagoError(`Cannot write "${flags.output}": ${why}`, {
+          hint: "-o takes a file in an existing, writable directory",
+        });
+      }
     } else {
       this.out.print(result.json.replace(/\n$/, ""));
     }
