@@ -179,7 +179,9 @@ async function buildOne(
     const tagList = [...tags];
     if (!options.push) {
       const archive = ws.imageArchive(name);
-      await writeOciArchive(result, archive, tagList.map((t) => `${image}:${t}`));
+      // One index.json entry: skopeo and podman read an archive holding one image without
+      // being told which; the other tags are applied on push.
+      await writeOciArchive(result, archive, [`${image}:latest`]);
       return {
         name,
         status: "written",

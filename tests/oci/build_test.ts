@@ -169,7 +169,12 @@ Deno.test("--no-push writes an OCI archive that skopeo inspects and podman loads
     const ws = join(scratch.path, "ws");
     await makeWorkspace(ws, registry.host);
     await webContainer(ws, registry.host);
-    const r = await iago(["build", "web", "--no-push", "--platform", "linux/amd64"], { cwd: ws });
+    const r = await iago(
+      ["build", "web", "--no-push", "--platform", "linux/amd64", "--tag", "v2"],
+      {
+        cwd: ws,
+      },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^web: wrote output\/images\/web\.tar /);
     const archive = join(ws, "output/images/web.tar");
