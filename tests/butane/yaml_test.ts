@@ -101,3 +101,102 @@ Deno.test("the fast YAML reader declines anchors, tags, folded and multi-line sc
     assert.equal(readYamlFast(text), undefined, text);
   }
 });
+
+/** A small deterministic PRNG (mulberry32), so failures reproduce. */
+function random(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = [
+  "a",
+  "path",
+  "0644",
+  "yes",
+  "~",
+  "null",
+  "1.50",
+  "-x",
+  "x-y",
+  "a:b",
+  "http://h:80/p",
+  "ü€",
+  "#not",
+  "with space",
+  "trailing ",
+  "it's",
+  'say "hi"',
+  "",
+  "-",
+  "?q",
+  "[x]",
+  "a #b",
+];
+
+/** Writes a random YAML document of maps, lists and scalars in assorted styles. */
+function randomYaml(rnd: () => number): string {
+  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+  const scalar = (): string => {
+    const w = pick(WORDS);
+    const style = rnd();
+    if (style < 0.4) return JSON.stringify(w);
+    if (style < 0.6) return `'${w.replaceAll("'", "''")}'`;
+    return w;
+  };
+  const lines: string[] = [];
+  const block = (indent: number, depth: number): void => {
+    const pad = " ".repeat(indent);
+    if (rnd() < 0.5 || depth > 3) {
+      const n = 1 + Math.floor(rnd() * 3);
+      for (let i = 0; i < n; i++) {
+        const key = pick(["k", "key_" + i, "name", "x-y", '"q k"', "'s k'"]) + i;
+        const r = rnd();
+        if (r < 0.4) lines.push(`${pad}${key}: ${scalar()}${rnd() < 0.2 ? " # c" : ""}`);
+        else if (r < 0.55) lines.push(`${pad}${key}: [${scalar()}, ${scalar()}]`);
+        else if (r < 0.65) lines.push(`${pad}${key}: {a: ${scalar()}, b: ${scalar()}}`);
+        else if (r < 0.75) {
+          lines.push(`${pad}${key}: |${rnd() < 0.5 ? "-" : ""}`);
+          lines.push(`${pad}  line one`, `${pad}    indented`, "", `${pad}  last`);
+        } else if (r < 0.8) lines.push(`${pad}${key}:`);
+        else {
+          lines.push(`${pad}${key}:`);
+          block(indent + (rnd() < 0.3 && depth > 0 ? 0 : 2), depth + 1);
+        }
+      }
+    } else {
+      const n = 1 + Math.floor(rnd() * 3);
+      for (let i = 0; i < n; i++) {
+        const r = rnd();
+        if (r < 0.4) lines.push(`${pad}- ${scalar()}`);
+        else if (r < 0.7) {
+          lines.push(`${pad}- k${i}: ${scalar()}`);
+          lines.push(`${pad}  m${i}: ${scalar()}`);
+        } else {
+          lines.push(`${pad}-`);
+          block(indent + 2, depth + 1);
+        }
+      }
+    }
+  };
+  block(0, 0);
+  if (lines[0]?.startsWith("-")) lines.unshift("root:");
+  return lines.join("\n") + "\n";
+}
+
+Deno.test("the fast YAML reader agrees with the yaml library on random documents", () => {
+  const rnd = random(20261126);
+  let handled = 0;
+  for (let i = 0; i < 400; i++) {
+    const text = randomYaml(rnd);
+    const fast = outcome(readYamlFast, text);
+    if (fast === undefined) continue;
+    handled++;
+    assert.deepEqual(fast, outcome(readYamlLibrary, text), text);
+  }
+  assert.ok(handled >= 200, `only ${handled} random documents took the fast path`);
+});
