@@ -73,6 +73,14 @@ Deno.bench("butane: realistic config, in-process", { group: "butane", baseline: 
   translateButaneTextSync(text, { filesDir });
 });
 
+Deno.bench(
+  "butane: 100 realistic configs in a row, in-process (divide by 100)",
+  { group: "butane-loop", n: 20, warmup: 5 },
+  () => {
+    for (let i = 0; i < 100; i++) translateButaneTextSync(text, { filesDir });
+  },
+);
+
 const main = new URL("../main.ts", import.meta.url).pathname;
 Deno.bench(
   "butane: realistic config, one `iago butane` process per config",
@@ -87,5 +95,4 @@ Deno.bench(
   },
 );
 
-if (Deno.env.get("KEEP")) console.log(filesDir);
-else globalThis.addEventListener("unload", () => Deno.removeSync(filesDir, { recursive: true }));
+globalThis.addEventListener("unload", () => Deno.removeSync(filesDir, { recursive: true }));
