@@ -16,6 +16,7 @@ import { butaneCommand } from "./commands/butane.ts";
 import { igniteCommand } from "./commands/ignite.ts";
 import { initCommand } from "./commands/init.ts";
 import { listCommand } from "./commands/list.ts";
+import { pluginCommand } from "./commands/plugin.ts";
 import { rmCommand } from "./commands/rm.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { verifyCommand } from "./commands/verify.ts";
@@ -32,6 +33,7 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
       build: buildCommand,
       verify: verifyCommand,
       butane: butaneCommand,
+      plugin: pluginCommand,
       completions: completionsCommand,
       __complete: completeCommand,
     },
