@@ -86,19 +86,19 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
   if (wantLuks) {
     const clevis: Obj = {};
     if (tang.length > 0) {
-      clevis.tang = tang.map((tg) => {
+      clevis.tang = tang.map((tg, i) => {
         const o: Obj = {};
         if (tg.advertisement !== undefined) o.advertisement = tg.advertisement;
         if (tg.thumbprint !== undefined) o.thumbprint = tg.thumbprint;
         if (tg.url) o.url = tg.url;
-        return o;
+        return at(o, `$.boot_device.luks.tang.${i}`);
       });
     }
     if (luks.threshold !== undefined) clevis.threshold = luks.threshold;
     if (luks.tpm2 !== undefined) clevis.tpm2 = luks.tpm2;
     const entry: Obj = {};
     if (cex) entry.cex = { enabled: true };
-    else entry.clevis = clevis;
+    else entry.clevis = at(clevis, "$.boot_device.luks");
     const luksDevice = (luks.device ?? "") as string;
     entry.device = layout === "s390x-eckd"
       ? luksDevice + "2"
@@ -118,7 +118,7 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
     format: "xfs",
     label: "root",
     wipeFilesystem: true,
-  }, wantLuks ? "$.boot_device.luks" : "$.boot_device.mirror"));
+  }, "$.boot_device"));
   storage.filesystems = filesystems;
   return { storage };
 }
