@@ -29,6 +29,9 @@ export function escapeDataUrl(bytes: Uint8Array): string {
   return out;
 }
 
+/** The bytes Go's deflate spends on its closing empty stored block (`00 00 ff ff` + header). */
+const GO_FLATE_TRAILER = 4;
+
 /** Gzip as Go's compress/gzip writes it at BestCompression: no name, mtime 0, XFL 2, OS 255. */
 export function gzipGo(bytes: Uint8Array): Uint8Array {
   const gz = gzipSync(bytes, { level: 9 });
@@ -51,7 +54,10 @@ export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataU
   if (b64Len < opaque.length) best = ";base64," + Buffer.from(bytes).toString("base64");
   if (allowCompression && bytes.length > 0 && !gzipHopeless(bytes, best.length)) {
     const gz = gzipGo(bytes);
-    const gzLen = 8 + 4 * Math.ceil(gz.length / 3);
+    // Go's compress/flate ends every stream with an empty final stored block, which zlib does
+    // not write: butane's gzip is that many bytes (4) longer than ours, and its choice is made
+    // on that length.
+    const gzLen = 8 + 4 * Math.ceil((gz.length + GO_FLATE_TRAILER) / 3);
     if (gzLen + 4 < best.length) {
       return { source: "data:;base64," + Buffer.from(gz).toString("base64"), compressed: true };
     }
@@ -67,7 +73,7 @@ export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataU
  * choice at the margin, where Go's deflate and zlib already disagree (see the notes, 4.2).
  */
 export function gzipHopeless(bytes: Uint8Array, bestLength: number): boolean {
-  const maxDeflate = 3 * Math.floor((bestLength - 13) / 4) - 18;
+  const maxDeflate = 3 * Math.floor((bestLength - 13) / 4) - 18 - GO_FLATE_TRAILER;
   if (maxDeflate < 2) return true;
   const n = bytes.length;
   if (n > 4096) return false;
