@@ -36,7 +36,17 @@ async function commit(): Promise<string> {
 /** Bundles main.ts into dist/iago.js and stamps the commit into it. */
 export async function bundle(out = "dist/iago.js"): Promise<void> {
   await Deno.mkdir("dist", { recursive: true });
-  await run(Deno.execPath(), ["bundle", "--quiet", "--platform=deno", "-o", out, "main.ts"]);
+  // Minified: a smaller file parses faster at every start. (--keep-names breaks a CommonJS
+  // dependency's require shim in Deno 2.9.6, so names are not kept.)
+  await run(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    "--platform=deno",
+    "--minify",
+    "-o",
+    out,
+    "main.ts",
+  ]);
   const text = await Deno.readTextFile(out);
   const stamped = text.replace(/^#!.*\n/, "").replace("__IAGO_COMMIT__", await commit());
   if (stamped === text) throw new Error("The commit sentinel was not found in the bundle");

@@ -5,10 +5,9 @@
  */
 import { buildChoiceParser, buildCommand as command } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
-import { buildContainers, type ContainerOutcome } from "../../oci/containers.ts";
+import type { ContainerOutcome } from "../../oci/containers.ts";
 import type { BuilderChoice } from "../../oci/pipeline.ts";
 import type { ProgressEvent } from "../../registry/mod.ts";
-import { buildSigning, signPushed } from "../../sign/mod.ts";
 import type { IagoContext } from "../context.ts";
 
 interface BuildFlags {
@@ -27,6 +26,8 @@ const BUILDERS = ["auto", "native", "buildah", "podman"] as const;
 
 export const buildCommand = command({
   func: async function (this: IagoContext, flags: BuildFlags, ...names: string[]) {
+    const { buildContainers } = await import("../../oci/containers.ts");
+    const { buildSigning, signPushed } = await import("../../sign/mod.ts");
     const single = !flags.all && names.length === 1;
     const signing = await buildSigning(flags, this.workspace.root, this.env);
     const outcomes = await buildContainers(this.workspace, names, {

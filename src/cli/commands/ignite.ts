@@ -4,7 +4,7 @@
  */
 import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
-import { igniteMachines, type MachineOutcome, summaryLine } from "../../ignite/run.ts";
+import type { MachineOutcome } from "../../ignite/run.ts";
 import type { IagoContext } from "../context.ts";
 
 interface IgniteFlags {
@@ -17,6 +17,7 @@ interface IgniteFlags {
 
 export const igniteCommand = buildCommand({
   func: async function (this: IagoContext, flags: IgniteFlags, ...names: string[]) {
+    const { igniteMachines, summaryLine } = await import("../../ignite/run.ts");
     const single = !flags.all && names.length === 1;
     const print = (o: MachineOutcome) => {
       if (flags.json) return;

@@ -3,8 +3,6 @@
  * scaffold; the first init in a workspace also writes config/defaults.toml and .gitignore.
  */
 import { buildCommand } from "@stricli/core";
-import { igniteNewMachine } from "../../ignite/mod.ts";
-import { initMachine } from "../../scaffold/mod.ts";
 import type { IagoContext } from "../context.ts";
 
 interface InitFlags {
@@ -16,6 +14,8 @@ interface InitFlags {
 
 export const initCommand = buildCommand({
   func: async function (this: IagoContext, flags: InitFlags, name: string) {
+    const { initMachine } = await import("../../scaffold/mod.ts");
+    const { igniteNewMachine } = await import("../../ignite/mod.ts");
     const result = await initMachine(this.workspace, name, {
       domain: flags.domain,
       generateMac: flags.generateMac,

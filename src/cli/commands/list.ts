@@ -1,10 +1,10 @@
 /** `iago list` (`ls`): the machines of the workspace as a table, or JSON with `--json`. */
 import { buildCommand } from "@stricli/core";
-import { summarizeMachines } from "../../config/fleet.ts";
 import type { IagoContext } from "../context.ts";
 
 export const listCommand = buildCommand({
   func: async function (this: IagoContext, flags: { json: boolean }) {
+    const { summarizeMachines } = await import("../../config/fleet.ts");
     const machines = await summarizeMachines(this.workspace);
     if (flags.json) {
       this.out.print(JSON.stringify(machines, null, 2));

@@ -1,10 +1,10 @@
 /** `iago plugin init NAME`: scaffold a workload plugin with a test. */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { scaffoldPlugin } from "../../plugin/scaffold.ts";
 import type { IagoContext } from "../context.ts";
 
 const pluginInitCommand = buildCommand({
   func: async function (this: IagoContext, _flags: Record<never, never>, name: string) {
+    const { scaffoldPlugin } = await import("../../plugin/scaffold.ts");
     for (const path of await scaffoldPlugin(this.workspace, name)) {
       this.out.print(`created ${this.workspace.relative(path)}`);
     }

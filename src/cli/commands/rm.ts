@@ -4,11 +4,13 @@
  */
 import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
-import { machinePaths, nothingToRemove, removeMachine } from "../../scaffold/remove.ts";
 import type { IagoContext } from "../context.ts";
 
 export const rmCommand = buildCommand({
   func: async function (this: IagoContext, flags: { force: boolean }, name: string) {
+    const { machinePaths, nothingToRemove, removeMachine } = await import(
+      "../../scaffold/remove.ts"
+    );
     const ws = this.workspace;
     const paths = await machinePaths(ws, name);
     if (paths.length === 0) throw await nothingToRemove(ws, name);

@@ -3,13 +3,13 @@
  * and reports every problem at once; exit 1 when there is any.
  */
 import { buildCommand } from "@stricli/core";
-import { validateWorkspace } from "../../config/validate.ts";
 import { ProblemsError } from "../../errors.ts";
-import { checkIgnitions } from "../../ignite/mod.ts";
 import type { IagoContext } from "../context.ts";
 
 export const validateCommand = buildCommand({
   func: async function (this: IagoContext, _flags: Record<never, never>, ...names: string[]) {
+    const { validateWorkspace } = await import("../../config/validate.ts");
+    const { checkIgnitions } = await import("../../ignite/mod.ts");
     const report = await validateWorkspace(this.workspace, names);
     // Render and translate the machines whose files passed, without writing anything.
     const clean = report.machines.filter((m) =>

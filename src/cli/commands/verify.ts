@@ -4,7 +4,6 @@
  */
 import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
-import { verifyContainer } from "../../sign/container.ts";
 import type { IagoContext } from "../context.ts";
 
 interface VerifyFlags {
@@ -20,6 +19,7 @@ interface VerifyFlags {
 
 export const verifyCommand = buildCommand({
   func: async function (this: IagoContext, flags: VerifyFlags, name: string) {
+    const { verifyContainer } = await import("../../sign/container.ts");
     const result = await verifyContainer(this.workspace, name, {
       tag: flags.tag,
       keyFile: flags.key,
