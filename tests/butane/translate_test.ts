@@ -321,3 +321,34 @@ Deno.test("grub users translate as in butane's own tests (plain, and gzip for tw
     gunzipSync(Buffer.from(go, "base64")).toString(),
   );
 });
+
+// Cases from butane's own base/v0_6/translate_test.go (TestTranslateFile), with its outputs.
+Deno.test("file contents encode as in butane's own tests", async () => {
+  await withDir(async (dir) => {
+    const zzz = "z".repeat(149);
+    const random = Uint8Array.from(
+      "c09c6c018969a5bf57e41bf44a5fb73950a323a7".match(/../g)!.map((h) => parseInt(h, 16)),
+    );
+    await Deno.writeFile(`${dir}/file-3`, random);
+    await Deno.writeTextFile(`${dir}/file-1`, "file contents\n");
+    const r = await translateButaneText(
+      HEAD + "storage:\n  files:\n    - path: /foo\n      contents:\n        inline: xyzzy\n" +
+        `      append:\n        - inline: ${zzz}\n        - local: file-3\n` +
+        "        - local: file-1\n" +
+        "        - inline: hello\n          compression: gzip\n",
+      { filesDir: dir },
+    );
+    const file = (r.ignition as Ign).storage.files[0];
+    assert.deepEqual(file.contents, { compression: "", source: "data:,xyzzy" });
+    const [gz, b64, local, hello] = file.append;
+    assert.equal(gz.compression, "gzip");
+    const go = "H4sIAAAAAAAC/6oajAAQAAD//5tA8d+VAAAA";
+    assert.equal(
+      gunzipSync(Buffer.from(gz.source.slice(13), "base64")).toString(),
+      gunzipSync(Buffer.from(go, "base64")).toString(),
+    );
+    assert.deepEqual(b64, { compression: "", source: "data:;base64,wJxsAYlppb9X5Bv0Sl+3OVCjI6c=" });
+    assert.deepEqual(local, { compression: "", source: "data:,file%20contents%0A" });
+    assert.deepEqual(hello, { compression: "gzip", source: "data:,hello" });
+  });
+});
