@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { bundle } from "../scripts/release.ts";
 import { PERMISSIONS } from "../scripts/permissions.ts";
 import { tempDir } from "./helpers/cli.ts";
+import { startRegistry } from "./helpers/registry.ts";
+import { assertValidIgnition } from "./ignite/fixtures.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
 
@@ -22,11 +24,17 @@ async function buildBundle(dir: string): Promise<string> {
   return out;
 }
 
-async function runBundle(bundlePath: string, args: string[], cwd: string) {
+async function runBundle(
+  bundlePath: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...PERMISSIONS, bundlePath, ...args],
     cwd,
-    env: { NO_COLOR: "1" },
+    // No GitHub here: keys come from nowhere, passwords are generated.
+    env: { NO_COLOR: "1", IAGO_GITHUB_URL: "http://127.0.0.1:9", ...env },
   }).output();
   return {
     code,
@@ -59,3 +67,77 @@ Deno.test("the bundle runs from outside the repository with the release permissi
   const usage = await runBundle(js, ["no-such-command"], ws.path);
   assert.equal(usage.code, 2);
 });
+
+Deno.test("every command works from the bundle on a fresh workspace, plugins included", async () => {
+  await using build = await tempDir("iago-bundle-");
+  await using ws = await tempDir("iago-bundle-ws-");
+  const js = await buildBundle(build.path);
+  const registry = await startRegistry();
+  try {
+    const ok = async (args: string[], env: Record<string, string> = {}) => {
+      const r = await runBundle(js, args, ws.path, env);
+      assert.equal(r.code, 0, `iago ${args.join(" ")}:\n${r.stderr}`);
+      return r;
+    };
+    await ok(["init", "--domain", "example.com", "web"]);
+    await ok(["init", "--machine-only", "--generate-mac=false", "db"]);
+    await assertValidIgnition(await Deno.readTextFile(`${ws.path}/output/ignition/web.ign`), "web");
+
+    // A third-party plugin, loaded by the bundle from the workspace.
+    await ok(["plugin", "init", "cache"]);
+    const machineToml = `${ws.path}/machines/web/machine.toml`;
+    const image = `${registry.host}/fleet/web`;
+    await Deno.writeTextFile(
+      machineToml,
+      (await Deno.readTextFile(machineToml)).replace(/^workloads = .*$/m, "") +
+        `\nworkloads = ["postgres", "./workloads/cache.ts"]\ncontainer_image = "${image}"\n`,
+    );
+    await ok(["validate"]);
+    const ignite = await ok(["ignite", "--all"]);
+    assert.match(ignite.stdout + ignite.stderr, /web: written/);
+    const web = JSON.parse(await Deno.readTextFile(`${ws.path}/output/ignition/web.ign`));
+    const paths = web.storage.files.map((f: { path: string }) => f.path);
+    assert.ok(paths.includes("/etc/iago/containers/cache.env"), "the plugin's file is there");
+    assert.ok(paths.includes("/etc/iago/secrets/postgres-password"), "postgres' secret is there");
+
+    const list = JSON.parse((await ok(["list", "--json"])).stdout);
+    assert.deepEqual(list.map((m: { name: string }) => m.name), ["db", "web"]);
+
+    const butane = await runBundle(js, ["butane", "--pretty"], ws.path);
+    assert.equal(butane.code, 1, "no input file and empty stdin is an error");
+    await Deno.writeTextFile(`${ws.path}/x.bu`, "variant: fcos\nversion: 1.5.0\n");
+    const translated = await ok(["butane", "x.bu"]);
+    assert.equal(translated.stdout.trim(), '{"ignition":{"version":"3.4.0"}}');
+
+    // Build without a base registry: FROM scratch, then push, sign and verify.
+    const containerfile = `${ws.path}/containers/web/Containerfile`;
+    await Deno.writeTextFile(
+      containerfile,
+      (await Deno.readTextFile(containerfile)).replace(/^FROM .*$/m, "FROM scratch"),
+    );
+    await ok(["build", "web", "--no-push"]);
+    await Deno.stat(`${ws.path}/output/images/web.tar`);
+    await openssl(ws.path, [
+      "genpkey",
+      "-algorithm",
+      "EC",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-out",
+      "key.pem",
+    ]);
+    await openssl(ws.path, ["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"]);
+    await ok(["build", "web", "--sign", "--key", "key.pem"]);
+    await ok(["verify", "web", "--key", "pub.pem"]);
+
+    const rm = await ok(["rm", "--force", "db"]);
+    assert.match(rm.stdout, /removed machines\/db/);
+  } finally {
+    await registry.stop();
+  }
+});
+
+async function openssl(cwd: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command("openssl", { args, cwd, stderr: "piped" }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+}
