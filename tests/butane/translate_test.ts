@@ -352,3 +352,85 @@ Deno.test("file contents encode as in butane's own tests", async () => {
     assert.deepEqual(hello, { compression: "gzip", source: "data:,hello" });
   });
 });
+
+// The "collisions" case of butane's own TestTranslateTree (base/v0_6/translate_test.go).
+Deno.test("tree collisions are reported as in butane's own tests", async () => {
+  await withDir(async (dir) => {
+    const files = [
+      "tree0/file",
+      "tree1/directory",
+      "tree2/link",
+      "tree3/file-partial",
+      "tree4/link-partial",
+      "tree5/tree-file",
+      "tree6/tree-file",
+      "tree15/tree-link",
+    ];
+    const links = [
+      "tree7/file",
+      "tree8/directory",
+      "tree9/link",
+      "tree10/file-partial",
+      "tree11/link-partial",
+      "tree12/tree-file",
+      "tree13/tree-link",
+      "tree14/tree-link",
+    ];
+    for (const f of files) {
+      await Deno.mkdir(`${dir}/${f.split("/")[0]}`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/${f}`, f);
+    }
+    for (const l of links) {
+      await Deno.mkdir(`${dir}/${l.split("/")[0]}`, { recursive: true });
+      await Deno.symlink("file", `${dir}/${l}`);
+    }
+    const trees = Array.from({ length: 16 }, (_, i) => `    - local: tree${i}\n`).join("");
+    const r = await translateButaneText(
+      HEAD + "storage:\n  trees:\n" + trees +
+        "  files:\n    - path: /file\n      contents:\n        source: data:,foo\n" +
+        "    - path: /file-partial\n  directories:\n    - path: /directory\n" +
+        "  links:\n    - path: /link\n      target: file\n    - path: /link-partial\n",
+      { filesDir: dir },
+    );
+    assert.deepEqual(
+      r.report.map((e) => `${e.severity} at ${e.path}: ${e.message}`),
+      [0, 1, 2, 4, 6, 7, 8, 9, 10, 12, 14, 15].map((i) =>
+        `error at $.storage.trees.${i}: matching filesystem node has existing contents or different type`
+      ),
+    );
+  });
+});
+
+Deno.test("trees keep overrides first, add files in walk order and gzip as butane does", async () => {
+  await withDir(async (dir) => {
+    const deep = "tree/subdir/subdir/subdir/subdir/subdir/subdir/subdir/subdir/subdir/file";
+    await Deno.mkdir(`${dir}/tree/subdir/subdir/subdir/subdir/subdir/subdir/subdir/subdir/subdir`, {
+      recursive: true,
+    });
+    for (const f of ["tree/file", "tree/overridden", "tree/subdir/file", deep]) {
+      await Deno.writeTextFile(`${dir}/${f}`, f);
+    }
+    await Deno.writeTextFile(`${dir}/tree/executable`, "tree/executable", { mode: 0o755 });
+    await Deno.chmod(`${dir}/tree/executable`, 0o755);
+    const r = await translateButaneText(
+      HEAD + "storage:\n  trees:\n    - local: tree\n" +
+        "  files:\n    - path: /overridden\n      mode: 0600\n      user:\n        name: bovik\n",
+      { filesDir: dir },
+    );
+    const out = (r.ignition as Ign).storage.files;
+    assert.deepEqual(out.map((f: Ign) => [f.path, f.mode]), [
+      ["/overridden", 0o600],
+      ["/executable", 0o755],
+      ["/file", 0o644],
+      ["/subdir/file", 0o644],
+      ["/subdir/subdir/subdir/subdir/subdir/subdir/subdir/subdir/subdir/file", 0o644],
+    ]);
+    assert.deepEqual(out[0].contents, { compression: "", source: "data:,tree%2Foverridden" });
+    assert.equal(out[4].contents.compression, "gzip");
+    const go = "H4sIAAAAAAAC/yopSk3VLy5NSsksIptKy8xJBQQAAP//gkRzjkgAAAA=";
+    assert.equal(
+      gunzipSync(Buffer.from(out[4].contents.source.slice(13), "base64")).toString(),
+      gunzipSync(Buffer.from(go, "base64")).toString(),
+    );
+  });
+});
