@@ -434,3 +434,20 @@ Deno.test("trees keep overrides first, add files in walk order and gzip as butan
     );
   });
 });
+
+// The "overridden mount unit" case of butane's own TestTranslateMountUnit.
+Deno.test("a user's unit with contents overrides the generated mount unit but stays enabled", async () => {
+  const r = await translateButaneText(
+    HEAD + "storage:\n  filesystems:\n    - device: /dev/disk/by-label/foo\n      format: ext4\n" +
+      "      path: /var/lib/containers\n      with_mount_unit: true\n" +
+      "systemd:\n  units:\n    - name: var-lib-containers.mount\n" +
+      '      contents: "[Mount]\\nWhat=/dev/disk/by-label/foo\\nWhere=/var/lib/containers\\n[Install]\\nWantedBy=local-fs.target\\n"\n',
+  );
+  assert.ok(r.ok, JSON.stringify(r.report));
+  assert.deepEqual((r.ignition as Ign).systemd.units, [{
+    contents:
+      "[Mount]\nWhat=/dev/disk/by-label/foo\nWhere=/var/lib/containers\n[Install]\nWantedBy=local-fs.target\n",
+    enabled: true,
+    name: "var-lib-containers.mount",
+  }]);
+});
