@@ -29,20 +29,24 @@ export const buildCommand = command({
     const { buildContainers } = await import("../../oci/containers.ts");
     const { buildSigning, signPushed } = await import("../../sign/mod.ts");
     const single = !flags.all && names.length === 1;
+    const { lockTimeoutFromEnv, withLock } = await import("../../lock.ts");
     const signing = await buildSigning(flags, this.workspace.root, this.env);
-    const outcomes = await buildContainers(this.workspace, names, {
-      all: flags.all,
-      tags: flags.tag ?? [],
-      local: flags.local,
-      push: flags.push,
-      platform: flags.platform,
-      builder: flags.builder,
-      token: flags.token,
-      env: this.env,
-      onProgress: this.out.interactive ? progressPrinter(this) : undefined,
-      debug: this.env.IAGO_DEBUG === "1" ? (line) => this.out.info(line) : undefined,
-    }, (o) => report(this, o, single));
-    if (signing) {
+    // One build at a time per workspace: two cron runs must not interleave archive writes,
+    // pushes of the same tags or signatures.
+    const outcomes = await withLock(this.workspace.stateDir, "build", async () => {
+      const outcomes = await buildContainers(this.workspace, names, {
+        all: flags.all,
+        tags: flags.tag ?? [],
+        local: flags.local,
+        push: flags.push,
+        platform: flags.platform,
+        builder: flags.builder,
+        token: flags.token,
+        env: this.env,
+        onProgress: this.out.interactive ? progressPrinter(this) : undefined,
+        debug: this.env.IAGO_DEBUG === "1" ? (line) => this.out.info(line) : undefined,
+      }, (o) => report(this, o, single));
+      if (!signing) return outcomes;
       for (const s of await signPushed(outcomes, signing)) {
         const o = outcomes.find((x) => x.name === s.name)!;
         if (s.error === undefined) {
@@ -56,7 +60,8 @@ export const buildCommand = command({
         Object.assign(o, { status: "failed", error: s.error });
         report(this, o, single);
       }
-    }
+      return outcomes;
+    }, { purpose: "build", timeoutMs: lockTimeoutFromEnv(this.env) });
     const failed = outcomes.filter((o) => o.status === "failed");
     if (single && failed.length === 1) throw failed[0].error;
     if (!single) {
