@@ -64,27 +64,57 @@ export function validateButane(
   });
 
   const boot = doc.boot_device as Doc | undefined;
-  if (boot) {
-    const layout = boot.layout as string | undefined;
-    if (layout !== undefined && !layouts.includes(layout)) {
-      r.error(
-        "$.boot_device.layout",
-        "layout must be one of: aarch64, ppc64le, s390x-eckd, s390x-virt, s390x-zfcp, x86_64",
-      );
-    }
-    const devices = ((boot.mirror as Doc | undefined)?.devices ?? []) as string[];
-    if (devices.length === 1) {
-      // butane reports this twice (the fcos and base validators both check it).
-      r.error("$.boot_device.mirror.devices", "mirroring requires at least two devices");
-      r.error("$.boot_device.mirror.devices", "mirroring requires at least two devices");
-    }
-  }
+  if (boot) validateBootDevice(boot, layouts, r);
   const grubUsers = ((doc.grub as Doc | undefined)?.users ?? []) as Doc[];
   grubUsers.forEach((u, i) => {
     const p = `$.grub.users.${i}`;
     if (!u.name) r.error(`${p}.name`, 'field "name" is required');
     if (!u.password_hash) r.error(`${p}.password_hash`, 'field "password_hash" is required');
   });
+}
+
+const LAYOUT = "$.boot_device.layout";
+
+/** fcos `boot_device` checks; the s390x ones apply where the version knows s390x layouts (1.6). */
+function validateBootDevice(boot: Doc, layouts: readonly string[], r: Report): void {
+  const layout = boot.layout as string | undefined;
+  const luks = (boot.luks ?? {}) as Doc;
+  const luksDevice = (luks.device ?? "") as string;
+  const devices = ((boot.mirror as Doc | undefined)?.devices ?? []) as string[];
+  if (layout !== undefined) {
+    if (!layouts.includes(layout)) {
+      r.error(
+        LAYOUT,
+        "layout must be one of: aarch64, ppc64le, s390x-eckd, s390x-virt, s390x-zfcp, x86_64",
+      );
+    } else if (layout === "s390x-eckd" || layout === "s390x-zfcp") {
+      const name = layout === "s390x-eckd" ? /\/dev\/dasd[a-z]$/ : /\/dev\/sd[a-z]$/;
+      if (luksDevice === "") {
+        r.error(LAYOUT, "device is required for layouts: s390x-eckd, s390x-zfcp");
+      } else if (!name.test(luksDevice)) {
+        r.error(
+          LAYOUT,
+          "device name must start with /dev/dasd on s390x-eckd layout or /dev/sd on s390x-zfcp layout",
+        );
+      }
+    }
+    if (layout.startsWith("s390x") && layouts.includes(layout) && devices.length > 0) {
+      r.error(LAYOUT, "mirroring not supported on layouts: s390x-eckd, s390x-zfcp, s390x-virt");
+    }
+  }
+  if ((luks.cex as Doc | undefined)?.enabled === true) {
+    const mismatch = "when using cex the targeted architecture must match s390x";
+    if (layout === undefined) r.error("$.boot_device.luks.cex", mismatch);
+    else if (!layout.startsWith("s390x")) r.error(LAYOUT, mismatch);
+    if (((luks.tang ?? []) as Doc[]).length > 0 || luks.tpm2 === true) {
+      r.error("$.boot_device.luks", "cannot use cex with clevis");
+    }
+  }
+  if (devices.length === 1) {
+    // butane reports this twice (the fcos and base validators both check it).
+    r.error("$.boot_device.mirror.devices", "mirroring requires at least two devices");
+    r.error("$.boot_device.mirror.devices", "mirroring requires at least two devices");
+  }
 }
 
 function resource(res: Doc, path: string, r: Report): void {
