@@ -241,6 +241,9 @@ Deno.test("modes that look decimal are told apart from odd octal modes", () => {
   assert.equal(looksDecimal(0, false), false);
   assert.equal(looksDecimal(600, false), true);
   assert.equal(looksDecimal(2541, false), false);
+  // butane's own TestValidateDirMode: 01770 is fine, 1770 is a decimal mistake.
+  assert.equal(looksDecimal(0o1770, true), false);
+  assert.equal(looksDecimal(1770, true), true);
 });
 
 Deno.test("only the first YAML document is read", async () => {
