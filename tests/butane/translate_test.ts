@@ -454,3 +454,13 @@ Deno.test("a user's unit with contents overrides the generated mount unit but st
     name: "var-lib-containers.mount",
   }]);
 });
+
+Deno.test("a files directory that does not exist is reported, not thrown", async () => {
+  const r = await translateButaneText(
+    HEAD + "storage:\n  files:\n    - path: /a\n      contents:\n        local: x\n",
+    { filesDir: "/nonexistent-iago-dir" },
+  );
+  assert.deepEqual(lines(r), [
+    "error at $.storage.files.0.contents.local, line 7 col 16: open /nonexistent-iago-dir/x: no such file or directory",
+  ]);
+});

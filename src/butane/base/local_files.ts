@@ -35,7 +35,11 @@ export function checkRealPath(filesDir: string, full: string): void {
   const base = resolve(filesDir);
   let realBase = realBases.get(base);
   if (realBase === undefined) {
-    realBase = Deno.realPathSync(base);
+    try {
+      realBase = Deno.realPathSync(base);
+    } catch (err) {
+      throw new LocalFileError(goOpenError(full, err));
+    }
     realBases.set(base, realBase);
   }
   let real: string;
