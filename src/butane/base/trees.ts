@@ -58,11 +58,23 @@ function walk(
   yamlPath: string,
   t: Translation,
 ) {
-  const names = [...Deno.readDirSync(join(dir, rel))].map((e) => e.name).sort(byteOrder);
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(join(dir, rel))].map((e) => e.name).sort(byteOrder);
+  } catch (err) {
+    t.report.error(yamlPath, goOpenError(join(dir, rel), err));
+    return;
+  }
   for (const name of names) {
     const relPath = rel === "" ? name : `${rel}/${name}`;
     const full = join(dir, relPath);
-    const info = Deno.lstatSync(full);
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(full);
+    } catch (err) {
+      t.report.error(yamlPath, goOpenError(full, err).replace(/^open /, "lstat "));
+      continue;
+    }
     const destPath = posix.join(dest, relPath);
     if (info.isDirectory) {
       walk(dir, relPath, dest, storage, yamlPath, t);
@@ -97,7 +109,11 @@ function walk(
         (l) => l.target !== undefined,
       );
       if (!link) continue;
-      link.target = Deno.readLinkSync(full);
+      try {
+        link.target = Deno.readLinkSync(full);
+      } catch (err) {
+        t.report.error(yamlPath, goOpenError(full, err).replace(/^open /, "readlink "));
+      }
     } else {
       t.report.error(yamlPath, "trees may only contain files, directories, and symlinks");
     }
