@@ -67,7 +67,7 @@ export function translateButaneTextSync(
     root = readYaml(yamlText);
   } catch (err) {
     if (!(err instanceof YamlSyntaxError)) throw err;
-    return fail([], `Error unmarshaling yaml: ${err.message}`, err.pos);
+    return fail([], `Error unmarshaling yaml: ${err.message}`);
   }
   return translateRoot(root, treePositions(root), opts);
 }
@@ -165,8 +165,7 @@ function translateSpec(
   return { ignition: config, json, report: report.entries, ok: true };
 }
 
-function fail(report: ButaneReportEntry[], error: string, pos?: Pos): TranslateResult {
-  void pos;
+function fail(report: ButaneReportEntry[], error: string): TranslateResult {
   return { report, ok: false, error };
 }
 
