@@ -1,7 +1,9 @@
 /**
  * Butane-level checks on the typed YAML document (butane's `validate.go` files), reported at
- * YAML paths: conflicting resource sources, `with_mount_unit` needs, decimal-looking modes,
- * trees, `contents`/`contents_local`, and the fcos `boot_device` and `grub` sections.
+ * YAML paths in the order vcontext walks the Go structs (a struct's own checks, then its
+ * fields in declaration order): conflicting resource sources, `with_mount_unit` needs,
+ * decimal-looking modes, trees, `contents`/`contents_local`, and the fcos `boot_device` and
+ * `grub` sections.
  */
 import type { Doc } from "../decode.ts";
 import type { Report } from "../report.ts";
@@ -34,12 +36,13 @@ export function validateButane(
     }
   });
   ((storage.files ?? []) as Doc[]).forEach((f, i) => {
+    // vcontext runs a struct's own Validate (the mode check) before walking its fields.
     const p = `$.storage.files.${i}`;
-    if (f.contents) resource(f.contents as Doc, `${p}.contents`, r);
-    ((f.append ?? []) as Doc[]).forEach((a, j) => resource(a, `${p}.append.${j}`, r));
     if (typeof f.mode === "number" && looksDecimal(f.mode, false)) {
       r.warn(`${p}.mode`, DECIMAL_MODE);
     }
+    ((f.append ?? []) as Doc[]).forEach((a, j) => resource(a, `${p}.append.${j}`, r));
+    if (f.contents) resource(f.contents as Doc, `${p}.contents`, r);
   });
   ((storage.filesystems ?? []) as Doc[]).forEach((fs, i) => {
     if (fs.with_mount_unit !== true) return;
