@@ -464,3 +464,17 @@ Deno.test("a files directory that does not exist is reported, not thrown", async
     "error at $.storage.files.0.contents.local, line 7 col 16: open /nonexistent-iago-dir/x: no such file or directory",
   ]);
 });
+
+Deno.test("a duplicate SSH key from a local file is reported at the file that brought it", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/k.pub`, "ssh-ed25519 AAA\nssh-ed25519 AAA\n");
+    const r = await translateButaneText(
+      HEAD + "passwd:\n  users:\n    - name: core\n      ssh_authorized_keys: [ssh-ed25519 BBB]\n" +
+        "      ssh_authorized_keys_local: [k.pub]\n",
+      { filesDir: dir },
+    );
+    assert.deepEqual(lines(r), [
+      "error at $.passwd.users.0.ssh_authorized_keys_local.0, line 7 col 35: duplicate entry defined",
+    ]);
+  });
+});

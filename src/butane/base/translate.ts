@@ -127,14 +127,20 @@ const POST: Record<string, Post> = {
       return;
     }
     const keys = [...((out.sshAuthorizedKeys ?? []) as string[])];
+    const origins = keys.map((_, k) => `${path}.ssh_authorized_keys.${k}`);
     files.forEach((file, i) => {
       const text = readLocalText(t, file, `${keyPath}.${i}`);
       if (text === undefined) return;
-      for (const line of text.split(/\r?\n/)) if (line !== "") keys.push(line);
+      for (const line of text.split(/\r?\n/)) {
+        if (line === "") continue;
+        keys.push(line);
+        origins.push(`${keyPath}.${i}`);
+      }
     });
     if (keys.length > 0) {
       out.sshAuthorizedKeys = keys;
       t.origin(keys, `${path}.ssh_authorized_keys`);
+      t.itemOrigin(keys, origins);
     }
   },
 };

@@ -8,6 +8,8 @@ import type { Report } from "../report.ts";
 
 export class Translation {
   private readonly origins = new WeakMap<object, string>();
+  /** Per-item origins of lists of strings that came from several places (SSH keys). */
+  private readonly itemOrigins = new WeakMap<object, string[]>();
 
   constructor(
     readonly report: Report,
@@ -24,6 +26,11 @@ export class Translation {
     return this.origins.get(obj);
   }
 
+  /** Records where each item of a list of scalars came from. */
+  itemOrigin(list: unknown[], yamlPaths: string[]): void {
+    this.itemOrigins.set(list, yamlPaths);
+  }
+
   /**
    * The YAML path for a JSON path in the final config: the deepest object on the way that has a
    * recorded origin, then the rest of the path in snake_case (butane's own fallback).
@@ -34,6 +41,11 @@ export class Translation {
     let node: unknown = config;
     for (let i = 0; i < jsonPath.length; i++) {
       if (node === null || typeof node !== "object") break;
+      const items = this.itemOrigins.get(node);
+      if (items && typeof jsonPath[i] === "number" && items[jsonPath[i] as number]) {
+        best = items[jsonPath[i] as number];
+        bestDepth = i + 1;
+      }
       node = (node as Record<string | number, unknown>)[jsonPath[i]];
       if (node !== null && typeof node === "object") {
         const o = this.origins.get(node);
