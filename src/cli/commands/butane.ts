@@ -6,7 +6,6 @@ import { buildCommand } from "@stricli/core";
 import { isAbsolute, join } from "node:path";
 import { IagoError } from "../../errors.ts";
 import { writeFileAtomic } from "../../fsutil.ts";
-import { formatReportEntry, translateButaneText } from "../../butane/mod.ts";
 import type { IagoContext } from "../context.ts";
 
 interface ButaneFlags {
@@ -20,6 +19,7 @@ interface ButaneFlags {
 
 export const butaneCommand = buildCommand({
   func: async function (this: IagoContext, flags: ButaneFlags, file?: string) {
+    const { formatReportEntry, translateButaneText } = await import("../../butane/mod.ts");
     const abs = (p: string) => (isAbsolute(p) ? p : join(this.workspace.root, p));
     let text: string;
     if (file === undefined || file === "-") {
