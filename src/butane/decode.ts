@@ -16,6 +16,8 @@ export interface DecodeContext {
   report: Report;
   /** True once a type error made the document undecodable. */
   failed: boolean;
+  /** True when some key is unknown to the schema (reported by `reportUnusedKeys`). */
+  unused?: boolean;
   /** The Go package of butane's structs for this version (`v0_5`), for type-error messages. */
   goPackage: string;
 }
@@ -71,7 +73,7 @@ function decodeValue(
       for (const [key, v] of entries) {
         path.push(key);
         const field = type.fields.find((fl) => fl.yaml === key);
-        if (!field) ctx.report.warnAtKey(pathText(path), `Unused key ${key}`);
+        if (!field) ctx.unused = true;
         else {
           const decoded = decodeValue(field.type, v, path, ctx);
           if (decoded !== undefined) out[key] = decoded;
@@ -184,4 +186,44 @@ function zeroOf(t: FieldType): DocValue {
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof YScalar) &&
     !(v instanceof YMap) && !(v instanceof YSeq);
+}
+
+/**
+ * Reports keys the schema does not know as `Unused key` warnings, in the order butane's
+ * vcontext walk finds them: a mapping's own unknown keys first, then its known fields in the
+ * order of the Go struct.
+ */
+export function reportUnusedKeys(schema: ObjType, value: unknown, report: Report): void {
+  walkUnused(schema, value, [], report);
+}
+
+function walkUnused(type: FieldType, value: unknown, path: Path, report: Report): void {
+  if (isList(type)) {
+    const items = value instanceof YSeq ? value.items : Array.isArray(value) ? value : [];
+    items.forEach((item, i) => {
+      path.push(i);
+      walkUnused(type.list, item, path, report);
+      path.pop();
+    });
+    return;
+  }
+  if (!isObj(type)) return;
+  const entries = value instanceof YMap
+    ? value.entries
+    : isPlainObject(value)
+    ? new Map(Object.entries(value))
+    : undefined;
+  if (!entries) return;
+  for (const key of entries.keys()) {
+    if (type.fields.some((f) => f.yaml === key)) continue;
+    path.push(key);
+    report.warnAtKey(pathText(path), `Unused key ${key}`);
+    path.pop();
+  }
+  for (const f of type.fields) {
+    if (typeof f.type === "string" || !entries.has(f.yaml)) continue;
+    path.push(f.yaml);
+    walkUnused(f.type, entries.get(f.yaml), path, report);
+    path.pop();
+  }
 }

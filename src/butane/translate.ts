@@ -3,7 +3,7 @@
  * read version and variant, decode against that version's schema, check, translate, lay the
  * generated fragments under the user's config, validate the result as Ignition, serialize.
  */
-import { type DecodeContext, decodeObject, type Doc } from "./decode.ts";
+import { type DecodeContext, decodeObject, type Doc, reportUnusedKeys } from "./decode.ts";
 import {
   type ButaneReportEntry,
   type PositionLookup,
@@ -132,6 +132,7 @@ function translateSpec(
   if (ctx.failed) {
     return fail(report.entries, "yaml: unmarshal errors");
   }
+  if (ctx.unused) reportUnusedKeys(spec.schema, root, report);
   validateButane(doc, report, spec);
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
