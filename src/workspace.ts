@@ -103,21 +103,18 @@ export class Workspace {
 }
 
 async function listNames(dir: string, mustContain?: string): Promise<string[]> {
-  const names: string[] = [];
+  const candidates: string[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isDirectory || entry.name.startsWith(".")) continue;
-      if (mustContain) {
-        try {
-          await Deno.lstat(join(dir, entry.name, mustContain));
-        } catch {
-          continue;
-        }
-      }
-      names.push(entry.name);
+      if (entry.isDirectory && !entry.name.startsWith(".")) candidates.push(entry.name);
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
-  return names.sort();
+  const kept = mustContain === undefined ? candidates : (await Promise.all(
+    candidates.map((name) =>
+      Deno.lstat(join(dir, name, mustContain)).then(() => name, () => undefined)
+    ),
+  )).filter((name) => name !== undefined);
+  return kept.sort();
 }

@@ -33,15 +33,14 @@ export interface MachineSummary {
 export async function summarizeMachines(ws: Workspace): Promise<MachineSummary[]> {
   const defaults = await loadDefaults(ws);
   const defaultsTime = defaults.file === BUILTIN_DEFAULTS ? 0 : await mtime(ws.defaultsFile);
-  const out: MachineSummary[] = [];
-  for (const name of await ws.machineNames()) {
-    out.push(
+  // Machines are independent: read them all at once (start-up time with 100s of machines).
+  return await Promise.all(
+    (await ws.machineNames()).map((name) =>
       isDnsLabel(name)
-        ? await summarize(ws, name, defaults, defaultsTime ?? 0)
-        : { name, ignition: "missing", error: `machines/${name}: not a valid machine name` },
-    );
-  }
-  return out;
+        ? summarize(ws, name, defaults, defaultsTime ?? 0)
+        : { name, ignition: "missing", error: `machines/${name}: not a valid machine name` }
+    ),
+  );
 }
 
 async function summarize(
@@ -51,8 +50,10 @@ async function summarize(
   defaultsTime: number,
 ): Promise<MachineSummary> {
   const file = ws.machineFile(name);
-  const ignition = await ignitionState(ws, name, defaultsTime);
-  const text = await readTextIfExists(file) ?? "";
+  const [ignition, text = ""] = await Promise.all([
+    ignitionState(ws, name, defaultsTime),
+    readTextIfExists(file),
+  ]);
   const checked = checkMachine(text, ws.relative(file), name, defaults);
   if (!checked.ok) {
     const first = checked.problems[0];
@@ -82,8 +83,10 @@ async function ignitionState(
   const built = await mtime(ws.ignitionFile(name));
   if (built === undefined) return "missing";
   const inputs = [
-    await mtime(ws.machineFile(name)),
-    await mtime(join(ws.machineDir(name), "butane.yaml.tmpl")),
+    ...await Promise.all([
+      mtime(ws.machineFile(name)),
+      mtime(join(ws.machineDir(name), "butane.yaml.tmpl")),
+    ]),
     defaultsTime,
   ];
   return inputs.some((t) => t !== undefined && t > built) ? "stale" : "up to date";
