@@ -12,6 +12,8 @@ export interface Output {
   quiet: boolean;
   /** A result line on stdout. */
   print(line: string): void;
+  /** One item's success (`web: written ...`) on stdout; dropped with `quiet` (cron wants problems only). */
+  status(line: string): void;
   /** A progress/information line on stderr; dropped with `quiet`. */
   info(line: string): void;
   /** A warning on stderr. */
@@ -65,6 +67,9 @@ export function consoleOutput(): Output {
     quiet: false,
     style,
     print: (line) => writeAll(Deno.stdout, encoder.encode(line + "\n")),
+    status: (line) => {
+      if (!out.quiet) writeAll(Deno.stdout, encoder.encode(line + "\n"));
+    },
     info: (line) => {
       if (!out.quiet) writeAll(Deno.stderr, encoder.encode(line + "\n"));
     },
@@ -90,6 +95,9 @@ export function memoryOutput(options: { interactive?: boolean } = {}): Output & 
     stdout,
     stderr,
     print: (line: string) => void stdout.push(line),
+    status: (line: string) => {
+      if (!out.quiet) stdout.push(line);
+    },
     info: (line: string) => {
       if (!out.quiet) stderr.push(line);
     },

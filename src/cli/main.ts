@@ -102,20 +102,25 @@ export function splitGlobalArgs(args: string[]): GlobalArgs {
 
 /** Prints an error as one or two lines and returns its exit code. */
 export function report(exc: unknown, out: Output, env: Record<string, string | undefined>): number {
-  if (exc instanceof IagoError) {
-    // The first line of each problem gets the "error:" prefix; hints continue it unprefixed.
-    for (const line of exc.format().split("\n")) {
-      if (line.startsWith("  ")) out.detail(line);
-      else out.error(line);
-    }
-    if (env.IAGO_DEBUG === "1" && exc.stack) out.info(exc.stack);
-    return exc.exitCode;
-  }
-  const message = exc instanceof Error ? exc.message : String(exc);
-  out.error(message);
+  printProblem(exc, out);
   if (env.IAGO_DEBUG === "1" && exc instanceof Error && exc.stack) out.info(exc.stack);
-  else out.info("  (run with IAGO_DEBUG=1 for a stack trace)");
-  return 1;
+  else if (!(exc instanceof IagoError)) out.info("  (run with IAGO_DEBUG=1 for a stack trace)");
+  return exc instanceof IagoError ? exc.exitCode : 1;
+}
+
+/**
+ * Prints one problem: its first line (and each further problem's) with the "error:" prefix, the
+ * hint lines that continue it unprefixed. Commands that go on after a failing item use it too.
+ */
+export function printProblem(exc: unknown, out: Output): void {
+  if (!(exc instanceof IagoError)) {
+    out.error(exc instanceof Error ? exc.message : String(exc));
+    return;
+  }
+  for (const line of exc.format().split("\n")) {
+    if (line.startsWith("  ")) out.detail(line);
+    else out.error(line);
+  }
 }
 
 /** Stricli's negative codes are usage problems (unknown command, bad flag): exit 2. */

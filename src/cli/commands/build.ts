@@ -9,6 +9,7 @@ import type { ContainerOutcome } from "../../oci/containers.ts";
 import type { BuilderChoice } from "../../oci/pipeline.ts";
 import type { ProgressEvent } from "../../registry/mod.ts";
 import type { IagoContext } from "../context.ts";
+import { printProblem } from "../main.ts";
 
 interface BuildFlags {
   all: boolean;
@@ -50,7 +51,7 @@ export const buildCommand = command({
       for (const s of await signPushed(outcomes, signing)) {
         const o = outcomes.find((x) => x.name === s.name)!;
         if (s.error === undefined) {
-          this.out.print(
+          this.out.status(
             `${s.name}: signed ${s.image}@${s.digest} (${s.result!.mode}, ${
               s.result!.signatureTag
             })`,
@@ -155,17 +156,12 @@ export const buildCommand = command({
 function report(ctx: IagoContext, o: ContainerOutcome, single: boolean): void {
   if (o.status === "failed") {
     ctx.out.print(`${o.name}: failed (${o.ms} ms)`);
-    if (!single) {
-      const lines = o.error instanceof IagoError
-        ? o.error.format().split("\n")
-        : [o.error instanceof Error ? o.error.message : String(o.error)];
-      for (const line of lines) ctx.out.error(line);
-    }
+    if (!single) printProblem(o.error, ctx.out);
     return;
   }
   const via = o.builder && o.builder !== "native" ? `, built with ${o.builder}` : "";
   if (o.status === "written") {
-    ctx.out.print(`${o.name}: wrote ${o.archive} ${o.image}@${o.digest}${via} (${o.ms} ms)`);
+    ctx.out.status(`${o.name}: wrote ${o.archive} ${o.image}@${o.digest}${via} (${o.ms} ms)`);
     return;
   }
   const p = o.push!;
@@ -174,7 +170,7 @@ function report(ctx: IagoContext, o: ContainerOutcome, single: boolean): void {
     : `${p.uploaded} blob${p.uploaded === 1 ? "" : "s"} uploaded (${
       formatBytes(p.uploadedBytes)
     }), ${p.existing + p.mounted} already there`;
-  ctx.out.print(
+  ctx.out.status(
     `${o.name}: pushed ${o.image}@${o.digest} tags ${
       o.tags!.join(", ")
     }; ${blobs}${via} (${o.ms} ms)`,

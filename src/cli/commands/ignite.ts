@@ -6,6 +6,7 @@ import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
 import type { MachineOutcome } from "../../ignite/run.ts";
 import type { IagoContext } from "../context.ts";
+import { printProblem } from "../main.ts";
 
 interface IgniteFlags {
   all: boolean;
@@ -23,10 +24,10 @@ export const igniteCommand = buildCommand({
       if (flags.json) return;
       if (o.status === "failed") {
         this.out.print(`${o.name}: failed (${o.ms} ms)`);
-        if (!single) { for (const line of describe(o.error)) this.out.error(line); }
+        if (!single) printProblem(o.error, this.out);
         return;
       }
-      this.out.print(`${o.name}: ${o.status} ${o.file} (${o.ms} ms)`);
+      this.out.status(`${o.name}: ${o.status} ${o.file} (${o.ms} ms)`);
     };
     const result = await igniteMachines(this.workspace, names, {
       all: flags.all,
@@ -99,8 +100,3 @@ export const igniteCommand = buildCommand({
     ].join("\n"),
   },
 });
-
-function describe(error: unknown): string[] {
-  if (error instanceof IagoError) return error.format().split("\n");
-  return [error instanceof Error ? error.message : String(error)];
-}
