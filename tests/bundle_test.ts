@@ -8,6 +8,7 @@ import { bundle } from "../scripts/release.ts";
 import { PERMISSIONS } from "../scripts/permissions.ts";
 import { tempDir } from "./helpers/cli.ts";
 import { startRegistry } from "./helpers/registry.ts";
+import { makeKeyPair } from "./sign/_keys.ts";
 import { assertValidIgnition } from "./ignite/fixtures.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
@@ -117,18 +118,9 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
     );
     await ok(["build", "web", "--no-push"]);
     await Deno.stat(`${ws.path}/output/images/web.tar`);
-    await openssl(ws.path, [
-      "genpkey",
-      "-algorithm",
-      "EC",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-out",
-      "key.pem",
-    ]);
-    await openssl(ws.path, ["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"]);
-    await ok(["build", "web", "--sign", "--key", "key.pem"]);
-    await ok(["verify", "web", "--key", "pub.pem"]);
+    const keys = await makeKeyPair(ws.path, "cosign");
+    await ok(["build", "web", "--sign", "--key", keys.key]);
+    await ok(["verify", "web", "--key", keys.pub]);
 
     const rm = await ok(["rm", "--force", "db"]);
     assert.match(rm.stdout, /removed machines\/db/);
@@ -136,8 +128,3 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
     await registry.stop();
   }
 });
-
-async function openssl(cwd: string, args: string[]): Promise<void> {
-  const out = await new Deno.Command("openssl", { args, cwd, stderr: "piped" }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-}
