@@ -14,6 +14,5 @@ export const PERMISSIONS = [
   "--allow-write",
   "--allow-net",
   "--allow-env",
-  "--allow-sys=hostname,osRelease,uid,gid",
   "--allow-run=op,buildah,podman",
 ];

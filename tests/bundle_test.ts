@@ -9,6 +9,7 @@ import { PERMISSIONS } from "../scripts/permissions.ts";
 import { tempDir } from "./helpers/cli.ts";
 import { startRegistry } from "./helpers/registry.ts";
 import { makeKeyPair } from "./sign/_keys.ts";
+import { identityToken, startSigstore } from "./sign/_sigstore.ts";
 import { assertValidIgnition } from "./ignite/fixtures.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
@@ -121,6 +122,28 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
     const keys = await makeKeyPair(ws.path, "cosign");
     await ok(["build", "web", "--sign", "--key", keys.key]);
     await ok(["verify", "web", "--key", keys.pub]);
+
+    // Keyless, through local Fulcio and Rekor stand-ins: sigstore's npm code in the bundle.
+    const sigstore = await startSigstore(build.path);
+    try {
+      const issuer = "https://issuer.standin.example";
+      await ok(["build", "web", "--sign"], {
+        SIGSTORE_ID_TOKEN: identityToken("me@example.com", issuer),
+        SIGSTORE_FULCIO_URL: sigstore.fulcioUrl,
+        SIGSTORE_REKOR_URL: sigstore.rekorUrl,
+      });
+      await ok(
+        ["verify", "web", "--certificate-identity", "me@example.com"].concat(
+          ["--certificate-oidc-issuer", issuer],
+        ),
+        {
+          SIGSTORE_ROOT_FILE: sigstore.rootsFile,
+          SIGSTORE_REKOR_PUBLIC_KEY: sigstore.rekorKeyFile,
+        },
+      );
+    } finally {
+      await sigstore.stop();
+    }
 
     const rm = await ok(["rm", "--force", "db"]);
     assert.match(rm.stdout, /removed machines\/db/);
