@@ -56,3 +56,28 @@ Deno.test("__complete proposes commands for a prefix", async () => {
   assert.deepEqual(r.code, 0);
   assert.deepEqual(r.stdout.split("\n"), ["completions"]);
 });
+
+Deno.test("--help lists every command and the global flags", async () => {
+  await using dir = await tempDir();
+  const r = await iago(["--help"], { cwd: dir.path });
+  assert.deepEqual(r.code, 0);
+  for (
+    const command of [
+      "init",
+      "list",
+      "rm",
+      "validate",
+      "ignite",
+      "build",
+      "verify",
+      "butane",
+      "plugin",
+      "completions",
+    ]
+  ) {
+    assert.match(r.stdout, new RegExp(`^  ${command} `, "m"), command);
+  }
+  assertIncludes(r.stdout, "-C DIR, --workspace DIR");
+  assertIncludes(r.stdout, "-q, --quiet");
+  assert.ok(!r.stdout.includes("__complete"), "the completion helper stays hidden");
+});

@@ -40,6 +40,16 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
     aliases: { ls: "list", remove: "rm", delete: "rm", val: "validate", gen: "ignite" },
     docs: {
       brief: "Fedora CoreOS machines, their Ignition files and bootc images, from a git repository",
+      fullDescription: [
+        "Fedora CoreOS machines, their Ignition files and bootc images, from a git repository.",
+        "",
+        "Global flags, before or after the command:",
+        "  -C DIR, --workspace DIR   the workspace (holding config/ and machines/); default: .",
+        "  -q, --quiet               print only problems (for cron)",
+        "",
+        "Every boolean flag also takes --flag=false and --no-flag. Exit codes: 0 ok, 1 failure,",
+        "2 usage error. NO_COLOR turns colour off; IAGO_DEBUG=1 adds stack traces.",
+      ].join("\n"),
       hideRoute: { __complete: true },
     },
   });
