@@ -31,10 +31,7 @@ export async function withLock<T>(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     if (await tryCreate(path, token)) break;
-    if (await isStale(path)) {
-      await Deno.remove(path).catch(() => {});
-      continue;
-    }
+    if (await removeIfStale(stateDir, path)) continue;
     if (Date.now() >= deadline) {
       throw new IagoError(
         `Cannot start ${options.purpose ?? name}: another iago run holds ${path} (pid ${
@@ -84,6 +81,23 @@ async function ownerPid(path: string): Promise<number | undefined> {
   const text = await Deno.readTextFile(path).catch(() => undefined);
   const pid = Number(text?.split(" ")[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Removes the lock at `path` when its owner is gone; true when it did. Takers-over go one at a
+ * time, holding an flock on `stateDir` (the kernel drops it if one dies), and look at the lock
+ * again once it is their turn: a run that judged the dead owner's lock stale a moment ago must
+ * not remove the lock another run has taken since.
+ */
+async function removeIfStale(stateDir: string, path: string): Promise<boolean> {
+  const dir = await Deno.open(stateDir, { read: true });
+  try {
+    if (!await dir.tryLock(true) || !await isStale(path)) return false;
+    await Deno.remove(path).catch(() => {});
+    return true;
+  } finally {
+    dir.close();
+  }
 }
 
 /** A lock whose owner process no longer exists (checked through /proc where there is one). */
