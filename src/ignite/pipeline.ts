@@ -107,9 +107,16 @@ export async function igniteMachine(
   const previous = await readTextIfExists(file);
   if (previous === json && !store.dirty) return { name, status: "unchanged", file, json };
   await Deno.mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(file, json, { mode: 0o600 });
-  // Secrets are kept only once the file that uses them is in place.
-  await store.commit();
+  // The secrets go first: an Ignition file must never hold values kept nowhere else, which a
+  // kill between the two writes would leave. When the file cannot be written, the previous
+  // secrets are put back.
+  const restoreSecrets = await store.commit();
+  try {
+    await writeFileAtomic(file, json, { mode: 0o600 });
+  } catch (err) {
+    await restoreSecrets();
+    throw err;
+  }
   return { name, status: "written", file, json };
 }
 

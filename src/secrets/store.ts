@@ -1,8 +1,8 @@
 /**
  * Generated secrets of one machine, kept in `.iago/secrets/MACHINE/` (directory 0700, files
  * 0600): generated once from a CSPRNG, reused by every later ignite, replaced only on rotation.
- * New or rotated values are staged in memory and written by `commit()`, after the Ignition file
- * that uses them was written, so a failed run changes nothing.
+ * New or rotated values are staged in memory and written by `commit()` just before the Ignition
+ * file that uses them, which puts them back if that file cannot be written.
  */
 import { getRandomValues } from "node:crypto";
 import { join } from "node:path";
@@ -64,14 +64,32 @@ export class SecretStore {
     return this.#pending.size > 0;
   }
 
-  /** Writes the new values: directories 0700, files 0600, each atomically. */
-  async commit(): Promise<void> {
-    for (const [name, value] of this.#pending) {
-      const path = join(this.#dir, name);
-      await Deno.mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(path, value + "\n", { mode: 0o600 });
+  /**
+   * Writes the new values: directories 0700, files 0600, each atomically. Returns a function
+   * that puts back what the files held before. Throws when a value cannot be written, after
+   * putting back those already written.
+   */
+  async commit(): Promise<() => Promise<void>> {
+    const previous: { path: string; text?: string }[] = [];
+    const restore = async () => {
+      for (const { path, text } of previous.reverse()) {
+        if (text === undefined) await Deno.remove(path).catch(() => {});
+        else await writeFileAtomic(path, text, { mode: 0o600 });
+      }
+    };
+    try {
+      for (const [name, value] of this.#pending) {
+        const path = join(this.#dir, name);
+        await Deno.mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
+        previous.push({ path, text: await readTextIfExists(path) });
+        await writeFileAtomic(path, value + "\n", { mode: 0o600 });
+      }
+    } catch (err) {
+      await restore();
+      throw err;
     }
     this.#pending.clear();
+    return restore;
   }
 
   #stage(name: string, value: string): string {

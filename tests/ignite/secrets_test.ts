@@ -44,3 +44,26 @@ Deno.test("SecretStore keeps nothing until commit(), then files 0600 in director
   assert.equal(account2.hash, sha512Crypt(account2.password, account2.hash.split("$")[2]));
   assert.equal(await rotated.secret("postgres-password", 32), pw2, "one value per run");
 });
+
+Deno.test("SecretStore.commit() returns how to put the previous values back, and does so itself when it fails", async () => {
+  await using dir = await tempDir();
+  const root = join(dir.path, "db");
+  const first = new SecretStore(root);
+  const pw = await first.secret("postgres-password");
+  await first.commit();
+
+  const rotated = new SecretStore(root, { rotate: true });
+  await rotated.secret("postgres-password");
+  await rotated.secret("redis-password");
+  const restore = await rotated.commit();
+  await restore();
+  assert.equal(await Deno.readTextFile(join(root, "postgres-password")), pw + "\n");
+  await assert.rejects(Deno.stat(join(root, "redis-password")));
+
+  await Deno.writeTextFile(join(root, "in-the-way"), "a file, not a directory\n");
+  const failing = new SecretStore(root, { rotate: true });
+  await failing.secret("postgres-password");
+  await failing.secret("in-the-way/x");
+  await assert.rejects(failing.commit());
+  assert.equal(await Deno.readTextFile(join(root, "postgres-password")), pw + "\n");
+});
