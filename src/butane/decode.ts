@@ -22,8 +22,10 @@ export interface DecodeContext {
   goPackage: string;
 }
 
-const TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
-const FALSE = new Set(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]);
+const BOOL_TRUE = new Set(["true", "True", "TRUE"]);
+const BOOL_FALSE = new Set(["false", "False", "FALSE"]);
+const WORD_TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"]);
+const WORD_FALSE = new Set(["n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
 
 /** The path of the value being decoded, as segments (joined only for the report). */
 type Path = (string | number)[];
@@ -106,31 +108,70 @@ function decodeInt(value: unknown, path: Path, ctx: DecodeContext): number | und
 
 function decodeBool(value: unknown, path: Path, ctx: DecodeContext): boolean | undefined {
   if (typeof value === "boolean") return value;
-  if (value instanceof YScalar && value.plain) {
-    if (TRUE.has(value.text)) return true;
-    if (FALSE.has(value.text)) return false;
+  if (value instanceof YScalar) {
+    // true/false are YAML booleans only when plain; yaml.v3 takes the YAML 1.1 words (yes, on,
+    // y, ...) from any string, quoted or not.
+    if (value.plain && BOOL_TRUE.has(value.text)) return true;
+    if (value.plain && BOOL_FALSE.has(value.text)) return false;
+    if (WORD_TRUE.has(value.text)) return true;
+    if (WORD_FALSE.has(value.text)) return false;
   }
   return typeError(value, "bool", path, ctx);
 }
 
-/** yaml.v3's reading of a plain scalar into an int: YAML 1.1 octal, hex, binary, whole floats. */
-export function parseYamlInt(text: string): number | undefined {
+/** What yaml.v3's `resolve` makes of a plain scalar: its tag and, for numbers, the value. */
+function resolvePlain(text: string): { tag: string; num?: number } {
+  if (BOOL_TRUE.has(text) || BOOL_FALSE.has(text)) return { tag: "!!bool" };
+  if (SPECIAL_FLOATS.has(text)) return { tag: "!!float", num: SPECIAL_FLOATS.get(text) };
+  const first = text.charAt(0);
+  if (first === ".") {
+    // Go's ParseFloat on the text as written (underscores are not digit separators there).
+    return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text)
+      ? { tag: "!!float", num: Number(text) }
+      : { tag: "!!str" };
+  }
+  if (!/^[-+0-9]$/.test(first)) return { tag: "!!str" };
   const t = text.replaceAll("_", "");
-  let m: RegExpMatchArray | null;
-  if ((m = t.match(/^([-+]?)0([0-7]+)$/))) return sign(m[1]) * parseInt(m[2], 8);
-  if ((m = t.match(/^([-+]?)0o([0-7]+)$/))) return sign(m[1]) * parseInt(m[2], 8);
-  if ((m = t.match(/^([-+]?)0x([0-9a-fA-F]+)$/))) return sign(m[1]) * parseInt(m[2], 16);
-  if ((m = t.match(/^([-+]?)0b([01]+)$/))) return sign(m[1]) * parseInt(m[2], 2);
-  if (/^[-+]?(0|[1-9][0-9]*)$/.test(t)) return Number(t);
+  // strconv.ParseInt(t, 0, 64): sign, then 0b/0o/0x in either case, a leading 0 for octal.
+  const m = t.match(/^([-+]?)(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/);
+  if (m) {
+    const digits = m[2];
+    const prefixed = digits.length > 2 && /[bBoOxX]/.test(digits[1]);
+    const base = prefixed ? INT_BASES[digits[1]] : digits[0] === "0" ? 8 : 10;
+    const n = parseInt(prefixed ? digits.slice(2) : digits, base);
+    // Past 2^53 the value is not exact here, and past int64 no int field takes it in Go either.
+    if (!Number.isSafeInteger(n)) return { tag: "!!int" };
+    return { tag: "!!int", num: m[1] === "-" ? -n : n };
+  }
   if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(t)) {
     const n = Number(t);
-    if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n;
+    // ParseFloat fails on overflow, and yaml.v3 then keeps the text as a string.
+    return Number.isFinite(n) ? { tag: "!!float", num: n } : { tag: "!!str" };
   }
-  return undefined;
+  return { tag: "!!str" };
 }
 
-function sign(s: string): number {
-  return s === "-" ? -1 : 1;
+const INT_BASES: Record<string, number> = { b: 2, B: 2, o: 8, O: 8, x: 16, X: 16 };
+const SPECIAL_FLOATS = new Map<string, number>([
+  ...[".nan", ".NaN", ".NAN"].map((s): [string, number] => [s, NaN]),
+  ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s): [string, number] => [
+    s,
+    Infinity,
+  ]),
+  ...["-.inf", "-.Inf", "-.INF"].map((s): [string, number] => [s, -Infinity]),
+]);
+
+/**
+ * yaml.v3's reading of a plain scalar into an int field: YAML 1.1 octal (`0644`), `0o`/`0x`/`0b`
+ * in either case, `_` separators, and floats truncated toward zero (`420.0`, `1e3`, `1.5` → 1).
+ * Returns undefined where yaml.v3 reports a type error.
+ */
+export function parseYamlInt(text: string): number | undefined {
+  const { tag, num } = resolvePlain(text);
+  if (num === undefined || (tag !== "!!int" && tag !== "!!float")) return undefined;
+  // Go converts with int64(f); the values that do not fit are outside what JSON can carry too.
+  const n = Math.trunc(num);
+  return Number.isSafeInteger(n) ? (n === 0 ? 0 : n) : undefined;
 }
 
 /** The YAML tag yaml.v3 would resolve for a value, for its type-error message. */
@@ -139,19 +180,7 @@ function yamlTag(value: unknown): string {
   if (value instanceof YSeq || Array.isArray(value)) return "!!seq";
   if (typeof value === "number") return Number.isInteger(value) ? "!!int" : "!!float";
   if (typeof value === "boolean") return "!!bool";
-  if (value instanceof YScalar && value.plain) {
-    const t = value.text;
-    if (TRUE.has(t) || FALSE.has(t)) return t.length <= 1 ? "!!str" : "!!bool";
-    if (/^[-+]?(0|[1-9][0-9_]*|0[0-7_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$/.test(t)) {
-      return "!!int";
-    }
-    if (
-      parseYamlInt(t) !== undefined ||
-      /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(t)
-    ) {
-      return "!!float";
-    }
-  }
+  if (value instanceof YScalar && value.plain) return resolvePlain(value.text).tag;
   return "!!str";
 }
 

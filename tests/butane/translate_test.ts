@@ -228,10 +228,37 @@ Deno.test("integer fields read YAML 1.1 forms as yaml.v3 does", () => {
     ["04755", 2541],
     ["-1", -1],
     ["0b11", 3],
-    ["1.5", undefined],
+    // yaml.v3 converts a float with int64(f): toward zero, no error.
+    ["1.5", 1],
+    ["-1.5", -1],
+    [".5e3", 500],
+    // strconv.ParseInt(s, 0, 64) takes its base prefixes in either case.
+    ["0X1A4", 420],
+    ["0O644", 420],
+    ["+0B11", 3],
+    // A scalar that does not start with a sign, digit or dot is a string to yaml.v3.
+    ["_644", undefined],
+    [".5_0", undefined],
+    [".inf", undefined],
+    ["1e400", undefined],
     ["abc", undefined],
   ];
   for (const [text, want] of cases) assert.equal(parseYamlInt(text), want, text);
+});
+
+Deno.test("bool fields take the YAML 1.1 words quoted or not, but true and false only plain", async () => {
+  const users = (system: string) =>
+    HEAD +
+    `passwd:\n  users:\n    - name: a\n      system: ${system}\n      no_create_home: 'off'\n`;
+  const good = await translateButaneText(users('"yes"'));
+  assert.deepEqual(lines(good), []);
+  assert.deepEqual((good.ignition as Ign).passwd.users, [
+    { name: "a", noCreateHome: false, system: true },
+  ]);
+  const bad = await translateButaneText(users('"true"'));
+  assert.deepEqual(lines(bad), [
+    "error at $.passwd.users.0.system, line 6 col 15: cannot unmarshal !!str `true` into bool",
+  ]);
 });
 
 Deno.test("modes that look decimal are told apart from odd octal modes", () => {
