@@ -32,6 +32,8 @@ import { parseHealthcheck } from "./healthcheck.ts";
 import { buildLayer, sortEntries } from "./layer.ts";
 import { OCI_LAYER_GZIP } from "./media_types.ts";
 import { Rootfs } from "./rootfs.ts";
+import type { TarEntry } from "./tar.ts";
+import { FileTree, loadTree, type TreeEntryList } from "./tree.ts";
 
 export interface BuildInput {
   containerfile: Containerfile;
@@ -45,6 +47,8 @@ export interface BuildInput {
   /** `SOURCE_DATE_EPOCH` or 0: every mtime and `created`. */
   epoch: number;
   buildArgs?: Record<string, string>;
+  /** Where the header lists of base layers are kept between builds (see `tree.ts`). */
+  treeCacheDir?: string;
 }
 
 /** The line numbers of the RUN instructions (ONBUILD RUN included). */
@@ -67,6 +71,7 @@ class Build {
   readonly #built = new Map<number, Promise<Image>>();
   readonly #rootfs = new Map<Image, Promise<Rootfs>>();
   readonly #globals: Map<string, string | undefined>;
+  readonly #layerEntries = new Map<string, Promise<TreeEntryList>>();
   readonly created: string;
 
   constructor(readonly input: BuildInput) {
@@ -232,7 +237,24 @@ class Build {
       case "WORKDIR": {
         const dir = this.#word(ins.text, lookup, ins.line);
         c.WorkingDir = posix.resolve(c.WorkingDir || "/", dir);
-        history(`WORKDIR ${c.WorkingDir}`);
+        // Docker and buildah create a missing working directory (0755 root:root in buildah),
+        // following the image's symlinks to it.
+        const tree = await this.#tree(state);
+        const path = tree.resolve(c.WorkingDir, true);
+        if (path === "" || tree.get(path)?.type === "dir") {
+          history(`WORKDIR ${c.WorkingDir}`);
+          return;
+        }
+        const created: CopySource = {
+          name: "",
+          isDir: true,
+          items: [{ rel: "", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0 }],
+        };
+        await this.#addLayer(
+          state,
+          placeSources([created], "/" + path, true, { existingDir: dirOf(tree) }),
+        );
+        history(`WORKDIR ${c.WorkingDir}`, false);
         return;
       }
       case "USER":
@@ -427,14 +449,18 @@ class Build {
         hint: `end the destination with a slash: "${destWord}/"`,
       });
     }
-    const destIsDir = namedDir || words.length > 2;
-    const entries = sortEntries(placeSources(sources, dest, destIsDir, { chmod, chown }));
-    const layer = await buildLayer(input.store, entries, {
-      mtime: input.epoch,
-      mediaType: OCI_LAYER_GZIP,
+    // The destination is looked up in the image as Docker and buildah do: through its
+    // symlinks, and a file copied onto an existing directory goes into it.
+    const tree = await this.#tree(state);
+    const full = tree.resolve(dest, true);
+    const destIsDir = namedDir || words.length > 2 || tree.get(full)?.type === "dir";
+    const target = "/" + (destIsDir ? full : tree.resolve(dest, false));
+    const placed = placeSources(sources, target, destIsDir, {
+      chmod,
+      chown,
+      existingDir: dirOf(tree),
     });
-    state.image.layers.push(layer);
-    state.image.config.rootfs.diff_ids.push(layer.diffId);
+    await this.#addLayer(state, placed);
     const flags = ins.flags.map((f) => `--${f.name}${f.value === undefined ? "" : `=${f.value}`} `)
       .join("");
     state.image.config.history!.push({
@@ -442,6 +468,34 @@ class Build {
       created_by: `${ins.keyword} ${flags}${words.join(" ")}`,
       comment: "iago build",
     });
+  }
+
+  /** The image's file tree as this stage has left it so far (read once, then kept current). */
+  #tree(state: StageState): Promise<FileTree> {
+    state.tree ??= loadTree(
+      state.image.layers,
+      async (layer) => {
+        const { store, images } = this.input;
+        if (await store.has(layer.digest)) return await store.open(layer.digest);
+        if (!layer.source) throw new Error(`Layer ${layer.digest} is missing from the build`);
+        return await images.blob(layer.source, layer.digest);
+      },
+      this.#layerEntries,
+      this.input.treeCacheDir,
+    );
+    return state.tree;
+  }
+
+  /** Writes `entries` as the stage's next layer and records it in the tree. */
+  async #addLayer(state: StageState, entries: TarEntry[]): Promise<void> {
+    const sorted = sortEntries(entries);
+    const layer = await buildLayer(this.input.store, sorted, {
+      mtime: this.input.epoch,
+      mediaType: OCI_LAYER_GZIP,
+    });
+    state.image.layers.push(layer);
+    state.image.config.rootfs.diff_ids.push(layer.diffId);
+    (await this.#tree(state)).apply(sorted);
   }
 
   #expandHeredoc(content: string, lookup: Lookup, line: number): string {
@@ -475,6 +529,16 @@ interface StageState {
   args: Map<string, string | undefined>;
   cmdSet: boolean;
   image: Image;
+  tree?: Promise<FileTree>;
+}
+
+function dirOf(
+  tree: FileTree,
+): (path: string) => { mode: number; uid: number; gid: number } | undefined {
+  return (path) => {
+    const node = tree.get(path);
+    return node?.type === "dir" ? { mode: node.mode, uid: node.uid, gid: node.gid } : undefined;
+  };
 }
 
 function envMap(env: string[]): Map<string, string> {

@@ -171,6 +171,7 @@ async function buildOne(
       images: new RegistryImageSource(clientFor),
       scratchDir: scratch,
       delegateStorageDir: join(ws.stateDir, "cache", "containers-storage"),
+      treeCacheDir: join(ws.stateDir, "cache", "layer-trees"),
       epoch,
       insecureRegistries: insecure,
       env: options.env,

@@ -35,12 +35,17 @@ export interface CopySource {
 export interface PlaceOptions {
   chmod?: number;
   chown?: { uid: number; gid: number };
+  /**
+   * A directory the image already has at `path` (relative): parent directories and the
+   * directory a directory source is copied into keep its mode and owner, as in Docker.
+   */
+  existingDir?: (path: string) => { mode: number; uid: number; gid: number } | undefined;
 }
 
 /**
  * The layer entries for `sources` copied to `dest` (absolute). A directory source's contents go
- * into `dest`; a file goes to `dest/NAME` when `destIsDir`, else to `dest`. Missing parent
- * directories are added as 0755 root:root.
+ * into `dest`; a file goes to `dest/NAME` when `destIsDir`, else to `dest`. Parent directories
+ * are repeated with the image's own metadata, or added as 0755 root:root when missing.
  */
 export function placeSources(
   sources: CopySource[],
@@ -63,9 +68,18 @@ export function placeSources(
       content: item.content,
     });
   };
+  const keep = (path: string) => {
+    const clean = posix.normalize("/" + path).slice(1).replace(/\/+$/, "");
+    const old = options.existingDir?.(clean);
+    return old && { path: clean, type: "dir" as const, ...old };
+  };
   for (const source of sources) {
     if (source.isDir) {
-      for (const item of source.items) put(item.rel ? `${dest}/${item.rel}` : dest, item);
+      for (const item of source.items) {
+        const root = item.rel === "" ? keep(dest) : undefined;
+        if (root) byPath.set(root.path, root);
+        else put(item.rel ? `${dest}/${item.rel}` : dest, item);
+      }
     } else {
       put(destIsDir ? `${dest}/${source.name}` : dest, source.items[0]);
     }
@@ -75,7 +89,10 @@ export function placeSources(
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join("/");
       if (!byPath.has(parent)) {
-        byPath.set(parent, { path: parent, type: "dir", mode: 0o755, uid: 0, gid: 0 });
+        byPath.set(
+          parent,
+          keep(parent) ?? { path: parent, type: "dir", mode: 0o755, uid: 0, gid: 0 },
+        );
       }
     }
   }

@@ -28,6 +28,8 @@ export interface BuildRequest {
   scratchDir: string;
   /** Where buildah/podman keep their storage between builds. */
   delegateStorageDir: string;
+  /** Where the header lists of base layers are kept between builds. */
+  treeCacheDir?: string;
   epoch: number;
   insecureRegistries: string[];
   env: Record<string, string | undefined>;
@@ -114,6 +116,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildOutcome> {
         scratchDir: scratch,
         epoch: req.epoch,
         buildArgs: req.buildArgs,
+        treeCacheDir: req.treeCacheDir,
       }),
     );
   }

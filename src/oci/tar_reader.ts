@@ -86,6 +86,112 @@ export async function indexTar(path: string): Promise<TarIndexEntry[]> {
   return entries;
 }
 
+/**
+ * The headers of the uncompressed tar `source`, read as it streams (contents are skipped, never
+ * held), for knowing what a base image's layers hold without unpacking them. Offsets are 0.
+ */
+export async function* scanTar(source: ReadableStream<Uint8Array>): AsyncGenerator<TarIndexEntry> {
+  const reader = new BlockReader(source);
+  try {
+    let pax: Record<string, string> = {};
+    let longName: string | undefined;
+    let longLink: string | undefined;
+    for (;;) {
+      const block = await reader.read(BLOCK);
+      if (!block || block.every((b) => b === 0)) return;
+      const size = pax.size !== undefined ? Number(pax.size) : numeric(block, 124, 12);
+      const flag = String.fromCharCode(block[156] || 0x30);
+      const padded = Math.ceil(size / BLOCK) * BLOCK;
+      if (flag === "x" || flag === "L" || flag === "K") {
+        const body = await reader.read(padded);
+        if (!body) throw new Error("Truncated tar archive");
+        if (flag === "x") pax = { ...pax, ...parsePax(decoder.decode(body.subarray(0, size))) };
+        else if (flag === "L") longName = cString(body, 0, size);
+        else longLink = cString(body, 0, size);
+        continue;
+      }
+      if (!(await reader.skip(padded))) throw new Error("Truncated tar archive");
+      if (flag === "g") continue;
+      const prefix = cString(block, 345, 155);
+      const rawName = pax.path ?? longName ??
+        (prefix ? `${prefix}/${cString(block, 0, 100)}` : cString(block, 0, 100));
+      const linkname = pax.linkpath ?? longLink ?? cString(block, 157, 100);
+      const type = entryType(flag);
+      yield {
+        path: cleanPath(rawName),
+        type,
+        mode: numeric(block, 100, 8) & 0o7777,
+        uid: pax.uid !== undefined ? Number(pax.uid) : numeric(block, 108, 8),
+        gid: pax.gid !== undefined ? Number(pax.gid) : numeric(block, 116, 8),
+        size: type === "file" ? size : 0,
+        linkname: type === "symlink"
+          ? linkname
+          : type === "hardlink"
+          ? cleanPath(linkname)
+          : undefined,
+        offset: 0,
+      };
+      pax = {};
+      longName = undefined;
+      longLink = undefined;
+    }
+  } finally {
+    await reader.cancel();
+  }
+}
+
+function entryType(flag: string): TarIndexEntry["type"] {
+  if (flag === "0" || flag === "7") return "file";
+  if (flag === "5") return "dir";
+  if (flag === "2") return "symlink";
+  if (flag === "1") return "hardlink";
+  return "other";
+}
+
+/** Exact-size reads and skips over a byte stream. */
+class BlockReader {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #buf: Uint8Array = new Uint8Array(0);
+
+  constructor(source: ReadableStream<Uint8Array>) {
+    this.#reader = source.getReader();
+  }
+
+  /** The next `n` bytes, or undefined when the stream ends first. */
+  async read(n: number): Promise<Uint8Array | undefined> {
+    while (this.#buf.length < n) {
+      const { done, value } = await this.#reader.read();
+      if (done) return undefined;
+      const joined = new Uint8Array(this.#buf.length + value.length);
+      joined.set(this.#buf);
+      joined.set(value, this.#buf.length);
+      this.#buf = joined;
+    }
+    const out = this.#buf.slice(0, n);
+    this.#buf = this.#buf.subarray(n);
+    return out;
+  }
+
+  /** Drops the next `n` bytes; false when the stream ends first. */
+  async skip(n: number): Promise<boolean> {
+    while (n > 0) {
+      if (this.#buf.length === 0) {
+        const { done, value } = await this.#reader.read();
+        if (done) return false;
+        this.#buf = value;
+      }
+      const take = Math.min(n, this.#buf.length);
+      this.#buf = this.#buf.subarray(take);
+      n -= take;
+    }
+    return true;
+  }
+
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {});
+  }
+}
+
 /** Reads `size` bytes at `offset` of `path` in chunks. */
 export async function* readRange(
   path: string,

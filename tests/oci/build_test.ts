@@ -66,7 +66,7 @@ Deno.test("build pushes an image whose files, modes, owners, links, config and h
     assert.match(
       r.stdout,
       new RegExp(
-        `^web: pushed ${registry.host}/team/web@sha256:[0-9a-f]{64} tags latest, v1; 6 blobs uploaded`,
+        `^web: pushed ${registry.host}/team/web@sha256:[0-9a-f]{64} tags latest, v1; 7 blobs uploaded`,
       ),
     );
 
@@ -74,7 +74,7 @@ Deno.test("build pushes an image whose files, modes, owners, links, config and h
     const raw = await skopeoJson(["inspect", "--tls-verify=false", "--raw", ref]);
     assert.equal(raw.mediaType, "application/vnd.oci.image.manifest.v1+json");
     const layers = raw.layers as { mediaType: string }[];
-    assert.equal(layers.length, 6);
+    assert.equal(layers.length, 7);
     assert.ok(layers.every((l) => l.mediaType === "application/vnd.oci.image.layer.v1.tar+gzip"));
     const annotations = raw.annotations as Record<string, string>;
     assert.equal(annotations["org.opencontainers.image.base.name"], `${registry.host}/base:1`);
@@ -103,10 +103,10 @@ Deno.test("build pushes an image whose files, modes, owners, links, config and h
     assert.deepEqual(c.Cmd, ["--serve"]);
     const history = config.history as { created_by: string; empty_layer?: boolean }[];
     assert.equal(history[0].created_by, "base layer");
-    assert.deepEqual(history.filter((h) => !h.empty_layer).length, 6);
+    assert.deepEqual(history.filter((h) => !h.empty_layer).length, 7);
     assert.ok(history.some((h) => h.created_by === "COPY --chmod=0755 scripts/ /usr/local/bin/"));
     assert.ok(history.some((h) => h.created_by === "ENV APP_HOME=/opt/app GREETING=hello"));
-    assert.equal((config.rootfs as { diff_ids: string[] }).diff_ids.length, 6);
+    assert.equal((config.rootfs as { diff_ids: string[] }).diff_ids.length, 7);
 
     const layout = join(scratch.path, "pulled");
     await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:v1`]);
@@ -134,6 +134,57 @@ Deno.test("build pushes an image whose files, modes, owners, links, config and h
   }
 });
 
+Deno.test("COPY and WORKDIR follow the base's symlinked directories and keep its directory modes, as buildah does", async () => {
+  await requireTool("/usr/bin/umoci", "umoci");
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    await pushBases(registry.host, scratch.path);
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, registry.host);
+    await writeTree(join(ws, "containers/web"), {
+      // base:1 has bin -> usr/bin (as Fedora CoreOS has /usr/local -> ../var/usrlocal) and a
+      // 1777 /tmp.
+      "Containerfile": `FROM ${registry.host}/base:1
+COPY x /bin/x
+COPY x /usr
+COPY x /tmp/sub/y
+WORKDIR /bin/work
+WORKDIR /etc
+`,
+      "x": "x\n",
+    });
+    const r = await iago(["build", "web", "--platform", "linux/amd64"], { cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    const ref = `docker://${registry.host}/team/web:latest`;
+    const layout = join(scratch.path, "pulled");
+    await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:x`]);
+    await run("umoci", ["unpack", "--image", `${layout}:x`, join(scratch.path, "bundle")]);
+    const rootfs = join(scratch.path, "bundle", "rootfs");
+    assert.equal(await Deno.readLink(join(rootfs, "bin")), "usr/bin");
+    assert.equal(await Deno.readTextFile(join(rootfs, "usr/bin/x")), "x\n");
+    // A file copied onto an existing directory goes into it.
+    assert.equal(await Deno.readTextFile(join(rootfs, "usr/x")), "x\n");
+    assert.ok((await Deno.lstat(join(rootfs, "usr/bin/tool"))).isFile);
+    assert.equal((await Deno.lstat(join(rootfs, "tmp"))).mode! & 0o7777, 0o1777);
+    assert.equal(await Deno.readTextFile(join(rootfs, "tmp/sub/y")), "x\n");
+    const work = await Deno.lstat(join(rootfs, "usr/bin/work"));
+    assert.deepEqual([work.isDirectory, work.mode! & 0o7777, work.uid], [true, 0o755, 0]);
+    const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
+    const history = config.history as { created_by: string; empty_layer?: boolean }[];
+    // The base's layer headers are read once and kept for the next build.
+    const cached = [...Deno.readDirSync(join(ws, ".iago/cache/layer-trees"))].map((e) => e.name);
+    assert.ok(cached.some((n) => /^[0-9a-f]{64}\.json$/.test(n)), cached.join(", "));
+    // An existing working directory adds no layer.
+    assert.deepEqual(
+      history.filter((h) => !h.empty_layer).map((h) => h.created_by).slice(1),
+      ["COPY x /bin/x", "COPY x /usr", "COPY x /tmp/sub/y", "WORKDIR /bin/work"],
+    );
+  } finally {
+    await registry.stop();
+  }
+});
+
 Deno.test("two checkouts give the same digest and an unchanged rebuild uploads no blob", async () => {
   const registry = await startRegistry();
   await using scratch = await tempDir();
@@ -155,7 +206,7 @@ Deno.test("two checkouts give the same digest and an unchanged rebuild uploads n
     assert.equal(second.code, 0, second.stderr);
     const digest = (s: string) => /@(sha256:[0-9a-f]{64})/.exec(s)?.[1];
     assert.equal(digest(second.stdout), digest(first.stdout));
-    assert.match(second.stdout, /no blob uploaded, 7 already in the registry/);
+    assert.match(second.stdout, /no blob uploaded, 8 already in the registry/);
   } finally {
     await registry.stop();
   }
@@ -179,7 +230,7 @@ Deno.test("--no-push writes an OCI archive that skopeo inspects and podman loads
     assert.match(r.stdout, /^web: wrote output\/images\/web\.tar /);
     const archive = join(ws, "output/images/web.tar");
     const info = await skopeoJson(["inspect", `oci-archive:${archive}`]);
-    assert.equal((info.Layers as string[]).length, 6);
+    assert.equal((info.Layers as string[]).length, 7);
     assert.equal((info.Labels as Record<string, string>).version, "1");
     const digest = /@(sha256:[0-9a-f]{64})/.exec(r.stdout)![1];
     assert.equal(info.Digest, digest);

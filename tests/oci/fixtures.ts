@@ -78,6 +78,7 @@ export async function pushBases(host: string, scratch: string): Promise<void> {
     dir("usr/bin"),
     file("usr/bin/tool", "#!/bin/sh\necho tool\n", 0o755),
     { path: "bin", type: "symlink", mode: 0o777, uid: 0, gid: 0, linkname: "usr/bin" } as TarEntry,
+    { path: "tmp", type: "dir", mode: 0o1777, uid: 0, gid: 0 } as TarEntry,
   ];
   const amd64 = await baseImage(store, "amd64", [...common, file("etc/arch", "amd64\n")]);
   const arm64 = await baseImage(store, "arm64", [...common, file("etc/arch", "arm64\n")]);
