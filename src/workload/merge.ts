@@ -36,6 +36,20 @@ const LIST_KEYS: Record<string, (entry: Record<string, unknown>) => string | und
 // Files, directories and links share one key space: a path is one kind of node.
 const NODE_LISTS = ["files", "directories", "links"] as const;
 
+// Resources take their contents from one of these fields, which all become Ignition's one
+// `source`: a layer that takes them from elsewhere replaces the resource whole (a hash or a
+// compression belongs to the source it was given with).
+const RESOURCES = new Set([
+  "storage.files.contents",
+  "storage.luks.key_file",
+  "ignition.config.replace",
+]);
+const RESOURCE_SOURCES = ["inline", "local", "source"] as const;
+
+// Units and dropins hold their text in one of these fields.
+const UNIT_LISTS = new Set(["systemd.units", "systemd.units.dropins"]);
+const UNIT_SOURCES = ["contents", "contents_local"] as const;
+
 type Obj = Record<string, unknown>;
 
 /**
@@ -90,6 +104,7 @@ class Merger {
   ): Obj {
     const out: Obj = { ...parent };
     if (listPath === "storage") this.dropReplacedNodes(out, child, keyPath, source, override);
+    if (UNIT_LISTS.has(listPath)) this.dropOtherUnitText(out, child, keyPath, source, override);
     for (const [k, cv] of Object.entries(child)) {
       if (cv === undefined || cv === null) continue;
       const kp = keyPath ? `${keyPath}.${k}` : k;
@@ -112,6 +127,10 @@ class Merger {
       return clone(cv);
     }
     if (isObject(pv) && isObject(cv)) {
+      if (RESOURCES.has(listPath) && this.replacesResource(pv, cv, keyPath, source, override)) {
+        this.own(cv, keyPath, listPath, source);
+        return clone(cv);
+      }
       return this.mergeObject(pv, cv, keyPath, listPath, source, override);
     }
     if (Array.isArray(pv) && Array.isArray(cv)) {
@@ -192,6 +211,48 @@ class Merger {
         out[other] = kept;
       }
     }
+  }
+
+  /**
+   * Whether resource `child` takes its contents from elsewhere than `parent` and so replaces
+   * it. Throws when two workloads take them from different fields; two values of one field
+   * are left to the merge, which reports them at the field.
+   */
+  private replacesResource(
+    parent: Obj,
+    child: Obj,
+    keyPath: string,
+    source: string,
+    override: boolean,
+  ): boolean {
+    const p = RESOURCE_SOURCES.find((k) => parent[k] != null);
+    const c = RESOURCE_SOURCES.find((k) => child[k] != null);
+    if (!p || !c || (p === c && sameValue(parent[p], child[c]))) return false;
+    if (override || this.isSettled(keyPath)) return true;
+    if (p === c) return false;
+    throw conflictError(keyPath, this.ownerOf(keyPath) ?? "another workload", source);
+  }
+
+  /** A unit's `contents` replaces an earlier layer's `contents_local`, and the other way round. */
+  private dropOtherUnitText(
+    out: Obj,
+    child: Obj,
+    keyPath: string,
+    source: string,
+    override: boolean,
+  ): void {
+    const c = UNIT_SOURCES.find((k) => child[k] != null);
+    const p = UNIT_SOURCES.find((k) => out[k] != null);
+    if (!c || !p || p === c) return;
+    const settled = UNIT_SOURCES.some((k) => this.isSettled(`${keyPath}.${k}`));
+    if (!override && !settled) {
+      throw conflictError(
+        `${keyPath}.${p}`,
+        this.ownerOf(`${keyPath}.${p}`) ?? "another workload",
+        source,
+      );
+    }
+    delete out[p];
   }
 
   private conflict(keyPath: string, source: string, override: boolean): void {

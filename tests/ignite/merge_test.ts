@@ -105,3 +105,48 @@ Deno.test("mergeLayers() lets equal values through and the machine's document wi
   assert.deepEqual(merged.storage?.files, [file("/etc/motd", "mine")]);
   assert.deepEqual(merged.storage?.directories, [{ path: "/etc/same" }]);
 });
+
+Deno.test("mergeLayers() lets the machine's document take a file's or unit's contents from elsewhere", () => {
+  const workload: ButaneConfig = {
+    storage: {
+      files: [
+        file("/etc/hostname", "web\n"),
+        {
+          path: "/etc/app.conf",
+          contents: { source: "https://example.com/a", verification: { hash: "sha512-aa" } },
+        },
+      ],
+    },
+    systemd: { units: [{ name: "x.service", enabled: true, contents: "[Unit]\n" }] },
+  };
+  const machine: ButaneConfig = {
+    storage: {
+      files: [
+        { path: "/etc/hostname", contents: { local: "hostname" } },
+        { path: "/etc/app.conf", contents: { source: "https://example.com/b" } },
+      ],
+    },
+    systemd: { units: [{ name: "x.service", contents_local: "x.service" }] },
+  };
+  const merged = mergeLayers([{ source: 'workload "default"', config: workload }], {
+    source: "machines/m/butane.yaml.tmpl",
+    config: machine,
+  });
+  assert.deepEqual(merged.storage?.files, [
+    { path: "/etc/hostname", mode: 0o644, contents: { local: "hostname" } },
+    { path: "/etc/app.conf", contents: { source: "https://example.com/b" } },
+  ]);
+  assert.deepEqual(merged.systemd?.units, [
+    { name: "x.service", enabled: true, contents_local: "x.service" },
+  ]);
+
+  // Between workloads, contents from two places is a conflict named as such.
+  assert.throws(
+    () =>
+      mergeLayers([{ source: "A", config: workload }, {
+        source: "B",
+        config: { storage: { files: [{ path: "/etc/hostname", contents: { local: "h" } }] } },
+      }]),
+    { message: "A and B set storage.files[/etc/hostname].contents differently" },
+  );
+});
