@@ -175,7 +175,7 @@ Deno.test("bad values name the file, line, field and value, with a fix", () => {
     {
       toml: '[user]\npassword_hash = "hunter2"',
       want:
-        /Invalid user\.password_hash "hunter2": not a crypt\(3\) password hash\n {2}hint: make one with `openssl passwd -6`/,
+        /Invalid user\.password_hash \(value not shown\): not a crypt\(3\) password hash\n {2}hint: make one with `openssl passwd -6`/,
     },
     {
       toml: '[machine]\nmac_prefix = "03:05:56"',
@@ -391,4 +391,15 @@ Deno.test("loadDefaults() throws every problem of a broken defaults file as one 
   assert.equal(err.problems.length, 2);
   assert.match(err.format(), /config\/defaults\.toml:2:1: Invalid network\.timezone/);
   assert.match(err.format(), /config\/defaults\.toml:4:1: Invalid bootc\.health_check_wait -1/);
+});
+
+Deno.test("a password typed into password_hash is not echoed in the error", () => {
+  const problems = defaultsProblems(
+    '[user]\npassword_hash = "hunter2"\n\n[admin]\npassword_hash = ["hunter2"]\n',
+  );
+  assert.deepEqual(problems.map((p) => p.split("\n")[0]), [
+    "config/defaults.toml:2:1: Invalid user.password_hash (value not shown): not a crypt(3) password hash",
+    "config/defaults.toml:5:1: Invalid admin.password_hash (value not shown): expected a string, got an array",
+  ]);
+  assert.ok(!problems.join("\n").includes("hunter2"));
 });

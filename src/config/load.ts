@@ -177,7 +177,12 @@ function describeIssues(
       );
       continue;
     }
-    const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value) ?? String(value);
+    // A password typed where its hash belongs must not end up in a terminal or in cron mail.
+    const shown = issue.path.at(-1) === "password_hash"
+      ? "(value not shown)"
+      : typeof value === "string"
+      ? `"${value}"`
+      : JSON.stringify(value) ?? String(value);
     const { reason, hint } = explain(issue, value);
     problems.push(new IagoError(`Invalid ${field} ${shown}: ${reason}`, { at, hint }));
   }
