@@ -4,7 +4,7 @@
  * hand and `Authorization` never leaves the host it was meant for, and failures become
  * `RegistryError`s that say whether a retry can help. `withRetries` is the one retry loop.
  */
-import { parseErrorBody, redactUrl, RegistryError, retryableStatus } from "./errors.ts";
+import { hintFor, parseErrorBody, redactUrl, RegistryError, retryableStatus } from "./errors.ts";
 
 export interface SendRequest {
   method: string;
@@ -87,7 +87,10 @@ export async function send(req: SendRequest, options: HttpOptions): Promise<Resp
   );
 }
 
-/** Reads an error response into a `RegistryError` (retryable for 429 and 5xx). */
+/**
+ * Reads an error response into a `RegistryError` (retryable for 429 and 5xx), with `hint` or
+ * else the fix its error code or status calls for.
+ */
 export async function responseError(
   message: string,
   res: Response,
@@ -108,7 +111,7 @@ export async function responseError(
       detail,
       retryable: retryableStatus(res.status),
       retryAfterMs: retryAfter(res.headers.get("retry-after")),
-      hint,
+      hint: hint ?? hintFor(res.status, code, url),
     },
   );
 }

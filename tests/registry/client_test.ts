@@ -95,7 +95,7 @@ Deno.test("a blob that exists in another repository of the registry is mounted, 
   }
 });
 
-Deno.test("a manifest keeps its exact bytes and media type, and a missing blob is the registry's error code", async () => {
+Deno.test("a manifest keeps its exact bytes and media type; a missing blob or tag is the registry's error code with the fix", async () => {
   const registry = await startRegistry();
   try {
     const client = new RegistryClient(registry.host, { insecure: true });
@@ -109,11 +109,16 @@ Deno.test("a manifest keeps its exact bytes and media type, and a missing blob i
     assert.equal(err.code, "MANIFEST_BLOB_UNKNOWN");
     assert.equal(err.retryable, false);
     assert.match(err.message, /Cannot push manifest 127\.0\.0\.1:\d+\/fleet\/x:v1: 400/);
+    assert.match(err.hint ?? "", /blob the manifest lists is missing .*run the command again/);
 
     const missing = await client.getManifest("fleet/x", "nothing").catch((e) => e);
     assert.ok(missing instanceof RegistryError);
     assert.equal(missing.status, 404);
     assert.equal(missing.code, "MANIFEST_UNKNOWN");
+    assert.equal(
+      missing.hint,
+      `check the tag or digest: it is not in that repository ("skopeo list-tags docker://${registry.host}/fleet/x" lists its tags)`,
+    );
   } finally {
     await registry.stop();
   }
@@ -296,7 +301,7 @@ Deno.test("429, 503 and connection resets are retried, the body replayed; a 401 
   }
 });
 
-Deno.test("retries stop after the policy's attempts with a retryable error", async () => {
+Deno.test("retries stop after the policy's attempts with a retryable error that says to run again later", async () => {
   const registry = await startRegistry();
   const standin = startStandin({
     upstream: registry.host,
@@ -313,6 +318,7 @@ Deno.test("retries stop after the policy's attempts with a retryable error", asy
     assert.ok(err instanceof RegistryError);
     assert.equal(err.status, 503);
     assert.equal(err.retryable, true);
+    assert.equal(err.hint, "the registry failed on its side; run the command again later");
     assert.equal(standin.faults[0].times, 7);
     assert.equal(debug.filter((l) => l.startsWith("retrying in ")).length, 2);
   } finally {
