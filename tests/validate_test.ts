@@ -129,8 +129,8 @@ Deno.test("checkTemplateSyntax() accepts eta and names the place of a broken tag
     "t:2:4: Cannot parse the template: unclosed tag",
   );
   assert.match(
-    checkTemplateSyntax("a: <%= it.x + %>\n", "t")?.format() ?? "",
-    /^t: Cannot compile the template: Unexpected token/,
+    checkTemplateSyntax("a: 1\nb: <%= it.x + %>\n", "t")?.format() ?? "",
+    /^t:2: Cannot compile the template: Unexpected token/,
   );
 });
 

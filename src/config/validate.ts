@@ -2,11 +2,11 @@
  * `iago validate`: reads every configuration file, compiles every machine template and checks
  * every container has a Containerfile, collecting all problems instead of stopping at the first.
  */
-import { Eta } from "eta";
 import { join } from "node:path";
 import { didYouMean, IagoError, UsageError } from "../errors.ts";
 import { exists, readTextIfExists } from "../fsutil.ts";
 import { isDnsLabel } from "./checks.ts";
+import { checkTemplate } from "../render/template.ts";
 import { checkMachineName, type Workspace } from "../workspace.ts";
 import { BUILTIN_DEFAULTS, checkDefaults, checkMachine, DEFAULT_DEFAULTS_TOML } from "./load.ts";
 import type { Defaults, Machine } from "./schema.ts";
@@ -22,8 +22,6 @@ export interface ValidationReport {
   /** Names of the containers looked at. */
   checkedContainers: string[];
 }
-
-const eta = new Eta({ autoTrim: false, useWith: false, cache: false });
 
 /**
  * Validates the workspace, or only the machines and containers in `names`. Throws a
@@ -165,26 +163,12 @@ async function strayMachineDirs(ws: Workspace, machines: string[]): Promise<Iago
   return problems.sort((a, b) => a.message.localeCompare(b.message));
 }
 
-/** The eta syntax of a template: an error at `file:line:col`, or undefined when it compiles. */
+/**
+ * The eta syntax of a template, checked as `ignite` compiles it: an error at `file:line` (and
+ * column, for a tag left open), or undefined when it compiles.
+ */
 export function checkTemplateSyntax(text: string, file: string): IagoError | undefined {
-  try {
-    eta.compile(text);
-    return undefined;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const pos = /^(.*?) at line (\d+) col (\d+)/.exec(message);
-    if (pos) {
-      return new IagoError(`Cannot parse the template: ${pos[1]}`, {
-        at: { file, line: Number(pos[2]), col: Number(pos[3]) },
-        hint: "every <% opens a tag that %> must close",
-      });
-    }
-    const js = /\n\n(.*)\n====/.exec(message)?.[1] ?? message.split("\n")[0];
-    return new IagoError(`Cannot compile the template: ${js}`, {
-      at: { file },
-      hint: "the code inside <% %>, <%= %> and <%~ %> tags must be JavaScript",
-    });
-  }
+  return checkTemplate(text, file);
 }
 
 let builtin: Defaults | undefined;

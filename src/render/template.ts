@@ -54,6 +54,20 @@ export function renderTemplate(text: string, context: object, file: string): str
   }
 }
 
+/**
+ * Compiles `text` without rendering it: an `IagoError` at `file:line` (and column, for a tag
+ * left open) when it does not compile, else undefined.
+ */
+export function checkTemplate(text: string, file: string): IagoError | undefined {
+  try {
+    compile(text, file);
+    return undefined;
+  } catch (err) {
+    if (err instanceof IagoError) return err;
+    throw err;
+  }
+}
+
 const HINT =
   'the variables are listed in README "Template variables"; <%= x %> writes x YAML-quoted, <%~ x %> raw';
 
