@@ -151,10 +151,11 @@ function translateSpec(
   t.origin(config.ignition as object, "$.ignition");
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
-  // Ignition's own validation of the result (duplicates, paths, units, URLs, ...), reported at
-  // the YAML the user wrote. Experimental specs have no validator, as in butane's release builds.
+  // Ignition's own validation of the result (duplicates first, as butane checks them, then paths,
+  // units, URLs, ...), reported at the YAML the user wrote. Experimental specs have no
+  // validator, as in butane's release builds.
   if (!spec.ignitionVersion.includes("experimental")) {
-    for (const finding of validateIgnition(config)) {
+    for (const finding of validateIgnition(config, { duplicatesFirst: true })) {
       report.add(finding.severity, t.yamlPathFor(config, finding.path), finding.message);
     }
   }

@@ -14,11 +14,15 @@ import { validateUrl } from "./_url.ts";
 
 export type { Entry } from "./_fields.ts";
 
-/** Runs every validation of spec 3.`m` over the decoded config `c`, then the duplicate checks. */
-export function validateRules(c: Obj, m: Minor): Entry[] {
+/**
+ * Runs every validation of spec 3.`m` over the decoded config `c` and the duplicate checks:
+ * after the rest as `ignition-validate` does, or first as butane does with `duplicatesFirst`.
+ */
+export function validateRules(c: Obj, m: Minor, duplicatesFirst = false): Entry[] {
   const r = new Report();
+  if (duplicatesFirst) duplicates(r, c, m);
   new Rules(r, m).config(c);
-  duplicates(r, c, m);
+  if (!duplicatesFirst) duplicates(r, c, m);
   return r.entries;
 }
 

@@ -109,7 +109,7 @@ interface Checked {
   typeErrorPath?: Path;
 }
 
-function check(root: JNode): Checked {
+function check(root: JNode, duplicatesFirst = false): Checked {
   const offsets = new Map<Finding, number>();
   const version = readVersion(root);
   if (version.finding) {
@@ -122,7 +122,7 @@ function check(root: JNode): Checked {
     offsets.set(f, decoded.typeError.offset);
     return { findings: [f], offsets, typeErrorPath: decoded.typeError.path };
   }
-  const findings: Finding[] = validateRules(decoded.value, version.minor!);
+  const findings: Finding[] = validateRules(decoded.value, version.minor!, duplicatesFirst);
   for (const n of decoded.nullMismatch) {
     findings.push({
       severity: "warning",
@@ -145,10 +145,15 @@ function check(root: JNode): Checked {
 /**
  * Validates a parsed Ignition config of spec 3.0.0..3.5.0 (version read from
  * `config.ignition.version`). Returns every finding, errors and warnings; an empty list means
- * `ignition-validate` would print nothing. Never throws.
+ * `ignition-validate` would print nothing. `duplicatesFirst` lists the `duplicate entry defined`
+ * errors before the other findings, the order butane reports a generated config in
+ * (`ignition-validate` lists them after). Never throws.
  */
-export function validateIgnition(config: Record<string, unknown>): Finding[] {
-  const { findings, typeErrorPath } = check(nodeFromValue(config));
+export function validateIgnition(
+  config: Record<string, unknown>,
+  options: { duplicatesFirst?: boolean } = {},
+): Finding[] {
+  const { findings, typeErrorPath } = check(nodeFromValue(config), options.duplicatesFirst);
   if (typeErrorPath) findings[0].path = typeErrorPath;
   return findings;
 }
