@@ -86,7 +86,8 @@ class KeyScanner {
         this.i += double ? 2 : 1;
         table = this.readKey();
         this.i += double ? 2 : 1;
-        this.record(table, start);
+        // `[a.b]` also writes table `a`, which an error about `a` must find.
+        for (let n = 1; n <= table.length; n++) this.record(table.slice(0, n), start);
       } else {
         this.readKeyValue(table);
       }
@@ -98,7 +99,8 @@ class KeyScanner {
   private readKeyValue(prefix: string[]): void {
     const start = this.i;
     const key = [...prefix, ...this.readKey()];
-    this.record(key, start);
+    // `a.b = 1` also writes table `a`, which an error about `a` must find.
+    for (let n = prefix.length + 1; n <= key.length; n++) this.record(key.slice(0, n), start);
     this.skipBlank(false);
     if (this.text[this.i] === "=") this.i++;
     this.skipBlank(false);
