@@ -35,6 +35,8 @@ export interface VerifyResult {
   total: number;
   /** Why each signature that did not verify failed. */
   problems: string[];
+  /** Signatures whose payload names another digest (copied or tampered with). */
+  otherDigest: number;
 }
 
 /** Checks every stored signature of `digest`; the image is trusted when `verified > 0`. */
@@ -42,12 +44,14 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyRe
   const sigs = await readSignatures(options.client, options.repo, options.digest);
   const problems: string[] = [];
   let verified = 0;
+  let otherDigest = 0;
   sigs.forEach((sig, i) => {
     const problem = checkSignature(sig, options);
     if (problem) problems.push(`signature ${i + 1}: ${problem}`);
     else verified++;
+    if (problem?.startsWith("it signs ")) otherDigest++;
   });
-  return { verified, total: sigs.length, problems };
+  return { verified, total: sigs.length, problems, otherDigest };
 }
 
 /** Why `sig` does not verify for `digest`, or undefined when it does. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RegistryClient, staticCredentials } from "../../src/registry/mod.ts";
-import { signImage } from "../../src/sign/mod.ts";
+import { signatureTag, signImage } from "../../src/sign/mod.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { startRegistry } from "../helpers/registry.ts";
 import { randomBlob, streamOf, testImage } from "../registry/_images.ts";
@@ -22,7 +22,7 @@ async function workspace(dir: string, registry: string) {
   );
 }
 
-Deno.test("iago verify exits 0 for the signing key, 1 for another key and for a re-pushed image", async () => {
+Deno.test("iago verify exits 0 for the signing key, 1 for another key, a re-pushed image and signatures of another digest", async () => {
   const registry = await startRegistry();
   await using dir = await tempDir();
   try {
@@ -66,10 +66,18 @@ Deno.test("iago verify exits 0 for the signing key, 1 for another key and for a 
     );
     assert.match(wrong.stderr, /signature 1: the signature does not verify with the given key/);
 
-    await pushImage(client, "fleet/web", "two");
+    const second = await pushImage(client, "fleet/web", "two");
     const stale = await iago(["verify", "web", "--key", "cosign.pub"], { cwd: dir.path });
     assert.equal(stale.code, 1);
     assert.match(stale.stderr, /error: No signature for .*fleet\/web:latest@sha256:/);
+
+    // The first image's signatures put under the second one's .sig tag sign the first digest.
+    const sigs = await client.getManifest("fleet/web", signatureTag(digest));
+    await client.putManifest("fleet/web", signatureTag(second), sigs.bytes, sigs.mediaType);
+    const copied = await iago(["verify", "web", "--key", "cosign.pub"], { cwd: dir.path });
+    assert.equal(copied.code, 1);
+    assert.match(copied.stderr, new RegExp(`signature 1: it signs ${digest}, not ${second}`));
+    assert.match(copied.stderr, /hint: the signatures stored for this digest sign another image/);
 
     const missingTag = await iago(["verify", "web", "--tag", "v9", "--key", "cosign.pub"], {
       cwd: dir.path,

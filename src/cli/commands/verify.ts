@@ -63,6 +63,8 @@ export const verifyCommand = buildCommand({
       {
         hint: result.total === 0
           ? "sign it with: iago build NAME --sign (a re-pushed image needs a new signature)"
+          : result.otherDigest === result.total
+          ? "the signatures stored for this digest sign another image (copied there, or tampered with): sign this one with iago build NAME --sign"
           : "check that the key or identity is the one the image was signed with",
       },
     );
