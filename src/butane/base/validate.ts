@@ -131,7 +131,7 @@ function resource(res: Doc, path: string, r: Report): void {
 }
 
 function contents(u: Doc, path: string, r: Report): void {
-  if (u.contents !== undefined && u.contents_local) {
+  if (u.contents !== undefined && u.contents_local !== undefined) {
     r.error(
       `${path}.contents_local`,
       "only one of the following can be set: contents, contents_local",
