@@ -68,6 +68,13 @@ export async function loadWorkloads(
         at: locateRef(at, ref, machineText),
       });
     }
+    const real = await Deno.realPath(abs).catch(() => undefined);
+    if (real !== undefined && !real.startsWith(await Deno.realPath(ws.root) + sep)) {
+      throw new IagoError(`Workload plugin "${ref}" is outside the workspace`, {
+        at: locateRef(at, ref, machineText),
+        hint: `a symlink on the way leads to ${real}; copy the plugin into the workspace`,
+      });
+    }
     let pending = plugins.get(abs);
     if (!pending) {
       pending = importPlugin(abs, file);
