@@ -147,6 +147,22 @@ Deno.test("trees report a file root, clashing contents and special files", async
   });
 });
 
+Deno.test("a tree whose root is a symlink becomes one link, as filepath.Walk does not follow it", async () => {
+  await withDir(async (dir) => {
+    await Deno.mkdir(`${dir}/real`);
+    await Deno.writeTextFile(`${dir}/real/f`, "x");
+    await Deno.symlink("real", `${dir}/linked`);
+    const r = await translateButaneText(
+      HEAD + "storage:\n  trees:\n    - local: linked\n      path: /etc/app/\n",
+      { filesDir: dir },
+    );
+    assert.deepEqual(lines(r), []);
+    assert.deepEqual((r.ignition as Ign).storage, {
+      links: [{ path: "/etc/app", target: "real" }],
+    });
+  });
+});
+
 Deno.test("translateButaneDocument() translates plain data and uses the given positions", async () => {
   const doc = {
     variant: "fcos",

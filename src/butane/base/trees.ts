@@ -46,7 +46,9 @@ export function expandTrees(doc: Doc, config: Obj, t: Translation): void {
       continue;
     }
     const dest = (tree.path as string | undefined) || "/";
-    walk(src, "", dest, storage, yamlPath, t);
+    // filepath.Walk does not follow a symlinked root either: it is one link, at `path`.
+    if (Deno.lstatSync(src).isSymlink) addLink(storage, src, posix.join(dest, "."), yamlPath, t);
+    else walk(src, "", dest, storage, yamlPath, t);
   }
 }
 
@@ -100,23 +102,21 @@ function walk(
       file.contents = contents;
       if (file.mode === undefined) file.mode = (info.mode ?? 0) & 0o111 ? 0o755 : 0o644;
     } else if (info.isSymlink) {
-      const link = claimNode(
-        storage,
-        "links",
-        destPath,
-        yamlPath,
-        t,
-        (l) => l.target !== undefined,
-      );
-      if (!link) continue;
-      try {
-        link.target = Deno.readLinkSync(full);
-      } catch (err) {
-        t.report.error(yamlPath, goOpenError(full, err).replace(/^open /, "readlink "));
-      }
+      addLink(storage, full, destPath, yamlPath, t);
     } else {
       t.report.error(yamlPath, "trees may only contain files, directories, and symlinks");
     }
+  }
+}
+
+/** A `links` entry at `destPath` for the symlink `full`, its target kept as written. */
+function addLink(storage: Obj, full: string, destPath: string, yamlPath: string, t: Translation) {
+  const link = claimNode(storage, "links", destPath, yamlPath, t, (l) => l.target !== undefined);
+  if (!link) return;
+  try {
+    link.target = Deno.readLinkSync(full);
+  } catch (err) {
+    t.report.error(yamlPath, goOpenError(full, err).replace(/^open /, "readlink "));
   }
 }
 
