@@ -430,3 +430,22 @@ Deno.test("the scaffold's service unit passes systemd-analyze verify without a w
   assert.equal(verify.code, 0, verify.stderr);
   assert.equal(verify.stderr.trim(), "");
 });
+
+Deno.test("when init cannot write the Ignition file, its error keeps the why and the fix", async () => {
+  await using dir = await tempDir();
+  assert.equal((await iago(["init", "--machine-only", "a"], { cwd: dir.path })).code, 0);
+  const defaults = join(dir.path, "config/defaults.toml");
+  const text = await Deno.readTextFile(defaults);
+  await Deno.writeTextFile(
+    defaults,
+    text.replace(/^github_username = ""$/m, 'github_username = "nobody-here"'),
+  );
+  // Nothing listens on port 9 (discard): the lookup fails and no keys are cached.
+  const env = { IAGO_GITHUB_URL: "http://127.0.0.1:9" };
+  const r = await iago(["init", "--machine-only", "b"], { cwd: dir.path, env });
+  assert.equal(r.code, 1);
+  const [error, hint] = r.stderr.trim().split("\n");
+  assert.match(error, /Nobody could log in as "core": GitHub user "nobody-here" has no SSH keys/);
+  assert.match(error, /http:\/\/127\.0\.0\.1:9\/nobody-here\.keys: cannot connect/);
+  assert.match(hint, /set password_hash .*, then run: iago ignite b \(machine "b" was created\)$/);
+});

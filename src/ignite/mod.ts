@@ -47,7 +47,9 @@ export async function igniteNewMachine(
     if (!(err instanceof IagoError)) throw err;
     throw new IagoError(err.message, {
       at: err.at,
-      hint: `machine "${name}" was created; fix this, then run: iago ignite ${name}`,
+      hint: `${
+        err.hint ?? "fix this"
+      }, then run: iago ignite ${name} (machine "${name}" was created)`,
       cause: err,
     });
   }

@@ -12,7 +12,7 @@ import {
 import { type Defaults, loadDefaults, loadMachine, type Machine } from "../config/mod.ts";
 import { IagoError } from "../errors.ts";
 import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
-import { githubKeys } from "../keys/github.ts";
+import { type GithubKeys, githubKeys } from "../keys/github.ts";
 import { buildContext } from "../render/context.ts";
 import { renderTemplate } from "../render/template.ts";
 import { loadRuntimeScripts } from "../runtime/mod.ts";
@@ -41,7 +41,7 @@ export class IgniteSession {
   readonly options: IgniteOptions;
   #defaults?: Promise<Defaults>;
   #scripts?: Promise<Record<string, string>>;
-  #keys = new Map<string, Promise<{ keys: string[]; warning?: string }>>();
+  #keys = new Map<string, Promise<GithubKeys>>();
   #warned = new Set<string>();
 
   constructor(ws: Workspace, options: IgniteOptions = {}) {
@@ -60,7 +60,7 @@ export class IgniteSession {
     });
   }
 
-  githubKeys(username: string): Promise<{ keys: string[]; warning?: string }> {
+  githubKeys(username: string): Promise<GithubKeys> {
     let pending = this.#keys.get(username);
     if (!pending) {
       pending = githubKeys(username, {
@@ -212,11 +212,11 @@ async function generate(
 async function userKeys(session: IgniteSession, defaults: Defaults): Promise<string[]> {
   const github = defaults.user.githubUsername;
   if (!github) return [];
-  const { keys, warning } = await session.githubKeys(github);
+  const { keys, warning, failure } = await session.githubKeys(github);
   if (keys.length === 0 && !defaults.user.passwordHash) {
     throw new IagoError(
       `Nobody could log in as "${defaults.user.username}": GitHub user "${github}" has no SSH keys${
-        warning ? " that iago could fetch or find cached" : ""
+        failure ? ` (${failure}; none cached)` : ""
       } and [user] password_hash is empty`,
       {
         at: { file: defaults.file },

@@ -25,6 +25,8 @@ export interface GithubKeys {
   from: "github" | "cache" | "none";
   /** Why the lookup failed, when it did (the keys then come from the cache, if any). */
   warning?: string;
+  /** The failure alone, as in `warning` (`URL: no such user (404)`). */
+  failure?: string;
 }
 
 const KEY_LINE =
@@ -60,6 +62,7 @@ export async function githubKeys(
     return {
       keys: parseKeys(cached),
       from: "cache",
+      failure,
       warning:
         `Cannot fetch the SSH keys of GitHub user "${username}" (${failure}); using the cached keys`,
     };
@@ -67,6 +70,7 @@ export async function githubKeys(
   return {
     keys: [],
     from: "none",
+    failure,
     warning:
       `Cannot fetch the SSH keys of GitHub user "${username}" (${failure}) and none are cached`,
   };
