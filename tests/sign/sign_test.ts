@@ -141,6 +141,7 @@ Deno.test("a key signature is stored where cosign looks and openssl verifies it 
       verified: 1,
       total: 1,
       problems: [],
+      otherDigest: 0,
     });
     const wrong = await verifyImage({
       client,
@@ -159,7 +160,7 @@ Deno.test("a key signature is stored where cosign looks and openssl verifies it 
       digest: repushed,
       publicKey: pub,
     });
-    assert.deepEqual(stale, { verified: 0, total: 0, problems: [] });
+    assert.deepEqual(stale, { verified: 0, total: 0, problems: [], otherDigest: 0 });
 
     // Signing again appends; both signatures are read back.
     await signImage({
