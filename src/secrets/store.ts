@@ -43,9 +43,12 @@ export class SecretStore {
     this.#rotate = options.rotate ?? false;
   }
 
-  /** The secret `name`: the stored value, else (or when rotating) a new one of `length`. */
+  /**
+   * The secret `name`: the stored value (whatever its length: it may be the only copy of a
+   * password in use), else (or when rotating) a new one of `length`.
+   */
   async secret(name: string, length = 32): Promise<string> {
-    return await this.#get(name, () => generateSecret(length), (v) => v.length === length);
+    return await this.#get(name, () => generateSecret(length));
   }
 
   /** The generated password of account `username` and its `$6$` hash, stored together. */
@@ -97,13 +100,13 @@ export class SecretStore {
     return value;
   }
 
-  async #get(name: string, make: () => string, valid?: (v: string) => boolean): Promise<string> {
+  async #get(name: string, make: () => string): Promise<string> {
     const staged = this.#pending.get(name);
     if (staged !== undefined) return staged;
     if (!this.#rotate) {
       const stored = await readTextIfExists(join(this.#dir, name));
       const value = stored?.replace(/\n$/, "");
-      if (value !== undefined && value !== "" && (!valid || valid(value))) return value;
+      if (value !== undefined && value !== "") return value;
     }
     const value = make();
     this.#pending.set(name, value);

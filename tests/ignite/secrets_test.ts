@@ -67,3 +67,15 @@ Deno.test("SecretStore.commit() returns how to put the previous values back, and
   await assert.rejects(failing.commit());
   assert.equal(await Deno.readTextFile(join(root, "postgres-password")), pw + "\n");
 });
+
+Deno.test("SecretStore keeps a stored secret when a workload asks for another length", async () => {
+  await using dir = await tempDir();
+  const root = join(dir.path, "db");
+  const first = new SecretStore(root);
+  const pw = await first.secret("postgres-password", 32);
+  await first.commit();
+  // .iago/ holds the only copy of the password the machine runs with: never replace it unasked.
+  const longer = new SecretStore(root);
+  assert.equal(await longer.secret("postgres-password", 48), pw);
+  assert.ok(!longer.dirty);
+});
