@@ -14,10 +14,15 @@ export interface Entry {
 export type Obj = Record<string, unknown>;
 
 export const obj = (o: Obj | undefined, k: string): Obj => (o?.[k] as Obj | undefined) ?? {};
-export const list = (o: Obj | undefined, k: string): Obj[] =>
-  ((o?.[k] as (Obj | undefined)[] | undefined) ?? []).map((x) => x ?? {});
-export const strs = (o: Obj | undefined, k: string): string[] =>
-  ((o?.[k] as (string | undefined)[] | undefined) ?? []).map((s) => s ?? "");
+// Rules only read these lists, so one without null items is handed out as it is.
+export const list = (o: Obj | undefined, k: string): Obj[] => {
+  const v = (o?.[k] as (Obj | undefined)[] | undefined) ?? [];
+  return v.includes(undefined) ? v.map((x) => x ?? {}) : v as Obj[];
+};
+export const strs = (o: Obj | undefined, k: string): string[] => {
+  const v = (o?.[k] as (string | undefined)[] | undefined) ?? [];
+  return v.includes(undefined) ? v.map((s) => s ?? "") : v as string[];
+};
 export const str = (o: Obj | undefined, k: string): string | undefined =>
   o?.[k] as string | undefined;
 export const int = (o: Obj | undefined, k: string): number | undefined =>

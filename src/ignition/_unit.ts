@@ -15,9 +15,12 @@ const BUF_SIZE = 4096;
 
 class UnitSyntaxError extends Error {}
 
+// Units are read one at a time and synchronously, so they can share one buffer.
+const SHARED_BUF = new Uint8Array(BUF_SIZE);
+
 /** A byte-for-byte model of Go's bufio.Reader over an in-memory string. */
 class BufReader {
-  buf = new Uint8Array(BUF_SIZE);
+  buf = SHARED_BUF;
   r = 0;
   w = 0;
   eof = false;

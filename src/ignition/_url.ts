@@ -356,8 +356,9 @@ function goBase64Decode(src: string, wantData: boolean): { data?: Uint8Array; er
   const done = () => ({ data: out.subarray(0, n) });
   const corrupt = (at: number) => ({ error: `illegal base64 data at input byte ${at}` });
   let si = 0;
+  const dbuf = new Int32Array(4);
   while (si < src.length) {
-    const dbuf = [0, 0, 0, 0];
+    dbuf.fill(0);
     let dlen = 4;
     let j = 0;
     for (; j < 4; j++) {
@@ -389,8 +390,7 @@ function goBase64Decode(src: string, wantData: boolean): { data?: Uint8Array; er
       break;
     }
     const val = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
-    const bytes = [(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff];
-    if (wantData) { for (let k = 0; k < dlen - 1; k++) out[n++] = bytes[k]; }
+    if (wantData) { for (let k = 0; k < dlen - 1; k++) out[n++] = (val >> (16 - 8 * k)) & 0xff; }
     if (dlen < 4) break;
   }
   return done();
