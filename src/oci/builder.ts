@@ -241,6 +241,7 @@ class Build {
         // following the image's symlinks to it.
         const tree = await this.#tree(state);
         const path = tree.resolve(c.WorkingDir, true);
+        notUnderFile(tree, path, true, `WORKDIR ${c.WorkingDir}`, at, "give WORKDIR a directory");
         if (path === "" || tree.get(path)?.type === "dir") {
           history(`WORKDIR ${c.WorkingDir}`);
           return;
@@ -455,6 +456,14 @@ class Build {
     const full = tree.resolve(dest, true);
     const destIsDir = namedDir || words.length > 2 || tree.get(full)?.type === "dir";
     const target = "/" + (destIsDir ? full : tree.resolve(dest, false));
+    notUnderFile(
+      tree,
+      target.slice(1),
+      destIsDir,
+      `${ins.keyword} to "${destWord}"`,
+      at,
+      "choose another destination",
+    );
     const placed = placeSources(sources, target, destIsDir, {
       chmod,
       chown,
@@ -514,7 +523,24 @@ class Build {
     if (byName || byIndex) {
       image = await this.stage((byName ?? byIndex)!.index);
     } else {
-      image = await input.images.resolve(from, input.platform, at);
+      try {
+        image = await input.images.resolve(from, input.platform, at);
+      } catch (err) {
+        if (!(err instanceof IagoError)) throw err;
+        const names = stages.filter((s) => s.name).map((s) => s.name);
+        throw new IagoError(
+          `COPY --from="${from}" is no stage of this Containerfile, and no image either: ${
+            err.cause instanceof IagoError ? err.cause.message : err.message
+          }`,
+          {
+            at,
+            hint: names.length > 0
+              ? `the stages are named ${names.join(", ")} (or give their index from 0)`
+              : "name a stage with FROM ... AS NAME, or give a full image reference",
+            cause: err,
+          },
+        );
+      }
     }
     let hit = this.#rootfs.get(image);
     if (!hit) {
@@ -530,6 +556,31 @@ interface StageState {
   cmdSet: boolean;
   image: Image;
   tree?: Promise<FileTree>;
+}
+
+/**
+ * Throws when a directory of `path` (and `path` itself when `isDir`) is a file or another
+ * non-directory in the image: Docker and buildah refuse this; a layer would replace the file.
+ */
+function notUnderFile(
+  tree: FileTree,
+  path: string,
+  isDir: boolean,
+  what: string,
+  at: SourceLocation,
+  hint: string,
+): void {
+  const parts = path.split("/").filter(Boolean);
+  for (let i = 1; i <= parts.length - (isDir ? 0 : 1); i++) {
+    const prefix = parts.slice(0, i).join("/");
+    const node = tree.get(prefix);
+    if (node && node.type !== "dir") {
+      throw new IagoError(`Cannot ${what}: "/${prefix}" is not a directory in the image`, {
+        at,
+        hint,
+      });
+    }
+  }
 }
 
 function dirOf(

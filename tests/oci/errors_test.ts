@@ -98,6 +98,25 @@ const CASES = (host: string): Case[] => [
     stderr: /Containerfile:1: Cannot resolve base image ".*\/nope:1"/,
   },
   {
+    name: "a destination below a file of the base",
+    containerfile: `FROM ${host}/base:1\nCOPY a /etc/os-release/sub\n`,
+    files: { a: "x" },
+    stderr:
+      /Containerfile:2: Cannot COPY to "\/etc\/os-release\/sub": "\/etc\/os-release" is not a directory in the image\n.*choose another destination/,
+  },
+  {
+    name: "a WORKDIR that is a file of the base",
+    containerfile: `FROM ${host}/base:1\nWORKDIR /etc/os-release\n`,
+    stderr:
+      /Containerfile:2: Cannot WORKDIR \/etc\/os-release: "\/etc\/os-release" is not a directory in the image/,
+  },
+  {
+    name: "a --from naming no stage and no image",
+    containerfile: `FROM scratch AS build\nFROM scratch\nCOPY --from=${host}/biuld:1 /a /a\n`,
+    stderr:
+      /Containerfile:3: COPY --from=".*\/biuld:1" is no stage of this Containerfile, and no image either: Cannot get manifest .*404.*\n.*the stages are named build/,
+  },
+  {
     name: "an empty FROM after substitution",
     containerfile: "ARG BASE\nFROM ${BASE}\n",
     stderr: /Containerfile:2: FROM "\$\{BASE\}" is empty after substitution/,
@@ -128,7 +147,8 @@ Deno.test("every bad input fails with what, where (Containerfile:LINE) and how t
   const registry = await startRegistry();
   await using scratch = await tempDir();
   try {
-    const ws = scratch.path;
+    await pushBases(registry.host, join(scratch.path, "bases"));
+    const ws = join(scratch.path, "ws");
     await makeWorkspace(ws, registry.host);
     for (const c of CASES(registry.host)) {
       const dir = join(ws, "containers", "bad");
