@@ -1,7 +1,9 @@
 /**
  * The native builder: runs a parsed Containerfile's stages without any container runtime.
  * Instructions that change metadata edit the image config; COPY and ADD each add one
- * reproducible layer; RUN cannot run here (see `runLines`). Every step adds a history entry.
+ * reproducible layer, and so does a WORKDIR the image lacks; destinations are looked up in the
+ * image's file tree (`tree.ts`). RUN cannot run here (see `runLines`). Every step adds a
+ * history entry.
  */
 import { posix } from "node:path";
 import { IagoError, type SourceLocation } from "../errors.ts";
