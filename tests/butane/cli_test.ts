@@ -82,6 +82,17 @@ Deno.test("iago butane exits 1 with the report when the config is invalid", asyn
   );
 });
 
+Deno.test("iago --quiet butane still prints the report of an invalid config", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/c.bu`, BAD);
+  const r = await iago(["--quiet", "butane", "c.bu"], { cwd: dir.path });
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    "error at $.storage.files.0.mode, line 6 col 13: cannot unmarshal !!str `nope` into int\nError translating config: yaml: unmarshal errors",
+  );
+});
+
 Deno.test("iago butane --check validates without printing the config", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(`${dir.path}/c.bu`, "variant: fcos\nversion: 1.5.0\n");

@@ -42,9 +42,10 @@ export const butaneCommand = buildCommand({
       filesDir: flags.filesDir === undefined ? undefined : abs(flags.filesDir),
       fileName: file,
     });
-    for (const entry of result.report) this.out.info(formatReportEntry(entry));
+    // The report is problems in butane's own format: on stderr as is, kept with --quiet.
+    for (const entry of result.report) this.out.detail(formatReportEntry(entry));
     if (!result.ok || result.json === undefined) {
-      this.out.info(`Error translating config: ${result.error ?? "source config is invalid"}`);
+      this.out.detail(`Error translating config: ${result.error ?? "source config is invalid"}`);
       this.process.exitCode = 1;
       return;
     }
