@@ -86,13 +86,16 @@ export async function loadWorkloads(
   return out;
 }
 
-/** `at` moved to the first place `"ref"` is written in the file's text. */
+/** `at` moved to the first place `"ref"` or `'ref'` is written in the file's text. */
 function locateRef(at: SourceLocation, ref: string, text?: string): SourceLocation {
   if (text === undefined) return at;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const col = lines[i].replace(/#.*$/, "").indexOf(JSON.stringify(ref));
-    if (col >= 0) return { file: at.file, line: i + 1, col: col + 1 };
+    const line = lines[i].replace(/#.*$/, "");
+    for (const quoted of [JSON.stringify(ref), `'${ref}'`]) {
+      const col = line.indexOf(quoted);
+      if (col >= 0) return { file: at.file, line: i + 1, col: col + 1 };
+    }
   }
   return at;
 }

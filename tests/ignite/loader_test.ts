@@ -32,3 +32,16 @@ Deno.test("loadWorkloads() refuses a plugin that a symlink places outside the wo
   const loaded = await loadWorkloads(ws, ["./workloads/alias.ts"], at);
   assert.deepEqual(loaded.map((w) => w.workload.name), ["default", "x"]);
 });
+
+Deno.test("an unknown workload is reported at its line, in basic or literal quotes", async () => {
+  const ws = new Workspace(Deno.cwd());
+  const at = { file: "machines/web/machine.toml" };
+  for (const quoted of ['"postgress"', "'postgress'"]) {
+    const text = `name = "web"\nfqdn = "web.example.com"\nworkloads = [\n  ${quoted},\n]\n`;
+    await assert.rejects(loadWorkloads(ws, ["postgress"], at, text), (err: unknown) => {
+      assert.ok(err instanceof IagoError);
+      assert.deepEqual(err.at, { file: at.file, line: 4, col: 3 });
+      return true;
+    });
+  }
+});
