@@ -114,6 +114,14 @@ Deno.test("iago butane names a missing input file", async () => {
   assert.match(r.stderr, /missing\.bu/);
 });
 
+Deno.test("iago butane says so when the input is a directory", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/configs`);
+  const r = await iago(["butane", "configs"], { cwd: dir.path });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Cannot read "configs": it is a directory/);
+});
+
 Deno.test("iago butane reads the config from stdin when no file is given", async () => {
   const main = new URL("../../main.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {

@@ -28,12 +28,17 @@ export const butaneCommand = buildCommand({
       try {
         text = await Deno.readTextFile(abs(file));
       } catch (err) {
-        if (err instanceof Deno.errors.NotFound) {
-          throw new IagoError(`Cannot read "${file}": no such file`, {
-            hint: "give the path of a Butane YAML file, or pipe one on stdin",
-          });
-        }
-        throw err;
+        const why = err instanceof Deno.errors.NotFound
+          ? "no such file"
+          : err instanceof Deno.errors.IsADirectory
+          ? "it is a directory"
+          : err instanceof Deno.errors.PermissionDenied
+          ? "permission denied"
+          : undefined;
+        if (why === undefined) throw err;
+        throw new IagoError(`Cannot read "${file}": ${why}`, {
+          hint: "give the path of a Butane YAML file, or pipe one on stdin",
+        });
       }
     }
     const result = await translateButaneText(text, {
