@@ -49,6 +49,8 @@ export interface Standin {
   tokenRequests: { scopes: string[]; withCredentials: boolean; authorization?: string }[];
   /** Authorization headers the redirect target received. */
   cdnAuthorizations: (string | null)[];
+  /** Every Bearer token the token service issued (to check that none is ever printed). */
+  issuedTokens: string[];
   /** Makes every issued token invalid, as if it expired. */
   expireTokens(): void;
   faults: Fault[];
@@ -65,6 +67,7 @@ export function startStandin(options: StandinOptions): Standin {
   const log: string[] = [];
   const tokenRequests: Standin["tokenRequests"] = [];
   const cdnAuthorizations: (string | null)[] = [];
+  const issuedTokens: string[] = [];
   const faults = options.faults ?? [];
   const grants = new Map<string, Grant>();
   const referrerIndex = new Map<
@@ -113,6 +116,7 @@ export function startStandin(options: StandinOptions): Standin {
     }
     const token = crypto.randomUUID();
     grants.set(token, { scopes: granted, valid: true });
+    issuedTokens.push(token);
     return Response.json({ token, expires_in: 300 });
   });
   servers.push(tokenServer);
@@ -313,6 +317,7 @@ export function startStandin(options: StandinOptions): Standin {
     log,
     tokenRequests,
     cdnAuthorizations,
+    issuedTokens,
     faults,
     expireTokens() {
       for (const g of grants.values()) g.valid = false;

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { IagoError } from "../../src/errors.ts";
 import { RegistryClient, RegistryError, resolveCredentials } from "../../src/registry/mod.ts";
-import { tempDir } from "../helpers/cli.ts";
+import { iago, tempDir } from "../helpers/cli.ts";
 import { startRegistry } from "../helpers/registry.ts";
+import { makeKeyPair } from "../sign/_keys.ts";
 import { randomBlob, streamOf } from "./_images.ts";
+import { startStandin } from "./_standins.ts";
 
 const b64 = (s: string) => btoa(s);
 
@@ -177,4 +179,70 @@ Deno.test("OP_SERVICE_ACCOUNT_TOKEN without an op on PATH says how to get out", 
   assert.ok(err instanceof IagoError);
   assert.match(err.message, /the 1Password CLI `op` is not installed/);
   assert.match(err.hint!, /--token or GITHUB_TOKEN/);
+});
+
+Deno.test("build, sign and verify never show a token, Basic header or Bearer token, IAGO_DEBUG on, whether it works or fails", async () => {
+  const secret = "ghp_L3AK_check_value_777";
+  const opSecret = "ops_service_account_secret_55";
+  const registry = await startRegistry();
+  const standin = startStandin({
+    upstream: registry.host,
+    bearer: { user: "ci", password: secret },
+  });
+  await using dir = await tempDir();
+  try {
+    const ws = dir.path;
+    await Deno.mkdir(`${ws}/config`, { recursive: true });
+    await Deno.writeTextFile(
+      `${ws}/config/defaults.toml`,
+      `[container_registry]\nurl = "${standin.host}/team"\nusername = "ci"\n`,
+    );
+    await Deno.mkdir(`${ws}/containers/web`, { recursive: true });
+    await Deno.writeTextFile(`${ws}/containers/web/Containerfile`, "FROM scratch\nCOPY a /a\n");
+    await Deno.writeTextFile(`${ws}/containers/web/a`, "a\n");
+    const keys = await makeKeyPair(ws, "cosign");
+    const bin = await stubOp(ws, secret, "op://github/personal-access-token/credential");
+    const env = {
+      IAGO_DEBUG: "1",
+      GITHUB_TOKEN: undefined,
+      OP_SERVICE_ACCOUNT_TOKEN: undefined,
+      REGISTRY_AUTH_FILE: `${ws}/none.json`,
+      HOME: ws,
+      XDG_RUNTIME_DIR: undefined,
+    };
+    const runs = [
+      await iago(["build", "web", "--token", secret, "--sign", "--key", keys.key], {
+        cwd: ws,
+        env,
+      }),
+      await iago(["verify", "web", "--key", keys.pub], {
+        cwd: ws,
+        env: { ...env, OP_SERVICE_ACCOUNT_TOKEN: opSecret, PATH: `${bin}:${Deno.env.get("PATH")}` },
+      }),
+      await iago(["build", "web"], { cwd: ws, env: { ...env, GITHUB_TOKEN: `${secret}-wrong` } }),
+      await iago(["build", "web"], { cwd: ws, env }),
+    ];
+    standin.faults.push({ method: "PUT", path: "/manifests/", action: 400, times: 5 });
+    runs.push(await iago(["build", "web", "--token", secret], { cwd: ws, env }));
+    assert.deepEqual(
+      runs.map((r) => r.code),
+      [0, 0, 1, 1, 1],
+      runs.map((r) => r.stderr).join("\n"),
+    );
+    assert.match(runs[2].stderr, /refused the credentials from GITHUB_TOKEN/);
+    assert.match(runs[3].stderr, /asks for credentials and none were found/);
+    assert.match(runs[4].stderr, /Cannot push manifest .*: 400/);
+    assert.ok(runs.every((r) => / -> \d{3}/.test(r.stderr)), "IAGO_DEBUG request lines are shown");
+    for (const r of runs) {
+      const all = r.stdout + r.stderr;
+      const values = [secret, opSecret, btoa(`ci:${secret}`), btoa(`ci:${secret}-wrong`)];
+      for (const value of [...values, ...standin.issuedTokens]) {
+        assert.ok(!all.includes(value), `"${value}" leaked:\n${all}`);
+      }
+    }
+    assert.ok(standin.issuedTokens.length > 0);
+  } finally {
+    await standin.stop();
+    await registry.stop();
+  }
 });
