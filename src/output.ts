@@ -110,5 +110,11 @@ export function memoryOutput(options: { interactive?: boolean } = {}): Output & 
 
 function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
   let off = 0;
-  while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
+  try {
+    while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
+  } catch (err) {
+    // The reader went away (`iago list | head -1`): stop quietly, as other Unix tools do.
+    if (err instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+    throw err;
+  }
 }

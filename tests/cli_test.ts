@@ -81,3 +81,73 @@ Deno.test("--help lists every command and the global flags", async () => {
   assertIncludes(r.stdout, "-q, --quiet");
   assert.ok(!r.stdout.includes("__complete"), "the completion helper stays hidden");
 });
+
+Deno.test("__complete completes a partial flag passed after --, as the shell scripts pass it", async () => {
+  await using dir = await tempDir();
+  const r = await iago(["__complete", "--", "ignite", "--st"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.split("\n"), ["--strict"]);
+  for (const shell of ["bash", "zsh", "fish"]) {
+    const script = (await iago(["completions", shell], { cwd: dir.path })).stdout;
+    assertIncludes(script, "iago __complete -- ");
+  }
+});
+
+Deno.test("the bash completion script completes commands and flags in a real bash", async () => {
+  await using dir = await tempDir();
+  const script = (await iago(["completions", "bash"], { cwd: dir.path })).stdout;
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  await Deno.writeTextFile(
+    `${dir.path}/iago`,
+    `#!/bin/sh\nexec "${Deno.execPath()}" run --quiet -A "${main}" "$@"\n`,
+  );
+  await Deno.chmod(`${dir.path}/iago`, 0o755);
+  const probe = `${script}
+COMP_WORDS=(iago ign); COMP_CWORD=1; _iago_complete; echo "\${COMPREPLY[*]}"
+COMP_WORDS=(iago ignite --ro); COMP_CWORD=2; _iago_complete; echo "\${COMPREPLY[*]}"`;
+  const out = await new Deno.Command("bash", {
+    args: ["-c", probe],
+    env: { PATH: `${dir.path}:${Deno.env.get("PATH")}` },
+  }).output();
+  assert.equal(new TextDecoder().decode(out.stdout), "ignite\n--rotate-secrets\n");
+});
+
+Deno.test("usage errors say what is wrong and where to look, also with --quiet", async () => {
+  await using dir = await tempDir();
+  const flag = await iago(["-q", "ignite", "--bogus"], { cwd: dir.path });
+  assert.equal(flag.code, 2);
+  assert.equal(
+    flag.stderr,
+    "error: No flag registered for --bogus\n  hint: iago COMMAND --help shows its flags and arguments",
+  );
+  const command = await iago(["ignitte"], { cwd: dir.path });
+  assert.equal(command.code, 2);
+  assert.match(
+    command.stderr,
+    /^error: No command registered for `ignitte`, did you mean `ignite`\?/,
+  );
+  assert.match(command.stderr, /\n {2}hint: iago --help lists the commands$/);
+});
+
+Deno.test("a reader that goes away (| head) ends iago quietly, not with a broken-pipe error", async () => {
+  await using dir = await tempDir();
+  // 300 KB of output that gzip cannot shrink: more than a pipe holds.
+  const random = crypto.getRandomValues(new Uint8Array(60_000));
+  const inline = btoa(String.fromCharCode(...random)).repeat(4);
+  await Deno.writeTextFile(
+    `${dir.path}/big.bu`,
+    `variant: fcos\nversion: 1.5.0\nstorage:\n  files:\n    - path: /big\n      contents:\n        inline: ${inline}\n`,
+  );
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const out = await new Deno.Command("bash", {
+    args: [
+      "-c",
+      `"$0" run --quiet -A "$1" butane big.bu | head -c 20; echo " status=\${PIPESTATUS[0]}"`,
+      Deno.execPath(),
+      main,
+    ],
+    cwd: dir.path,
+  }).output();
+  assert.equal(new TextDecoder().decode(out.stderr), "");
+  assert.match(new TextDecoder().decode(out.stdout), /^\{"ignition":\{"versio status=0\n$/);
+});

@@ -62,6 +62,13 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
     localization: {
       loadText: () => ({
         ...textEn,
+        // Usage problems in iago's own format: "error: what" and a hint line saying where to look.
+        noCommandRegisteredForInput: (args) =>
+          `error: ${textEn.noCommandRegisteredForInput({ ...args, ansiColor: false })}\n` +
+          "  hint: iago --help lists the commands",
+        exceptionWhileParsingArguments: (exc) =>
+          `error: ${textEn.exceptionWhileParsingArguments(exc, false)}\n` +
+          "  hint: iago COMMAND --help shows its flags and arguments",
         // determineExitCode has already printed the error in iago's own format.
         exceptionWhileRunningCommand: () => "",
         commandErrorResult: () => "",

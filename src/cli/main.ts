@@ -48,7 +48,8 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
 
   const process: IagoProcess = {
     stdout: { write: (s) => out.print(s.replace(/\n$/, "")) },
-    stderr: { write: (s) => s.trim() && out.info(s.replace(/\n$/, "")) },
+    // Stricli writes usage errors here: they are problems, so --quiet keeps them.
+    stderr: { write: (s) => s.trim() && out.detail(s.replace(/\n$/, "")) },
     env: {
       ...env,
       STRICLI_SKIP_VERSION_CHECK: "1",

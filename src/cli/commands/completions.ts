@@ -1,7 +1,8 @@
 /**
  * `iago completions SHELL` prints a completion script for bash, zsh or fish. The scripts call
- * the hidden `iago __complete WORDS...`, which asks Stricli for proposals, so completions always
- * match the installed version's commands and flags.
+ * the hidden `iago __complete -- WORDS...`, which asks Stricli for proposals, so completions always
+ * match the installed version's commands and flags. (`--` keeps a partial flag like `--st` a word
+ * to complete rather than a flag of `__complete` itself.)
  */
 import { buildChoiceParser, buildCommand, proposeCompletions } from "@stricli/core";
 import type { IagoContext } from "../context.ts";
@@ -12,7 +13,7 @@ type Shell = typeof SHELLS[number];
 const BASH = `# iago bash completion: eval "$(iago completions bash)"
 _iago_complete() {
   local IFS=$'\\n'
-  COMPREPLY=($(iago __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+  COMPREPLY=($(iago __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
 }
 complete -o default -F _iago_complete iago
 `;
@@ -21,14 +22,14 @@ const ZSH = `#compdef iago
 # iago zsh completion: eval "$(iago completions zsh)"
 _iago() {
   local -a proposals
-  proposals=("\${(@f)$(iago __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  proposals=("\${(@f)$(iago __complete -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
   compadd -a proposals
 }
 compdef _iago iago
 `;
 
 const FISH = `# iago fish completion: iago completions fish | source
-complete -c iago -f -a '(iago __complete (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'
+complete -c iago -f -a '(iago __complete -- (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'
 `;
 
 const SCRIPTS: Record<Shell, string> = { bash: BASH, zsh: ZSH, fish: FISH };
