@@ -246,3 +246,15 @@ Deno.test("list flags a machine directory whose name is not a DNS label", async 
     error: "machines/Web: not a valid machine name",
   }]);
 });
+
+Deno.test("rm waits for a running ignite, so it cannot write the machine's files back", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  // The workspace lock of an ignite that is still running (this process is alive).
+  await write(dir.path, ".iago/ignite.lock", `${Deno.pid} ignite\n`);
+  const env = { IAGO_LOCK_TIMEOUT: "0.2" };
+  const r = await iago(["rm", "--force", "web"], { cwd: dir.path, env });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Cannot start rm: another iago run holds .*ignite\.lock \(pid \d+\)/);
+  assert.equal((await machinePaths(new Workspace(dir.path), "web")).length, 5);
+});

@@ -26,7 +26,14 @@ export const rmCommand = buildCommand({
         return;
       }
     }
-    for (const p of await removeMachine(ws, name)) this.out.print(`removed ${ws.relative(p)}`);
+    // Under ignite's workspace lock: a run still generating this machine would write its
+    // Ignition file and secrets back after they were removed.
+    const { lockTimeoutFromEnv, withLock } = await import("../../lock.ts");
+    const removed = await withLock(ws.stateDir, "ignite", () => removeMachine(ws, name), {
+      timeoutMs: lockTimeoutFromEnv(this.env),
+      purpose: "rm",
+    });
+    for (const p of removed) this.out.print(`removed ${ws.relative(p)}`);
   },
   parameters: {
     flags: {
