@@ -510,10 +510,38 @@ class Build {
   }
 
   #expandHeredoc(content: string, lookup: Lookup, line: number): string {
-    // Only variables are substituted; quotes and backslashes stay as written.
-    return content.replace(/\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)/g, (m) => {
-      return this.#word(m, lookup, line);
-    });
+    // BuildKit's lexer with raw quotes and raw escapes: variables are substituted, quotes and
+    // escapes stay as written, and they still protect what they quote: `\$X` and '$X' (outside
+    // double quotes) are kept. An apostrophe left open is text (BuildKit would fail on it).
+    const escape = this.input.containerfile.escape;
+    let out = "";
+    let inDouble = false;
+    for (let i = 0; i < content.length;) {
+      const c = content[i];
+      if (c === escape && i + 1 < content.length) {
+        out += content.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      if (c === "'" && !inDouble) {
+        const end = content.indexOf("'", i + 1);
+        if (end !== -1) {
+          out += content.slice(i, end + 1);
+          i = end + 1;
+          continue;
+        }
+      }
+      if (c === '"') inDouble = !inDouble;
+      const variable = c === "$" && /^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)/.exec(content.slice(i));
+      if (variable) {
+        out += this.#word(variable[0], lookup, line);
+        i += variable[0].length;
+        continue;
+      }
+      out += c;
+      i++;
+    }
+    return out;
   }
 
   async #rootfsFor(from: string, at: SourceLocation): Promise<Rootfs> {

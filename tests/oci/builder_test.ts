@@ -9,7 +9,7 @@ import { parseContainerfile } from "../../src/oci/containerfile/parse.ts";
 import { BuildContext } from "../../src/oci/context.ts";
 import type { Image } from "../../src/oci/image.ts";
 import { tempDir } from "../helpers/cli.ts";
-import { writeTree } from "./fixtures.ts";
+import { run, writeTree } from "./fixtures.ts";
 
 const noRegistry: ImageSource = {
   resolve: () => Promise.reject(new Error("no registry in this test")),
@@ -127,6 +127,39 @@ Deno.test("buildImage() reports a bad ENV and a bad stop signal at their lines",
       return true;
     });
   }
+});
+
+Deno.test("buildImage() expands a COPY heredoc as BuildKit does: escapes and single quotes protect, both stay", async () => {
+  await using dir = await tempDir();
+  const store = new BlobStore(join(dir.path, ".store"));
+  const image = await buildImage({
+    containerfile: parseContainerfile(
+      [
+        "FROM scratch",
+        "ARG X=ex",
+        "COPY <<EOF /a",
+        "plain $X ${X}",
+        "esc \\$X",
+        "sq '$X'",
+        `dq "$X \\$X it's"`,
+        "don't $X",
+        "EOF",
+        "",
+      ].join("\n"),
+      "Containerfile",
+    ),
+    context: await BuildContext.open(dir.path),
+    platform: { os: "linux", architecture: "amd64" },
+    store,
+    images: noRegistry,
+    scratchDir: dir.path,
+    epoch: 0,
+  });
+  const layer = store.path(image.layers[0].digest);
+  assert.equal(
+    await run("tar", ["-xzOf", layer, "a"]),
+    `plain ex ex\nesc \\$X\nsq '$X'\ndq "ex \\$X it's"\ndon't ex\n`,
+  );
 });
 
 Deno.test("parseDuration() reads Go durations in nanoseconds", () => {
