@@ -126,6 +126,19 @@ Deno.test("a missing local file is reported with Go's open error", async () => {
   });
 });
 
+Deno.test("a files directory that is a file is reported with Go's wording, no os error number", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/plain`, "x");
+    const r = await translateButaneText(
+      HEAD + "systemd:\n  units:\n    - name: a.service\n      contents_local: a.service\n",
+      { filesDir: `${dir}/plain` },
+    );
+    assert.deepEqual(lines(r), [
+      `error at $.systemd.units.0.contents_local, line 6 col 23: open ${dir}/plain/a.service: not a directory`,
+    ]);
+  });
+});
+
 Deno.test("trees report a file root, clashing contents and special files", async () => {
   await withDir(async (dir) => {
     await Deno.mkdir(`${dir}/t/etc`, { recursive: true });

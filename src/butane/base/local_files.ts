@@ -67,7 +67,7 @@ export function goOpenError(path: string, err: unknown): string {
   if (err instanceof Deno.errors.NotFound) return `open ${path}: no such file or directory`;
   if (err instanceof Deno.errors.PermissionDenied) return `open ${path}: permission denied`;
   if (err instanceof Deno.errors.IsADirectory) return `read ${path}: is a directory`;
-  const msg = err instanceof Error ? err.message.replace(/ \(os error \d+\)$/, "") : String(err);
+  const msg = err instanceof Error ? err.message.replace(/ \(os error \d+\)/, "") : String(err);
   if (/is a directory/i.test(msg)) return `read ${path}: is a directory`;
   return `open ${path}: ${msg.split(":")[0].toLowerCase()}`;
 }
