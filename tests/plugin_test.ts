@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { iago, tempDir } from "./helpers/cli.ts";
-import { assertValidIgnition } from "./ignite/fixtures.ts";
+import { assertValidIgnition, fileData } from "./ignite/fixtures.ts";
 
 const OFFLINE = { IAGO_GITHUB_URL: "http://127.0.0.1:9" };
 
@@ -61,6 +61,15 @@ Deno.test("a machine using the scaffolded plugin ignites to a valid file with it
   assert.ok(paths.includes("/etc/iago/secrets/cache-password"));
   const units = config.systemd.units.map((u: { name: string }) => u.name);
   assert.ok(units.includes("cache-secret.service"));
+  // The password goes to the container as a podman secret, and root only from localhost.
+  const text = fileData(config, "/etc/iago/containers/cache.env") ?? "";
+  assert.match(
+    text,
+    /^PODMAN_ARGS=--secret=cache-password,type=mount,target=\/run\/secrets\/cache-password /m,
+  );
+  assert.match(text, /--env=MARIADB_ROOT_HOST=localhost$/m);
+  const secret = await Deno.readTextFile(join(dir.path, ".iago/secrets/web/cache-password"));
+  assert.ok(!json.includes(`PASSWORD=${secret}`), "the value is not in the env file");
 });
 
 Deno.test("plugin init refuses built-in names, bad names and existing plugins, writing nothing", async () => {

@@ -35,11 +35,7 @@ export async function scaffoldPlugin(ws: Workspace, name: string): Promise<strin
       });
     }
   }
-  const fill = (t: string) =>
-    t.replaceAll("__NAME__", name).replaceAll(
-      "__ENV__",
-      name.toUpperCase().replaceAll("-", "_") + "_",
-    );
+  const fill = (t: string) => t.replaceAll("__NAME__", name);
   const written: string[] = [];
   await Deno.mkdir(dir, { recursive: true });
   const types = join(dir, TYPES_FILE);

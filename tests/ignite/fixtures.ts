@@ -3,6 +3,7 @@
  * github.com on 127.0.0.1, and the real `ignition-validate`.
  */
 import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { iago } from "../helpers/cli.ts";
 
@@ -109,4 +110,26 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
   };
   await walk(dir);
   return out;
+}
+
+export interface IgnFile {
+  path: string;
+  mode?: number;
+  contents?: { source?: string; compression?: string };
+}
+
+/** The contents of a file of an Ignition config (data URL, gzip or not). */
+export function fileData(
+  config: { storage: { files: IgnFile[] } },
+  path: string,
+): string | undefined {
+  const f = config.storage.files.find((x) => x.path === path);
+  if (!f?.contents?.source) return undefined;
+  const src = f.contents.source;
+  const comma = src.indexOf(",");
+  const data = src.slice(comma + 1);
+  const bytes = src.slice(5, comma).endsWith(";base64")
+    ? Uint8Array.from(atob(data), (c) => c.charCodeAt(0))
+    : new TextEncoder().encode(decodeURIComponent(data));
+  return new TextDecoder().decode(f.contents.compression === "gzip" ? gunzipSync(bytes) : bytes);
 }

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { iago, tempDir } from "../helpers/cli.ts";
 import {
   assertValidIgnition,
   defaultsToml,
+  fileData,
+  type IgnFile,
   KEY,
   keyServer,
   makeWorkspace,
@@ -14,25 +15,6 @@ import {
 const includes = (s: string, sub: string) =>
   assert.ok(s.includes(sub), `expected ${JSON.stringify(s)} to include ${JSON.stringify(sub)}`);
 const mode = async (p: string) => (await Deno.stat(p)).mode! & 0o777;
-
-interface IgnFile {
-  path: string;
-  mode?: number;
-  contents?: { source?: string; compression?: string };
-}
-
-/** The contents of a file of an Ignition config (data URL, gzip or not). */
-function fileData(config: { storage: { files: IgnFile[] } }, path: string): string | undefined {
-  const f = config.storage.files.find((x) => x.path === path);
-  if (!f?.contents?.source) return undefined;
-  const src = f.contents.source;
-  const comma = src.indexOf(",");
-  const data = src.slice(comma + 1);
-  const bytes = src.slice(5, comma).endsWith(";base64")
-    ? Uint8Array.from(atob(data), (c) => c.charCodeAt(0))
-    : new TextEncoder().encode(decodeURIComponent(data));
-  return new TextDecoder().decode(f.contents.compression === "gzip" ? gunzipSync(bytes) : bytes);
-}
 
 Deno.test("ignite --all writes valid Ignition files (0600) once and leaves them alone when nothing changed", async () => {
   await using dir = await tempDir();
