@@ -93,3 +93,24 @@ Deno.test("build --all from cron: a line per image, a summary, --quiet silent on
   assert.equal(quiet.code, 0, quiet.stderr);
   assert.equal(quiet.stdout + quiet.stderr, "");
 });
+
+Deno.test("an unchanged ignite still marks the file up to date for list, and keeps it 0600", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const defaults = join(dir.path, "config/defaults.toml");
+  // A change to an input that does not change the output (a comment).
+  await new Promise((r) => setTimeout(r, 20));
+  await Deno.writeTextFile(defaults, (await Deno.readTextFile(defaults)) + "# a comment\n");
+  const ign = join(dir.path, "output/ignition/web.ign");
+  await Deno.chmod(ign, 0o644);
+  const stale = JSON.parse((await run(dir.path, ["list", "--json"])).stdout);
+  assert.deepEqual(stale.map((m: { ignition: string }) => m.ignition), ["stale", "stale"]);
+  const again = await run(dir.path, ["ignite", "--all"]);
+  assert.match(again.stdout, /^db: unchanged .*\nweb: unchanged .*\n$/);
+  const fresh = JSON.parse((await run(dir.path, ["list", "--json"])).stdout);
+  assert.deepEqual(fresh.map((m: { ignition: string }) => m.ignition), [
+    "up to date",
+    "up to date",
+  ]);
+  assert.equal((await Deno.stat(ign)).mode! & 0o777, 0o600);
+});

@@ -82,17 +82,27 @@ async function ignitionState(
 ): Promise<IgnitionState> {
   const built = await mtime(ws.ignitionFile(name));
   if (built === undefined) return "missing";
-  const inputs = [
-    ...await Promise.all([
-      mtime(ws.machineFile(name)),
-      mtime(join(ws.machineDir(name), "butane.yaml.tmpl")),
-    ]),
-    defaultsTime,
-  ];
-  return inputs.some((t) => t !== undefined && t > built) ? "stale" : "up to date";
+  return await newestMachineInput(ws, name, defaultsTime) > built ? "stale" : "up to date";
 }
 
-async function mtime(path: string): Promise<number | undefined> {
+/**
+ * The newest modification time (ms) of what a machine's Ignition file is made from: its
+ * machine.toml and template, and `defaultsTime` (config/defaults.toml's, read once per fleet).
+ */
+export async function newestMachineInput(
+  ws: Workspace,
+  name: string,
+  defaultsTime: number,
+): Promise<number> {
+  const times = await Promise.all([
+    mtime(ws.machineFile(name)),
+    mtime(join(ws.machineDir(name), "butane.yaml.tmpl")),
+  ]);
+  return Math.max(defaultsTime, ...times.map((t) => t ?? 0));
+}
+
+/** A file's modification time in ms, or undefined when it does not exist. */
+export async function mtime(path: string): Promise<number | undefined> {
   try {
     return (await Deno.stat(path)).mtime?.getTime();
   } catch (err) {

@@ -9,6 +9,7 @@ import {
   formatReportEntry,
   translateButaneDocumentSync,
 } from "../butane/mod.ts";
+import { mtime, newestMachineInput } from "../config/fleet.ts";
 import { type Defaults, loadDefaults, loadMachine, type Machine } from "../config/mod.ts";
 import { IagoError } from "../errors.ts";
 import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
@@ -105,7 +106,10 @@ export async function igniteMachine(
   const file = output ?? ws.ignitionFile(name);
   const { json, store } = await generate(session, name);
   const previous = await readTextIfExists(file);
-  if (previous === json && !store.dirty) return { name, status: "unchanged", file, json };
+  if (previous === json && !store.dirty) {
+    await markCurrent(ws, name, file);
+    return { name, status: "unchanged", file, json };
+  }
   await Deno.mkdir(dirname(file), { recursive: true, mode: 0o700 });
   // The secrets go first: an Ignition file must never hold values kept nowhere else, which a
   // kill between the two writes would leave. When the file cannot be written, the previous
@@ -343,4 +347,19 @@ function translationError(
       ? "warnings are errors with --strict (the default); fix them, or run with --strict=false"
       : "lines are those of the rendered template; paths are in the merged document",
   });
+}
+
+/**
+ * An unchanged Ignition file is not rewritten, but it is made current: when an input changed in
+ * a way that did not change the output (a comment), its time moves past the inputs' so `iago
+ * list` does not call it stale; and a copy that widened its mode gets 0600 back (it holds secrets).
+ */
+async function markCurrent(ws: Workspace, name: string, file: string): Promise<void> {
+  const info = await Deno.stat(file);
+  if ((info.mode! & 0o777) !== 0o600) await Deno.chmod(file, 0o600);
+  const defaultsTime = await mtime(ws.defaultsFile) ?? 0;
+  if ((info.mtime?.getTime() ?? 0) < await newestMachineInput(ws, name, defaultsTime)) {
+    const now = new Date();
+    await Deno.utime(file, now, now);
+  }
 }
