@@ -1,11 +1,12 @@
 /**
- * The types a workload plugin author needs. A plugin imports them with `import type` only, so it
- * stays one self-contained ES module that works with the compiled iago binary:
+ * The types a workload plugin author needs. `iago plugin init` writes this file into the
+ * workspace as `workloads/iago-types.ts`; a plugin imports it with `import type` only, so the
+ * plugin stays one self-contained ES module that works with the compiled iago binary:
  *
  * ```ts
- * import type { Workload } from "https://example.invalid/iago/src/types.ts"; // or a local copy
- * const redis: Workload = { name: "redis", overlay: (ctx) => ({ storage: { files: [] } }) };
- * export default redis;
+ * import type { Workload } from "./iago-types.ts";
+ * const motd: Workload = { name: "motd", overlay: (ctx) => ({ storage: { files: [] } }) };
+ * export default motd;
  * ```
  */
 

@@ -35,7 +35,9 @@ export const initCommand = buildCommand({
       result.macAddress && `MAC ${result.macAddress}`,
     ].filter(Boolean);
     this.out.info(
-      `Machine "${name}" initialized${details.length ? ` (${details.join(", ")})` : ""}`,
+      `${flags.containerOnly ? "Container" : "Machine"} "${name}" initialized${
+        details.length ? ` (${details.join(", ")})` : ""
+      }`,
     );
   },
   parameters: {
