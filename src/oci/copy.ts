@@ -45,7 +45,8 @@ export interface PlaceOptions {
 /**
  * The layer entries for `sources` copied to `dest` (absolute). A directory source's contents go
  * into `dest`; a file goes to `dest/NAME` when `destIsDir`, else to `dest`. Parent directories
- * are repeated with the image's own metadata, or added as 0755 root:root when missing.
+ * are repeated with the image's own metadata, or added as 0755 (owned by `--chown`, else root)
+ * when missing.
  */
 export function placeSources(
   sources: CopySource[],
@@ -84,15 +85,14 @@ export function placeSources(
       put(destIsDir ? `${dest}/${source.name}` : dest, source.items[0]);
     }
   }
+  // Directories the copy creates belong to the --chown owner, as in buildah and BuildKit.
+  const owner = { uid: options.chown?.uid ?? 0, gid: options.chown?.gid ?? 0 };
   for (const path of [...byPath.keys()]) {
     const parts = path.split("/");
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join("/");
       if (!byPath.has(parent)) {
-        byPath.set(
-          parent,
-          keep(parent) ?? { path: parent, type: "dir", mode: 0o755, uid: 0, gid: 0 },
-        );
+        byPath.set(parent, keep(parent) ?? { path: parent, type: "dir", mode: 0o755, ...owner });
       }
     }
   }

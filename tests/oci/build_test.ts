@@ -134,7 +134,7 @@ Deno.test("build pushes an image whose files, modes, owners, links, config and h
   }
 });
 
-Deno.test("COPY and WORKDIR follow the base's symlinked directories and keep its directory modes, as buildah does", async () => {
+Deno.test("COPY and WORKDIR follow the base's symlinked directories, keep its directory modes and give created directories to --chown, as buildah does", async () => {
   await requireTool("/usr/bin/umoci", "umoci");
   const registry = await startRegistry();
   await using scratch = await tempDir();
@@ -149,6 +149,8 @@ Deno.test("COPY and WORKDIR follow the base's symlinked directories and keep its
 COPY x /bin/x
 COPY x /usr
 COPY x /tmp/sub/y
+COPY --chown=1000:1000 x /new/deep/x
+COPY --chown=1000:1000 x /usr/bin/owned
 WORKDIR /bin/work
 WORKDIR /etc
 `,
@@ -168,6 +170,11 @@ WORKDIR /etc
     assert.ok((await Deno.lstat(join(rootfs, "usr/bin/tool"))).isFile);
     assert.equal((await Deno.lstat(join(rootfs, "tmp"))).mode! & 0o7777, 0o1777);
     assert.equal(await Deno.readTextFile(join(rootfs, "tmp/sub/y")), "x\n");
+    // Directories a --chown copy creates are the owner's; existing ones stay as they were.
+    const owners = async (...paths: string[]) =>
+      await Promise.all(paths.map(async (p) => (await Deno.lstat(join(rootfs, p))).uid));
+    assert.deepEqual(await owners("new", "new/deep", "new/deep/x"), [1000, 1000, 1000]);
+    assert.deepEqual(await owners("usr", "usr/bin", "usr/bin/owned"), [0, 0, 1000]);
     const work = await Deno.lstat(join(rootfs, "usr/bin/work"));
     assert.deepEqual([work.isDirectory, work.mode! & 0o7777, work.uid], [true, 0o755, 0]);
     const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
@@ -178,7 +185,14 @@ WORKDIR /etc
     // An existing working directory adds no layer.
     assert.deepEqual(
       history.filter((h) => !h.empty_layer).map((h) => h.created_by).slice(1),
-      ["COPY x /bin/x", "COPY x /usr", "COPY x /tmp/sub/y", "WORKDIR /bin/work"],
+      [
+        "COPY x /bin/x",
+        "COPY x /usr",
+        "COPY x /tmp/sub/y",
+        "COPY --chown=1000:1000 x /new/deep/x",
+        "COPY --chown=1000:1000 x /usr/bin/owned",
+        "WORKDIR /bin/work",
+      ],
     );
   } finally {
     await registry.stop();
