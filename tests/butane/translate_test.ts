@@ -176,6 +176,23 @@ Deno.test("a tree whose root is a symlink becomes one link, as filepath.Walk doe
   });
 });
 
+Deno.test("findings inside generated objects are reported at the YAML that generated them", async () => {
+  await withDir(async (dir) => {
+    await Deno.mkdir(`${dir}/tree`);
+    await Deno.writeTextFile(`${dir}/tree/f`, "x");
+    const r = await translateButaneText(
+      HEAD +
+        "storage:\n  trees:\n    - local: tree\n      path: etc\n" +
+        "boot_device:\n  mirror:\n    devices: [sda, /dev/sdb]\n",
+      { filesDir: dir },
+    );
+    assert.deepEqual(lines(r), [
+      "error at $.boot_device.mirror.devices.0, line 9 col 15: path not absolute",
+      "error at $.storage.trees.0, line 5 col 7: path not absolute",
+    ]);
+  });
+});
+
 Deno.test("translateButaneDocument() translates plain data and uses the given positions", async () => {
   const doc = {
     variant: "fcos",

@@ -84,8 +84,9 @@ function mergeObj(parent: Obj, child: Obj, typeName: string, t: Translation): Ob
       out[k] = c;
     }
   }
-  const origin = t.originOf(child) ?? t.originOf(parent);
-  if (origin !== undefined) t.origin(out, origin);
+  const from = t.originOf(child) !== undefined ? child : parent;
+  const origin = t.originOf(from);
+  if (origin !== undefined) t.origin(out, origin, t.isWhole(from));
   return out;
 }
 

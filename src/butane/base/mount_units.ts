@@ -57,7 +57,7 @@ export function mountUnitsFragment(doc: Doc, t: Translation, swapUnits = true): 
       if (options.length > 0) contents += `Options=${options.join(",")}\n`;
       contents += `\n[Install]\nRequiredBy=swap.target`;
       const unit = { contents, enabled: true, name: `${escapeUnitPath(device)}.swap` };
-      t.origin(unit, yamlPath);
+      t.origin(unit, yamlPath, true);
       units.push(unit);
       return;
     }
@@ -70,7 +70,7 @@ export function mountUnitsFragment(doc: Doc, t: Translation, swapUnits = true): 
     if (options.length > 0) contents += `Options=${options.join(",")}\n`;
     contents += `\n[Install]\nRequiredBy=${remote ? "remote-fs.target" : "local-fs.target"}`;
     const unit = { contents, enabled: true, name: `${escapeUnitPath(path)}.mount` };
-    t.origin(unit, yamlPath);
+    t.origin(unit, yamlPath, true);
     units.push(unit);
   });
   if (units.length === 0) return undefined;

@@ -8,6 +8,8 @@ import type { Report } from "../report.ts";
 
 export class Translation {
   private readonly origins = new WeakMap<object, string>();
+  /** Generated objects whose every part maps to their origin (butane's AddFromCommonSource). */
+  private readonly whole = new WeakSet<object>();
   /** Per-item origins of lists of strings that came from several places (SSH keys). */
   private readonly itemOrigins = new WeakMap<object, string[]>();
 
@@ -17,13 +19,24 @@ export class Translation {
     readonly filesDir: string | undefined,
   ) {}
 
-  /** Records that Ignition object `obj` was produced from the YAML at `yamlPath`. */
-  origin(obj: object, yamlPath: string): void {
+  /**
+   * Records that Ignition object `obj` was produced from the YAML at `yamlPath`. `whole` marks
+   * a generated object: findings anywhere inside it are reported at `yamlPath` itself, as butane
+   * reports them (the YAML has no keys below that for the generated fields).
+   */
+  origin(obj: object, yamlPath: string, whole = false): void {
     this.origins.set(obj, yamlPath);
+    if (whole) this.whole.add(obj);
+    else this.whole.delete(obj);
   }
 
   originOf(obj: object): string | undefined {
     return this.origins.get(obj);
+  }
+
+  /** Whether `obj` was recorded as a generated object (`origin(..., whole = true)`). */
+  isWhole(obj: object): boolean {
+    return this.whole.has(obj);
   }
 
   /** Records where each item of a list of scalars came from. */
@@ -38,6 +51,7 @@ export class Translation {
   yamlPathFor(config: Record<string, unknown>, jsonPath: readonly (string | number)[]): string {
     let best = "$";
     let bestDepth = 0;
+    let bestWhole = false;
     let node: unknown = config;
     for (let i = 0; i < jsonPath.length; i++) {
       if (node === null || typeof node !== "object") break;
@@ -45,6 +59,7 @@ export class Translation {
       if (items && typeof jsonPath[i] === "number" && items[jsonPath[i] as number]) {
         best = items[jsonPath[i] as number];
         bestDepth = i + 1;
+        bestWhole = false;
       }
       node = (node as Record<string | number, unknown>)[jsonPath[i]];
       if (node !== null && typeof node === "object") {
@@ -52,9 +67,11 @@ export class Translation {
         if (o !== undefined) {
           best = o;
           bestDepth = i + 1;
+          bestWhole = this.whole.has(node);
         }
       }
     }
+    if (bestWhole) return best;
     let out = best;
     for (const seg of jsonPath.slice(bestDepth)) {
       out += "." + (typeof seg === "number" ? seg : yamlKeyOf(seg));

@@ -146,7 +146,7 @@ function claimNode(
     }
   }
   const node: Obj = { path };
-  t.origin(node, yamlPath);
+  t.origin(node, yamlPath, true);
   items.push(node);
   return node;
 }

@@ -36,6 +36,8 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
   const raid: Obj[] = [];
   const storage: Obj = {};
   const at = (o: Obj, p: string) => (t.origin(o, p), o);
+  // Disks, RAIDs and filesystems are generated whole: findings inside them point at `p`.
+  const whole = (o: Obj, p: string) => (t.origin(o, p, true), o);
 
   if (wantMirror) {
     devices.forEach((device, idx) => {
@@ -49,10 +51,13 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
       else parts.push({ label: `reserved-${i}`, sizeMiB: 1, typeGuid: GUID.reserved });
       parts.push({ label: `boot-${i}`, sizeMiB: 384 }, { label: `root-${i}` });
       disks.push(
-        at({ device, partitions: parts, wipeTable: true }, `$.boot_device.mirror.devices.${idx}`),
+        whole(
+          { device, partitions: parts, wipeTable: true },
+          `$.boot_device.mirror.devices.${idx}`,
+        ),
       );
       if (efi) {
-        filesystems.push(at({
+        filesystems.push(whole({
           device: `/dev/disk/by-partlabel/esp-${i}`,
           format: "vfat",
           label: `esp-${i}`,
@@ -62,20 +67,20 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
     });
     const n = devices.map((_, i) => i + 1);
     raid.push(
-      at({
+      whole({
         devices: n.map((i) => `/dev/disk/by-partlabel/boot-${i}`),
         level: "raid1",
         name: "md-boot",
         options: ["--metadata=1.0"],
       }, "$.boot_device.mirror"),
-      at({
+      whole({
         devices: n.map((i) => `/dev/disk/by-partlabel/root-${i}`),
         level: "raid1",
         name: "md-root",
       }, "$.boot_device.mirror"),
     );
     filesystems.push(
-      at(
+      whole(
         { device: "/dev/md/md-boot", format: "ext4", label: "boot", wipeFilesystem: true },
         "$.boot_device.mirror",
       ),
@@ -113,7 +118,7 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
     entry.wipeVolume = true;
     storage.luks = [at(entry, "$.boot_device.luks")];
   }
-  filesystems.push(at({
+  filesystems.push(whole({
     device: wantLuks ? "/dev/mapper/root" : "/dev/md/md-root",
     format: "xfs",
     label: "root",

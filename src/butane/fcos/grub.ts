@@ -19,8 +19,8 @@ export function grubFragment(doc: Doc, t: Translation): Obj | undefined {
   const resource: Obj = { compression: url.compressed ? "gzip" : "", source: url.source };
   const fs: Obj = { device: "/dev/disk/by-label/boot", format: "ext4", path: "/boot" };
   const file: Obj = { path: "/boot/grub2/user.cfg", append: [resource] };
-  t.origin(fs, "$.grub");
-  t.origin(file, "$.grub.users");
-  t.origin(resource, "$.grub.users");
+  t.origin(fs, "$.grub.users", true);
+  t.origin(file, "$.grub.users", true);
+  t.origin(resource, "$.grub.users", true);
   return { storage: { filesystems: [fs], files: [file] } };
 }
