@@ -451,3 +451,19 @@ Deno.test("when init cannot write the Ignition file, its error keeps the why and
   assert.match(error, /http:\/\/127\.0\.0\.1:9\/nobody-here\.keys: cannot connect/);
   assert.match(hint, /set password_hash .*, then run: iago ignite b \(machine "b" was created\)$/);
 });
+
+Deno.test("a shared scaffold template naming an unknown variable fails instead of writing 'undefined'", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(join(dir.path, "containers/_shared/scripts"), { recursive: true });
+  await Deno.writeTextFile(
+    join(dir.path, "containers/_shared/scripts/hello.sh"),
+    "#!/bin/sh\necho <%= `hello from ${it.nmae}` %>\n",
+  );
+  const r = await iago(["init", "--container-only", "web"], { cwd: dir.path });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /containers\/_shared\/scripts\/hello\.sh.*it\.nmae is not a template variable: did you mean it\.name\?/,
+  );
+  assert.deepEqual(await tree(dir.path), ["containers/_shared/scripts/hello.sh"]);
+});

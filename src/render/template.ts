@@ -5,6 +5,7 @@
  */
 import { Eta, EtaParseError } from "eta";
 import { IagoError } from "../errors.ts";
+import { strictContext } from "./strict.ts";
 import { yamlQuote } from "./yaml_quote.ts";
 
 type AstObject = string | { t: string; val: string; lineNo?: number };
@@ -41,7 +42,7 @@ const CACHE_LIMIT = 64;
 export function renderTemplate(text: string, context: object, file: string): string {
   const fn = compile(text, file);
   try {
-    return fn.call(eta, context, {});
+    return fn.call(eta, strictContext(context), {});
   } catch (err) {
     if (err instanceof TemplateRuntimeError) {
       throw new IagoError(`Cannot render the template: ${firstLine(err.message)}`, {

@@ -17,6 +17,7 @@ import sysusers from "./container/sysusers.d/app.conf" with { type: "text" };
 import appService from "./container/systemd/app.service" with { type: "text" };
 import smoke from "./container/tests/smoke.sh" with { type: "text" };
 import tmpfiles from "./container/tmpfiles.d/app.conf" with { type: "text" };
+import { strictContext } from "../render/strict.ts";
 
 /** What the scaffold templates see as `it`. */
 export interface ContainerScaffoldContext {
@@ -98,7 +99,7 @@ export function wantsLink(ctx: ContainerScaffoldContext): { path: string; target
 
 function render(text: string, ctx: ContainerScaffoldContext, source: string): string {
   try {
-    return eta.renderString(text, ctx);
+    return eta.renderString(text, strictContext(ctx));
   } catch (err) {
     const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
     const pos = /^(.*?) at line (\d+) col (\d+)/.exec(message);

@@ -190,7 +190,8 @@ const BAD: BadCase[] = [
         join(root, "machines/web/butane.yaml.tmpl"),
         "variant: fcos\nversion: 1.5.0\n# x\nstorage: <%= it.machine.nmae.x %>\n",
       ),
-    error: /^error: machines\/web\/butane\.yaml\.tmpl:4: Cannot render the template: .*'x'/m,
+    error:
+      /^error: machines\/web\/butane\.yaml\.tmpl:4: Cannot render the template: it\.machine\.nmae is not a template variable: did you mean it\.machine\.name\?/m,
   },
   {
     name: "unknown workload",

@@ -80,9 +80,24 @@ Deno.test("renderTemplate() errors name the template file and the line", () => {
     {
       text: "a: 1\nb: <%= it.machine.nmae.x %>\n",
       line: 2,
-      message: /Cannot render.*nmae|reading 'x'/,
+      message: /Cannot render the template: it\.machine\.nmae is not a template variable: did you mean it\.machine\.name\?$/,
     },
-    { text: "a: 1\n\nb: <%= it.nope %>\n", line: 3, message: /undefined value/ },
+    {
+      text: "a: 1\n\nb: <%= it.nope %>\n",
+      line: 3,
+      message: /it\.nope is not a template variable/,
+    },
+    {
+      // Inside a JavaScript template string, where <%= %> alone would print "undefined".
+      text: "a: 1\nb: <%= `${it.x}-${it.machine.fqdnn}` %>\n",
+      line: 2,
+      message: /it\.machine\.fqdnn is not a template variable$/,
+    },
+    {
+      text: "a: <%= it.machine.nam %>\n",
+      line: 1,
+      message: /it\.machine\.nam is not a template variable: did you mean it\.machine\.name\?$/,
+    },
     {
       text: "a: 1\nb: 2\nc: <%= it.x\n",
       line: 3,
@@ -96,7 +111,7 @@ Deno.test("renderTemplate() errors name the template file and the line", () => {
     { text: "a\n<% if (it.x { %>\nb\n<% } %>\n", line: 2, message: /Cannot compile the template/ },
   ];
   for (const c of cases) {
-    const err = renderError(c.text, { machine: {}, x: 1 });
+    const err = renderError(c.text, { machine: { name: "web" }, x: 1 });
     assert.equal(err.at?.file, FILE);
     assert.equal(err.at?.line, c.line, `${c.text}: ${err.format()}`);
     assert.match(err.message, c.message);
