@@ -35,7 +35,8 @@ import { buildLayer, sortEntries } from "./layer.ts";
 import { OCI_LAYER_GZIP } from "./media_types.ts";
 import { Rootfs } from "./rootfs.ts";
 import type { TarEntry } from "./tar.ts";
-import { FileTree, loadTree, type TreeEntryList } from "./tree.ts";
+import { ACCOUNT_FILES, FileTree, loadTree, type TreeEntryList } from "./tree.ts";
+import { type Owner, resolveOwner } from "./owner.ts";
 
 export interface BuildInput {
   containerfile: Containerfile;
@@ -248,6 +249,8 @@ class Build {
           history(`WORKDIR ${c.WorkingDir}`);
           return;
         }
+        // Created (with its missing parents) for the USER, as buildah and BuildKit do.
+        const owner = c.User ? this.#owner(tree, c.User, `USER ${c.User}`, at) : undefined;
         const created: CopySource = {
           name: "",
           isDir: true,
@@ -255,7 +258,7 @@ class Build {
         };
         await this.#addLayer(
           state,
-          placeSources([created], "/" + path, true, { existingDir: dirOf(tree) }),
+          placeSources([created], "/" + path, true, { chown: owner, existingDir: dirOf(tree) }),
         );
         history(`WORKDIR ${c.WorkingDir}`, false);
         return;
@@ -387,16 +390,11 @@ class Build {
       chmod = parseInt(chmodText, 8);
     }
     const chownText = flag("chown");
-    let chown: { uid: number; gid: number } | undefined;
-    if (chownText !== undefined) {
-      const m = /^(\d+)(?::(\d+))?$/.exec(chownText);
-      if (!m) {
-        throw new IagoError(`--chown "${chownText}" must be numeric`, {
-          at,
-          hint: "the native builder has no /etc/passwd to look names up in: write --chown=UID:GID",
-        });
-      }
-      chown = { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
+    if (chownText !== undefined && !/^[^:\s]+(:[^:\s]+)?$/.test(chownText)) {
+      throw new IagoError(`Invalid --chown "${chownText}"`, {
+        at,
+        hint: "write --chown=USER[:GROUP], with names or numeric ids",
+      });
     }
     const words = ins.json ?? this.#words(ins.text, lookup, ins.line);
     if (words.length < 2) {
@@ -455,6 +453,9 @@ class Build {
     // The destination is looked up in the image as Docker and buildah do: through its
     // symlinks, and a file copied onto an existing directory goes into it.
     const tree = await this.#tree(state);
+    const chown = chownText === undefined
+      ? undefined
+      : this.#owner(tree, chownText, `--chown "${chownText}"`, at);
     const full = tree.resolve(dest, true);
     const destIsDir = namedDir || words.length > 2 || tree.get(full)?.type === "dir";
     const target = "/" + (destIsDir ? full : tree.resolve(dest, false));
@@ -497,6 +498,19 @@ class Build {
     return state.tree;
   }
 
+  /** The ids `spec` names, looked up in the image as it is now. */
+  #owner(tree: FileTree, spec: string, what: string, at: SourceLocation): Owner {
+    try {
+      return resolveOwner(spec, tree);
+    } catch (err) {
+      throw new IagoError(`Cannot resolve ${what}: ${(err as Error).message}`, {
+        at,
+        hint:
+          "use numeric ids (UID:GID, e.g. those sysusers.d gives the user), or use a base whose /etc/passwd and /etc/group have the names",
+      });
+    }
+  }
+
   /** Writes `entries` as the stage's next layer and records it in the tree. */
   async #addLayer(state: StageState, entries: TarEntry[]): Promise<void> {
     const sorted = sortEntries(entries);
@@ -506,7 +520,17 @@ class Build {
     });
     state.image.layers.push(layer);
     state.image.config.rootfs.diff_ids.push(layer.diffId);
-    (await this.#tree(state)).apply(sorted);
+    const nodes = [];
+    for (const e of sorted) {
+      let text: string | undefined;
+      if (ACCOUNT_FILES.has(e.path) && e.type === "file" && e.content) {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of e.content()) chunks.push(chunk);
+        text = new TextDecoder().decode(await new Blob(chunks as BlobPart[]).bytes());
+      }
+      nodes.push({ ...e, text });
+    }
+    (await this.#tree(state)).apply(nodes);
   }
 
   #expandHeredoc(content: string, lookup: Lookup, line: number): string {

@@ -55,13 +55,13 @@ export function placeSources(
   options: PlaceOptions,
 ): TarEntry[] {
   const byPath = new Map<string, TarEntry>();
-  const put = (path: string, item: CopyItem) => {
+  const put = (path: string, item: CopyItem, chmod = true) => {
     const clean = posix.normalize("/" + path).slice(1).replace(/\/+$/, "");
     if (clean === "") return;
     byPath.set(clean, {
       path: clean,
       type: item.type,
-      mode: item.type === "symlink" ? 0o777 : options.chmod ?? item.mode,
+      mode: item.type === "symlink" ? 0o777 : (chmod ? options.chmod : undefined) ?? item.mode,
       uid: options.chown?.uid ?? item.uid,
       gid: options.chown?.gid ?? item.gid,
       size: item.type === "file" ? item.size : undefined,
@@ -79,7 +79,9 @@ export function placeSources(
       for (const item of source.items) {
         const root = item.rel === "" ? keep(dest) : undefined;
         if (root) byPath.set(root.path, root);
-        else put(item.rel ? `${dest}/${item.rel}` : dest, item);
+        // The directory copied into is created without --chmod (buildah), what it gets with.
+        else if (item.rel === "") put(dest, item, false);
+        else put(`${dest}/${item.rel}`, item);
       }
     } else {
       put(destIsDir ? `${dest}/${source.name}` : dest, source.items[0]);

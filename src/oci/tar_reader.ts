@@ -88,9 +88,13 @@ export async function indexTar(path: string): Promise<TarIndexEntry[]> {
 
 /**
  * The headers of the uncompressed tar `source`, read as it streams (contents are skipped, never
- * held), for knowing what a base image's layers hold without unpacking them. Offsets are 0.
+ * held, except those of files `keep` asks for, up to 1 MiB), for knowing what a base image's
+ * layers hold without unpacking them. Offsets are 0.
  */
-export async function* scanTar(source: ReadableStream<Uint8Array>): AsyncGenerator<TarIndexEntry> {
+export async function* scanTar(
+  source: ReadableStream<Uint8Array>,
+  keep: (path: string) => boolean = () => false,
+): AsyncGenerator<TarIndexEntry & { content?: Uint8Array }> {
   const reader = new BlockReader(source);
   try {
     let pax: Record<string, string> = {};
@@ -110,15 +114,22 @@ export async function* scanTar(source: ReadableStream<Uint8Array>): AsyncGenerat
         else longLink = cString(body, 0, size);
         continue;
       }
-      if (!(await reader.skip(padded))) throw new Error("Truncated tar archive");
-      if (flag === "g") continue;
       const prefix = cString(block, 345, 155);
       const rawName = pax.path ?? longName ??
         (prefix ? `${prefix}/${cString(block, 0, 100)}` : cString(block, 0, 100));
-      const linkname = pax.linkpath ?? longLink ?? cString(block, 157, 100);
+      const path = flag === "g" ? "" : cleanPath(rawName);
       const type = entryType(flag);
+      let content: Uint8Array | undefined;
+      if (type === "file" && size <= 1 << 20 && keep(path)) {
+        content = (await reader.read(padded))?.subarray(0, size);
+        if (!content) throw new Error("Truncated tar archive");
+      } else if (!(await reader.skip(padded))) {
+        throw new Error("Truncated tar archive");
+      }
+      if (flag === "g") continue;
+      const linkname = pax.linkpath ?? longLink ?? cString(block, 157, 100);
       yield {
-        path: cleanPath(rawName),
+        path,
         type,
         mode: numeric(block, 100, 8) & 0o7777,
         uid: pax.uid !== undefined ? Number(pax.uid) : numeric(block, 108, 8),
@@ -130,6 +141,7 @@ export async function* scanTar(source: ReadableStream<Uint8Array>): AsyncGenerat
           ? cleanPath(linkname)
           : undefined,
         offset: 0,
+        ...(content ? { content } : {}),
       };
       pax = {};
       longName = undefined;

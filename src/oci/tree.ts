@@ -1,6 +1,7 @@
 /**
  * What an image's layers leave at each path (type, mode, owner, link target), read from the
- * layer tar headers as they stream by: contents are skipped and nothing is unpacked. The
+ * layer tar headers as they stream by: contents are skipped (but for `/etc/passwd` and
+ * `/etc/group`, where owner names are looked up) and nothing is unpacked. The
  * builder needs it to put COPY, ADD and WORKDIR where Docker and buildah put them: through the
  * base's symlinked directories (on Fedora CoreOS `/usr/local`, `/opt`, `/home`, `/root`,
  * `/srv` and `/mnt` are links into `/var`; a layer that wrote `opt/` as a directory would
@@ -19,7 +20,12 @@ export interface TreeNode {
   uid: number;
   gid: number;
   linkname?: string;
+  /** The text of the files names are looked up in (`ACCOUNT_FILES`). */
+  text?: string;
 }
+
+/** Files whose text the tree keeps: `--chown` and `USER` names are looked up in them. */
+export const ACCOUNT_FILES = new Set(["etc/passwd", "etc/group"]);
 
 /** A path → node map with whiteouts applied, as the runtime would see the image's root. */
 export class FileTree {
@@ -72,6 +78,7 @@ export class FileTree {
         uid: e.uid,
         gid: e.gid,
         linkname: e.linkname,
+        text: e.text,
       });
     }
   }
@@ -165,7 +172,7 @@ async function layerEntries(
     );
   }
   const entries: TreeEntryList = [];
-  for await (const e of scanTar(stream)) {
+  for await (const e of scanTar(stream, (path) => ACCOUNT_FILES.has(path))) {
     const node: { path: string } & TreeNode = {
       path: e.path,
       type: e.type === "hardlink" ? "file" : e.type,
@@ -174,6 +181,7 @@ async function layerEntries(
       gid: e.gid,
     };
     if (e.type === "symlink") node.linkname = e.linkname;
+    if (e.content) node.text = new TextDecoder().decode(e.content);
     entries.push(node);
   }
   if (cacheFile) await writeFileAtomic(cacheFile, JSON.stringify(entries), { mkdirMode: 0o700 });

@@ -134,7 +134,7 @@ Deno.test("build pushes an image whose files, modes, owners, links, config and h
   }
 });
 
-Deno.test("COPY and WORKDIR follow the base's symlinked directories, keep its directory modes and give created directories to --chown, as buildah does", async () => {
+Deno.test("COPY and WORKDIR follow the base's symlinked directories, keep its directory modes and give created directories to --chown or USER (names from /etc/passwd), as buildah does", async () => {
   await requireTool("/usr/bin/umoci", "umoci");
   const registry = await startRegistry();
   await using scratch = await tempDir();
@@ -151,7 +151,11 @@ COPY x /usr
 COPY x /tmp/sub/y
 COPY --chown=1000:1000 x /new/deep/x
 COPY --chown=1000:1000 x /usr/bin/owned
+COPY --chown=app x /srv/by-name
+COPY --chown=app:wheel x /srv/by-names
 WORKDIR /bin/work
+USER app
+WORKDIR /var/lib/app
 WORKDIR /etc
 `,
       "x": "x\n",
@@ -175,6 +179,16 @@ WORKDIR /etc
       await Promise.all(paths.map(async (p) => (await Deno.lstat(join(rootfs, p))).uid));
     assert.deepEqual(await owners("new", "new/deep", "new/deep/x"), [1000, 1000, 1000]);
     assert.deepEqual(await owners("usr", "usr/bin", "usr/bin/owned"), [0, 0, 1000]);
+    // Names are looked up in the image's /etc/passwd and /etc/group (app is 1001:1002).
+    const ids = async (p: string) => {
+      const info = await Deno.lstat(join(rootfs, p));
+      return [info.uid, info.gid];
+    };
+    assert.deepEqual(await ids("srv/by-name"), [1001, 1002]);
+    assert.deepEqual(await ids("srv/by-names"), [1001, 10]);
+    // WORKDIR creates its directory (and missing parents) for the USER, as buildah does.
+    assert.deepEqual(await ids("var/lib/app"), [1001, 1002]);
+    assert.deepEqual(await ids("var"), [1001, 1002]);
     const work = await Deno.lstat(join(rootfs, "usr/bin/work"));
     assert.deepEqual([work.isDirectory, work.mode! & 0o7777, work.uid], [true, 0o755, 0]);
     const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
@@ -191,7 +205,10 @@ WORKDIR /etc
         "COPY x /tmp/sub/y",
         "COPY --chown=1000:1000 x /new/deep/x",
         "COPY --chown=1000:1000 x /usr/bin/owned",
+        "COPY --chown=app x /srv/by-name",
+        "COPY --chown=app:wheel x /srv/by-names",
         "WORKDIR /bin/work",
+        "WORKDIR /var/lib/app",
       ],
     );
   } finally {

@@ -62,10 +62,30 @@ const CASES = (host: string): Case[] => [
     stderr: /Containerfile:2: Invalid --chmod "u\+x"/,
   },
   {
-    name: "a --chown by name",
+    name: "a --chown naming a user the image lacks",
     containerfile: "FROM scratch\nCOPY --chown=core:core a /a\n",
     files: { a: "x" },
-    stderr: /Containerfile:2: --chown "core:core" must be numeric\n.*UID:GID/,
+    stderr:
+      /Containerfile:2: Cannot resolve --chown "core:core": no user "core" in the image's \/etc\/passwd\n.*numeric ids/,
+  },
+  {
+    name: "a --chown naming a group the image lacks",
+    containerfile: `FROM ${host}/base:1\nCOPY --chown=app:nogroup a /a\n`,
+    files: { a: "x" },
+    stderr:
+      /Containerfile:2: Cannot resolve --chown "app:nogroup": no group "nogroup" in the image's/,
+  },
+  {
+    name: "a malformed --chown",
+    containerfile: "FROM scratch\nCOPY --chown=1:2:3 a /a\n",
+    files: { a: "x" },
+    stderr: /Containerfile:2: Invalid --chown "1:2:3"\n.*USER\[:GROUP\]/,
+  },
+  {
+    name: "a WORKDIR to create for a USER the image lacks",
+    containerfile: "FROM scratch\nUSER core\nWORKDIR /home/core\n",
+    stderr:
+      /Containerfile:3: Cannot resolve USER core: no user "core" in the image's \/etc\/passwd/,
   },
   {
     name: "COPY of a URL",

@@ -74,6 +74,8 @@ export async function pushBases(host: string, scratch: string): Promise<void> {
   const common = [
     dir("etc"),
     file("etc/os-release", "ID=testbase\n"),
+    file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1001:1002::/home/app:/bin/sh\n"),
+    file("etc/group", "root:x:0:\napp:x:1002:\nwheel:x:10:app\n"),
     dir("usr"),
     dir("usr/bin"),
     file("usr/bin/tool", "#!/bin/sh\necho tool\n", 0o755),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { requireTool, startRegistry } from "../helpers/registry.ts";
-import { makeWorkspace, run, skopeoJson, writeTree } from "./fixtures.ts";
+import { makeWorkspace, pushBases, run, skopeoJson, writeTree } from "./fixtures.ts";
 
 /** A base image with a working /bin/sh (the host's dash and its libraries), built natively. */
 async function shellBase(ws: string): Promise<void> {
@@ -108,4 +108,88 @@ Deno.test("RUN stops the native builder with every RUN line and the two ways out
   });
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /--builder podman: podman is not installed/);
+});
+
+const PARITY = (host: string) =>
+  `FROM ${host}/base:1
+ENV APP=/opt/app
+WORKDIR $APP
+COPY --chmod=0750 scripts/ /usr/local/bin/
+COPY --chown=1000:1000 conf/a.conf ./
+COPY conf /etc/conf.d/
+COPY tree/ /srv/tree/
+COPY x /bin/
+COPY x /usr
+COPY x y /etc/multi/
+ADD files.tar.gz /opt/extract/
+COPY --chown=1000 x /home/u/.config/x
+WORKDIR sub
+COPY x .
+COPY --chown=app x /srv/by-name
+COPY --chown=app:wheel x /srv/by-names
+COPY --chmod=0700 --chown=app tree/ /newdir/
+USER app
+WORKDIR /var/lib/app
+`;
+
+Deno.test("the native builder and buildah give the same files, modes, owners and links for a Containerfile without RUN", async () => {
+  await requireTool("/usr/bin/buildah", "buildah");
+  await requireTool("/usr/bin/umoci", "umoci");
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    await pushBases(registry.host, join(scratch.path, "bases"));
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, registry.host);
+    const trees: string[] = [];
+    const configs: unknown[] = [];
+    for (const builder of ["native", "buildah"]) {
+      const dir = join(ws, "containers", builder);
+      await writeTree(dir, {
+        Containerfile: PARITY(registry.host),
+        "scripts/s.sh": { text: "#!/bin/sh\n", mode: 0o755 },
+        "scripts/sub/t": "t\n",
+        "conf/a.conf": "a\n",
+        "conf/b.conf": "b\n",
+        "tree/d/e/f": "f\n",
+        "tree/link": { link: "d/e/f" },
+        "tree/abs": { link: "/etc/os-release" },
+        x: "x\n",
+        y: "y\n",
+        "src/data/s.txt": { text: "s\n", mode: 0o600 },
+      });
+      await run("tar", [
+        "--owner=5",
+        "--group=6",
+        "-czf",
+        join(dir, "files.tar.gz"),
+        "-C",
+        join(dir, "src"),
+        "data",
+      ]);
+      await Deno.remove(join(dir, "src"), { recursive: true });
+      const r = await iago(
+        ["build", builder, "--builder", builder, "--platform", "linux/amd64"],
+        { cwd: ws },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const ref = `docker://${registry.host}/team/${builder}:latest`;
+      const layout = join(scratch.path, `${builder}-layout`);
+      await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:x`]);
+      const bundle = join(scratch.path, `${builder}-bundle`);
+      await run("umoci", ["unpack", "--image", `${layout}:x`, bundle]);
+      trees.push(
+        await run("find", [".", "-printf", "%p %m %U:%G %y %l\\n"], join(bundle, "rootfs")),
+      );
+      const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
+      const { User, WorkingDir, Env } = config.config as Record<string, unknown>;
+      configs.push({ User, WorkingDir, Env });
+    }
+    const sorted = trees.map((t) => t.split("\n").sort().join("\n"));
+    assert.equal(sorted[0], sorted[1]);
+    assert.match(sorted[0], /^\.\/bin 777 0:0 l usr\/bin$/m);
+    assert.deepEqual(configs[0], configs[1]);
+  } finally {
+    await registry.stop();
+  }
 });
