@@ -21,7 +21,7 @@ import { SecretStore } from "../secrets/store.ts";
 import type { ButaneConfig, MachineInfo, TemplateContext } from "../types.ts";
 import { checkOverlay, checkSecretSpecs } from "../workload/contract.ts";
 import { type LoadedWorkload, loadWorkloads } from "../workload/loader.ts";
-import { mergeLayers, type OverlayLayer } from "../workload/merge.ts";
+import { mergeLayersTracked, type OverlayLayer } from "../workload/merge.ts";
 import type { Workspace } from "../workspace.ts";
 import { readMachineDocument, templatePositions } from "./document.ts";
 
@@ -197,18 +197,21 @@ async function generate(
   const rendered = renderTemplate(template, context, templateFile);
   const document = readMachineDocument(rendered, templateFile);
   const layers = overlayLayers(workloads, context, await session.scripts(), secretFiles);
-  const merged = mergeLayers(layers, { source: templateFile, config: document.config });
+  const merged = mergeLayersTracked(layers, { source: templateFile, config: document.config });
 
-  const result = translateButaneDocumentSync(merged as Record<string, unknown>, {
+  const result = translateButaneDocumentSync(merged.config as Record<string, unknown>, {
     filesDir: ws.scriptsDir,
     strict: session.options.strict ?? true,
     fileName: templateFile,
-    positions: templatePositions(document.tree, merged),
+    positions: templatePositions(document.tree, merged.config),
   });
-  if (!result.ok || result.json === undefined) throw translationError(result, templateFile);
+  // A finding in an entry the template did not write belongs to the workload that wrote it.
+  const blame = (entry: ButaneReportEntry) =>
+    entry.line === undefined ? merged.sourceOf(entry.path) ?? templateFile : templateFile;
+  if (!result.ok || result.json === undefined) throw translationError(result, blame);
   for (const entry of result.report) {
     const at = entry.line === undefined ? "" : `:${entry.line}:${entry.col ?? 1}`;
-    session.options.onWarning?.(`${templateFile}${at}: ${describeEntry(entry)}`);
+    session.options.onWarning?.(`${blame(entry)}${at}: ${describeEntry(entry)}`);
   }
   return { json: result.json, store };
 }
@@ -328,23 +331,24 @@ function describeEntry(entry: ButaneReportEntry): string {
 
 function translationError(
   result: { report: ButaneReportEntry[]; error?: string },
-  file: string,
+  blame: (entry: ButaneReportEntry) => string,
 ): IagoError {
   const first = result.report.find((e) => e.severity === "error") ?? result.report[0];
   if (!first) {
     return new IagoError(
       `Cannot translate the Butane document: ${result.error ?? "unknown error"}`,
-      {
-        at: { file },
-      },
+      { at: { file: blame({ severity: "error", path: "$", message: "" }) } },
     );
   }
+  const file = blame(first);
   const more = result.report.length > 1 ? ` (and ${result.report.length - 1} more)` : "";
   const strictOnly = result.report.every((e) => e.severity === "warning");
   return new IagoError(`${describeEntry(first)}${more}`, {
     at: first.line !== undefined ? { file, line: first.line, col: first.col } : { file },
     hint: strictOnly
       ? "warnings are errors with --strict (the default); fix them, or run with --strict=false"
+      : first.line === undefined && !file.endsWith(".tmpl")
+      ? "the entry comes from this workload's overlay(); the path is in the merged document"
       : "lines are those of the rendered template; paths are in the merged document",
   });
 }

@@ -58,6 +58,24 @@ type Obj = Record<string, unknown>;
  * them set one key to different values (unless the machine's document settles that key).
  */
 export function mergeLayers(workloads: OverlayLayer[], machine?: OverlayLayer): ButaneConfig {
+  return mergeLayersTracked(workloads, machine).config;
+}
+
+/** A merged document, and which layer set each part of it. */
+export interface MergedDocument {
+  config: ButaneConfig;
+  /**
+   * The layer (`source`) that set the value at `path` of the merged document (`$.storage.files.3.mode`,
+   * as the Butane translator reports it), or undefined when no single layer did.
+   */
+  sourceOf(path: string): string | undefined;
+}
+
+/** {@link mergeLayers}, keeping who set what, so problems can name the workload that caused them. */
+export function mergeLayersTracked(
+  workloads: OverlayLayer[],
+  machine?: OverlayLayer,
+): MergedDocument {
   const merger = new Merger();
   if (machine) merger.settled = leafPaths(machine.config);
   let result: Obj = {};
@@ -65,7 +83,40 @@ export function mergeLayers(workloads: OverlayLayer[], machine?: OverlayLayer): 
     result = merger.merge(result, layer.config as Obj, layer.source, false);
   }
   if (machine) result = merger.merge(result, machine.config as Obj, machine.source, true);
-  return result as ButaneConfig;
+  return {
+    config: result as ButaneConfig,
+    sourceOf: (path) => {
+      const keyPath = toKeyPath(result, path);
+      return keyPath === undefined ? undefined : merger.ownerOf(keyPath);
+    },
+  };
+}
+
+/**
+ * `$.storage.files.3.mode` → `storage.files[/etc/x].mode`: list indices become the entries' merge
+ * keys. Stops at a list without keys (its items are one value to the merge).
+ */
+function toKeyPath(doc: Obj, path: string): string | undefined {
+  const segments = path.replace(/^\$\.?/, "").split(".").filter((s) => s !== "");
+  let value: unknown = doc;
+  let keyPath = "";
+  let listPath = "";
+  for (const segment of segments) {
+    if (Array.isArray(value)) {
+      const keyOf = LIST_KEYS[listPath];
+      const entry = value[Number(segment)];
+      if (!keyOf || !isObject(entry)) break;
+      keyPath = `${keyPath}[${keyOf(entry) ?? `#${segment}`}]`;
+      value = entry;
+    } else if (isObject(value)) {
+      keyPath = keyPath ? `${keyPath}.${segment}` : segment;
+      listPath = listPath ? `${listPath}.${segment}` : segment;
+      value = value[segment];
+    } else {
+      break;
+    }
+  }
+  return keyPath || undefined;
 }
 
 /**
@@ -265,7 +316,8 @@ class Merger {
     return false;
   }
 
-  private ownerOf(prefix: string): string | undefined {
+  /** The layer that set `prefix` or the first value below it. */
+  ownerOf(prefix: string): string | undefined {
     for (const [p, s] of this.owners) if (p === prefix || p.startsWith(prefix + ".")) return s;
     return undefined;
   }

@@ -432,3 +432,38 @@ Deno.test("ignite without machines or with names and --all is a usage error; --j
   assert.match(report.machines[0].error, /Unknown workload "nope"/);
   assert.equal(report.failed, 1);
 });
+
+Deno.test("a Butane finding in what a plugin wrote names the plugin, not the machine's template", async () => {
+  await using dir = await tempDir();
+  await makeWorkspace(dir.path, { cache: 'workloads = ["./workloads/timer.ts"]' });
+  await Deno.mkdir(join(dir.path, "workloads"));
+  const plugin = (unit: string) =>
+    `export default { name: "timer", overlay: () => ({ systemd: { units: [${unit}] } }) };\n`;
+  // Enabled without an [Install] section: a warning.
+  await Deno.writeTextFile(
+    join(dir.path, "workloads/timer.ts"),
+    plugin('{ name: "tick.timer", enabled: true, contents: "[Timer]\\nOnCalendar=daily\\n" }'),
+  );
+  const warned = await iago(["ignite", "--strict=false", "cache"], { cwd: dir.path });
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(
+    warned.stderr,
+    /^warning: workloads\/timer\.ts: warning at \$\.systemd\.units\.\d+\.contents: unit "tick\.timer" is enabled, but has no install section/m,
+  );
+  // A unit name Ignition refuses: an error. (Another file: this process has imported timer.ts.)
+  const toml = join(dir.path, "machines/cache/machine.toml");
+  await Deno.writeTextFile(
+    toml,
+    (await Deno.readTextFile(toml)).replace("./workloads/timer.ts", "./workloads/timer2.ts"),
+  );
+  await Deno.writeTextFile(
+    join(dir.path, "workloads/timer2.ts"),
+    plugin('{ name: "tick.timr", contents: "[Timer]\\nOnCalendar=daily\\n" }'),
+  );
+  const failed = await iago(["ignite", "cache"], { cwd: dir.path });
+  assert.equal(failed.code, 1);
+  assert.match(
+    failed.stderr,
+    /^error: workloads\/timer2\.ts: error at \$\.systemd\.units\.\d+\.name: invalid systemd unit extension/m,
+  );
+});
