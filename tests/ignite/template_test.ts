@@ -80,7 +80,8 @@ Deno.test("renderTemplate() errors name the template file and the line", () => {
     {
       text: "a: 1\nb: <%= it.machine.nmae.x %>\n",
       line: 2,
-      message: /Cannot render the template: it\.machine\.nmae is not a template variable: did you mean it\.machine\.name\?$/,
+      message:
+        /Cannot render the template: it\.machine\.nmae is not a template variable: did you mean it\.machine\.name\?$/,
     },
     {
       text: "a: 1\n\nb: <%= it.nope %>\n",
