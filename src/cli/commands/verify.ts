@@ -55,7 +55,8 @@ export const verifyCommand = buildCommand({
       }
       return;
     }
-    for (const p of result.problems) this.out.info(`  ${p}`);
+    // Why each signature failed: problems, so printed even with --quiet.
+    for (const p of result.problems) this.out.detail(`  ${p}`);
     throw new IagoError(
       result.total === 0
         ? `No signature for ${result.image}@${result.digest}`
