@@ -1,8 +1,8 @@
 /**
  * `.containerignore` / `.dockerignore` with Docker's rules: one pattern per line, `#` comments,
- * patterns relative to the context root (a leading `/` is dropped, the pattern cleaned), Go
- * `filepath.Match` syntax (`*`, `?`, `[...]`, `\` escapes) plus `**` for any number of
- * directories, `!` re-includes, the last matching line wins, and a pattern that matches a
+ * patterns relative to the context root (a leading `/` is dropped, the pattern cleaned),
+ * wildcards as Docker's patternmatcher reads them (`*`, `?`, `[...]` with `^` negating, `\`
+ * escapes) plus `**` for any number of directories, `!` re-includes, the last matching line wins, and a pattern that matches a
  * directory matches everything below it.
  */
 import { posix } from "node:path";
@@ -68,7 +68,10 @@ export class IgnoreRules {
   }
 }
 
-/** Go `filepath.Match` syntax plus `**`, as a regular expression over the whole path. */
+/**
+ * A pattern as a regular expression over the whole path, translated the way Docker's
+ * patternmatcher does: `*` and `?` stop at `/`, `**` crosses directories, classes are kept.
+ */
 export function patternRegex(pattern: string): RegExp {
   let re = "";
   for (let i = 0; i < pattern.length; i++) {
@@ -93,8 +96,8 @@ export function patternRegex(pattern: string): RegExp {
         re += "\\[";
         continue;
       }
-      let cls = pattern.slice(i + 1, end);
-      if (cls.startsWith("^") || cls.startsWith("!")) cls = "^" + cls.slice(1);
+      // Copied into the expression as Docker's matcher does: `[^a]` negates, `[!a]` is "! or a".
+      const cls = pattern.slice(i + 1, end);
       re += `[${cls.replace(/\\(.)/g, "\\$1")}]`;
       i = end;
     } else if (c === "\\" && i + 1 < pattern.length) {
