@@ -151,3 +151,20 @@ Deno.test("a reader that goes away (| head) ends iago quietly, not with a broken
   assert.equal(new TextDecoder().decode(out.stderr), "");
   assert.match(new TextDecoder().decode(out.stdout), /^\{"ignition":\{"versio status=0\n$/);
 });
+
+Deno.test("completion proposes the workspace's machines and containers for NAME arguments", async () => {
+  await using dir = await tempDir();
+  for (const name of ["web", "db-01", "db-02"]) {
+    assert.equal((await iago(["init", name], { cwd: dir.path })).code, 0);
+  }
+  assert.equal((await iago(["init", "--container-only", "dbproxy"], { cwd: dir.path })).code, 0);
+  const complete = async (...words: string[]) =>
+    (await iago(["__complete", "--", ...words], { cwd: dir.path })).stdout.split("\n").sort();
+  assert.deepEqual(await complete("ignite", "db"), ["db-01", "db-02"]);
+  assert.deepEqual(await complete("rm", "w"), ["web"]);
+  assert.deepEqual(await complete("build", "db"), ["db-01", "db-02", "dbproxy"]);
+  assert.deepEqual(
+    await complete("validate", "db-01", "d"),
+    ["db-01", "db-02", "dbproxy"].slice(0, 2),
+  );
+});

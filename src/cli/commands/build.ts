@@ -9,6 +9,7 @@ import type { ContainerOutcome } from "../../oci/containers.ts";
 import type { BuilderChoice } from "../../oci/pipeline.ts";
 import type { ProgressEvent } from "../../registry/mod.ts";
 import type { IagoContext } from "../context.ts";
+import { completeContainers } from "../names.ts";
 import { printProblem } from "../main.ts";
 
 interface BuildFlags {
@@ -129,7 +130,12 @@ export const buildCommand = command({
     },
     positional: {
       kind: "array",
-      parameter: { brief: "containers to build", parse: String, placeholder: "NAME" },
+      parameter: {
+        brief: "containers to build",
+        parse: String,
+        placeholder: "NAME",
+        proposeCompletions: completeContainers,
+      },
     },
   },
   docs: {

@@ -6,6 +6,7 @@ import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
 import type { MachineOutcome } from "../../ignite/run.ts";
 import type { IagoContext } from "../context.ts";
+import { completeMachines } from "../names.ts";
 import { printProblem } from "../main.ts";
 
 interface IgniteFlags {
@@ -80,7 +81,12 @@ export const igniteCommand = buildCommand({
     },
     positional: {
       kind: "array",
-      parameter: { brief: "machines to ignite", parse: String, placeholder: "NAME" },
+      parameter: {
+        brief: "machines to ignite",
+        parse: String,
+        placeholder: "NAME",
+        proposeCompletions: completeMachines,
+      },
     },
   },
   docs: {

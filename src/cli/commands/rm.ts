@@ -5,6 +5,7 @@
 import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
 import type { IagoContext } from "../context.ts";
+import { completeMachines } from "../names.ts";
 
 export const rmCommand = buildCommand({
   func: async function (this: IagoContext, flags: { force: boolean }, name: string) {
@@ -42,7 +43,12 @@ export const rmCommand = buildCommand({
     aliases: { f: "force" },
     positional: {
       kind: "tuple",
-      parameters: [{ brief: "machine name", parse: String, placeholder: "NAME" }],
+      parameters: [{
+        brief: "machine name",
+        parse: String,
+        placeholder: "NAME",
+        proposeCompletions: completeMachines,
+      }],
     },
   },
   docs: {

@@ -5,6 +5,7 @@
 import { buildCommand } from "@stricli/core";
 import { ProblemsError } from "../../errors.ts";
 import type { IagoContext } from "../context.ts";
+import { completeMachines } from "../names.ts";
 
 export const validateCommand = buildCommand({
   func: async function (this: IagoContext, _flags: Record<never, never>, ...names: string[]) {
@@ -35,7 +36,12 @@ export const validateCommand = buildCommand({
   parameters: {
     positional: {
       kind: "array",
-      parameter: { brief: "machines to check (default: all)", parse: String, placeholder: "NAME" },
+      parameter: {
+        brief: "machines to check (default: all)",
+        parse: String,
+        placeholder: "NAME",
+        proposeCompletions: completeMachines,
+      },
     },
   },
   docs: {

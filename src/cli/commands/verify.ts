@@ -5,6 +5,7 @@
 import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
 import type { IagoContext } from "../context.ts";
+import { completeContainers } from "../names.ts";
 
 interface VerifyFlags {
   tag?: string;
@@ -77,6 +78,7 @@ export const verifyCommand = buildCommand({
         brief: "container (machine) name, or an image reference like ghcr.io/me/web",
         parse: String,
         placeholder: "NAME",
+        proposeCompletions: completeContainers,
       }],
     },
     flags: {
