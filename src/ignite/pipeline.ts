@@ -10,11 +10,11 @@ import {
   translateButaneDocumentSync,
 } from "../butane/mod.ts";
 import { mtime, newestMachineInput } from "../config/fleet.ts";
-import { type Defaults, loadDefaults, loadMachine, type Machine } from "../config/mod.ts";
+import { type Defaults, loadDefaults, loadMachine } from "../config/mod.ts";
 import { IagoError } from "../errors.ts";
 import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
 import { type GithubKeys, githubKeys } from "../keys/github.ts";
-import { buildContext } from "../render/context.ts";
+import { buildContext, machineInfo } from "../render/context.ts";
 import { renderTemplate } from "../render/template.ts";
 import { loadRuntimeScripts } from "../runtime/mod.ts";
 import { SecretStore } from "../secrets/store.ts";
@@ -310,18 +310,6 @@ function notAWorkload(w: LoadedWorkload, problems: string[]): IagoError {
   return new IagoError(`${w.source}: ${problems.join("; ")}`, {
     hint: 'see README "Workloads and plugins" for the contract',
   });
-}
-
-function machineInfo(machine: Machine, defaults: Defaults): MachineInfo {
-  return {
-    name: machine.name,
-    fqdn: machine.fqdn,
-    macAddress: machine.macAddress ?? "",
-    containerImage: machine.containerImage,
-    containerTag: machine.containerTag,
-    networkInterface: machine.networkInterface ?? defaults.network.defaultNetworkInterface,
-    workloads: [...machine.workloads],
-  };
 }
 
 /** A report entry without its position (the message's location prefix carries that). */

@@ -3,7 +3,7 @@
  * secrets and SSH keys, in camelCase. Built from already-loaded data; touches no files.
  */
 import type { Defaults, Machine } from "../config/mod.ts";
-import type { TemplateContext } from "../types.ts";
+import type { MachineInfo, TemplateContext } from "../types.ts";
 
 export interface ContextInput {
   defaults: Defaults;
@@ -28,15 +28,7 @@ export function buildContext(input: ContextInput): TemplateContext {
   }
   Object.freeze(secrets);
   return {
-    machine: {
-      name: m.name,
-      fqdn: m.fqdn,
-      macAddress: m.macAddress ?? "",
-      containerImage: m.containerImage,
-      containerTag: m.containerTag,
-      networkInterface: m.networkInterface ?? d.network.defaultNetworkInterface,
-      workloads: [...m.workloads],
-    },
+    machine: machineInfo(m, d),
     user: {
       username: d.user.username,
       githubUsername: d.user.githubUsername,
@@ -72,4 +64,17 @@ export function buildContext(input: ContextInput): TemplateContext {
 /** `postgres-password` → `postgresPassword`. */
 export function camelCase(name: string): string {
   return name.replace(/[-_.]+([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** The machine as templates and workloads see it (`it.machine`): optional settings as `""`. */
+export function machineInfo(machine: Machine, defaults: Defaults): MachineInfo {
+  return {
+    name: machine.name,
+    fqdn: machine.fqdn,
+    macAddress: machine.macAddress ?? "",
+    containerImage: machine.containerImage,
+    containerTag: machine.containerTag,
+    networkInterface: machine.networkInterface ?? defaults.network.defaultNetworkInterface,
+    workloads: [...machine.workloads],
+  };
 }
