@@ -8,7 +8,8 @@ import type { BuildContext } from "./context.ts";
 import { readFileChunks } from "./layer.ts";
 import type { Rootfs, RootfsEntry } from "./rootfs.ts";
 import type { TarEntry } from "./tar.ts";
-import { gunzipToFile, indexTar, readRange, sniffArchive } from "./tar_reader.ts";
+import { decompressToFile } from "./decompress.ts";
+import { indexTar, readRange, sniffArchive } from "./tar_reader.ts";
 import { DigestCounter } from "./digest.ts";
 
 /** One thing a source puts into the layer, relative to the source's root ("" = the root). */
@@ -255,7 +256,7 @@ export async function urlSource(
 }
 
 /**
- * `ADD archive.tar[.gz] /dest/`: when a context file is a tar archive (plain or gzip), its
+ * `ADD archive.tar[.gz|.zst] /dest/`: when a context file is a tar archive (plain, gzip or zstd), its
  * entries with their modes and owners; undefined when the file is not an archive.
  */
 export async function archiveSource(
@@ -265,16 +266,16 @@ export async function archiveSource(
 ): Promise<CopySource | undefined> {
   const kind = await sniffArchive(abs);
   if (kind === undefined) return undefined;
-  if (kind === "bzip2" || kind === "xz" || kind === "zstd") {
+  if (kind === "bzip2" || kind === "xz") {
     throw new IagoError(`ADD cannot extract ${kind} archives`, {
       at,
-      hint: "recompress it with gzip, or unpack it into the context and COPY the files",
+      hint: "recompress it with gzip or zstd, or unpack it into the context and COPY the files",
     });
   }
   let tarFile = abs;
-  if (kind === "gzip") {
+  if (kind === "gzip" || kind === "zstd") {
     tarFile = join(scratch, `archive-${crypto.randomUUID()}.tar`);
-    await gunzipToFile((await Deno.open(abs)).readable, tarFile);
+    await decompressToFile((await Deno.open(abs)).readable, kind, tarFile);
     if ((await sniffArchive(tarFile)) !== "tar") return undefined;
   }
   let entries;

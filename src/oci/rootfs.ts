@@ -9,7 +9,8 @@ import type { ImageSource } from "./base.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { Image } from "./image.ts";
 import { digestHex } from "./digest.ts";
-import { gunzipToFile, indexTar, type TarIndexEntry } from "./tar_reader.ts";
+import { decompressToFile, layerCompression } from "./decompress.ts";
+import { indexTar, type TarIndexEntry } from "./tar_reader.ts";
 
 export interface RootfsEntry {
   entry: TarIndexEntry;
@@ -34,14 +35,15 @@ export class Rootfs {
         await store.putReadable(await images.blob(layer.source, layer.digest), layer.digest);
       }
       const file = join(scratchDir, `${digestHex(layer.digest)}.tar`);
-      if (layer.mediaType.endsWith("gzip")) {
-        await gunzipToFile(await store.open(layer.digest), file);
-      } else if (!layer.mediaType.endsWith(".tar") && !layer.mediaType.endsWith("diff.tar")) {
+      const compression = layerCompression(layer.mediaType);
+      if (compression === undefined) {
         throw new IagoError(`Cannot read files from a layer of type "${layer.mediaType}"`, {
-          hint: "COPY --from reads gzip and uncompressed layers; use a base pushed with gzip",
+          hint: "COPY --from reads gzip, zstd and uncompressed tar layers",
         });
-      } else {
+      } else if (compression === "none") {
         await Deno.copyFile(store.path(layer.digest), file);
+      } else {
+        await decompressToFile(await store.open(layer.digest), compression, file);
       }
       fs.#apply(await indexTar(file), file);
     }

@@ -245,26 +245,6 @@ export async function sniffArchive(
   }
 }
 
-/** Decompresses the gzip stream `source` into the file `dest`. */
-export async function gunzipToFile(
-  source: ReadableStream<Uint8Array>,
-  dest: string,
-): Promise<void> {
-  const file = await Deno.open(dest, { write: true, create: true, truncate: true });
-  try {
-    for await (
-      const chunk of source.pipeThrough(
-        new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
-      )
-    ) {
-      let off = 0;
-      while (off < chunk.length) off += await file.write(chunk.subarray(off));
-    }
-  } finally {
-    file.close();
-  }
-}
-
 /** Normalises an archive path; throws when it climbs above the root. */
 export function cleanPath(name: string): string {
   const p = posix.normalize(name.replace(/^\/+/, "") || ".");

@@ -13,6 +13,7 @@ import { writeFileAtomic } from "../fsutil.ts";
 import { digestHex } from "./digest.ts";
 import type { ImageLayer } from "./image.ts";
 import { scanTar, type TarIndexEntry } from "./tar_reader.ts";
+import { decompress, layerCompression } from "./decompress.ts";
 
 export interface TreeNode {
   type: TarIndexEntry["type"];
@@ -127,7 +128,7 @@ export type OpenLayer = (layer: ImageLayer) => Promise<ReadableStream<Uint8Array
 /**
  * The tree of `layers`. Each layer's headers are read once per build (`memo`) and, with
  * `cacheDir`, kept on disk by digest, so a base is streamed through once, not on every build.
- * A layer whose compression cannot be read here (zstd) counts as empty.
+ * A layer that is no tar layer iago can read (gzip, zstd or plain) counts as empty.
  */
 export async function loadTree(
   layers: ImageLayer[],
@@ -162,15 +163,9 @@ async function layerEntries(
       // not cached yet (or unreadable): read the layer
     }
   }
-  const type = layer.mediaType;
-  const gzip = type.endsWith("gzip");
-  if (!gzip && !type.endsWith(".tar") && !type.endsWith("diff.tar")) return [];
-  let stream = await open(layer);
-  if (gzip) {
-    stream = stream.pipeThrough(
-      new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
-    );
-  }
+  const compression = layerCompression(layer.mediaType);
+  if (compression === undefined) return [];
+  const stream = decompress(await open(layer), compression);
   const entries: TreeEntryList = [];
   for await (const e of scanTar(stream, (path) => ACCOUNT_FILES.has(path))) {
     const node: { path: string } & TreeNode = {
