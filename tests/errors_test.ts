@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { didYouMean, editDistance, IagoError } from "../src/errors.ts";
 import { memoryOutput } from "../src/output.ts";
-import { report } from "../src/cli/main.ts";
+import { report } from "../src/cli/report.ts";
 
 Deno.test("editDistance() counts a swap of neighbours as one edit", () => {
   assert.equal(editDistance("wbe", "web"), 1);

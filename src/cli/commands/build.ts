@@ -10,7 +10,7 @@ import type { BuilderChoice } from "../../oci/pipeline.ts";
 import type { ProgressEvent } from "../../registry/mod.ts";
 import type { IagoContext } from "../context.ts";
 import { completeContainers } from "../names.ts";
-import { printProblem } from "../main.ts";
+import { printProblem } from "../report.ts";
 
 interface BuildFlags {
   all: boolean;

@@ -7,7 +7,7 @@ import { IagoError } from "../../errors.ts";
 import type { MachineOutcome } from "../../ignite/run.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
-import { printProblem } from "../main.ts";
+import { printProblem } from "../report.ts";
 
 interface IgniteFlags {
   all: boolean;
