@@ -24,19 +24,23 @@ export interface MachineDocument {
 }
 
 /**
- * Parses `rendered` (the output of `file`'s template). Throws an `IagoError` at `file:line:col`
- * for a YAML error or a document that is not a mapping.
+ * Parses `rendered` (the output of `file`'s template; `sourceLine` maps its lines back to the
+ * template's). Throws an `IagoError` at `file:line:col` for a YAML error or a document that is
+ * not a mapping.
  */
-export function readMachineDocument(rendered: string, file: string): MachineDocument {
+export function readMachineDocument(
+  rendered: string,
+  file: string,
+  sourceLine: (line: number) => number = (line) => line,
+): MachineDocument {
   let tree: YValue;
   try {
     tree = readYaml(rendered);
   } catch (err) {
     if (!(err instanceof YamlSyntaxError)) throw err;
     throw new IagoError(`Cannot read the rendered template as YAML: ${stripPrefix(err.message)}`, {
-      at: err.pos ? { file, line: err.pos.line, col: err.pos.col } : { file },
-      hint:
-        `the line is that of the rendered YAML; a value with ": " or "#" needs <%= %> (quoted), not <%~ %>`,
+      at: err.pos ? { file, line: sourceLine(err.pos.line), col: err.pos.col } : { file },
+      hint: `a value with ": " or "#" needs <%= %> (quoted), not <%~ %>`,
     });
   }
   if (!(tree instanceof YMap)) {

@@ -15,7 +15,7 @@ import { IagoError } from "../errors.ts";
 import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
 import { type GithubKeys, githubKeys } from "../keys/github.ts";
 import { buildContext, machineInfo } from "../render/context.ts";
-import { renderTemplate } from "../render/template.ts";
+import { renderTemplateMapped } from "../render/template.ts";
 import { loadRuntimeScripts } from "../runtime/mod.ts";
 import { SecretStore } from "../secrets/store.ts";
 import type { ButaneConfig, MachineInfo, TemplateContext } from "../types.ts";
@@ -194,8 +194,8 @@ async function generate(
       (await store.accountPassword(defaults.admin.username)).hash,
   });
 
-  const rendered = renderTemplate(template, context, templateFile);
-  const document = readMachineDocument(rendered, templateFile);
+  const rendered = renderTemplateMapped(template, context, templateFile);
+  const document = readMachineDocument(rendered.text, templateFile, rendered.sourceLine);
   const layers = overlayLayers(workloads, context, await session.scripts(), secretFiles);
   const merged = mergeLayersTracked(layers, { source: templateFile, config: document.config });
 
@@ -205,11 +205,17 @@ async function generate(
     fileName: templateFile,
     positions: templatePositions(document.tree, merged.config),
   });
-  // A finding in an entry the template did not write belongs to the workload that wrote it.
+  // Findings come with lines of the rendered YAML: report the template's lines. A finding in
+  // an entry the template did not write belongs to the workload that wrote it.
+  const report = result.report.map((e) =>
+    e.line === undefined ? e : { ...e, line: rendered.sourceLine(e.line) }
+  );
   const blame = (entry: ButaneReportEntry) =>
     entry.line === undefined ? merged.sourceOf(entry.path) ?? templateFile : templateFile;
-  if (!result.ok || result.json === undefined) throw translationError(result, blame);
-  for (const entry of result.report) {
+  if (!result.ok || result.json === undefined) {
+    throw translationError({ ...result, report }, blame);
+  }
+  for (const entry of report) {
     const at = entry.line === undefined ? "" : `:${entry.line}:${entry.col ?? 1}`;
     session.options.onWarning?.(`${blame(entry)}${at}: ${describeEntry(entry)}`);
   }
@@ -337,7 +343,7 @@ function translationError(
       ? "warnings are errors with --strict (the default); fix them, or run with --strict=false"
       : first.line === undefined && !file.endsWith(".tmpl")
       ? "the entry comes from this workload's overlay(); the path is in the merged document"
-      : "lines are those of the rendered template; paths are in the merged document",
+      : "the path is in the merged document (workloads' entries first)",
   });
 }
 

@@ -40,9 +40,26 @@ const CACHE_LIMIT = 64;
  * Throws an `IagoError` at `file:line` for syntax and runtime errors.
  */
 export function renderTemplate(text: string, context: object, file: string): string {
+  return renderTemplateMapped(text, context, file).text;
+}
+
+/** The rendered text, and the template line that each of its lines (1-based) comes from. */
+export interface RenderedTemplate {
+  text: string;
+  /** The template line of rendered line `line`; `line` itself past the end. */
+  sourceLine(line: number): number;
+}
+
+/** {@link renderTemplate}, keeping where each rendered line came from in the template. */
+export function renderTemplateMapped(
+  text: string,
+  context: object,
+  file: string,
+): RenderedTemplate {
   const fn = compile(text, file);
+  let rendered: string;
   try {
-    return fn.call(eta, strictContext(context), {});
+    rendered = fn.call(eta, strictContext(context), {});
   } catch (err) {
     if (err instanceof TemplateRuntimeError) {
       throw new IagoError(`Cannot render the template: ${firstLine(err.message)}`, {
@@ -53,6 +70,8 @@ export function renderTemplate(text: string, context: object, file: string): str
     }
     throw err;
   }
+  const { text: out, lines } = unmark(rendered);
+  return { text: out, sourceLine: (line) => lines[line] ?? line };
 }
 
 /**
@@ -138,10 +157,27 @@ function couldBeJs(code: string): boolean {
   return false;
 }
 
-/** Drops the indentation before and the line break after a `<% %>` tag alone on its line. */
+/**
+ * Drops the indentation before and the line break after a `<% %>` tag alone on its line, and
+ * puts a marker of its template line before every piece of template text, so lines of the
+ * rendered YAML can be traced back to the template ({@link renderTemplateMapped}).
+ */
 function trimBlockLines(ast: AstObject[]): AstObject[] {
   // eta hands over text already escaped for a JS string literal; work on the plain text.
   const out = ast.map((n) => typeof n === "string" ? unescapeJs(n) : n);
+  // The template line each piece of text starts on: text counts its own line breaks, a tag
+  // knows its line (eta's debug mode) and ends where its code's line breaks take it.
+  const startLine: number[] = [];
+  let line = 1;
+  for (const node of out) {
+    if (typeof node === "string") {
+      startLine.push(line);
+      line += newlines(node);
+    } else {
+      startLine.push(node.lineNo ?? line);
+      line = (node.lineNo ?? line) + newlines(node.val);
+    }
+  }
   for (let i = 0; i < out.length; i++) {
     const node = out[i];
     if (typeof node === "string" || node.t !== "e") continue;
@@ -152,9 +188,66 @@ function trimBlockLines(ast: AstObject[]): AstObject[] {
     const trail = /^[ \t]*(\n|$)/.exec(after);
     if (!lead || !trail) continue;
     if (i > 0) out[i - 1] = before.slice(0, lead.index + lead[1].length);
-    if (i < out.length - 1) out[i + 1] = after.slice(trail[0].length);
+    if (i < out.length - 1) {
+      out[i + 1] = after.slice(trail[0].length);
+      startLine[i + 1] += newlines(trail[0]);
+    }
   }
-  return out.map((n) => typeof n === "string" ? escapeJs(n) : n);
+  const marked: AstObject[] = [];
+  out.forEach((n, i) => {
+    if (typeof n !== "string") return void marked.push(n);
+    if (n === "") return;
+    marked.push({ t: "r", val: `"${MARK}${startLine[i]}${MARK_END}"`, lineNo: startLine[i] });
+    marked.push(escapeJs(n));
+  });
+  return marked;
+}
+
+const MARK = "\\u0001";
+const MARK_END = "\\u0002";
+const MARKER = /\u0001(\d+)\u0002/g;
+
+function newlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf("\n"); i !== -1; i = s.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+/**
+ * Takes the line markers out of rendered text. Returns the text and, for each line of it, the
+ * template line it came from (text lines count on from the last marker; a multi-line raw value
+ * is attributed to the lines after its tag, an approximation).
+ */
+function unmark(rendered: string): { text: string; lines: number[] } {
+  const lines: number[] = [0];
+  let text = "";
+  let source = 1;
+  let last = 0;
+  let lineStart = true;
+  const emit = (chunk: string) => {
+    for (const ch of chunk.split("\n").entries()) {
+      const [k, part] = ch;
+      if (k > 0) {
+        text += "\n";
+        source++;
+        lineStart = true;
+      }
+      if (lineStart) {
+        lines.push(source);
+        lineStart = false;
+      }
+      text += part;
+    }
+  };
+  for (const m of rendered.matchAll(MARKER)) {
+    emit(rendered.slice(last, m.index));
+    source = Number(m[1]);
+    // A marker at the start of an output line says where that line comes from.
+    if (text === "" || text.endsWith("\n")) lines[lines.length - 1] = source;
+    last = m.index + m[0].length;
+  }
+  emit(rendered.slice(last));
+  return { text, lines };
 }
 
 function unescapeJs(s: string): string {

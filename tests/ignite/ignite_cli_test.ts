@@ -467,3 +467,27 @@ Deno.test("a Butane finding in what a plugin wrote names the plugin, not the mac
     /^error: workloads\/timer2\.ts: error at \$\.systemd\.units\.\d+\.name: invalid systemd unit extension/m,
   );
 });
+
+Deno.test("a Butane problem after a template loop is reported at the template's own line", async () => {
+  await using dir = await tempDir();
+  await makeWorkspace(dir.path, { web: "" });
+  const template = [
+    "variant: fcos", // 1
+    "version: 1.5.0", // 2
+    "storage:", // 3
+    "  files:", // 4
+    "<% for (const n of [1, 2, 3, 4, 5]) { %>", // 5: renders 5 lines from 3
+    "    - path: /etc/n<%~ n %>", // 6
+    "<% } %>", // 7
+    "    - path: /etc/x", // 8
+    "      mdoe: 0644", // 9: the typo
+    "",
+  ].join("\n");
+  await Deno.writeTextFile(join(dir.path, "machines/web/butane.yaml.tmpl"), template);
+  const r = await iago(["ignite", "web"], { cwd: dir.path });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^error: machines\/web\/butane\.yaml\.tmpl:9:7: warning at \$\.storage\.files\.\d+\.mdoe.*: Unused key mdoe/m,
+  );
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { IagoError } from "../../src/errors.ts";
-import { renderTemplate } from "../../src/render/template.ts";
+import { renderTemplate, renderTemplateMapped } from "../../src/render/template.ts";
 import { yamlQuote } from "../../src/render/yaml_quote.ts";
 
 const FILE = "machines/web/butane.yaml.tmpl";
@@ -118,4 +118,23 @@ Deno.test("renderTemplate() errors name the template file and the line", () => {
     assert.match(err.message, c.message);
     assert.match(err.format(), new RegExp(`^${FILE}:${c.line}`));
   }
+});
+
+Deno.test("renderTemplateMapped() traces every rendered line back to its template line", () => {
+  const text = [
+    "a: 1", // 1
+    "<% for (const g of it.groups) { %>", // 2
+    "  - <%= g %>", // 3
+    "<% } %>", // 4
+    "b: 2", // 5
+    "<% if (it.no) { %>", // 6
+    "skipped: 1", // 7
+    "<% } %>", // 8
+    "c: <%= it.groups.length %>", // 9
+    "",
+  ].join("\n");
+  const r = renderTemplateMapped(text, { groups: ["x", "y"], no: false }, FILE);
+  assert.equal(r.text, 'a: 1\n  - "x"\n  - "y"\nb: 2\nc: 2\n');
+  const lines = r.text.split("\n").slice(0, -1);
+  assert.deepEqual(lines.map((_, i) => r.sourceLine(i + 1)), [1, 3, 3, 5, 9]);
 });
