@@ -205,6 +205,8 @@ function trimBlockLines(ast: AstObject[]): AstObject[] {
 
 const MARK = "\\u0001";
 const MARK_END = "\\u0002";
+// Control characters on purpose: template text does not hold them, and <%= %> escapes them.
+// deno-lint-ignore no-control-regex
 const MARKER = /\u0001(\d+)\u0002/g;
 
 function newlines(s: string): number {
