@@ -33,20 +33,30 @@ async function commit(): Promise<string> {
   }
 }
 
-/** Bundles main.ts into dist/iago.js and stamps the commit into it. */
+/**
+ * Bundles main.ts into dist/iago.js and stamps the commit into it. Two passes: the plain bundle
+ * gets its imports of heavy Node built-ins made lazy ({@link lazyNodeImports}), then that file
+ * is bundled again, minified (a smaller file parses faster at every start).
+ */
 export async function bundle(out = "dist/iago.js"): Promise<void> {
   await Deno.mkdir("dist", { recursive: true });
-  // Minified: a smaller file parses faster at every start. (--keep-names breaks a CommonJS
-  // dependency's require shim in Deno 2.9.6, so names are not kept.)
-  await run(Deno.execPath(), [
-    "bundle",
-    "--quiet",
-    "--platform=deno",
-    "--minify",
-    "-o",
-    out,
-    "main.ts",
-  ]);
+  const plain = await Deno.makeTempFile({ suffix: ".js" });
+  try {
+    await run(Deno.execPath(), ["bundle", "--quiet", "--platform=deno", "-o", plain, "main.ts"]);
+    await Deno.writeTextFile(plain, lazyNodeImports(await Deno.readTextFile(plain)));
+    // (--keep-names breaks a CommonJS dependency's require shim in Deno 2.9.6: names not kept.)
+    await run(Deno.execPath(), [
+      "bundle",
+      "--quiet",
+      "--platform=deno",
+      "--minify",
+      "-o",
+      out,
+      plain,
+    ]);
+  } finally {
+    await Deno.remove(plain).catch(() => {});
+  }
   const text = await Deno.readTextFile(out);
   const stamped = text.replace(/^#!.*\n/, "").replace("__IAGO_COMMIT__", await commit());
   if (stamped === text) throw new Error("The commit sentinel was not found in the bundle");
@@ -55,6 +65,80 @@ export async function bundle(out = "dist/iago.js"): Promise<void> {
     "#!/usr/bin/env -S deno run --quiet " + PERMISSIONS.join(" ") + "\n" + stamped,
   );
   await Deno.chmod(out, 0o755);
+}
+
+/**
+ * Node built-ins that only signing's HTTP stack (npm `sigstore` → `make-fetch-happen` and its
+ * proxy agents) imports. A bundle keeps every `import` at the top, so these would be loaded at
+ * every start (~15 ms) although only `build --sign` and `verify` reach them.
+ */
+const LAZY_BUILTINS = new Set([
+  "node:http",
+  "node:https",
+  "node:net",
+  "node:tls",
+  "node:dns",
+  "node:assert",
+  "node:events",
+]);
+
+/**
+ * Rewrites the bundle's top-level imports of {@link LAZY_BUILTINS} into values that load the
+ * module on first use (through `require`, which Deno offers for built-ins): a namespace import
+ * becomes a proxy of the module, a named or default import a proxy of that export, which can be
+ * called, constructed and extended like the real one. Throws when none was found: the bundle's
+ * shape changed and this needs a look.
+ */
+export function lazyNodeImports(code: string): string {
+  let rewritten = 0;
+  const lazy = (name: string, id: string, key?: string) => {
+    rewritten++;
+    return `var ${name} = __iagoLazyNode(${JSON.stringify(id)}${
+      key === undefined ? "" : `, ${JSON.stringify(key)}`
+    });`;
+  };
+  const out = code
+    .replace(/^#!.*\n/, "")
+    .replace(
+      /^import \* as (\w+) from "(node:[\w/]+)";$/gm,
+      (m, name, id) => LAZY_BUILTINS.has(id) ? lazy(name, id) : m,
+    )
+    .replace(
+      /^import (\w+) from "(node:[\w/]+)";$/gm,
+      (m, name, id) => LAZY_BUILTINS.has(id) ? lazy(name, id, "default") : m,
+    )
+    .replace(/^import \{([^}]+)\} from "(node:[\w/]+)";$/gm, (m, specs: string, id) => {
+      if (!LAZY_BUILTINS.has(id)) return m;
+      return specs.split(",").map((spec) => {
+        const [imported, local = imported] = spec.trim().split(/\s+as\s+/);
+        return lazy(local, id, imported);
+      }).join("\n");
+    });
+  if (rewritten === 0) throw new Error("No Node built-in import found to make lazy");
+  return `import { createRequire as __iagoCreateRequire } from "node:module";
+const __iagoRequire = __iagoCreateRequire(import.meta.url);
+function __iagoLazyNode(id, key) {
+  let value;
+  const load = () => {
+    if (value === undefined) {
+      const mod = __iagoRequire(id);
+      value = key === undefined || key === "default" ? mod : mod[key];
+    }
+    return value;
+  };
+  const namespace = key === undefined;
+  return new Proxy(namespace ? {} : function () {}, {
+    get: (_t, k) => {
+      const v = namespace && k === "default" ? load() : Reflect.get(load(), k);
+      return namespace && typeof v === "function" && !/^[A-Z]/.test(String(k)) ? v.bind(load()) : v;
+    },
+    has: (_t, k) => Reflect.has(load(), k),
+    apply: (_t, self, args) => Reflect.apply(load(), self, args),
+    construct: (t, args, newTarget) => Reflect.construct(load(), args, newTarget === t ? load() : newTarget),
+    getPrototypeOf: () => Reflect.getPrototypeOf(load()),
+  });
+}
+${out}`;
 }
 
 /** Compiles the bundle for every target into dist/iago-TARGET. */

@@ -4,7 +4,7 @@
  * closest thing to the `deno compile`d binary that can be built here (same module graph).
  */
 import assert from "node:assert/strict";
-import { bundle } from "../scripts/release.ts";
+import { bundle, lazyNodeImports } from "../scripts/release.ts";
 import { PERMISSIONS } from "../scripts/permissions.ts";
 import { tempDir } from "./helpers/cli.ts";
 import { startRegistry } from "./helpers/registry.ts";
@@ -150,4 +150,39 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
   } finally {
     await registry.stop();
   }
+});
+
+Deno.test("lazyNodeImports() defers signing's Node built-ins and keeps the others as imports", () => {
+  const code = [
+    "#!/usr/bin/env -S deno run -A",
+    'import * as http from "node:http";',
+    'import { Agent as HttpsAgent, request } from "node:https";',
+    'import assert2 from "node:assert";',
+    'import { join } from "node:path";',
+    "class A extends HttpsAgent {}",
+  ].join("\n");
+  const out = lazyNodeImports(code);
+  assert.ok(!out.includes("#!"), "the shebang goes (the bundle gets its own)");
+  assert.match(out, /^var http = __iagoLazyNode\("node:http"\);$/m);
+  assert.match(out, /^var HttpsAgent = __iagoLazyNode\("node:https", "Agent"\);$/m);
+  assert.match(out, /^var request = __iagoLazyNode\("node:https", "request"\);$/m);
+  assert.match(out, /^var assert2 = __iagoLazyNode\("node:assert", "default"\);$/m);
+  assert.match(out, /^import \{ join \} from "node:path";$/m);
+  assert.throws(() => lazyNodeImports('import { join } from "node:path";'), /No Node built-in/);
+});
+
+Deno.test("a lazily imported built-in works as a namespace, a function and a base class", async () => {
+  const code = lazyNodeImports([
+    'import * as events from "node:events";',
+    'import { EventEmitter as Emitter, once } from "node:events";',
+    "class Mine extends Emitter { hello() { return 'hi'; } }",
+    "const m = new Mine();",
+    "setTimeout(() => m.emit('ready', 42), 1);",
+    "const [value] = await once(m, 'ready');",
+    "export const result = [value, m.hello(), m instanceof events.EventEmitter, typeof events.on];",
+  ].join("\n"));
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/m.js`, code);
+  const mod = await import(`file://${dir.path}/m.js`);
+  assert.deepEqual(mod.result, [42, "hi", true, "function"]);
 });
