@@ -105,6 +105,13 @@ class Parser {
     while (this.pos < this.b.length && isSpace(this.b[this.pos])) this.pos++;
   }
 
+  /** The next byte after white space; the end of input here is Go's "unexpected end". */
+  peek(): number {
+    this.skipSpace();
+    if (this.pos >= this.b.length) this.eof();
+    return this.b[this.pos];
+  }
+
   value(): JNode {
     if (this.pos >= this.b.length) this.eof();
     const c = this.b[this.pos];
@@ -201,28 +208,20 @@ class Parser {
     const start = this.pos;
     this.pos++;
     const entries: JEntry[] = [];
-    this.skipSpace();
-    if (this.pos >= this.b.length) this.eof();
-    if (this.b[this.pos] === 0x7d) {
+    if (this.peek() === 0x7d) {
       this.pos++;
       return { t: "obj", entries, start, end: this.pos };
     }
     for (;;) {
-      this.skipSpace();
-      if (this.pos >= this.b.length) this.eof();
-      if (this.b[this.pos] !== 0x22) this.fail("looking for beginning of object key string");
+      if (this.peek() !== 0x22) this.fail("looking for beginning of object key string");
       const keyStart = this.pos;
       const key = this.string();
-      this.skipSpace();
-      if (this.pos >= this.b.length) this.eof();
-      if (this.b[this.pos] !== 0x3a) this.fail("after object key");
+      if (this.peek() !== 0x3a) this.fail("after object key");
       this.pos++;
       this.skipSpace();
       const value = this.value();
       entries.push({ key, keyStart, value });
-      this.skipSpace();
-      if (this.pos >= this.b.length) this.eof();
-      const c = this.b[this.pos];
+      const c = this.peek();
       if (c === 0x2c) {
         this.pos++;
         continue;
@@ -239,18 +238,14 @@ class Parser {
     const start = this.pos;
     this.pos++;
     const items: JNode[] = [];
-    this.skipSpace();
-    if (this.pos >= this.b.length) this.eof();
-    if (this.b[this.pos] === 0x5d) {
+    if (this.peek() === 0x5d) {
       this.pos++;
       return { t: "arr", items, start, end: this.pos };
     }
     for (;;) {
       this.skipSpace();
       items.push(this.value());
-      this.skipSpace();
-      if (this.pos >= this.b.length) this.eof();
-      const c = this.b[this.pos];
+      const c = this.peek();
       if (c === 0x2c) {
         this.pos++;
         continue;
