@@ -17,7 +17,7 @@ import { sha512Crypt } from "../src/secrets/crypt.ts";
 /**
  * A workspace of `count` machines made from one `iago init`'s files. With `hashes`, defaults
  * carry password hashes (as in the original's README); without, each machine's user and admin
- * passwords are generated and hashed on the first run (SHA-512 crypt, ~15 ms each).
+ * passwords are generated and hashed on the first run (SHA-512 crypt, ~5 ms each).
  */
 async function makeFleet(count: number, hashes = true): Promise<string> {
   const root = await Deno.makeTempDir({ prefix: "iago-bench-" });

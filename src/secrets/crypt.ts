@@ -3,7 +3,8 @@
  * implemented from Ulrich Drepper's specification so iago can hash generated passwords without
  * any native tool.
  */
-import { createHash, getRandomValues } from "node:crypto";
+import { getRandomValues } from "node:crypto";
+import { Sha512 } from "./sha512.ts";
 
 const ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const DEFAULT_ROUNDS = 5000;
@@ -55,35 +56,32 @@ export function sha512Crypt(password: string, salt?: string): string {
   const p = new TextEncoder().encode(password);
   const s = new TextEncoder().encode(saltText);
 
-  const b = sha512(p, s, p);
+  const h = new Sha512();
+  const b = h.update(p).update(s).update(p).digest();
 
-  const a = createHash("sha512").update(p).update(s);
-  for (let n = p.length; n > 0; n -= 64) a.update(b.subarray(0, Math.min(64, n)));
-  for (let n = p.length; n > 0; n >>= 1) a.update(n & 1 ? b : p);
-  const aDigest = new Uint8Array(a.digest());
+  h.reset().update(p).update(s);
+  for (let n = p.length; n > 0; n -= 64) h.update(b, Math.min(64, n));
+  for (let n = p.length; n > 0; n >>= 1) h.update(n & 1 ? b : p);
+  const aDigest = h.digest();
 
-  const dp = createHash("sha512");
-  for (let i = 0; i < p.length; i++) dp.update(p);
-  const pSeq = stretch(new Uint8Array(dp.digest()), p.length);
+  h.reset();
+  for (let i = 0; i < p.length; i++) h.update(p);
+  const pSeq = stretch(h.digest(), p.length);
 
-  const ds = createHash("sha512");
-  for (let i = 0; i < 16 + aDigest[0]; i++) ds.update(s);
-  const sSeq = stretch(new Uint8Array(ds.digest()), s.length);
+  h.reset();
+  for (let i = 0; i < 16 + aDigest[0]; i++) h.update(s);
+  const sSeq = stretch(h.digest(), s.length);
 
-  // Each round hashes one buffer: fewer calls into the native hash is most of the speed.
-  let c: Uint8Array = aDigest;
-  const buf = new Uint8Array(64 + sSeq.length + 2 * pSeq.length);
+  // The rounds reuse one hash and one digest buffer: 5000 allocations per password were most of
+  // the time, and the garbage made `ignite --all` grow to hundreds of MiB.
+  const c = aDigest;
   for (let i = 0; i < rounds; i++) {
-    let n = 0;
-    const put = (part: Uint8Array) => {
-      buf.set(part, n);
-      n += part.length;
-    };
-    put(i & 1 ? pSeq : c);
-    if (i % 3 !== 0) put(sSeq);
-    if (i % 7 !== 0) put(pSeq);
-    put(i & 1 ? c : pSeq);
-    c = createHash("sha512").update(buf.subarray(0, n)).digest();
+    h.reset();
+    h.update(i & 1 ? pSeq : c);
+    if (i % 3 !== 0) h.update(sSeq);
+    if (i % 7 !== 0) h.update(pSeq);
+    h.update(i & 1 ? c : pSeq);
+    h.digest(c);
   }
 
   let out = "";
@@ -95,12 +93,6 @@ export function sha512Crypt(password: string, salt?: string): string {
 /** True when `hash` looks like a crypt(3) hash that Fedora accepts (`$6$`, `$5$`, `$y$`, ...). */
 export function isCryptHash(hash: string): boolean {
   return /^\$(1|5|6|y|gy|2[abxy]?)\$[^\s:]+$/.test(hash);
-}
-
-function sha512(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash("sha512");
-  for (const part of parts) h.update(part);
-  return new Uint8Array(h.digest());
 }
 
 /** `digest` repeated to `length` bytes. */
