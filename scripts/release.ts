@@ -6,6 +6,7 @@
  * `deno compile` downloads the Deno runtime for each target, so `compile` runs only where
  * dl.deno.land is reachable (a release machine), not in this repository's CI.
  */
+import { createRequire } from "node:module";
 import { PERMISSIONS } from "./permissions.ts";
 
 const TARGETS = [
@@ -68,22 +69,23 @@ export async function bundle(out = "dist/iago.js"): Promise<void> {
 }
 
 /**
- * Node built-ins that only signing's HTTP stack (npm `sigstore` → `make-fetch-happen` and its
- * proxy agents) imports. A bundle keeps every `import` at the top, so these would be loaded at
- * every start (~15 ms) although only `build --sign` and `verify` reach them.
+ * Whether a top-level import of a Node built-in is made lazy. A bundle keeps every `import` at
+ * the top, and each built-in costs start-up time (node:crypto and node:zlib pull in Deno's Node
+ * streams, ~15 ms together) for every command, although most commands reach few of them.
+ * node:module stays eager: it gives the `require` the lazy values load through. So does a named
+ * export that is not an object or function (`sep` of node:path): a proxy cannot stand for a string.
  */
-const LAZY_BUILTINS = new Set([
-  "node:http",
-  "node:https",
-  "node:net",
-  "node:tls",
-  "node:dns",
-  "node:assert",
-  "node:events",
-]);
+function isLazy(id: string, key?: string): boolean {
+  if (id === "node:module") return false;
+  if (key === undefined || key === "default") return true;
+  const value = (requireBuiltin(id) as Record<string, unknown>)[key];
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
+
+const requireBuiltin = createRequire(import.meta.url);
 
 /**
- * Rewrites the bundle's top-level imports of {@link LAZY_BUILTINS} into values that load the
+ * Rewrites the bundle's top-level imports of Node built-ins ({@link isLazy}) into values that load the
  * module on first use (through `require`, which Deno offers for built-ins): a namespace import
  * becomes a proxy of the module, a named or default import a proxy of that export, which can be
  * called, constructed and extended like the real one. Throws when none was found: the bundle's
@@ -101,18 +103,23 @@ export function lazyNodeImports(code: string): string {
     .replace(/^#!.*\n/, "")
     .replace(
       /^import \* as (\w+) from "(node:[\w/]+)";$/gm,
-      (m, name, id) => LAZY_BUILTINS.has(id) ? lazy(name, id) : m,
+      (m, name, id) => isLazy(id) ? lazy(name, id) : m,
     )
     .replace(
       /^import (\w+) from "(node:[\w/]+)";$/gm,
-      (m, name, id) => LAZY_BUILTINS.has(id) ? lazy(name, id, "default") : m,
+      (m, name, id) => isLazy(id) ? lazy(name, id, "default") : m,
     )
     .replace(/^import \{([^}]+)\} from "(node:[\w/]+)";$/gm, (m, specs: string, id) => {
-      if (!LAZY_BUILTINS.has(id)) return m;
-      return specs.split(",").map((spec) => {
+      if (!isLazy(id)) return m;
+      const eager: string[] = [];
+      const lines = specs.split(",").flatMap((spec) => {
         const [imported, local = imported] = spec.trim().split(/\s+as\s+/);
-        return lazy(local, id, imported);
-      }).join("\n");
+        if (isLazy(id, imported)) return [lazy(local, id, imported)];
+        eager.push(spec.trim());
+        return [];
+      });
+      if (eager.length) lines.unshift(`import { ${eager.join(", ")} } from "${id}";`);
+      return lines.join("\n");
     });
   if (rewritten === 0) throw new Error("No Node built-in import found to make lazy");
   return `import { createRequire as __iagoCreateRequire } from "node:module";

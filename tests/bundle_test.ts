@@ -152,13 +152,14 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
   }
 });
 
-Deno.test("lazyNodeImports() defers signing's Node built-ins and keeps the others as imports", () => {
+Deno.test("lazyNodeImports() defers every Node built-in but node:module", () => {
   const code = [
     "#!/usr/bin/env -S deno run -A",
     'import * as http from "node:http";',
     'import { Agent as HttpsAgent, request } from "node:https";',
     'import assert2 from "node:assert";',
-    'import { join } from "node:path";',
+    'import { join, sep } from "node:path";',
+    'import { createRequire } from "node:module";',
     "class A extends HttpsAgent {}",
   ].join("\n");
   const out = lazyNodeImports(code);
@@ -167,8 +168,13 @@ Deno.test("lazyNodeImports() defers signing's Node built-ins and keeps the other
   assert.match(out, /^var HttpsAgent = __iagoLazyNode\("node:https", "Agent"\);$/m);
   assert.match(out, /^var request = __iagoLazyNode\("node:https", "request"\);$/m);
   assert.match(out, /^var assert2 = __iagoLazyNode\("node:assert", "default"\);$/m);
-  assert.match(out, /^import \{ join \} from "node:path";$/m);
-  assert.throws(() => lazyNodeImports('import { join } from "node:path";'), /No Node built-in/);
+  assert.match(out, /^var join = __iagoLazyNode\("node:path", "join"\);$/m);
+  assert.match(out, /^import \{ sep \} from "node:path";$/m, "a string cannot be a proxy");
+  assert.match(out, /^import \{ createRequire \} from "node:module";$/m);
+  assert.throws(
+    () => lazyNodeImports('import { createRequire } from "node:module";'),
+    /No Node built-in/,
+  );
 });
 
 Deno.test("a lazily imported built-in works as a namespace, a function and a base class", async () => {
@@ -179,10 +185,16 @@ Deno.test("a lazily imported built-in works as a namespace, a function and a bas
     "const m = new Mine();",
     "setTimeout(() => m.emit('ready', 42), 1);",
     "const [value] = await once(m, 'ready');",
-    "export const result = [value, m.hello(), m instanceof events.EventEmitter, typeof events.on];",
+    'import { Buffer } from "node:buffer";',
+    'import { createHash } from "node:crypto";',
+    "const sha = createHash('sha256').update(Buffer.from('abc')).digest('hex').slice(0, 8);",
+    "const isBuffer = Buffer.from('x') instanceof Buffer && Buffer.isBuffer(Buffer.alloc(1));",
+    "export const result = [",
+    "  value, m.hello(), m instanceof events.EventEmitter, typeof events.on, sha, isBuffer,",
+    "];",
   ].join("\n"));
   await using dir = await tempDir();
   await Deno.writeTextFile(`${dir.path}/m.js`, code);
   const mod = await import(`file://${dir.path}/m.js`);
-  assert.deepEqual(mod.result, [42, "hi", true, "function"]);
+  assert.deepEqual(mod.result, [42, "hi", true, "function", "ba7816bf", true]);
 });
