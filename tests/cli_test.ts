@@ -70,6 +70,7 @@ Deno.test("--help lists every command and the global flags", async () => {
       "ignite",
       "build",
       "verify",
+      "plan",
       "butane",
       "plugin",
       "completions",

@@ -15,6 +15,7 @@ import { buildCommand } from "./commands/build.ts";
 import { butaneCommand } from "./commands/butane.ts";
 import { igniteCommand } from "./commands/ignite.ts";
 import { initCommand } from "./commands/init.ts";
+import { planCommand } from "./commands/plan.ts";
 import { listCommand } from "./commands/list.ts";
 import { pluginCommand } from "./commands/plugin.ts";
 import { rmCommand } from "./commands/rm.ts";
@@ -32,6 +33,7 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
       ignite: igniteCommand,
       build: buildCommand,
       verify: verifyCommand,
+      plan: planCommand,
       butane: butaneCommand,
       plugin: pluginCommand,
       completions: completionsCommand,

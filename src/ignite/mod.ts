@@ -15,6 +15,8 @@ import {
 
 export {
   checkMachineIgnition,
+  dryIgnite,
+  type DryIgnition,
   igniteMachine,
   type IgniteOptions,
   type IgniteResult,

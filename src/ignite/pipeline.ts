@@ -34,6 +34,11 @@ export interface IgniteOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Receives warnings (Butane report entries when not strict, key lookup failures). */
   onWarning?: (message: string) => void;
+  /**
+   * Write nothing, not even the SSH key cache; a secret ignite would generate is a stand-in
+   * (`NEW_SECRET_STAND_IN` + its name), so none is made that would be kept nowhere.
+   */
+  dryRun?: boolean;
 }
 
 /** What one run shares between machines: defaults, scripts and SSH keys are read once. */
@@ -67,6 +72,7 @@ export class IgniteSession {
       pending = githubKeys(username, {
         baseUrl: this.options.env?.IAGO_GITHUB_URL,
         cacheDir: join(this.ws.stateDir, "keys"),
+        readOnlyCache: this.options.dryRun,
       });
       this.#keys.set(username, pending);
     }
@@ -136,6 +142,31 @@ export async function checkMachineIgnition(
   return { name, status: "checked", file: session.ws.ignitionFile(name), json };
 }
 
+/** What `ignite` would write for a machine, and which of its values are secret. */
+export interface DryIgnition extends IgniteResult {
+  /** Every secret value in it (stored, or stand-ins for new ones). */
+  secretValues: string[];
+  /** Secrets `ignite` would generate (`postgres-password`, `accounts/core`, ...). */
+  newSecrets: string[];
+}
+
+/**
+ * What `ignite` would write for machine `name` now, from a session with `dryRun` (nothing is
+ * written or generated). Throws like `igniteMachine`.
+ */
+export async function dryIgnite(session: IgniteSession, name: string): Promise<DryIgnition> {
+  if (!session.options.dryRun) throw new Error("dryIgnite() needs a session with dryRun");
+  const { json, store } = await generate(session, name);
+  return {
+    name,
+    status: "checked",
+    file: session.ws.ignitionFile(name),
+    json,
+    secretValues: store.values,
+    newSecrets: store.newNames.filter((n) => !n.endsWith(".hash")),
+  };
+}
+
 async function generate(
   session: IgniteSession,
   name: string,
@@ -163,6 +194,7 @@ async function generate(
 
   const store = new SecretStore(ws.machineSecretsDir(name), {
     rotate: session.options.rotateSecrets,
+    dryRun: session.options.dryRun,
   });
   const secretFiles = new Map<LoadedWorkload, ButaneConfig>();
   const secrets: Record<string, string> = {};

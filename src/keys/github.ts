@@ -13,6 +13,8 @@ export interface GithubKeysOptions {
   baseUrl?: string;
   /** `.iago/keys`. */
   cacheDir: string;
+  /** Read the cache but never write it (a dry run). */
+  readOnlyCache?: boolean;
   /** Per request; default 10 s. */
   timeoutMs?: number;
   /** Retries after a connection error, 429 or 5xx; default 2. */
@@ -49,7 +51,7 @@ export async function githubKeys(
     const keys = parseKeys(text);
     const cached = await readTextIfExists(cacheFile);
     const body = keys.join("\n") + (keys.length ? "\n" : "");
-    if (cached !== body) {
+    if (cached !== body && !options.readOnlyCache) {
       await Deno.mkdir(options.cacheDir, { recursive: true, mode: 0o700 });
       await writeFileAtomic(cacheFile, body, { mode: 0o600 });
     }

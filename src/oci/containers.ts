@@ -8,6 +8,7 @@ import { loadDefaults, loadMachine } from "../config/mod.ts";
 import type { Defaults } from "../config/mod.ts";
 import { didYouMean, IagoError, UsageError } from "../errors.ts";
 import {
+  type ImageReference,
   isInsecureRegistry,
   parseImageReference,
   type ProgressEvent,
@@ -19,8 +20,10 @@ import { checkMachineName, type Workspace } from "../workspace.ts";
 import { RegistryImageSource } from "./base.ts";
 import { hostPlatform, parsePlatform, type Platform } from "./image.ts";
 import { writeOciArchive } from "./layout.ts";
+import type { Delegate } from "./delegate.ts";
 import { type BuilderChoice, runBuild } from "./pipeline.ts";
 import { pushBuild, type PushSummary } from "./push.ts";
+import type { BuildResult } from "./result.ts";
 
 export interface BuildOptions {
   all: boolean;
@@ -119,6 +122,69 @@ async function buildOne(
   epoch: number,
   options: BuildOptions,
 ): Promise<ContainerOutcome> {
+  return await withBuiltContainer(ws, name, defaults, platforms, epoch, options, async (b) => {
+    const { result, builder, image, tags, target } = b;
+    if (!options.push) {
+      const archive = ws.imageArchive(name);
+      // One index.json entry: skopeo and podman read an archive holding one image without
+      // being told which; the other tags are applied on push.
+      await writeOciArchive(result, archive, [`${image}:latest`]);
+      return {
+        name,
+        status: "written",
+        image,
+        tags,
+        digest: result.top.descriptor.digest,
+        archive: ws.relative(archive),
+        builder,
+        ms: 0,
+      };
+    }
+    const client = b.clientFor(target.registry);
+    const push = await pushBuild(result, { client, repository: target.repository }, tags);
+    return {
+      name,
+      status: "pushed",
+      image,
+      tags,
+      digest: push.digest,
+      push,
+      builder,
+      ms: 0,
+      client,
+      repository: target.repository,
+    };
+  });
+}
+
+/** A container built in a scratch directory, before it is pushed or written anywhere. */
+export interface BuiltContainer {
+  result: BuildResult;
+  builder: "native" | Delegate;
+  /** Where `build` pushes it. */
+  target: ImageReference;
+  /** `registry/repository`. */
+  image: string;
+  /** The tags `build` points at it: latest, the machine's container_tag, every --tag. */
+  tags: string[];
+  /** The registry client of each host (with the build's credentials and insecure setting). */
+  clientFor: (registry: string) => RegistryClient;
+}
+
+/**
+ * Builds container `name` as `iago build` would, hands the result to `use` while its blobs
+ * exist (a scratch directory under `.iago/tmp`, removed afterwards) and returns what `use`
+ * returns. `build` pushes or archives it; `plan` compares it with the registry's image.
+ */
+export async function withBuiltContainer<T>(
+  ws: Workspace,
+  name: string,
+  defaults: Defaults,
+  platforms: Platform[],
+  epoch: number,
+  options: BuildOptions,
+  use: (built: BuiltContainer) => Promise<T>,
+): Promise<T> {
   let repositoryRef = `${defaults.containerRegistry.url}/${name}`;
   const tags = new Set(["latest", ...options.tags]);
   try {
@@ -177,37 +243,7 @@ async function buildOne(
       env: options.env,
     });
     const image = `${target.registry}/${target.repository}`;
-    const tagList = [...tags];
-    if (!options.push) {
-      const archive = ws.imageArchive(name);
-      // One index.json entry: skopeo and podman read an archive holding one image without
-      // being told which; the other tags are applied on push.
-      await writeOciArchive(result, archive, [`${image}:latest`]);
-      return {
-        name,
-        status: "written",
-        image,
-        tags: tagList,
-        digest: result.top.descriptor.digest,
-        archive: ws.relative(archive),
-        builder,
-        ms: 0,
-      };
-    }
-    const client = clientFor(target.registry);
-    const push = await pushBuild(result, { client, repository: target.repository }, tagList);
-    return {
-      name,
-      status: "pushed",
-      image,
-      tags: tagList,
-      digest: push.digest,
-      push,
-      builder,
-      ms: 0,
-      client,
-      repository: target.repository,
-    };
+    return await use({ result, builder, target, image, tags: [...tags], clientFor });
   } finally {
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }
