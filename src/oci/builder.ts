@@ -182,8 +182,12 @@ class Build {
     const triggers = config.config.OnBuild ?? [];
     if (config.config.OnBuild) config.config.OnBuild = null;
 
+    // The stage's config is edited in place and ENV kept as a map, written out once at the
+    // end: copying them at every instruction made long Containerfiles quadratic.
     const state: StageState = {
       args: new Map(),
+      env: envMap(config.config.Env ?? []),
+      envChanged: false,
       cmdSet: false,
       image,
     };
@@ -195,6 +199,7 @@ class Build {
       );
     }
     for (const ins of instructions) await this.#step(ins, state);
+    if (state.envChanged) config.config.Env = [...state.env].map(([k, v]) => `${k}=${v}`);
     return image;
   }
 
@@ -203,7 +208,7 @@ class Build {
     const config = image.config;
     const c = config.config!;
     const at = this.at(ins.line);
-    const env = envMap(c.Env ?? []);
+    const env = state.env;
     const lookup: Lookup = (n) => env.get(n) ?? state.args.get(n);
     const history = (createdBy: string, emptyLayer = true) => {
       config.history!.push({
@@ -222,13 +227,13 @@ class Build {
       case "ENV": {
         const pairs = this.#pairs(ins, lookup, "ENV");
         for (const [k, v] of pairs) env.set(k, v);
-        c.Env = [...env].map(([k, v]) => `${k}=${v}`);
+        state.envChanged = true;
         history(`ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`);
         return;
       }
       case "LABEL": {
         const pairs = this.#pairs(ins, lookup, "LABEL");
-        c.Labels = { ...(c.Labels ?? {}) };
+        c.Labels ??= {};
         for (const [k, v] of pairs) c.Labels[k] = v;
         history(`LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`);
         return;
@@ -269,7 +274,7 @@ class Build {
         return;
       case "EXPOSE": {
         const ports = this.#words(ins.text, lookup, ins.line);
-        c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
+        c.ExposedPorts ??= {};
         for (const p of ports) {
           const m = /^(\d+(?:-\d+)?)(?:\/(tcp|udp|sctp))?$/i.exec(p);
           if (!m) {
@@ -285,7 +290,7 @@ class Build {
       }
       case "VOLUME": {
         const vols = ins.json ?? this.#words(ins.text, lookup, ins.line);
-        c.Volumes = { ...(c.Volumes ?? {}) };
+        c.Volumes ??= {};
         for (const v of vols) {
           if (v.trim() === "") throw new IagoError("VOLUME cannot be an empty string", { at });
           c.Volumes[v] = {};
@@ -327,7 +332,7 @@ class Build {
         history(`HEALTHCHECK ${JSON.stringify(c.Healthcheck)}`);
         return;
       case "ONBUILD":
-        c.OnBuild = [...(c.OnBuild ?? []), ins.text];
+        (c.OnBuild ??= []).push(ins.text);
         history(`ONBUILD ${ins.text}`);
         return;
       case "RUN":
@@ -607,6 +612,8 @@ class Build {
 
 interface StageState {
   args: Map<string, string | undefined>;
+  env: Map<string, string>;
+  envChanged: boolean;
   cmdSet: boolean;
   image: Image;
   tree?: Promise<FileTree>;

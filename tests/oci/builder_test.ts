@@ -95,6 +95,33 @@ Deno.test("buildImage() resets an inherited CMD when ENTRYPOINT is set, but not 
   assert.deepEqual(own.config.config!.Cmd, ["x"]);
 });
 
+Deno.test("buildImage() leaves an earlier stage's labels, env, ports, volumes and triggers as they were when a later stage adds its own", async () => {
+  const source = [
+    "FROM scratch AS base",
+    "LABEL a=1",
+    "ENV A=1",
+    "EXPOSE 80",
+    "VOLUME /a",
+    "ONBUILD LABEL from=trigger",
+    "FROM base AS child",
+    "LABEL b=2 a=changed",
+    "ENV B=2",
+    "EXPOSE 81",
+    "VOLUME /b",
+    "FROM base",
+    "",
+  ].join("\n");
+  const last = (await build(source)).config.config!;
+  assert.deepEqual(last.Labels, { a: "1", from: "trigger" });
+  assert.deepEqual(last.Env, ["A=1"]);
+  assert.deepEqual(last.ExposedPorts, { "80/tcp": {} });
+  assert.deepEqual(last.Volumes, { "/a": {} });
+  const child = (await build(source.replace(/FROM base\n$/, ""))).config.config!;
+  assert.deepEqual(child.Labels, { a: "changed", from: "trigger", b: "2" });
+  assert.deepEqual(child.Env, ["A=1", "B=2"]);
+  assert.deepEqual(child.ExposedPorts, { "80/tcp": {}, "81/tcp": {} });
+});
+
 Deno.test("buildImage() takes --build-arg values over defaults, and global ARGs only in FROM unless redeclared", async () => {
   const image = await build(
     "ARG TAG=one\nARG OTHER=g\nFROM scratch\nARG TAG\nLABEL tag=$TAG other=${OTHER:-none}\n",
