@@ -436,7 +436,7 @@ class Build {
           hint: ins.keyword === "COPY" ? "use ADD for http(s) URLs" : "ADD reads http(s) URLs only",
         });
       } else {
-        const found = await contextSources(input.context, src, at);
+        const found = await contextSources(input.context, src, at, ins.keyword);
         if (ins.keyword === "ADD") {
           for (const s of found) {
             const archive = s.abs ? await archiveSource(s.abs, input.scratchDir, at) : undefined;

@@ -1,15 +1,18 @@
 /**
  * The build context: the directory COPY and ADD read from, minus what `.containerignore` (or
- * `.dockerignore`) leaves out. Nothing outside it can be read: `..` sources are refused, named
- * sources are resolved with their symlinks and must stay inside, and symlinks inside copied
- * directories are copied as links, refused when a relative target climbs out of the context.
+ * `.dockerignore`) leaves out. Nothing outside it can be read, and one rule holds for every
+ * source a COPY or ADD names, by name or by wildcard: `..` is refused, symlinks are followed
+ * (as buildah and BuildKit follow a named or matched source) and what they lead to must be
+ * inside the context and not excluded. Symlinks inside copied directories are copied as links,
+ * refused when a relative target climbs out of the context. The ignore file itself must be a
+ * file of the context.
  *
  * File modes are taken the way git records them, so every checkout gives the same layer:
  * 0755 for executables, 0644 for other files, 0755 for directories (`--chmod` sets others).
  */
-import { join, posix } from "node:path";
+import { join, posix, relative } from "node:path";
 import { IagoError, type SourceLocation } from "../errors.ts";
-import { hasWildcard, IgnoreRules, patternRegex } from "./ignore.ts";
+import { hasWildcard, IgnoreRules, PatternError, patternRegex } from "./ignore.ts";
 
 export interface ContextEntry {
   /** Path relative to the context root, `/`-separated; "" for the root. */
@@ -20,6 +23,12 @@ export interface ContextEntry {
   mode: number;
   size: number;
   linkname?: string;
+}
+
+/** A source a COPY or ADD names: what it leads to, and the name it is copied under. */
+export interface ContextSource extends ContextEntry {
+  /** The last component of the path as named or matched ("" for the context root). */
+  name: string;
 }
 
 export class BuildContext {
@@ -34,66 +43,117 @@ export class BuildContext {
     this.ignoreFile = ignoreFile;
   }
 
-  /** Opens `dir` as a context, reading `.containerignore`, else `.dockerignore`. */
-  static async open(dir: string): Promise<BuildContext> {
+  /**
+   * Opens `dir` as a context, reading `.containerignore`, else `.dockerignore`; `shown` is the
+   * directory as messages name it. Throws an `IagoError` at the ignore file's line for a bad
+   * pattern, and when the ignore file leads out of the context (without reading it).
+   */
+  static async open(dir: string, shown = dir): Promise<BuildContext> {
     const root = await Deno.realPath(dir);
     for (const name of [".containerignore", ".dockerignore"]) {
+      const file = `${shown}/${name}`;
+      let real: string;
       try {
-        const text = await Deno.readTextFile(join(root, name));
-        return new BuildContext(root, IgnoreRules.parse(text), name);
+        real = await Deno.realPath(join(root, name));
       } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
+        if (err instanceof Deno.errors.NotFound) continue;
+        throw err;
+      }
+      if (!inside(root, real)) {
+        throw new IagoError(`${file} is a symlink pointing outside the build context`, {
+          hint: `make ${name} a file of the container's directory`,
+        });
+      }
+      try {
+        return new BuildContext(root, IgnoreRules.parse(await Deno.readTextFile(real)), name);
+      } catch (err) {
+        if (!(err instanceof PatternError)) throw err;
+        throw new IagoError(err.message, { at: { file, line: err.line }, hint: err.hint });
       }
     }
     return new BuildContext(root, new IgnoreRules([]));
   }
 
   /**
-   * The entries a COPY/ADD source names (wildcards expanded, sorted). Throws an `IagoError` at
-   * `at` when the source leaves the context, matches nothing, or is ignored.
+   * The entries a COPY/ADD source names (wildcards expanded, sorted), each followed through
+   * its symlinks. Throws an `IagoError` at `at` when the source or what it leads to leaves the
+   * context or is excluded, or when nothing matches; messages name the instruction, `keyword`.
    */
-  async sources(src: string, at: SourceLocation): Promise<ContextEntry[]> {
+  async sources(src: string, at: SourceLocation, keyword = "COPY"): Promise<ContextSource[]> {
     const clean = posix.normalize(src).replace(/^\/+/, "");
     if (clean === ".." || clean.startsWith("../")) {
-      throw new IagoError(`COPY source "${src}" is outside the build context`, {
+      throw new IagoError(`${keyword} source "${src}" is outside the build context`, {
         at,
         hint: "sources are relative to the container's directory; move the file into it",
       });
     }
     const rel = clean === "." ? "" : clean.replace(/\/+$/, "");
-    if (hasWildcard(rel)) {
-      const regex = patternRegex(rel);
-      const all = await this.walk("", at);
-      const found = all.filter((e) => regex.test(e.rel));
-      if (found.length === 0) {
-        throw new IagoError(`COPY source "${src}" matches no file in the build context`, { at });
-      }
-      return found;
+    if (!hasWildcard(rel)) return [await this.#follow(src, rel, at, keyword)];
+    let regex: RegExp;
+    try {
+      regex = patternRegex(rel);
+    } catch (err) {
+      if (!(err instanceof PatternError)) throw err;
+      throw new IagoError(err.message, { at, hint: err.hint });
     }
-    if (rel !== "" && this.ignore.ignores(rel)) {
-      throw new IagoError(`COPY source "${src}" is excluded by ${this.ignoreFile}`, {
+    const found = (await this.walk("", at)).filter((e) => regex.test(e.rel));
+    if (found.length === 0) {
+      throw new IagoError(`${keyword} source "${src}" matches no file in the build context`, {
         at,
-        hint: `remove it from ${this.ignoreFile} or add a "!${rel}" line`,
       });
     }
-    const abs = join(this.root, rel);
+    const out: ContextSource[] = [];
+    for (const e of found) {
+      out.push(
+        e.type === "symlink"
+          ? await this.#follow(src, e.rel, at, keyword)
+          : { ...e, name: posix.basename(e.rel) },
+      );
+    }
+    return out;
+  }
+
+  /**
+   * The one rule for a named path (`src`) or a wildcard's match (`rel` of `src`): neither it nor
+   * what its symlinks lead to may be excluded, and what they lead to must exist inside the
+   * context.
+   */
+  async #follow(
+    src: string,
+    rel: string,
+    at: SourceLocation,
+    keyword: string,
+  ): Promise<ContextSource> {
+    const what = hasWildcard(src)
+      ? `${keyword} source "${src}" matches "${rel}", which`
+      : `${keyword} source "${src}"`;
+    const excluded = (path: string) => {
+      const how = path === rel ? "is" : `leads to "${path}", which is`;
+      return new IagoError(`${what} ${how} excluded by ${this.ignoreFile}`, {
+        at,
+        hint: `remove it from ${this.ignoreFile} or add a "!${path}" line`,
+      });
+    };
+    if (rel !== "" && this.ignore.ignores(rel)) throw excluded(rel);
     let real: string;
     try {
-      real = await Deno.realPath(abs);
+      real = await Deno.realPath(join(this.root, rel));
     } catch {
-      throw new IagoError(`COPY source "${src}" not found in the build context`, {
-        at,
-        hint: "sources are relative to the container's directory",
-      });
+      throw new IagoError(
+        `${what} ${hasWildcard(src) ? "is a broken symlink" : "not found in the build context"}`,
+        { at, hint: "sources are relative to the container's directory" },
+      );
     }
-    if (real !== this.root && !real.startsWith(this.root + "/")) {
-      throw new IagoError(`COPY source "${src}" is a symlink pointing outside the build context`, {
+    if (!inside(this.root, real)) {
+      throw new IagoError(`${what} is a symlink pointing outside the build context`, {
         at,
         hint: "copy the file into the container's directory instead of linking to it",
       });
     }
+    const realRel = relative(this.root, real);
+    if (realRel !== "" && this.ignore.ignores(realRel)) throw excluded(realRel);
     const info = await Deno.stat(real);
-    return [entryOf(rel, real, info)];
+    return { ...entryOf(realRel, real, info), name: posix.basename(rel) };
   }
 
   /**
@@ -139,6 +199,10 @@ export class BuildContext {
     await visit(rel);
     return out;
   }
+}
+
+function inside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root + "/");
 }
 
 function entryOf(rel: string, abs: string, info: Deno.FileInfo): ContextEntry {

@@ -102,15 +102,16 @@ export function placeSources(
   return [...byPath.values()];
 }
 
-/** Sources from the build context. */
+/** Sources from the build context; messages name the instruction, `keyword`. */
 export async function contextSources(
   context: BuildContext,
   src: string,
   at: SourceLocation,
+  keyword = "COPY",
 ): Promise<CopySource[]> {
   const out: CopySource[] = [];
-  for (const entry of await context.sources(src, at)) {
-    const name = entry.rel.slice(entry.rel.lastIndexOf("/") + 1);
+  for (const entry of await context.sources(src, at, keyword)) {
+    const name = entry.name;
     if (entry.type !== "dir") {
       out.push({ name, abs: entry.abs, isDir: false, items: [fromContext(entry, "")] });
       continue;

@@ -13,12 +13,28 @@ interface Rule {
   exclude: boolean;
 }
 
+/** A pattern that is no valid wildcard; `line` is set for a line of an ignore file. */
+export class PatternError extends Error {
+  constructor(readonly pattern: string, readonly reason: string, readonly line?: number) {
+    super(`Invalid pattern "${pattern}": ${reason}`);
+    this.name = "PatternError";
+  }
+
+  /** How to write the pattern instead. */
+  get hint(): string {
+    return 'a [...] class takes ranges in order, like [a-z]; write \\[ for a literal "["';
+  }
+}
+
 export class IgnoreRules {
   readonly #rules: Rule[];
 
+  /** Throws a `PatternError` naming the line (from 1) of the first invalid pattern. */
   constructor(lines: Iterable<string>) {
     this.#rules = [];
+    let number = 0;
     for (const raw of lines) {
+      number++;
       let line = raw.trim();
       if (line === "" || line.startsWith("#")) continue;
       let exclude = true;
@@ -29,11 +45,14 @@ export class IgnoreRules {
       let pattern = posix.normalize(line).replace(/^\/+/, "").replace(/\/+$/, "");
       if (pattern === "." || pattern === "") pattern = "";
       if (pattern === "") continue;
-      this.#rules.push({
-        pattern,
-        regex: patternRegex(pattern),
-        exclude,
-      });
+      let regex: RegExp;
+      try {
+        regex = patternRegex(pattern);
+      } catch (err) {
+        if (!(err instanceof PatternError)) throw err;
+        throw new PatternError(raw.trim(), err.reason, number);
+      }
+      this.#rules.push({ pattern, regex, exclude });
     }
   }
 
@@ -71,6 +90,7 @@ export class IgnoreRules {
 /**
  * A pattern as a regular expression over the whole path, translated the way Docker's
  * patternmatcher does: `*` and `?` stop at `/`, `**` crosses directories, classes are kept.
+ * Throws a `PatternError` for a class the expression cannot hold (`[z-a]`).
  */
 export function patternRegex(pattern: string): RegExp {
   let re = "";
@@ -106,7 +126,13 @@ export function patternRegex(pattern: string): RegExp {
       re += escapeRegex(c);
     }
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch (err) {
+    // "Invalid regular expression: /.../: Range out of order in character class"
+    const reason = (err as Error).message.split(": ").at(-1)!;
+    throw new PatternError(pattern, reason.charAt(0).toLowerCase() + reason.slice(1));
+  }
 }
 
 function escapeRegex(c: string): string {

@@ -2,7 +2,7 @@
  * One build from Containerfile to a `BuildResult`: parse, choose the builder (native, or
  * buildah/podman when RUN needs a runtime), build every requested platform, serialize.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { IagoError } from "../errors.ts";
 import type { ImageSource } from "./base.ts";
 import { BlobStore } from "./blobs.ts";
@@ -101,7 +101,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildOutcome> {
     return { result: { ...result, source: req.images }, builder };
   }
   const store = new BlobStore(join(req.scratchDir, "layout"));
-  const context = await BuildContext.open(req.contextDir);
+  const context = await BuildContext.open(req.contextDir, dirname(req.displayPath));
   const images: Image[] = [];
   for (const platform of req.platforms) {
     const scratch = join(req.scratchDir, `tmp-${formatPlatform(platform).replaceAll("/", "-")}`);

@@ -27,6 +27,20 @@ const CASES = (host: string): Case[] => [
     stderr: /Containerfile:2: COPY source "link" is a symlink pointing outside the build context/,
   },
   {
+    name: "a wildcard ADD matching a symlink out of the context",
+    containerfile: "FROM scratch\nADD ar* /x/\n",
+    files: { "archive.tar": { link: "/etc/passwd" } },
+    stderr:
+      /Containerfile:2: ADD source "ar\*" matches "archive.tar", which is a symlink pointing outside the build context/,
+  },
+  {
+    name: "a bad .containerignore pattern",
+    containerfile: "FROM scratch\nCOPY a /a\n",
+    files: { a: "x", ".containerignore": "*.md\n[z-a]\n" },
+    stderr:
+      /containers\/bad\/.containerignore:2: Invalid pattern "\[z-a\]": range out of order in character class\n.*hint: .*\\\[/,
+  },
+  {
     name: "a relative symlink climbing out from a copied directory",
     containerfile: "FROM scratch\nCOPY tree/ /x/\n",
     files: { "tree/ok": "x", "tree/escape": { link: "../../outside" } },
