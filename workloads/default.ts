@@ -8,6 +8,7 @@
 import {
   BOOTC_MANAGER_SERVICE,
   BOOTC_TEMPLATE_UNIT,
+  BOOTC_UPDATE_CHECK_SERVICE,
   BOOTC_UPDATE_SERVICE,
   bootcUpdateTimer,
   containerEnvFile,
@@ -80,6 +81,7 @@ const defaultWorkload: Workload = {
       { name: "bootc@.service", contents: BOOTC_TEMPLATE_UNIT },
       { name: "bootc-manager.service", enabled: true, contents: BOOTC_MANAGER_SERVICE },
       { name: "bootc-update.service", contents: BOOTC_UPDATE_SERVICE },
+      { name: "bootc-update-check.service", enabled: true, contents: BOOTC_UPDATE_CHECK_SERVICE },
       {
         name: "bootc-update.timer",
         enabled: true,

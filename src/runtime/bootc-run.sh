@@ -7,7 +7,8 @@
 #
 # Env file keys: CONTAINER_IMAGE and CONTAINER_NAME (required), UPDATE_STRATEGY (staging runs
 # REPO:staging), MACHINE_NAME (default NAME), HEALTH_CMD, HEALTH_INTERVAL (30s),
-# HEALTH_RETRIES (3), HEALTH_START_PERIOD (60s), PODMAN_ARGS (extra `podman run` arguments,
+# HEALTH_RETRIES (3), HEALTH_START_PERIOD (60s), HEALTH_ON_FAILURE (kill: podman kills an
+# unhealthy container and systemd restarts it; none, restart or stop), PODMAN_ARGS (extra `podman run` arguments,
 # split on blanks, no quoting). IAGO_CONTAINERS_DIR moves the env directory (for tests).
 set -euo pipefail
 
@@ -19,13 +20,14 @@ die() {
   exit 1
 }
 
-# load_env FILE: reads the KEY=VALUE lines of a container env file (systemd EnvironmentFile
-# syntax: comments, one level of quotes, no expansion) into the variables below, after
-# clearing them. The file is data: it is never sourced, so nothing in it runs.
-ENV_KEYS="CONTAINER_IMAGE CONTAINER_NAME MACHINE_NAME HEALTH_CHECK_WAIT UPDATE_STRATEGY HEALTH_CMD HEALTH_INTERVAL HEALTH_RETRIES HEALTH_START_PERIOD PODMAN_ARGS"
+# load_env FILE [KEYS]: reads the KEY=VALUE lines of FILE (systemd EnvironmentFile syntax:
+# comments, one level of quotes, no expansion) into the variables named in KEYS (default: the
+# container env file's keys below), after clearing them. The file is data: it is never
+# sourced, so nothing in it runs. Also reads bootc-update's state files (NAME.state).
+ENV_KEYS="CONTAINER_IMAGE CONTAINER_NAME MACHINE_NAME HEALTH_CHECK_WAIT UPDATE_STRATEGY HEALTH_CMD HEALTH_INTERVAL HEALTH_RETRIES HEALTH_START_PERIOD HEALTH_ON_FAILURE PODMAN_ARGS"
 load_env() {
-  local line key value
-  for key in $ENV_KEYS; do unset "$key"; done
+  local keys=${2:-$ENV_KEYS} line key value
+  for key in $keys; do unset "$key"; done
   while IFS= read -r line || [[ -n $line ]]; do
     line=${line%$'\r'}
     [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*=[[:space:]]*(.*)$ ]] || continue
@@ -33,7 +35,7 @@ load_env() {
     value=${BASH_REMATCH[2]}
     value=${value%"${value##*[![:space:]]}"}
     if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
-    case " $ENV_KEYS " in *" $key "*) printf -v "$key" '%s' "$value" ;; esac
+    case " $keys " in *" $key "*) printf -v "$key" '%s' "$value" ;; esac
   done <"$1"
 }
 
@@ -89,6 +91,11 @@ case ${HEALTH_CMD:-} in
     )
     ;;
 esac
+# An unhealthy container is killed, so the unit's Restart=always starts it afresh; the unit's
+# start limit turns repeated failures into a failed unit (systemctl --failed).
+if [[ ${HEALTH_CMD:-} != none && ${HEALTH_ON_FAILURE:-kill} != none ]]; then
+  args+=(--health-on-failure "${HEALTH_ON_FAILURE:-kill}")
+fi
 if [[ -n ${PODMAN_ARGS:-} ]]; then
   read -r -a extra <<<"$PODMAN_ARGS"
   args+=("${extra[@]}")

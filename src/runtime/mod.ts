@@ -8,3 +8,4 @@ export * from "./scripts.ts";
 export * from "./units.ts";
 export * from "./env_file.ts";
 export * from "./rollback.ts";
+export * from "./update_state.ts";

@@ -12,7 +12,10 @@ export const ROLLBACK_INSTRUCTIONS_PATH = "/etc/iago/rollback-instructions.txt";
 /** Login-shell hook that runs `motd.sh` (see `MOTD_PROFILE_SCRIPT`). */
 export const MOTD_PROFILE_PATH = "/etc/profile.d/iago-motd.sh";
 
-/** Last result of `bootc-update.sh` per container (`NAME.last`), read by `motd.sh`. */
+/**
+ * The update state of each container (`NAME.state`), written by `bootc-update.sh`, read by
+ * `motd.sh` and by `iago status` over SSH (see `update_state.ts`).
+ */
 export const BOOTC_UPDATE_STATE_DIR = "/var/lib/iago/bootc-update";
 
 /** Where `postgres-backup.sh` writes its dumps. */

@@ -6,6 +6,7 @@ import { IagoError } from "../errors.ts";
 import bootcTemplate from "./units/bootc@.service" with { type: "text" };
 import bootcManagerService from "./units/bootc-manager.service" with { type: "text" };
 import bootcUpdateService from "./units/bootc-update.service" with { type: "text" };
+import bootcUpdateCheckService from "./units/bootc-update-check.service" with { type: "text" };
 import postgresBackupService from "./units/postgres-backup.service" with { type: "text" };
 
 /** `bootc@.service`: runs the container of `/etc/iago/containers/%i.env` (not enabled itself). */
@@ -16,6 +17,12 @@ export const BOOTC_MANAGER_SERVICE: string = bootcManagerService;
 
 /** `bootc-update.service`: one update run; started by `bootc-update.timer` (do not enable). */
 export const BOOTC_UPDATE_SERVICE: string = bootcUpdateService;
+
+/**
+ * `bootc-update-check.service`: at boot, `bootc-update.sh --interrupted` checks (or rolls back)
+ * an update cut short between its restart and its health check. Enable it.
+ */
+export const BOOTC_UPDATE_CHECK_SERVICE: string = bootcUpdateCheckService;
 
 /** `postgres-backup.service`: one backup run; started by `postgres-backup.timer`. */
 export const POSTGRES_BACKUP_SERVICE: string = postgresBackupService;

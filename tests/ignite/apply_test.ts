@@ -62,6 +62,7 @@ Deno.test("the postgres example applied with the real Ignition puts env file, sc
         "bootc@.service",
         "bootc-manager.service",
         "bootc-update.service",
+        "bootc-update-check.service",
         "bootc-update.timer",
         "postgres-backup.timer",
       ]

@@ -22,7 +22,7 @@ EOT
   assert_status 0
   assert_commands <<'EOT'
 podman rm --force --ignore bootc-postgres
-podman run --rm --name bootc-postgres --net host --pid host --privileged --security-opt label=disable -v /etc:/etc -v /var:/var -v /run:/run --env MACHINE_NAME=postgres --sdnotify=conmon --health-cmd 'pg_isready -q' --health-interval 15s --health-retries 5 --health-start-period 90s ghcr.io/acme/postgres:latest
+podman run --rm --name bootc-postgres --net host --pid host --privileged --security-opt label=disable -v /etc:/etc -v /var:/var -v /run:/run --env MACHINE_NAME=postgres --sdnotify=conmon --health-cmd 'pg_isready -q' --health-interval 15s --health-retries 5 --health-start-period 90s --health-on-failure kill ghcr.io/acme/postgres:latest
 EOT
 }
 
@@ -30,7 +30,7 @@ EOT
   standard_env web
   run RUN web
   assert_status 0
-  grep -q -- "--health-cmd /usr/local/bin/health.sh --health-interval 30s --health-retries 3 --health-start-period 60s ghcr.io/acme/web:latest$" \
+  grep -q -- "--health-cmd /usr/local/bin/health.sh --health-interval 30s --health-retries 3 --health-start-period 60s --health-on-failure kill ghcr.io/acme/web:latest$" \
     "$STUB_STATE/commands"
 }
 
@@ -44,12 +44,25 @@ EOT
   assert_status 0
   assert_commands <<'EOT'
 podman rm --force --ignore bootc-web
-podman run --rm --name bootc-web --net host --pid host --privileged --security-opt label=disable -v /etc:/etc -v /var:/var -v /run:/run --env MACHINE_NAME=edge-1 --sdnotify=conmon ghcr.io/acme/web:latest
+podman run --rm --name bootc-web --net host --pid host --privileged --security-opt label=disable -v /etc:/etc -v /var:/var -v /run:/run --env MACHINE_NAME=edge-1 --sdnotify=conmon --health-on-failure kill ghcr.io/acme/web:latest
 EOT
   echo HEALTH_CMD=none >>"$IAGO_CONTAINERS_DIR/web.env"
   : >"$STUB_STATE/commands"
   run RUN web
   grep -q -- "--sdnotify=conmon --no-healthcheck ghcr.io/acme/web:latest$" "$STUB_STATE/commands"
+}
+
+@test "an unhealthy container is killed (systemd restarts it) unless HEALTH_ON_FAILURE says otherwise" {
+  standard_env web
+  echo HEALTH_ON_FAILURE=restart >>"$IAGO_CONTAINERS_DIR/web.env"
+  run RUN web
+  assert_status 0
+  grep -q -- "--health-start-period 60s --health-on-failure restart ghcr.io/acme/web:latest$" \
+    "$STUB_STATE/commands"
+  echo HEALTH_ON_FAILURE=none >>"$IAGO_CONTAINERS_DIR/web.env"
+  : >"$STUB_STATE/commands"
+  run RUN web
+  grep -q -- "--health-start-period 60s ghcr.io/acme/web:latest$" "$STUB_STATE/commands"
 }
 
 @test "the staging strategy runs the :staging tag and PODMAN_ARGS come before the image" {
@@ -61,7 +74,7 @@ PODMAN_ARGS=--memory 512m  --env TIER=edge
 EOT
   run RUN web
   assert_status 0
-  grep -q -- "--sdnotify=conmon --memory 512m --env TIER=edge registry.local:5000/web:staging$" \
+  grep -q -- "--sdnotify=conmon --health-on-failure kill --memory 512m --env TIER=edge registry.local:5000/web:staging$" \
     "$STUB_STATE/commands"
 }
 

@@ -19,6 +19,8 @@ UPDATE() {
 podman container inspect --format {{.Image}} bootc-web
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
 systemctl restart bootc@web.service
 sleep 30
@@ -31,7 +33,24 @@ EOT
   assert_output_has "web: ghcr.io/acme/web:latest changed 111111111111 -> 222222222222, restarting bootc@web.service"
   assert_output_has "web: updated to ghcr.io/acme/web:latest 222222222222, bootc@web.service active and healthy"
   grep -q "^logger -t bootc-update -p user.info -- 'web: pulling ghcr.io/acme/web:latest'$" "$STUB_STATE/logger"
-  grep -Eq '^[0-9T:-]+Z updated ghcr.io/acme/web:latest 222222222222$' "$BOOTC_UPDATE_STATE_DIR/web.last"
+  assert_state web <<EOT
+STATE_FORMAT=1
+CONTAINER=web
+IMAGE=ghcr.io/acme/web:latest
+CURRENT_DIGEST=$(digest "$NEW")
+CURRENT_ID=$NEW
+PREVIOUS_DIGEST=$(digest "$OLD")
+PREVIOUS_ID=$OLD
+LAST_UPDATE_TIME=TIME
+LAST_UPDATE_RESULT=updated
+LAST_UPDATE_DETAIL=
+LAST_ROLLBACK_TIME=
+LAST_ROLLBACK_REASON=
+BAD_DIGESTS=
+PENDING_DIGEST=
+PENDING_ID=
+PENDING_SINCE=
+EOT
 }
 
 @test "an unchanged image does not restart the unit or move :previous" {
@@ -46,9 +65,11 @@ EOT
 podman container inspect --format {{.Image}} bootc-web
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $OLD
 EOT
   assert_output_has "web: ghcr.io/acme/web:latest is up to date (111111111111), not restarting bootc@web.service"
-  grep -q " unchanged ghcr.io/acme/web:latest 111111111111$" "$BOOTC_UPDATE_STATE_DIR/web.last"
+  state_has web LAST_UPDATE_RESULT=unchanged "CURRENT_DIGEST=$(digest "$OLD")" "CURRENT_ID=$OLD" \
+    PREVIOUS_ID=
 }
 
 @test "a pinned container is not touched" {
@@ -74,6 +95,8 @@ EOT
 podman container inspect --format {{.Image}} bootc-web
 podman pull --quiet ghcr.io/acme/web:staging
 podman image inspect --format {{.Id}} ghcr.io/acme/web:staging
+podman image inspect --format {{.Digest}} $STAGING
+podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
 systemctl restart bootc@web.service
 sleep 30
@@ -110,6 +133,8 @@ EOT
 podman container inspect --format {{.Image}} bootc-web
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
 systemctl restart bootc@web.service
 sleep 30
@@ -123,8 +148,11 @@ EOT
   assert_output_has "web: health check of bootc-web failed 30s after the restart; rolling back ghcr.io/acme/web:latest to 111111111111"
   assert_output_has "web: rolled back to 111111111111 (ghcr.io/acme/web:previous), bootc@web.service restarted"
   grep -q "^logger -t bootc-update -p user.err -- 'web: health check of bootc-web failed" "$STUB_STATE/logger"
-  grep -q " rolled-back ghcr.io/acme/web:latest 111111111111: health check of bootc-web failed" \
-    "$BOOTC_UPDATE_STATE_DIR/web.last"
+  state_has web LAST_UPDATE_RESULT=rolled-back "CURRENT_ID=$OLD" "BAD_DIGESTS=$(digest "$NEW")" \
+    'LAST_UPDATE_DETAIL="health check of bootc-web failed 30s after the restart"' \
+    "LAST_ROLLBACK_REASON=\"health check of bootc-web failed 30s after the restart ($(digest "$NEW"))\"" \
+    PENDING_ID= PREVIOUS_ID=
+  grep -Eq '^LAST_ROLLBACK_TIME=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$BOOTC_UPDATE_STATE_DIR/web.state"
 }
 
 @test "a unit that is not active after the wait rolls back without a health check" {
@@ -141,6 +169,8 @@ EOT
 podman container inspect --format {{.Image}} bootc-web
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
 systemctl restart bootc@web.service
 sleep 5
@@ -164,6 +194,8 @@ EOT
 podman container inspect --format {{.Image}} bootc-web
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
 systemctl restart bootc@web.service
 podman tag $OLD ghcr.io/acme/web:latest
@@ -199,6 +231,8 @@ podman container inspect --format {{.Image}} bootc-web
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
 systemctl restart bootc@web.service
 sleep 30
@@ -220,6 +254,7 @@ podman container inspect --format {{.Image}} bootc-web
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
@@ -263,6 +298,8 @@ EOT
 podman container inspect --format {{.Image}} bootc-web
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
 systemctl restart bootc@web.service
 sleep 30
@@ -289,6 +326,8 @@ EOT
 podman container inspect --format {{.Image}} bootc-web
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
 systemctl restart bootc@web.service
 sleep 30
@@ -332,6 +371,7 @@ EOT
 podman container inspect --format {{.Image}} bootc-db
 podman pull --quiet ghcr.io/acme/db:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/db:latest
+podman image inspect --format {{.Digest}} $OLD
 EOT
 }
 
@@ -364,9 +404,11 @@ EOT
 podman container inspect --format {{.Image}} bootc-a
 podman pull --quiet ghcr.io/acme/a:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/a:latest
+podman image inspect --format {{.Digest}} $OLD
 podman container inspect --format {{.Image}} bootc-c
 podman pull --quiet ghcr.io/acme/c:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/c:latest
+podman image inspect --format {{.Digest}} $OLD
 EOT
   assert_output_has "b: unknown UPDATE_STRATEGY 'nightly' in $IAGO_CONTAINERS_DIR/b.env (use latest, pinned or staging)"
 }
@@ -419,4 +461,176 @@ EOT
   assert_output_has "<3>web: health check of bootc-web failed"
   assert_output_has "<4>web: rolled back to 111111111111"
   [[ ! -e $STUB_STATE/logger ]]
+}
+
+@test "a digest that failed its health check is not applied again: the tag goes back, nothing restarts" {
+  standard_env web
+  container_runs bootc-web "$OLD"
+  local_image ghcr.io/acme/web:latest "$OLD"
+  remote_image ghcr.io/acme/web:latest "$NEW"
+  echo 1 >"$STUB_STATE/health"
+  run UPDATE
+  assert_status 1
+  : >"$STUB_STATE/commands"
+
+  run UPDATE
+  assert_status 1
+  assert_commands <<EOT
+podman container inspect --format {{.Image}} bootc-web
+podman pull --quiet ghcr.io/acme/web:latest
+podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
+podman tag $OLD ghcr.io/acme/web:latest
+podman image prune --force
+EOT
+  [[ $(local_id ghcr.io/acme/web:latest) == "$OLD" ]]
+  assert_output_has "web: ghcr.io/acme/web:latest is $(digest "$NEW"), which failed its health check here before; keeping 111111111111 (push a fixed image to update)"
+  state_has web LAST_UPDATE_RESULT=refused "CURRENT_ID=$OLD" "BAD_DIGESTS=$(digest "$NEW")"
+
+  # A fixed image (another digest) is applied as usual.
+  remote_image ghcr.io/acme/web:latest "$STAGING"
+  echo 0 >"$STUB_STATE/health"
+  run UPDATE
+  assert_status 0
+  state_has web LAST_UPDATE_RESULT=updated "CURRENT_ID=$STAGING" "PREVIOUS_ID=$OLD" \
+    "BAD_DIGESTS=$(digest "$NEW")"
+}
+
+@test "a run killed between the restart and the health check leaves the update pending in the state" {
+  standard_env web
+  container_runs bootc-web "$OLD"
+  remote_image ghcr.io/acme/web:latest "$NEW"
+  touch "$STUB_STATE/sleep-gate"
+  "$RUNTIME/bootc-update.sh" >"$BATS_TEST_TMPDIR/killed.out" 2>&1 &
+  killed=$!
+  for _ in $(seq 200); do
+    grep -q '^sleep 30$' "$STUB_STATE/commands" && break
+    /bin/sleep 0.05
+  done
+  grep -q '^sleep 30$' "$STUB_STATE/commands"
+  kill -9 "$killed"
+  wait "$killed" || true
+  rm "$STUB_STATE/sleep-gate"
+  for _ in $(seq 100); do flock --nonblock "$BOOTC_UPDATE_LOCK" true && break; /bin/sleep 0.05; done
+
+  state_has web "PENDING_ID=$NEW" "PENDING_DIGEST=$(digest "$NEW")" "PREVIOUS_ID=$OLD" \
+    "CURRENT_ID=" "LAST_UPDATE_RESULT="
+  grep -Eq '^PENDING_SINCE=[0-9T:-]+Z$' "$BOOTC_UPDATE_STATE_DIR/web.state"
+
+  # The restart happened: the container runs the new image. The next run checks it first.
+  container_runs bootc-web "$NEW"
+  : >"$STUB_STATE/commands"
+  run UPDATE
+  assert_status 0
+  assert_commands <<EOT
+podman container inspect --format {{.Image}} bootc-web
+sleep 30
+systemctl is-active --quiet bootc@web.service
+podman healthcheck run bootc-web
+podman container inspect --format {{.Image}} bootc-web
+podman pull --quiet ghcr.io/acme/web:latest
+podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image prune --force
+EOT
+  assert_output_has "web: the update to 222222222222 started at "
+  assert_output_has "was interrupted before its health check; checking it now"
+  state_has web "CURRENT_ID=$NEW" "PREVIOUS_ID=$OLD" PENDING_ID= PENDING_SINCE= \
+    LAST_UPDATE_RESULT=unchanged
+}
+
+# pending_state: the state a run killed after restarting into $NEW (from $OLD) leaves.
+pending_state() {
+  write_state web <<EOT
+STATE_FORMAT=1
+CONTAINER=web
+IMAGE=ghcr.io/acme/web:latest
+CURRENT_DIGEST=$(digest "$OLD")
+CURRENT_ID=$OLD
+PREVIOUS_DIGEST=$(digest "$OLD")
+PREVIOUS_ID=$OLD
+LAST_UPDATE_TIME=2026-12-01T02:00:00Z
+LAST_UPDATE_RESULT=unchanged
+PENDING_DIGEST=$(digest "$NEW")
+PENDING_ID=$NEW
+PENDING_SINCE=2026-12-02T02:00:40Z
+EOT
+  local_image ghcr.io/acme/web:latest "$NEW"
+  remote_image ghcr.io/acme/web:latest "$NEW"
+}
+
+@test "an interrupted update whose health check fails is rolled back by the next run, not pulled again" {
+  standard_env web
+  pending_state
+  container_runs bootc-web "$NEW"
+  echo 1 >"$STUB_STATE/health"
+
+  run UPDATE
+  assert_status 1
+  assert_commands <<EOT
+podman container inspect --format {{.Image}} bootc-web
+sleep 30
+systemctl is-active --quiet bootc@web.service
+podman healthcheck run bootc-web
+podman tag $OLD ghcr.io/acme/web:latest
+systemctl restart bootc@web.service
+podman image prune --force
+EOT
+  [[ $(local_id ghcr.io/acme/web:latest) == "$OLD" ]]
+  assert_output_has "web: the update to 222222222222 started at 2026-12-02T02:00:40Z was interrupted before its health check; checking it now"
+  assert_output_has "web: health check of bootc-web failed 30s after the restart; rolling back ghcr.io/acme/web:latest to 111111111111"
+  state_has web LAST_UPDATE_RESULT=rolled-back "CURRENT_ID=$OLD" "BAD_DIGESTS=$(digest "$NEW")" \
+    PENDING_ID= PENDING_DIGEST= PENDING_SINCE=
+}
+
+@test "an update interrupted before its restart restarts into the pending image, then checks it" {
+  standard_env web
+  pending_state
+  container_runs bootc-web "$OLD"
+
+  run UPDATE --interrupted
+  assert_status 0
+  assert_commands <<EOT
+podman container inspect --format {{.Image}} bootc-web
+systemctl restart bootc@web.service
+sleep 30
+systemctl is-active --quiet bootc@web.service
+podman healthcheck run bootc-web
+podman image prune --force
+EOT
+  state_has web LAST_UPDATE_RESULT=updated "CURRENT_ID=$NEW" "PREVIOUS_ID=$OLD" PENDING_ID=
+}
+
+@test "--interrupted (at boot) does nothing without an interrupted update, and never pulls" {
+  standard_env web
+  container_runs bootc-web "$OLD"
+  remote_image ghcr.io/acme/web:latest "$NEW"
+
+  run UPDATE --interrupted
+  assert_status 0
+  assert_commands </dev/null
+}
+
+@test "--interrupted leaves the work to a run in progress" {
+  standard_env web
+  pending_state
+  mkdir -p "$(dirname "$BOOTC_UPDATE_LOCK")"
+  exec 8>"$BOOTC_UPDATE_LOCK"
+  flock 8
+  run UPDATE --interrupted
+  exec 8>&-
+  assert_status 0
+  assert_output_has "a bootc-update run is in progress; it finishes any interrupted update first"
+  assert_commands </dev/null
+}
+
+@test "the state file keeps a detail with quotes readable: quotes become single quotes" {
+  write_env web <<'EOT'
+CONTAINER_IMAGE=ghcr.io/acme/web:latest
+UPDATE_STRATEGY=night"ly
+EOT
+  run UPDATE
+  assert_status 1
+  state_has web LAST_UPDATE_RESULT=failed "LAST_UPDATE_DETAIL=\"unknown UPDATE_STRATEGY 'night'ly'\""
 }

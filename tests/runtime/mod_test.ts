@@ -76,6 +76,8 @@ Deno.test("the bootc@ template runs bootc-run.sh as the original's unit does", (
       "ExecStop=/usr/bin/podman stop --ignore -t 30 ${CONTAINER_NAME}",
       "Wants=network-online.target",
       "After=network-online.target",
+      "StartLimitIntervalSec=30min",
+      "StartLimitBurst=5",
       "WantedBy=multi-user.target",
     ]
   ) {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import {
   BOOTC_MANAGER_SERVICE,
   BOOTC_TEMPLATE_UNIT,
+  BOOTC_UPDATE_CHECK_SERVICE,
   BOOTC_UPDATE_SERVICE,
   bootcUpdateTimer,
   containerEnvFile,
@@ -92,6 +93,7 @@ Deno.test("systemd-analyze verify accepts every unit of the runtime", async () =
     "bootc@.service": BOOTC_TEMPLATE_UNIT,
     "bootc-manager.service": BOOTC_MANAGER_SERVICE,
     "bootc-update.service": BOOTC_UPDATE_SERVICE,
+    "bootc-update-check.service": BOOTC_UPDATE_CHECK_SERVICE,
     "bootc-update.timer": bootcUpdateTimer("02:00:00"),
     "postgres-backup.service": POSTGRES_BACKUP_SERVICE,
     "postgres-backup.timer": postgresBackupTimer(),
@@ -99,6 +101,7 @@ Deno.test("systemd-analyze verify accepts every unit of the runtime", async () =
     "bootc@web.service",
     "bootc-manager.service",
     "bootc-update.service",
+    "bootc-update-check.service",
     "bootc-update.timer",
     "postgres-backup.service",
     "postgres-backup.timer",
@@ -146,7 +149,7 @@ Deno.test("the env file iago writes is read by bootc-run.sh as written", async (
     "podman run --rm --name bootc-db --net host --pid host --privileged --security-opt " +
       "label=disable -v /etc:/etc -v /var:/var -v /run:/run --env MACHINE_NAME=db-01 " +
       "--sdnotify=conmon --health-cmd 'pg_isready -q -h 'localhost'' --health-interval 30s " +
-      "--health-retries 3 --health-start-period 60s --memory 1g registry.local:5000/team/db:v1",
+      "--health-retries 3 --health-start-period 60s --health-on-failure kill --memory 1g registry.local:5000/team/db:v1",
   );
 });
 

@@ -81,3 +81,42 @@ assert_status() {
     return 1
   fi
 }
+
+# digest ID: the manifest digest the stub podman gives image ID (see stubs/podman).
+digest() {
+  local hex=${1#sha256:}
+  printf 'sha256:d%s' "${hex:0:63}"
+}
+
+# assert_state NAME: NAME.state is exactly stdin, its header line aside, with every
+# LAST_UPDATE_TIME, LAST_ROLLBACK_TIME and PENDING_SINCE value that is set written as TIME.
+assert_state() {
+  local expected actual
+  expected=$(cat)
+  actual=$(sed -e 1d -E -e 's/^(LAST_UPDATE_TIME|LAST_ROLLBACK_TIME|PENDING_SINCE)=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$/\1=TIME/' \
+    "$BOOTC_UPDATE_STATE_DIR/$1.state")
+  if [[ $actual != "$expected" ]]; then
+    printf 'the state of %s differs from the expected one:\n' "$1" >&2
+    diff -u <(printf '%s\n' "$expected") <(printf '%s\n' "$actual") | sed 1,2d >&2
+    return 1
+  fi
+}
+
+# state_has NAME LINE...: NAME.state holds each LINE (KEY=VALUE) exactly.
+state_has() {
+  local name=$1 line
+  shift
+  for line in "$@"; do
+    if ! grep -qxF -- "$line" "$BOOTC_UPDATE_STATE_DIR/$name.state"; then
+      printf 'expected the line %s in %s.state:\n' "$line" "$name" >&2
+      cat "$BOOTC_UPDATE_STATE_DIR/$name.state" >&2
+      return 1
+    fi
+  done
+}
+
+# write_state NAME: NAME.state from stdin (a state an earlier run left).
+write_state() {
+  mkdir -p "$BOOTC_UPDATE_STATE_DIR"
+  cat >"$BOOTC_UPDATE_STATE_DIR/$1.state"
+}
