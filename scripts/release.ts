@@ -6,7 +6,6 @@
  * `deno compile` downloads the Deno runtime for each target, so `compile` runs only where
  * dl.deno.land is reachable (a release machine), not in this repository's CI.
  */
-import { createRequire } from "node:module";
 import { PERMISSIONS } from "./permissions.ts";
 
 const TARGETS = [
@@ -69,66 +68,62 @@ export async function bundle(out = "dist/iago.js"): Promise<void> {
 }
 
 /**
- * Whether a top-level import of a Node built-in is made lazy. A bundle keeps every `import` at
- * the top, and each built-in costs start-up time (node:crypto and node:zlib pull in Deno's Node
- * streams, ~15 ms together) for every command, although most commands reach few of them.
- * node:module stays eager: it gives the `require` the lazy values load through. So does a named
- * export that is not an object or function (`sep` of node:path): a proxy cannot stand for a string.
- */
-function isLazy(id: string, key?: string): boolean {
-  if (id === "node:module") return false;
-  if (key === undefined || key === "default") return true;
-  const value = (requireBuiltin(id) as Record<string, unknown>)[key];
-  return (typeof value === "object" && value !== null) || typeof value === "function";
-}
-
-const requireBuiltin = createRequire(import.meta.url);
-
-/**
- * Rewrites the bundle's top-level imports of Node built-ins ({@link isLazy}) into values that load the
- * module on first use (through `require`, which Deno offers for built-ins): a namespace import
- * becomes a proxy of the module, a named or default import a proxy of that export, which can be
- * called, constructed and extended like the real one. Throws when none was found: the bundle's
- * shape changed and this needs a look.
+ * Rewrites the bundle's top-level imports of Node built-ins into values that load the module on
+ * first use (through `process.getBuiltinModule`). A bundle keeps every `import` at the top, and
+ * Deno sets up its Node compatibility layer (~10 ms) at the first built-in loaded, node:crypto
+ * and node:zlib add Node streams (~15 ms), for every command, although most reach few of them.
+ * node:path stays an import: Deno loads it without that layer, and `process` would set it up.
+ * A namespace import becomes a proxy of the module, a named or default import a proxy of that
+ * export, which can be called, constructed and extended like the real one; a named export that
+ * is a constant (`EOL` of node:os) is written out as its value, which a proxy cannot stand for
+ * (the value of the machine that bundles: the release targets are all POSIX). Throws when no
+ * import was found: the bundle's shape changed and this needs a look.
  */
 export function lazyNodeImports(code: string): string {
   let rewritten = 0;
   const lazy = (name: string, id: string, key?: string) => {
     rewritten++;
+    if (key !== undefined && key !== "default") {
+      const value = (process.getBuiltinModule(id) as Record<string, unknown>)[key];
+      if (typeof value !== "object" && typeof value !== "function") {
+        return `var ${name} = ${JSON.stringify(value)};`;
+      }
+    }
     return `var ${name} = __iagoLazyNode(${JSON.stringify(id)}${
       key === undefined ? "" : `, ${JSON.stringify(key)}`
     });`;
   };
   const out = code
     .replace(/^#!.*\n/, "")
+    // The bundler's `require` for CommonJS dependencies, made at the top with createRequire,
+    // which would set up the Node layer at every start: built-ins come the cheap way instead.
     .replace(
-      /^import \* as (\w+) from "(node:[\w/]+)";$/gm,
-      (m, name, id) => isLazy(id) ? lazy(name, id) : m,
+      /^var __require = (\w+)\(import\.meta\.url\);$/m,
+      (_m, create) =>
+        `var __require = (id) => globalThis.process.getBuiltinModule(id) ?? ${create}(import.meta.url)(id);`,
     )
     .replace(
-      /^import (\w+) from "(node:[\w/]+)";$/gm,
-      (m, name, id) => isLazy(id) ? lazy(name, id, "default") : m,
+      /^import \* as (\w+) from "(node:(?!path")[\w/]+)";$/gm,
+      (_m, name, id) => lazy(name, id),
     )
-    .replace(/^import \{([^}]+)\} from "(node:[\w/]+)";$/gm, (m, specs: string, id) => {
-      if (!isLazy(id)) return m;
-      const eager: string[] = [];
-      const lines = specs.split(",").flatMap((spec) => {
-        const [imported, local = imported] = spec.trim().split(/\s+as\s+/);
-        if (isLazy(id, imported)) return [lazy(local, id, imported)];
-        eager.push(spec.trim());
-        return [];
-      });
-      if (eager.length) lines.unshift(`import { ${eager.join(", ")} } from "${id}";`);
-      return lines.join("\n");
-    });
+    .replace(
+      /^import (\w+) from "(node:(?!path")[\w/]+)";$/gm,
+      (_m, name, id) => lazy(name, id, "default"),
+    )
+    .replace(
+      /^import \{([^}]+)\} from "(node:(?!path")[\w/]+)";$/gm,
+      (_m, specs: string, id) =>
+        specs.split(",").map((spec) => {
+          const [imported, local = imported] = spec.trim().split(/\s+as\s+/);
+          return lazy(local, id, imported);
+        }).join("\n"),
+    );
   if (rewritten === 0) throw new Error("No Node built-in import found to make lazy");
-  return `import { createRequire as __iagoCreateRequire } from "node:module";
-const __iagoRequire = __iagoCreateRequire(import.meta.url);
-function __iagoLazyNode(id, key) {
+  return `function __iagoLazyNode(id, key) {
   let value;
   const load = () => {
     if (value === undefined) {
-      const mod = __iagoRequire(id);
+      const mod = globalThis.process.getBuiltinModule(id);
       value = key === undefined || key === "default" ? mod : mod[key];
     }
     return value;
