@@ -71,6 +71,7 @@ Deno.test("--help lists every command and the global flags", async () => {
       "build",
       "verify",
       "plan",
+      "serve",
       "butane",
       "plugin",
       "completions",

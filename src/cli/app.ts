@@ -16,6 +16,7 @@ import { butaneCommand } from "./commands/butane.ts";
 import { igniteCommand } from "./commands/ignite.ts";
 import { initCommand } from "./commands/init.ts";
 import { planCommand } from "./commands/plan.ts";
+import { serveCommand } from "./commands/serve.ts";
 import { listCommand } from "./commands/list.ts";
 import { pluginCommand } from "./commands/plugin.ts";
 import { rmCommand } from "./commands/rm.ts";
@@ -34,6 +35,7 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
       build: buildCommand,
       verify: verifyCommand,
       plan: planCommand,
+      serve: serveCommand,
       butane: butaneCommand,
       plugin: pluginCommand,
       completions: completionsCommand,

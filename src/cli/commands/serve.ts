@@ -1,0 +1,200 @@
+/**
+ * `iago serve [NAME...]`: serves each machine's current Ignition config (and an iPXE script)
+ * over HTTP(S) for network boots, behind a per-machine token, until SIGTERM/SIGINT. Every
+ * request is logged on stdout, never with its token.
+ */
+import { buildCommand } from "@stricli/core";
+import { UsageError } from "../../errors.ts";
+import type { IagoContext } from "../context.ts";
+import { completeMachines } from "../names.ts";
+
+interface ServeFlags {
+  listen: string;
+  url?: string;
+  cert?: string;
+  key?: string;
+  once: boolean;
+  window?: string;
+  kernel?: string;
+  initrd?: string;
+  rootfs?: string;
+  urls: boolean;
+  rotate: boolean;
+  json: boolean;
+}
+
+export const serveCommand = buildCommand({
+  func: async function (this: IagoContext, flags: ServeFlags, ...names: string[]) {
+    const serve = await import("../../serve/mod.ts");
+    const { hostname, port } = serve.parseListen(flags.listen);
+    if ((flags.cert === undefined) !== (flags.key === undefined)) {
+      throw new UsageError("--cert and --key go together", {
+        hint: "give the PEM certificate with --cert and its private key with --key",
+      });
+    }
+    const images = [flags.kernel, flags.initrd, flags.rootfs];
+    if (images.some((x) => x !== undefined) && images.some((x) => x === undefined)) {
+      throw new UsageError("--kernel, --initrd and --rootfs go together", {
+        hint: "give the URLs of the Fedora CoreOS live kernel, initramfs and rootfs",
+      });
+    }
+    const scheme = flags.cert ? "https" : "http";
+    const shownHost = hostname === "0.0.0.0" || hostname === "::" ? "HOST" : hostname;
+    const onWarning = (w: string) => this.out.warn(w);
+    if (flags.urls || flags.rotate) {
+      if (flags.rotate && names.length === 0) {
+        throw new UsageError("Name the machines whose tokens to rotate", {
+          hint: "iago serve --rotate NAME... (their old URLs stop working)",
+        });
+      }
+      const base = (flags.url ?? `${scheme}://${shownHost}:${port}`).replace(/\/+$/, "");
+      const links = await serve.machineLinks(this.workspace, names, base, {
+        rotate: flags.rotate,
+        onWarning,
+      });
+      if (flags.json) this.out.print(JSON.stringify(links, null, 2));
+      else {
+        for (const l of links) {
+          this.out.print(`${l.name}:`);
+          this.out.print(`  ignition  ${l.ignition}`);
+          if (l.ignitionByMac) this.out.print(`  by MAC    ${l.ignitionByMac}`);
+          this.out.print(`  iPXE      ${l.ipxe}`);
+        }
+      }
+      return;
+    }
+    const readPem = async (file: string, what: string) => {
+      try {
+        return await Deno.readTextFile(file);
+      } catch (err) {
+        throw new UsageError(`Cannot read the ${what} "${file}": ${(err as Error).message}`);
+      }
+    };
+    const server = await serve.startServer(this.workspace, {
+      hostname,
+      port,
+      tls: flags.cert && flags.key
+        ? { cert: await readPem(flags.cert, "certificate"), key: await readPem(flags.key, "key") }
+        : undefined,
+      machines: names,
+      once: flags.once,
+      windowMs: flags.window === undefined ? undefined : serve.parseDuration(flags.window),
+      baseUrl: flags.url,
+      images: flags.kernel && flags.initrd && flags.rootfs
+        ? { kernel: flags.kernel, initrd: flags.initrd, rootfs: flags.rootfs }
+        : undefined,
+      log: (e) => this.out.print(serve.formatEntry(e)),
+      onWarning,
+      signals: true,
+    });
+    this.out.info(
+      `serving Ignition on ${scheme}://${hostname}:${server.port} as ${server.baseUrl}` +
+        `${flags.once ? ", each config once" : ""}${
+          flags.window ? `, for ${flags.window}` : ""
+        } (iago serve --urls shows the machines' URLs; SIGTERM or Ctrl-C stops)`,
+    );
+    await server.finished;
+    this.out.info("stopped");
+  },
+  parameters: {
+    flags: {
+      listen: {
+        kind: "parsed",
+        parse: String,
+        default: "127.0.0.1:8080",
+        placeholder: "HOST:PORT",
+        brief: "address to listen on (0.0.0.0:8080 for the LAN)",
+      },
+      url: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "URL",
+        brief: "the URL machines reach this server at (default: from --listen)",
+      },
+      cert: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "FILE",
+        brief: "PEM certificate (chain): serve HTTPS",
+      },
+      key: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "FILE",
+        brief: "PEM private key of --cert",
+      },
+      once: {
+        kind: "boolean",
+        default: false,
+        brief: "serve each machine's config once; rotate its token to allow another fetch",
+      },
+      window: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "DURATION",
+        brief: "serve configs only this long after the start (90s, 30m, 2h, 1d)",
+      },
+      kernel: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "URL",
+        brief: "Fedora CoreOS live kernel, for the iPXE scripts",
+      },
+      initrd: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "URL",
+        brief: "Fedora CoreOS live initramfs, for the iPXE scripts",
+      },
+      rootfs: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "URL",
+        brief: "Fedora CoreOS live rootfs, for the iPXE scripts",
+      },
+      urls: {
+        kind: "boolean",
+        default: false,
+        brief: "print each machine's URLs (with its token) and exit",
+      },
+      rotate: {
+        kind: "boolean",
+        default: false,
+        brief: "give the named machines new tokens (old URLs stop working), print the URLs, exit",
+      },
+      json: { kind: "boolean", default: false, brief: "--urls/--rotate: print JSON" },
+    },
+    positional: {
+      kind: "array",
+      parameter: {
+        brief: "machines to serve (default: all)",
+        parse: String,
+        placeholder: "NAME",
+        proposeCompletions: completeMachines,
+      },
+    },
+  },
+  docs: {
+    brief: "Serve machines' Ignition configs over HTTP(S) for network boots",
+    fullDescription: [
+      "Serve output/ignition/NAME.ign (read at each request, so an ignite while serving is",
+      "served at once) at BASE/ignition?name=NAME&token=T or ?mac=MAC&token=T, and an iPXE",
+      "script at BASE/ipxe?name=NAME&token=T. Each machine has its own token, kept in",
+      ".iago/serve/ (0600): iago serve --urls prints the URLs. An unknown machine or MAC and a",
+      "wrong token all get the same 404; each request is logged (never its token).",
+      "",
+      "Examples:",
+      "  iago serve --urls --url http://10.0.0.2:8080",
+      "  iago serve --listen 0.0.0.0:8080 --url http://10.0.0.2:8080 --once",
+      "  iago serve --listen 0.0.0.0:8443 --cert tls.crt --key tls.key --window 2h web",
+      "  iago serve --rotate web",
+    ].join("\n"),
+  },
+});

@@ -1,0 +1,155 @@
+/**
+ * What `iago serve` answers, request by request: a machine's Ignition config or its iPXE
+ * script, found by name or MAC, only with that machine's token, only once or within a window
+ * when asked. Every denial is the same 404, so a caller cannot tell an unknown MAC from a wrong
+ * token; the log line says which (and never holds the token).
+ */
+import { normalizeMac } from "./mac.ts";
+import type { FetchLog } from "./fetched.ts";
+import type { Fleet, ServedMachine } from "./fleet.ts";
+import { type IpxeImages, ipxeScript } from "./ipxe.ts";
+import type { TokenStore } from "./tokens.ts";
+
+export interface Policy {
+  /** Each machine's config is served once; later fetches are denied until its token is rotated. */
+  once: boolean;
+  /** Configs are served only until then (ms since the epoch). */
+  until?: number;
+  /** The URL machines reach this server at (`http://10.0.0.2:8080`). */
+  baseUrl: string;
+  /** Where iPXE scripts boot from; without them, no iPXE script is served. */
+  images?: IpxeImages;
+}
+
+/** One request's log entry. */
+export interface FetchEntry {
+  time: Date;
+  remote: string;
+  method: string;
+  path: string;
+  /** The machine the request named or matched. */
+  machine?: string;
+  /** The MAC it gave, normalised when it is one. */
+  mac?: string;
+  allowed: boolean;
+  reason: string;
+}
+
+/** `2026-12-06T02:00:00.000Z 10.0.2.15 GET /ignition machine=web: allowed (4211 bytes)`. */
+export function formatEntry(e: FetchEntry): string {
+  const who = [e.machine && `machine=${e.machine}`, e.mac && `mac=${e.mac}`].filter(Boolean);
+  return `${e.time.toISOString()} ${e.remote} ${e.method} ${e.path}${
+    who.length ? ` ${who.join(" ")}` : ""
+  }: ${e.allowed ? "allowed" : "denied"} (${e.reason})`;
+}
+
+export class IgnitionHandler {
+  readonly #fleet: Fleet;
+  readonly #tokens: TokenStore;
+  readonly #fetched: FetchLog;
+  readonly #policy: Policy;
+  readonly #log: (entry: FetchEntry) => void;
+  readonly #now: () => number;
+
+  constructor(deps: {
+    fleet: Fleet;
+    tokens: TokenStore;
+    fetched: FetchLog;
+    policy: Policy;
+    log: (entry: FetchEntry) => void;
+    now?: () => number;
+  }) {
+    this.#fleet = deps.fleet;
+    this.#tokens = deps.tokens;
+    this.#fetched = deps.fetched;
+    this.#policy = deps.policy;
+    this.#log = deps.log;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** The response to `req` from `remote` (an address, for the log). */
+  async handle(req: Request, remote: string): Promise<Response> {
+    const url = new URL(req.url);
+    const entry: FetchEntry = {
+      time: new Date(this.#now()),
+      remote,
+      method: req.method,
+      path: url.pathname,
+      allowed: false,
+      reason: "",
+    };
+    const deny = (reason: string) => {
+      entry.reason = reason;
+      this.#log(entry);
+      return notFound();
+    };
+    if (req.method !== "GET" && req.method !== "HEAD") return deny("method not allowed");
+    const kind = url.pathname === "/ignition" ? "ignition" : url.pathname === "/ipxe" ? "ipxe" : "";
+    if (!kind) return deny("no such page");
+
+    const q = url.searchParams;
+    const name = q.get("name") ?? undefined;
+    const macText = q.get("mac") ?? undefined;
+    if (name === undefined && macText === undefined) return deny("neither name nor mac given");
+    const mac = macText === undefined ? undefined : normalizeMac(macText);
+    entry.mac = mac ?? macText?.slice(0, 40);
+    if (macText !== undefined && !mac) return deny("not a MAC address");
+    let machine: ServedMachine | undefined;
+    if (name !== undefined) {
+      entry.machine = name.slice(0, 63);
+      machine = await this.#fleet.byName(name);
+      if (!machine) return deny("unknown machine");
+      if (mac !== undefined && machine.mac !== mac) return deny("MAC is not this machine's");
+    } else {
+      machine = await this.#fleet.byMac(mac!);
+      if (!machine) return deny("unknown MAC");
+      entry.machine = machine.name;
+    }
+    const token = q.get("token");
+    if (!token) return deny("no token");
+    if (!this.#tokens.matches(machine.name, token)) return deny("wrong token");
+
+    if (kind === "ipxe") {
+      if (!this.#policy.images) return deny("no --kernel/--initrd/--rootfs given, no iPXE script");
+      const ignitionUrl = `${this.#policy.baseUrl}/ignition?name=${
+        encodeURIComponent(machine.name)
+      }&token=${encodeURIComponent(token)}`;
+      entry.allowed = true;
+      entry.reason = "iPXE script";
+      this.#log(entry);
+      return new Response(ipxeScript(this.#policy.images, ignitionUrl), {
+        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+      });
+    }
+
+    if (this.#policy.until !== undefined && this.#now() > this.#policy.until) {
+      return deny(`the window closed at ${new Date(this.#policy.until).toISOString()}`);
+    }
+    const config = await this.#fleet.ignition(machine.name);
+    if (config === undefined) return deny(`no Ignition file (iago ignite ${machine.name})`);
+    // Checked and recorded with no await between: of two racing requests, one is refused.
+    const earlier = this.#fetched.get(machine.name);
+    if (this.#policy.once && earlier) {
+      return deny(`one-time config, fetched already at ${earlier.at} by ${earlier.from}`);
+    }
+    if (req.method === "GET") {
+      await this.#fetched.record(machine.name, { at: entry.time.toISOString(), from: remote });
+    }
+    entry.allowed = true;
+    entry.reason = `${new TextEncoder().encode(config).length} bytes`;
+    this.#log(entry);
+    return new Response(req.method === "HEAD" ? null : config, {
+      headers: {
+        "content-type": "application/vnd.coreos.ignition+json",
+        "cache-control": "no-store",
+      },
+    });
+  }
+}
+
+function notFound(): Response {
+  return new Response("Not Found\n", {
+    status: 404,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}

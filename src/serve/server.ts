@@ -1,0 +1,171 @@
+/**
+ * `iago serve` as a running server: Deno.serve over HTTP, or HTTPS with a given certificate,
+ * the machine table read again when `machines/` or `config/` change (Deno.watchFs), and a
+ * clean stop on SIGTERM/SIGINT: no new connections, requests in flight finish.
+ */
+import { noSuchMachine } from "../config/mod.ts";
+import { IagoError, UsageError } from "../errors.ts";
+import type { Workspace } from "../workspace.ts";
+import { FetchLog } from "./fetched.ts";
+import { Fleet } from "./fleet.ts";
+import { type FetchEntry, IgnitionHandler, type Policy } from "./handler.ts";
+import { TokenStore } from "./tokens.ts";
+
+export interface ServeOptions {
+  /** `127.0.0.1:8080`. */
+  hostname: string;
+  port: number;
+  /** PEM certificate chain and key: HTTPS. */
+  tls?: { cert: string; key: string };
+  /** Only these machines (all when empty). */
+  machines: readonly string[];
+  once: boolean;
+  /** How long configs are served after the start, in ms. */
+  windowMs?: number;
+  /** What machines use to reach the server; default from the listening address. */
+  baseUrl?: string;
+  images?: Policy["images"];
+  log: (entry: FetchEntry) => void;
+  onWarning: (message: string) => void;
+  /** Stop on SIGTERM and SIGINT (the CLI); tests stop it themselves. */
+  signals?: boolean;
+}
+
+export interface RunningServer {
+  /** The URL machines use. */
+  baseUrl: string;
+  port: number;
+  /** Stops accepting, lets requests in flight finish, closes the watcher. */
+  shutdown(): Promise<void>;
+  /** Resolves when the server has stopped. */
+  finished: Promise<void>;
+}
+
+/** Starts serving; throws an `IagoError` when the address is taken or TLS files are bad. */
+export async function startServer(ws: Workspace, options: ServeOptions): Promise<RunningServer> {
+  const all = await ws.machineNames();
+  for (const n of options.machines) if (!all.includes(n)) throw await noSuchMachine(ws, n);
+  const tokens = new TokenStore(ws.stateDir);
+  await tokens.load();
+  const fetched = new FetchLog(ws.stateDir);
+  await fetched.load();
+  const fleet = new Fleet(ws, options.machines, options.onWarning);
+  for (const m of await fleet.machines()) await tokens.tokenOf(m.name);
+
+  const controller = new AbortController();
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  let handler: IgnitionHandler | undefined;
+  try {
+    server = Deno.serve({
+      hostname: options.hostname,
+      port: options.port,
+      signal: controller.signal,
+      onListen: () => {},
+      ...(options.tls ?? {}),
+    }, (req, info) => handler!.handle(req, info.remoteAddr.hostname));
+  } catch (err) {
+    if (err instanceof Deno.errors.AddrInUse) {
+      throw new IagoError(
+        `Cannot listen on ${options.hostname}:${options.port}: the address is in use`,
+        {
+          hint: "stop what listens there, or choose another with --listen HOST:PORT",
+        },
+      );
+    }
+    if (options.tls) {
+      throw new IagoError(`Cannot serve HTTPS: ${err instanceof Error ? err.message : err}`, {
+        hint: "--cert takes a PEM certificate (chain) and --key its PEM private key",
+      });
+    }
+    throw err;
+  }
+  const port = server.addr.port;
+  const scheme = options.tls ? "https" : "http";
+  const baseUrl = (options.baseUrl ?? `${scheme}://${hostForUrl(options.hostname)}:${port}`)
+    .replace(/\/+$/, "");
+  handler = new IgnitionHandler({
+    fleet,
+    tokens,
+    fetched,
+    policy: {
+      once: options.once,
+      until: options.windowMs === undefined ? undefined : Date.now() + options.windowMs,
+      baseUrl,
+      images: options.images,
+    },
+    log: options.log,
+  });
+
+  const watcher = watch(ws, () => fleet.invalidate());
+  const stop = () => controller.abort();
+  if (options.signals) {
+    Deno.addSignalListener("SIGTERM", stop);
+    Deno.addSignalListener("SIGINT", stop);
+  }
+  const finished = server.finished.then(async () => {
+    watcher?.close();
+    if (options.signals) {
+      Deno.removeSignalListener("SIGTERM", stop);
+      Deno.removeSignalListener("SIGINT", stop);
+    }
+    await watcher?.done;
+  });
+  return {
+    baseUrl,
+    port,
+    shutdown: async () => {
+      stop();
+      await finished;
+    },
+    finished,
+  };
+}
+
+/** Watches `machines/` and `config/`; a change makes the machine table be read again. */
+function watch(
+  ws: Workspace,
+  onChange: () => void,
+): { close(): void; done: Promise<void> } | undefined {
+  let fsw: Deno.FsWatcher;
+  try {
+    fsw = Deno.watchFs([ws.machinesDir, ws.configDir], { recursive: true });
+  } catch {
+    return undefined;
+  }
+  const done = (async () => {
+    try {
+      for await (const _ of fsw) onChange();
+    } catch {
+      // closed
+    }
+  })();
+  return { close: () => fsw.close(), done };
+}
+
+function hostForUrl(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** `HOST:PORT`, `:PORT` or `PORT` as given to --listen. */
+export function parseListen(text: string): { hostname: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:]+\]|[^:]*):)?(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) {
+    throw new UsageError(`Invalid --listen "${text}"`, {
+      hint: "write HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080 (port 0: any free port)",
+    });
+  }
+  const host = (m[1] ?? "").replace(/^\[|\]$/g, "");
+  return { hostname: host === "" ? "0.0.0.0" : host, port };
+}
+
+/** `90s`, `30m`, `2h`, `1d` in ms. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  if (!m || Number(m[1]) === 0) {
+    throw new UsageError(`Invalid duration "${text}"`, {
+      hint: "write a whole number and a unit: 90s, 30m, 2h or 1d",
+    });
+  }
+  return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s"];
+}

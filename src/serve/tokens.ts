@@ -1,0 +1,69 @@
+/**
+ * The per-machine tokens of `iago serve`: 256 random bits each, made on first use and kept in
+ * `.iago/serve/tokens.json` (0600, directory 0700) so URLs stay the same across restarts until
+ * rotated. Compared in constant time.
+ */
+import { Buffer } from "node:buffer";
+import { createHash, getRandomValues, timingSafeEqual } from "node:crypto";
+import { join } from "node:path";
+import { IagoError } from "../errors.ts";
+import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
+
+export class TokenStore {
+  readonly file: string;
+  #tokens: Record<string, string> = {};
+
+  constructor(stateDir: string) {
+    this.file = join(stateDir, "serve", "tokens.json");
+  }
+
+  /** Reads the stored tokens; throws an `IagoError` when the file is not what iago wrote. */
+  async load(): Promise<void> {
+    const text = await readTextIfExists(this.file);
+    if (text === undefined) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      typeof parsed !== "object" || parsed === null || Array.isArray(parsed) ||
+      Object.values(parsed).some((v) => typeof v !== "string" || v.length < 32)
+    ) {
+      throw new IagoError(`${this.file} is not a token file written by iago serve`, {
+        hint: "remove it; iago serve makes new tokens (and new URLs) for every machine",
+      });
+    }
+    this.#tokens = parsed as Record<string, string>;
+  }
+
+  /** The token of `name`, made and stored when it has none. */
+  async tokenOf(name: string): Promise<string> {
+    const have = this.#tokens[name];
+    if (have) return have;
+    return await this.rotate(name);
+  }
+
+  /** A new token for `name`, stored before it is returned; the old one stops working. */
+  async rotate(name: string): Promise<string> {
+    const token = Buffer.from(getRandomValues(new Uint8Array(32))).toString("base64url");
+    const next = { ...this.#tokens, [name]: token };
+    await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + "\n", {
+      mode: 0o600,
+      mkdirMode: 0o700,
+    });
+    this.#tokens = next;
+    return token;
+  }
+
+  /** Whether `given` is the token of `name`, in time that does not depend on where they differ. */
+  matches(name: string, given: string): boolean {
+    const want = this.#tokens[name];
+    if (!want) return false;
+    // Hashing first gives equal lengths, which timingSafeEqual needs, and hides the length.
+    const a = createHash("sha256").update(want).digest();
+    const b = createHash("sha256").update(given).digest();
+    return timingSafeEqual(a, b);
+  }
+}

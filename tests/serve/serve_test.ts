@@ -1,0 +1,444 @@
+/**
+ * `iago serve` over real HTTP(S) on 127.0.0.1: matching by name and MAC, tokens, one-time
+ * configs, windows, the log, reloads while serving, TLS and a clean stop.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  type FetchEntry,
+  formatEntry,
+  normalizeMac,
+  parseDuration,
+  parseListen,
+  type RunningServer,
+  startServer,
+} from "../../src/serve/mod.ts";
+import { Workspace } from "../../src/workspace.ts";
+import { iago, tempDir } from "../helpers/cli.ts";
+
+const ENV = { IAGO_GITHUB_URL: "http://127.0.0.1:9" };
+const HASH =
+  "$6$saltsalt$0mPDkZs0x0O8C6F0b6eGvL8v0pQ0bY2rY2eR2aB7lJ0Yy3vJ8y8m0f0Q7w1kS6n5f4d3c2b1a0z9y8x7w6v5u.";
+
+/** A workspace with machines web (a MAC) and db (none), both ignited. */
+async function fleet(dir: string): Promise<void> {
+  await Deno.mkdir(join(dir, "config"), { recursive: true });
+  await Deno.writeTextFile(
+    join(dir, "config/defaults.toml"),
+    `[user]\nusername = "core"\npassword_hash = "${HASH}"\n\n[admin]\npassword_hash = "${HASH}"\n`,
+  );
+  for (const name of ["web", "db"]) {
+    const r = await iago(["init", "--machine-only", "--generate-mac=false", name], {
+      cwd: dir,
+      env: ENV,
+    });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const toml = join(dir, "machines/web/machine.toml");
+  await Deno.writeTextFile(
+    toml,
+    `${await Deno.readTextFile(toml)}mac_address = "52:54:00:ab:cd:ef"\n`,
+  );
+  const r = await iago(["ignite", "--all"], { cwd: dir, env: ENV });
+  assert.equal(r.code, 0, r.stderr);
+}
+
+async function serve(
+  dir: string,
+  options: {
+    once?: boolean;
+    windowMs?: number;
+    machines?: string[];
+    tls?: { cert: string; key: string };
+  } = {},
+): Promise<RunningServer & { log: FetchEntry[]; token: (name: string) => Promise<string> }> {
+  const log: FetchEntry[] = [];
+  const server = await startServer(new Workspace(dir), {
+    hostname: "127.0.0.1",
+    port: 0,
+    machines: options.machines ?? [],
+    once: options.once ?? false,
+    windowMs: options.windowMs,
+    tls: options.tls,
+    images: {
+      kernel: "http://boot.example/kernel",
+      initrd: "http://boot.example/initramfs.img",
+      rootfs: "http://boot.example/rootfs.img",
+    },
+    log: (e) => log.push(e),
+    onWarning: (w) => {
+      throw new Error(`unexpected warning: ${w}`);
+    },
+  });
+  const token = async (name: string) =>
+    JSON.parse(await Deno.readTextFile(join(dir, ".iago/serve/tokens.json")))[name];
+  return { ...server, log, token };
+}
+
+async function get(
+  url: string,
+  client?: Deno.HttpClient,
+): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, client ? { client } : {});
+  return { status: res.status, body: await res.text() };
+}
+
+Deno.test("normalizeMac() reads matchbox and iPXE MAC forms, any case", () => {
+  for (
+    const text of [
+      "52:54:00:12:34:56",
+      "52-54-00-12-34-56",
+      "52:54:00:12:34:56".toUpperCase(),
+      "525400123456",
+    ]
+  ) {
+    assert.equal(normalizeMac(text), "52:54:00:12:34:56", text);
+  }
+  for (const text of ["52:54:00:12:34", "52:54-00:12:34:56", "52:54:00:12:34:5g", "", "x"]) {
+    assert.equal(normalizeMac(text), undefined, text);
+  }
+});
+
+Deno.test("parseListen() and parseDuration() read what the flags take, and refuse the rest", () => {
+  assert.deepEqual(parseListen("127.0.0.1:8080"), { hostname: "127.0.0.1", port: 8080 });
+  assert.deepEqual(parseListen(":8080"), { hostname: "0.0.0.0", port: 8080 });
+  assert.deepEqual(parseListen("[::1]:80"), { hostname: "::1", port: 80 });
+  assert.throws(() => parseListen("host:99999"), /Invalid --listen "host:99999"/);
+  assert.equal(parseDuration("90s"), 90_000);
+  assert.equal(parseDuration("2h"), 7_200_000);
+  assert.throws(() => parseDuration("5 min"), /Invalid duration "5 min"/);
+});
+
+Deno.test("serve gives a machine its Ignition file by name or by MAC in any form, with its token only", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const server = await serve(dir.path);
+  try {
+    const expected = await Deno.readTextFile(join(dir.path, "output/ignition/web.ign"));
+    const token = await server.token("web");
+    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    const base = server.baseUrl;
+    for (
+      const query of [
+        "name=web",
+        "mac=52:54:00:ab:cd:ef",
+        "mac=52-54-00-ab-cd-ef",
+        "mac=52-54-00-AB-CD-EF",
+        "mac=52:54:00:Ab:cD:eF",
+        "mac=52-54-00-ab-cd-ef",
+        "mac=525400abcdef",
+      ]
+    ) {
+      const r = await get(`${base}/ignition?${query}&token=${token}`);
+      assert.equal(r.status, 200, query);
+      assert.equal(r.body, expected, query);
+    }
+    // Each denial is the same 404; only the log says why.
+    const dbToken = await server.token("db");
+    const denied = {
+      [`name=web&token=${dbToken}`]: "wrong token",
+      [`name=web&token=${token.slice(0, -1)}A`]: "wrong token",
+      "name=web": "no token",
+      [`mac=52:54:00:12:34:57&token=${token}`]: "unknown MAC",
+      [`mac=nonsense&token=${token}`]: "not a MAC address",
+      [`name=nosuch&token=${token}`]: "unknown machine",
+      [`name=web&mac=52:54:00:00:00:01&token=${token}`]: "MAC is not this machine's",
+    };
+    const first = await get(`${base}/ignition?name=nosuch&token=${token}`);
+    for (const [query, reason] of Object.entries(denied)) {
+      server.log.length = 0;
+      const r = await get(`${base}/ignition?${query}`);
+      assert.deepEqual(r, first, query);
+      assert.equal(r.status, 404);
+      assert.equal(server.log.length, 1);
+      assert.equal(server.log[0].allowed, false);
+      assert.equal(server.log[0].reason, reason, query);
+    }
+    for (const e of server.log) assert.ok(!formatEntry(e).includes(token));
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serve logs every fetch with the remote address and the machine, never the token", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const server = await serve(dir.path);
+  try {
+    const token = await server.token("web");
+    await get(`${server.baseUrl}/ignition?mac=52-54-00-ab-cd-ef&token=${token}`);
+    await get(`${server.baseUrl}/ignition?name=web&token=wrong`);
+    const lines = server.log.map(formatEntry);
+    assert.match(
+      lines[0],
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z 127\.0\.0\.1 GET \/ignition machine=web mac=52:54:00:ab:cd:ef: allowed \(\d+ bytes\)$/,
+    );
+    assert.match(lines[1], /^\S+ 127\.0\.0\.1 GET \/ignition machine=web: denied \(wrong token\)$/);
+    for (const l of lines) assert.ok(!l.includes(token) && !l.includes("token="), l);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serve --once refuses a second fetch, also after a restart, until the token is rotated", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  let server = await serve(dir.path, { once: true });
+  const token = await server.token("web");
+  try {
+    assert.equal((await get(`${server.baseUrl}/ignition?name=web&token=${token}`)).status, 200);
+    assert.equal((await get(`${server.baseUrl}/ignition?name=web&token=${token}`)).status, 404);
+    assert.match(server.log[1].reason, /^one-time config, fetched already at \S+ by 127\.0\.0\.1$/);
+    // Another machine is not affected.
+    assert.equal(
+      (await get(`${server.baseUrl}/ignition?name=db&token=${await server.token("db")}`)).status,
+      200,
+    );
+  } finally {
+    await server.shutdown();
+  }
+  server = await serve(dir.path, { once: true });
+  try {
+    assert.equal(await server.token("web"), token, "the token is stable across restarts");
+    assert.equal((await get(`${server.baseUrl}/ignition?name=web&token=${token}`)).status, 404);
+  } finally {
+    await server.shutdown();
+  }
+  const rotated = await iago(["serve", "--rotate", "--json", "web"], { cwd: dir.path, env: ENV });
+  assert.equal(rotated.code, 0, rotated.stderr);
+  const [links] = JSON.parse(rotated.stdout);
+  const fresh = new URL(links.ignition).searchParams.get("token")!;
+  assert.notEqual(fresh, token);
+  server = await serve(dir.path, { once: true });
+  try {
+    assert.equal((await get(`${server.baseUrl}/ignition?name=web&token=${token}`)).status, 404);
+    assert.equal((await get(`${server.baseUrl}/ignition?name=web&token=${fresh}`)).status, 200);
+  } finally {
+    await server.shutdown();
+  }
+  const stat = await Deno.stat(join(dir.path, ".iago/serve/tokens.json"));
+  assert.equal(stat.mode! & 0o777, 0o600);
+  assert.equal((await Deno.stat(join(dir.path, ".iago/serve"))).mode! & 0o777, 0o700);
+});
+
+Deno.test("serve --window refuses configs once the window has closed", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const server = await serve(dir.path, { windowMs: 300 });
+  try {
+    const url = `${server.baseUrl}/ignition?name=web&token=${await server.token("web")}`;
+    assert.equal((await get(url)).status, 200);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal((await get(url)).status, 404);
+    assert.match(server.log[1].reason, /^the window closed at /);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serve picks up an ignite and a new MAC while it runs", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const server = await serve(dir.path);
+  try {
+    const token = await server.token("web");
+    const tmpl = join(dir.path, "machines/web/butane.yaml.tmpl");
+    await Deno.writeTextFile(
+      tmpl,
+      (await Deno.readTextFile(tmpl)).replace("mode: 0644", "mode: 0640"),
+    );
+    const toml = join(dir.path, "machines/web/machine.toml");
+    await Deno.writeTextFile(
+      toml,
+      (await Deno.readTextFile(toml)).replace("52:54:00:ab:cd:ef", "52:54:00:65:43:21"),
+    );
+    assert.equal((await iago(["ignite", "web"], { cwd: dir.path, env: ENV })).code, 0);
+    const expected = await Deno.readTextFile(join(dir.path, "output/ignition/web.ign"));
+    assert.match(expected, /"mode":416/);
+    let r = { status: 0, body: "" };
+    for (let i = 0; i < 50 && r.status !== 200; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      r = await get(`${server.baseUrl}/ignition?mac=52-54-00-65-43-21&token=${token}`);
+    }
+    assert.equal(r.status, 200);
+    assert.equal(r.body, expected);
+    assert.equal(
+      (await get(`${server.baseUrl}/ignition?mac=52-54-00-ab-cd-ef&token=${token}`)).status,
+      404,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serve gives each machine an iPXE script that boots with its own Ignition URL", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const server = await serve(dir.path);
+  try {
+    const token = await server.token("web");
+    const r = await get(`${server.baseUrl}/ipxe?mac=52-54-00-ab-cd-ef&token=${token}`);
+    assert.equal(r.status, 200);
+    assert.equal(
+      r.body,
+      "#!ipxe\n" +
+        `kernel http://boot.example/kernel initrd=main coreos.live.rootfs_url=http://boot.example/rootfs.img ignition.firstboot ignition.platform.id=metal ignition.config.url=${server.baseUrl}/ignition?name=web&token=${token}\n` +
+        "initrd --name main http://boot.example/initramfs.img\nboot\n",
+    );
+    assert.equal((await get(`${server.baseUrl}/ipxe?name=web&token=bad`)).status, 404);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serve speaks HTTPS with a given certificate", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const openssl = async (...args: string[]) => {
+    const out = await new Deno.Command("openssl", { args, cwd: dir.path, stderr: "piped" })
+      .output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  };
+  // A CA, and a certificate for 127.0.0.1 it signed (a CA certificate cannot serve itself).
+  await openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=test CA",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+  );
+  await openssl(
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-keyout",
+    "tls.key",
+    "-out",
+    "tls.csr",
+  );
+  await Deno.writeTextFile(
+    join(dir.path, "ext.cnf"),
+    "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+  );
+  await openssl(
+    "x509",
+    "-req",
+    "-in",
+    "tls.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    "ext.cnf",
+    "-out",
+    "tls.crt",
+  );
+  const cert = join(dir.path, "tls.crt");
+  const key = join(dir.path, "tls.key");
+  const pem = { cert: await Deno.readTextFile(cert), key: await Deno.readTextFile(key) };
+  const server = await serve(dir.path, { tls: pem });
+  const client = Deno.createHttpClient({
+    caCerts: [await Deno.readTextFile(join(dir.path, "ca.crt"))],
+  });
+  try {
+    assert.match(server.baseUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const r = await get(
+      `${server.baseUrl}/ignition?name=db&token=${await server.token("db")}`,
+      client,
+    );
+    assert.equal(r.status, 200);
+    assert.equal(r.body, await Deno.readTextFile(join(dir.path, "output/ignition/db.ign")));
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("iago serve --urls prints each machine's URLs and keeps its token", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const r = await iago(["serve", "--urls", "--url", "http://10.0.0.2:8080"], {
+    cwd: dir.path,
+    env: ENV,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const tokens = JSON.parse(await Deno.readTextFile(join(dir.path, ".iago/serve/tokens.json")));
+  assert.equal(
+    r.stdout,
+    [
+      "db:",
+      `  ignition  http://10.0.0.2:8080/ignition?name=db&token=${tokens.db}`,
+      `  iPXE      http://10.0.0.2:8080/ipxe?name=db&token=${tokens.db}`,
+      "web:",
+      `  ignition  http://10.0.0.2:8080/ignition?name=web&token=${tokens.web}`,
+      `  by MAC    http://10.0.0.2:8080/ignition?mac=52-54-00-ab-cd-ef&token=${tokens.web}`,
+      `  iPXE      http://10.0.0.2:8080/ipxe?name=web&token=${tokens.web}`,
+    ].join("\n"),
+  );
+  const again = await iago(["serve", "--urls", "--url", "http://10.0.0.2:8080"], {
+    cwd: dir.path,
+    env: ENV,
+  });
+  assert.equal(again.stdout, r.stdout);
+});
+
+Deno.test("iago serve stops cleanly on SIGTERM", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, "serve", "--listen", "127.0.0.1:0"],
+    cwd: dir.path,
+    env: ENV,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let err = "";
+  while (!err.includes("serving Ignition")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    err += value;
+  }
+  assert.match(err, /serving Ignition on http:\/\/127\.0\.0\.1:\d+/);
+  child.kill("SIGTERM");
+  const status = await child.status;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    err += value;
+  }
+  await child.stdout.cancel();
+  assert.equal(status.code, 0, err);
+  assert.match(err, /stopped\n$/);
+});
+
+Deno.test("iago serve refuses --cert without --key, and an unknown machine", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const r = await iago(["serve", "--cert", "x.crt"], { cwd: dir.path, env: ENV });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--cert and --key go together/);
+  const u = await iago(["serve", "--urls", "wbe"], { cwd: dir.path, env: ENV });
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /No machine "wbe"/);
+});
