@@ -11,5 +11,5 @@ export function normalizeMac(text: string): string | undefined {
     : /^[0-9a-f]{12}$/.test(t)
     ? t
     : undefined;
-  return hex?.match(/../g)!.join(":");
+  return hex === undefined ? undefined : hex.replace(/..(?!$)/g, "$&:");
 }

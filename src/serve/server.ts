@@ -54,7 +54,8 @@ export async function startServer(ws: Workspace, options: ServeOptions): Promise
 
   const controller = new AbortController();
   let server: Deno.HttpServer<Deno.NetAddr>;
-  let handler: IgnitionHandler | undefined;
+  // The handler needs the port the server got, so it is made after the server starts.
+  const ready: { handler?: IgnitionHandler } = {};
   try {
     server = Deno.serve({
       hostname: options.hostname,
@@ -62,7 +63,7 @@ export async function startServer(ws: Workspace, options: ServeOptions): Promise
       signal: controller.signal,
       onListen: () => {},
       ...(options.tls ?? {}),
-    }, (req, info) => handler!.handle(req, info.remoteAddr.hostname));
+    }, (req, info) => ready.handler!.handle(req, info.remoteAddr.hostname));
   } catch (err) {
     if (err instanceof Deno.errors.AddrInUse) {
       throw new IagoError(
@@ -83,7 +84,7 @@ export async function startServer(ws: Workspace, options: ServeOptions): Promise
   const scheme = options.tls ? "https" : "http";
   const baseUrl = (options.baseUrl ?? `${scheme}://${hostForUrl(options.hostname)}:${port}`)
     .replace(/\/+$/, "");
-  handler = new IgnitionHandler({
+  ready.handler = new IgnitionHandler({
     fleet,
     tokens,
     fetched,
