@@ -23,6 +23,7 @@ import { checkOverlay, checkSecretSpecs } from "../workload/contract.ts";
 import { type LoadedWorkload, loadWorkloads } from "../workload/loader.ts";
 import { mergeLayersTracked, type OverlayLayer } from "../workload/merge.ts";
 import type { Workspace } from "../workspace.ts";
+import { addDigestFile, ignitionDigest } from "./digest.ts";
 import { readMachineDocument, templatePositions } from "./document.ts";
 
 export interface IgniteOptions {
@@ -231,12 +232,19 @@ async function generate(
   const layers = overlayLayers(workloads, context, await session.scripts(), secretFiles);
   const merged = mergeLayersTracked(layers, { source: templateFile, config: document.config });
 
-  const result = translateButaneDocumentSync(merged.config as Record<string, unknown>, {
-    filesDir: ws.scriptsDir,
-    strict: session.options.strict ?? true,
-    fileName: templateFile,
-    positions: templatePositions(document.tree, merged.config),
-  });
+  const translate = (config: ButaneConfig) =>
+    translateButaneDocumentSync(config as Record<string, unknown>, {
+      filesDir: ws.scriptsDir,
+      strict: session.options.strict ?? true,
+      fileName: templateFile,
+      positions: templatePositions(document.tree, merged.config),
+    });
+  let result = translate(merged.config);
+  // The config carries its own digest (computed without that file) so `iago status` can tell
+  // which config provisioned a machine: translated once to know it, once more with the file.
+  if (result.ok && result.json !== undefined) {
+    result = translate(addDigestFile(merged.config, ignitionDigest(JSON.parse(result.json))));
+  }
   // Findings come with lines of the rendered YAML: report the template's lines. A finding in
   // an entry the template did not write belongs to the workload that wrote it.
   const report = result.report.map((e) =>
