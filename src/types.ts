@@ -24,6 +24,8 @@ export interface MachineInfo {
   containerTag: string;
   /** `network_interface`, or `[network] default_network_interface` when unset. */
   networkInterface: string;
+  /** `mount_host_etc`: the container sees the machine's whole `/etc` (default false). */
+  mountHostEtc: boolean;
   /** `workloads`: the workloads this machine opts into, as written in machine.toml. */
   workloads: string[];
 }
@@ -77,6 +79,18 @@ export interface TemplateContext {
   containerRegistry: {
     /** `url` (`"ghcr.io/user"`). */
     url: string;
+    /** `insecure`: registries (`host[:port]`) spoken to over plain HTTP. */
+    insecure: string[];
+    /** `pull_username`: the read-only account machines pull with, or `""`. */
+    pullUsername: string;
+    /** Its password or token (`.iago/secrets/_fleet/registry-pull-password`), or `""`. */
+    pullPassword: string;
+  };
+  signing: {
+    /** `[signing] required`: machines refuse unsigned images of the fleet's registry. */
+    required: boolean;
+    /** The PEM text of `[signing] public_key`, or `""`. */
+    publicKey: string;
   };
   /** Generated secrets by name (`it.generatedSecrets["postgres-password"]`), also camelCased. */
   generatedSecrets: Readonly<Record<string, string>>;

@@ -9,6 +9,12 @@ import { UsageError } from "./errors.ts";
 /** A DNS label: what a machine name must be. */
 export const MACHINE_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/**
+ * Where the machines' registry pull password lives, relative to the workspace. `_fleet` cannot be
+ * a machine name, so it never meets a machine's `.iago/secrets/NAME/`.
+ */
+export const PULL_PASSWORD_FILE = ".iago/secrets/_fleet/registry-pull-password";
+
 /** Throws a usage error unless `name` is a DNS label (which also rules out `..` and `/`). */
 export function checkMachineName(name: string): string {
   if (!MACHINE_NAME_PATTERN.test(name)) {
@@ -61,6 +67,11 @@ export class Workspace {
   }
   get secretsDir(): string {
     return join(this.root, ".iago", "secrets");
+  }
+
+  /** The password or token the machines pull with (`[container_registry] pull_username`). */
+  get pullPasswordFile(): string {
+    return join(this.root, PULL_PASSWORD_FILE);
   }
 
   machineDir(name: string): string {

@@ -122,7 +122,8 @@ Deno.test("an unknown key is reported at its position with a did-you-mean", () =
   ]);
   assert.deepEqual(machineProblems('name = "web"\nfqdn = "web.example.com"\nmac = "x"\n'), [
     'machines/web/machine.toml:3:1: Unknown key "mac"\n  hint: known keys and sections: ' +
-    "name, fqdn, container_image, container_tag, mac_address, network_interface, workloads",
+    "name, fqdn, container_image, container_tag, mac_address, network_interface, mount_host_etc, " +
+    "workloads",
   ]);
 });
 
@@ -228,6 +229,7 @@ Deno.test("a machine resolves its image from the registry url and defaults its t
     containerImage: "ghcr.io/me/web",
     containerTag: "latest",
     macAddress: "02:05:56:39:1b:21",
+    mountHostEtc: false,
     workloads: ["postgres", "./workloads/redis.ts"],
     file: "machines/web/machine.toml",
   });
@@ -407,10 +409,61 @@ Deno.test("a password typed into password_hash is not echoed in the error", () =
 Deno.test("a problem in a dotted key or table name is reported at the line that writes it", () => {
   assert.deepEqual(defaultsProblems('[user]\nusername = "a"\n\n[foo.bar]\nx = 1\n'), [
     "config/defaults.toml:4:1: Unknown section [foo]\n  hint: known keys and sections: " +
-    "user, admin, network, updates, bootc, container_registry, machine, scaffold, secrets",
+    "user, admin, network, updates, bootc, container_registry, machine, scaffold, secrets, signing",
   ]);
   assert.match(
     defaultsProblems('[user]\ngroups = []\n  username.first = "a"\n')[0],
     /^config\/defaults\.toml:3:3: Invalid user\.username \{"first":"a"\}: expected a string/,
+  );
+});
+
+Deno.test("pull_auth without pull_username, or required signatures without a key, say what machines cannot do", () => {
+  assert.deepEqual(
+    defaultsProblems(
+      '[container_registry]\nurl = "registry.lan:5000/fleet"\npull_auth = true\n\n[signing]\nrequired = true\n',
+    ),
+    [
+      "config/defaults.toml:3:1: Machines will not be able to pull from registry.lan:5000: " +
+      "[container_registry] pull_auth is true but pull_username is empty\n" +
+      "  hint: set pull_username to a read-only account of registry.lan:5000 (not the push account) " +
+      "and put its password or token in .iago/secrets/_fleet/registry-pull-password",
+      "config/defaults.toml:6:1: Machines cannot check signatures: [signing] required is true but " +
+      "public_key is empty\n" +
+      "  hint: set public_key to the public half of the key you sign with " +
+      '(iago build --sign --key cosign.key), like "cosign.pub"',
+    ],
+  );
+  const d = defaults('[container_registry]\npull_auth = true\npull_username = "fleet-pull"\n');
+  assert.equal(d.containerRegistry.pullAuth, true);
+  assert.equal(d.containerRegistry.pullUsername, "fleet-pull");
+  assert.deepEqual(defaults("").signing, { required: false, publicKey: "" });
+});
+
+Deno.test("[signing] public_key must stay inside the workspace", () => {
+  for (const path of ["../cosign.pub", "/etc/cosign.pub", "keys/../../x.pub"]) {
+    assert.match(
+      defaultsProblems(`[signing]\npublic_key = ${JSON.stringify(path)}\n`)[0],
+      /^config\/defaults\.toml:2:1: Invalid signing\.public_key ".*": not a path inside the workspace/,
+    );
+  }
+  assert.equal(
+    defaults('[signing]\npublic_key = "./keys/fleet.pub"\n').signing.publicKey,
+    "./keys/fleet.pub",
+  );
+});
+
+Deno.test("mount_host_etc is false unless a machine asks for the machine's whole /etc", () => {
+  const base = 'name = "web"\nfqdn = "web.example.com"\n';
+  const on = checkMachine(
+    `${base}mount_host_etc = true\n`,
+    "machines/web/machine.toml",
+    "web",
+    defaults(),
+  );
+  assert.ok(on.ok);
+  assert.equal(on.value.mountHostEtc, true);
+  assert.match(
+    machineProblems(`${base}mount_host_etc = "yes"\n`)[0],
+    /^machines\/web\/machine\.toml:3:1: Invalid mount_host_etc "yes": expected a boolean/,
   );
 });

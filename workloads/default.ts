@@ -2,8 +2,9 @@
  * The `default` workload: what every machine gets, so a machine's own template keeps only what
  * it changes. Hostname, time zone, the user and admin accounts, the `/etc/iago` tree with the
  * machine's container env file, the bootc runtime (units, timer, scripts, motd, rollback
- * instructions), Zincati's update policy, and a NetworkManager profile when the machine has a
- * MAC address or interface of its own.
+ * instructions), Zincati's update policy, what podman needs to reach and trust the fleet's
+ * registry (plain HTTP, the pull account, the signature policy), and a NetworkManager profile
+ * when the machine has a MAC address or interface of its own.
  */
 import {
   BOOTC_MANAGER_SERVICE,
@@ -13,12 +14,24 @@ import {
   bootcUpdateTimer,
   containerEnvFile,
   containerEnvPath,
+  CONTAINERS_POLICY_PATH,
   DEFAULT_WORKLOAD_SCRIPTS,
+  insecureRegistriesConf,
   MOTD_PROFILE_PATH,
   MOTD_PROFILE_SCRIPT,
+  REGISTRIES_CONF_PATH,
+  REGISTRY_AUTH_DROPIN,
+  REGISTRY_AUTH_DROPIN_TEXT,
+  REGISTRY_AUTH_PATH,
+  REGISTRY_AUTH_UNITS,
+  registryAuthJson,
   ROLLBACK_INSTRUCTIONS_PATH,
   rollbackInstructions,
   runtimeScriptPath,
+  signaturePolicy,
+  SIGNING_PUBLIC_KEY_PATH,
+  SIGSTORE_REGISTRIES_D_PATH,
+  sigstoreAttachmentsYaml,
 } from "../src/runtime/mod.ts";
 import coreosStreamScript from "../src/workload/coreos-stream.sh" with { type: "text" };
 import type {
@@ -32,6 +45,8 @@ import type {
 
 const ZINCATI_CONFIG = "/etc/zincati/config.d/55-updates-strategy.toml";
 const STREAM_SCRIPT = "/usr/local/bin/iago-coreos-stream.sh";
+/** The NetworkManager profile's name: `/etc/NetworkManager/system-connections/iago.nmconnection`. */
+const NM_CONNECTION_ID = "iago";
 
 const DAYS: Record<string, string[]> = {
   daily: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
@@ -57,6 +72,7 @@ const defaultWorkload: Workload = {
             machineName: m.name,
             healthCheckWait: ctx.bootc.healthCheckWait,
             updateStrategy: "latest",
+            mountHostEtc: m.mountHostEtc,
           }),
         },
       },
@@ -76,6 +92,7 @@ const defaultWorkload: Workload = {
     ];
     const nm = networkProfile(ctx);
     if (nm) files.push(nm);
+    files.push(...registryFiles(ctx));
 
     const units: ButaneUnit[] = [
       { name: "bootc@.service", contents: BOOTC_TEMPLATE_UNIT },
@@ -93,6 +110,13 @@ const defaultWorkload: Workload = {
         contents: streamUnit(ctx.updates.stream),
       },
     ];
+    if (ctx.containerRegistry.pullUsername !== "") {
+      for (const unit of units) {
+        if (REGISTRY_AUTH_UNITS.includes(unit.name)) {
+          unit.dropins = [{ name: REGISTRY_AUTH_DROPIN, contents: REGISTRY_AUTH_DROPIN_TEXT }];
+        }
+      }
+    }
 
     const users: ButaneUser[] = [account(ctx.user), account(ctx.admin)];
 
@@ -168,24 +192,30 @@ WantedBy=multi-user.target
 }
 
 /**
- * A keyfile for the machine's interface, so it presents `mac_address` to DHCP (the address the
- * DHCP reservation knows) whatever the hardware address. None when the machine sets neither.
+ * The machine's NetworkManager profile. With `mac_address` alone it matches the network card
+ * carrying that MAC (the hypervisor or the card gives it; the DHCP reservation knows it),
+ * whatever Fedora CoreOS names the card. A machine that names its own `network_interface`
+ * pins the profile to that name and presents `mac_address` on it (a cloned MAC). None when
+ * the machine sets neither.
  */
 function networkProfile(ctx: WorkloadContext): ButaneFile | undefined {
   const m = ctx.machine;
-  if (!m.macAddress && m.networkInterface === ctx.network.defaultNetworkInterface) return undefined;
-  const iface = m.networkInterface;
+  const pinned = m.networkInterface !== ctx.network.defaultNetworkInterface;
+  if (!m.macAddress && !pinned) return undefined;
+  const mac = m.macAddress
+    ? [pinned ? `cloned-mac-address=${m.macAddress}` : `mac-address=${m.macAddress}`]
+    : [];
   const lines = [
-    "# iago: the machine's network interface (machine.toml mac_address / network_interface).",
+    "# iago: the machine's network card (machine.toml mac_address / network_interface).",
     "[connection]",
-    `id=${iface}`,
+    `id=${NM_CONNECTION_ID}`,
     "type=ethernet",
-    `interface-name=${iface}`,
+    ...(pinned ? [`interface-name=${m.networkInterface}`] : []),
     "autoconnect=true",
     "autoconnect-priority=10",
     "",
     "[ethernet]",
-    ...(m.macAddress ? [`cloned-mac-address=${m.macAddress}`] : []),
+    ...mac,
     "",
     "[ipv4]",
     "method=auto",
@@ -197,8 +227,63 @@ function networkProfile(ctx: WorkloadContext): ButaneFile | undefined {
     "",
   ];
   return {
-    path: `/etc/NetworkManager/system-connections/${iface}.nmconnection`,
+    path: `/etc/NetworkManager/system-connections/${NM_CONNECTION_ID}.nmconnection`,
     mode: 0o600,
     contents: { inline: lines.join("\n") },
   };
+}
+
+/**
+ * What podman needs for the machine's registry: its plain-HTTP registry (when listed in
+ * `[container_registry] insecure`), the pull account (when `pull_username` is set), and, with
+ * `[signing] required`, the policy that refuses the fleet's images unless signed by its key.
+ */
+function registryFiles(ctx: WorkloadContext): ButaneFile[] {
+  const m = ctx.machine;
+  const reg = ctx.containerRegistry;
+  const imageRegistry = m.containerImage.split("/")[0];
+  const fleetRegistry = reg.url.split("/")[0];
+  const files: ButaneFile[] = [];
+  if (reg.insecure.includes(imageRegistry)) {
+    files.push({
+      path: REGISTRIES_CONF_PATH,
+      mode: 0o644,
+      overwrite: true,
+      contents: { inline: insecureRegistriesConf([imageRegistry]) },
+    });
+  }
+  if (reg.pullUsername !== "") {
+    files.push({
+      path: REGISTRY_AUTH_PATH,
+      mode: 0o600,
+      overwrite: true,
+      contents: { inline: registryAuthJson(fleetRegistry, reg.pullUsername, reg.pullPassword) },
+    });
+  }
+  if (ctx.signing.required) {
+    // The fleet's namespace, and the machine's own repository when it lies outside it.
+    const scopes = [reg.url];
+    if (!m.containerImage.startsWith(`${reg.url}/`)) scopes.push(m.containerImage);
+    files.push(
+      {
+        path: CONTAINERS_POLICY_PATH,
+        mode: 0o644,
+        overwrite: true,
+        contents: { inline: signaturePolicy(scopes, SIGNING_PUBLIC_KEY_PATH) },
+      },
+      {
+        path: SIGSTORE_REGISTRIES_D_PATH,
+        mode: 0o644,
+        overwrite: true,
+        contents: { inline: sigstoreAttachmentsYaml(scopes) },
+      },
+      {
+        path: SIGNING_PUBLIC_KEY_PATH,
+        mode: 0o644,
+        overwrite: true,
+        contents: { inline: ctx.signing.publicKey },
+      },
+    );
+  }
+  return files;
 }

@@ -96,3 +96,10 @@ export function isWorkloadRef(s: string): boolean {
   if (!s.startsWith("./") || !/\.(ts|js|mts|mjs)$/.test(s)) return false;
   return s.slice(2).split("/").every((p) => p !== "" && p !== "." && p !== "..");
 }
+
+/** A file path relative to the workspace that stays inside it (`cosign.pub`, `./keys/fleet.pub`). */
+export function isWorkspacePath(s: string): boolean {
+  if (s.startsWith("/") || s.includes("\\")) return false;
+  const parts = s.replace(/^\.\//, "").split("/");
+  return parts.every((p) => p !== "" && p !== "." && p !== "..");
+}

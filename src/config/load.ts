@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { didYouMean, IagoError, ProblemsError, UsageError } from "../errors.ts";
 import { readTextIfExists } from "../fsutil.ts";
-import { checkMachineName, type Workspace } from "../workspace.ts";
+import { checkMachineName, PULL_PASSWORD_FILE, type Workspace } from "../workspace.ts";
 import defaultsText from "./defaults.toml" with { type: "text" };
 import {
   type Defaults,
@@ -38,7 +38,41 @@ export function checkDefaults(text: string, file: string): Checked<Defaults> {
       problems: byPosition(describeIssues(doc, result.error.issues, DefaultsFileSchema)),
     };
   }
-  return { ok: true, value: toDefaults(result.data, file) };
+  const defaults = toDefaults(result.data, file);
+  const problems = crossChecks(doc, defaults);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, value: defaults };
+}
+
+/** Settings that are each valid but together leave machines unable to run their images. */
+function crossChecks(doc: TomlDocument, d: Defaults): IagoError[] {
+  const problems: IagoError[] = [];
+  const registry = d.containerRegistry.url.split("/")[0];
+  if (d.containerRegistry.pullAuth && d.containerRegistry.pullUsername === "") {
+    problems.push(
+      new IagoError(
+        `Machines will not be able to pull from ${registry}: [container_registry] pull_auth is true but pull_username is empty`,
+        {
+          at: locate(doc, ["container_registry", "pull_auth"]),
+          hint:
+            `set pull_username to a read-only account of ${registry} (not the push account) and put its password or token in ${PULL_PASSWORD_FILE}`,
+        },
+      ),
+    );
+  }
+  if (d.signing.required && d.signing.publicKey === "") {
+    problems.push(
+      new IagoError(
+        "Machines cannot check signatures: [signing] required is true but public_key is empty",
+        {
+          at: locate(doc, ["signing", "required"]),
+          hint:
+            'set public_key to the public half of the key you sign with (iago build --sign --key cosign.key), like "cosign.pub"',
+        },
+      ),
+    );
+  }
+  return problems;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   isRegistryUrl,
   isRepository,
   isWorkloadRef,
+  isWorkspacePath,
   MAC_PATTERN,
   MAC_PREFIX_PATTERN,
   POSIX_NAME,
@@ -147,6 +148,17 @@ const RegistrySection = z.strictObject({
   url: registryUrl.default("ghcr.io/your-github-username"),
   username: z.string().default(""),
   insecure: z.array(registryHost).default(["localhost:5000", "127.0.0.1:5000"]),
+  pull_auth: z.boolean().default(false),
+  pull_username: z.string().default(""),
+});
+
+const SigningSection = z.strictObject({
+  required: z.boolean().default(false),
+  public_key: text(
+    (s) => s === "" || isWorkspacePath(s),
+    "not a path inside the workspace",
+    'give the public key\'s path relative to the workspace, like "cosign.pub"',
+  ).default(""),
 });
 
 const MachineSection = z.strictObject({
@@ -181,6 +193,7 @@ export const DefaultsFileSchema = z.strictObject({
   machine: MachineSection.prefault({}),
   scaffold: ScaffoldSection.prefault({}),
   secrets: SecretsSection.prefault({}),
+  signing: SigningSection.prefault({}),
 });
 
 /** `machines/NAME/machine.toml` as written (snake_case). */
@@ -207,6 +220,7 @@ export const MachineFileSchema = z.strictObject({
   ).default("latest"),
   mac_address: macAddress.optional(),
   network_interface: interfaceName.optional(),
+  mount_host_etc: z.boolean().default(false),
   workloads: z.array(
     text(
       isWorkloadRef,
@@ -240,10 +254,20 @@ export interface Defaults {
     username: string;
     /** `host[:port]` entries spoken to over plain HTTP. */
     insecure: string[];
+    /** Whether machines need credentials to pull (`pull_auth`). */
+    pullAuth: boolean;
+    /** The read-only account machines pull with; `""`: they pull anonymously. */
+    pullUsername: string;
   };
   machine: { domain: string; macPrefix: string };
   scaffold: { baseImage: string };
   secrets: { onepasswordReference: string };
+  signing: {
+    /** Machines refuse images of the fleet's registry without a signature by `publicKey`. */
+    required: boolean;
+    /** Workspace-relative path of the cosign public key (PEM), or `""`. */
+    publicKey: string;
+  };
   /** Workspace-relative file the values came from, or `(built-in defaults)`. */
   file: string;
 }
@@ -258,6 +282,8 @@ export interface Machine {
   containerTag: string;
   macAddress?: string;
   networkInterface?: string;
+  /** Whether the container sees the machine's whole `/etc` (`mount_host_etc`, default false). */
+  mountHostEtc: boolean;
   /** Built-in workload names and `./`-relative plugin paths, in file order. */
   workloads: string[];
   /** Workspace-relative path of machine.toml. */
@@ -299,10 +325,13 @@ export function toDefaults(d: z.output<typeof DefaultsFileSchema>, file: string)
       url: d.container_registry.url.replace(/\/+$/, ""),
       username: d.container_registry.username,
       insecure: d.container_registry.insecure,
+      pullAuth: d.container_registry.pull_auth,
+      pullUsername: d.container_registry.pull_username,
     },
     machine: { domain: d.machine.domain, macPrefix: d.machine.mac_prefix },
     scaffold: { baseImage: d.scaffold.base_image },
     secrets: { onepasswordReference: d.secrets.onepassword_reference },
+    signing: { required: d.signing.required, publicKey: d.signing.public_key },
     file,
   };
 }
@@ -318,6 +347,7 @@ export function toMachine(
     fqdn: m.fqdn,
     containerImage: m.container_image ?? `${defaults.containerRegistry.url}/${m.name}`,
     containerTag: m.container_tag,
+    mountHostEtc: m.mount_host_etc,
     workloads: m.workloads,
     file,
   };

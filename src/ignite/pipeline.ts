@@ -25,6 +25,7 @@ import { mergeLayersTracked, type OverlayLayer } from "../workload/merge.ts";
 import type { Workspace } from "../workspace.ts";
 import { addDigestFile, ignitionDigest } from "./digest.ts";
 import { readMachineDocument, templatePositions } from "./document.ts";
+import { readRegistryAccess, type RegistryAccess } from "./registry_access.ts";
 
 export interface IgniteOptions {
   /** Butane warnings are errors (default true). */
@@ -48,6 +49,7 @@ export class IgniteSession {
   readonly options: IgniteOptions;
   #defaults?: Promise<Defaults>;
   #scripts?: Promise<Record<string, string>>;
+  #registryAccess?: Promise<RegistryAccess>;
   #keys = new Map<string, Promise<GithubKeys>>();
   #warned = new Set<string>();
 
@@ -65,6 +67,12 @@ export class IgniteSession {
       label: this.ws.relative(this.ws.scriptsDir),
       onWarning: (w) => this.options.onWarning?.(w),
     });
+  }
+
+  /** The pull password and signing key every machine gets, read once per run. */
+  async registryAccess(): Promise<RegistryAccess> {
+    const defaults = await this.defaults();
+    return await (this.#registryAccess ??= readRegistryAccess(this.ws, defaults));
   }
 
   githubKeys(username: string): Promise<GithubKeys> {
@@ -216,10 +224,13 @@ async function generate(
     if (files.length > 0) secretFiles.set(w, { storage: { files } });
   }
 
+  const access = await session.registryAccess();
   const context = buildContext({
     defaults,
     machine,
     secrets,
+    pullPassword: access.pullPassword,
+    signingPublicKey: access.signingPublicKey,
     userSshKeys: await userKeys(session, defaults),
     userPasswordHash: defaults.user.passwordHash ||
       (await store.accountPassword(defaults.user.username)).hash,

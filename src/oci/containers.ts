@@ -128,7 +128,7 @@ async function buildOne(
       const archive = ws.imageArchive(name);
       // One index.json entry: skopeo and podman read an archive holding one image without
       // being told which; the other tags are applied on push.
-      await writeOciArchive(result, archive, [`${image}:latest`]);
+      await writeOciArchive(result, archive, [`${image}:${tags[0]}`]);
       return {
         name,
         status: "written",
@@ -165,7 +165,7 @@ export interface BuiltContainer {
   target: ImageReference;
   /** `registry/repository`. */
   image: string;
-  /** The tags `build` points at it: latest, the machine's container_tag, every --tag. */
+  /** The tags `build` points at it: the machine's container_tag, or the --tag values alone. */
   tags: string[];
   /** The registry client of each host (with the build's credentials and insecure setting). */
   clientFor: (registry: string) => RegistryClient;
@@ -186,16 +186,19 @@ export async function withBuiltContainer<T>(
   use: (built: BuiltContainer) => Promise<T>,
 ): Promise<T> {
   let repositoryRef = `${defaults.containerRegistry.url}/${name}`;
-  const tags = new Set(["latest", ...options.tags]);
+  // The tag the machine runs, or only the --tag values: `--tag staging` must not move the tag
+  // every other machine pulls at its next update.
+  let machineTag = "latest";
   try {
     await Deno.lstat(ws.machineFile(name));
     const machine = await loadMachine(ws, name, defaults);
     repositoryRef = machine.containerImage;
-    tags.add(machine.containerTag);
+    machineTag = machine.containerTag;
   } catch (err) {
     if (err instanceof IagoError) throw err;
     // A container without a machine uses the defaults only.
   }
+  const tags = new Set(options.tags.length > 0 ? options.tags : [machineTag]);
   if (options.local) repositoryRef = `localhost:5000/${name}`;
   const target = parseImageReference(repositoryRef);
   const insecure = defaults.containerRegistry.insecure;

@@ -12,6 +12,10 @@ export interface ContextInput {
   secrets: Record<string, string>;
   /** The user's SSH keys (GitHub, cached). */
   userSshKeys: string[];
+  /** The password of `[container_registry] pull_username` (`""` without one). */
+  pullPassword?: string;
+  /** The PEM text of `[signing] public_key` (`""` without one). */
+  signingPublicKey?: string;
   /** Hashes to use when defaults leave `password_hash` empty. */
   userPasswordHash: string;
   adminPasswordHash: string;
@@ -54,7 +58,13 @@ export function buildContext(input: ContextInput): TemplateContext {
       rebootWindowMinutes: d.updates.rebootWindowMinutes,
     },
     bootc: { updateTime: d.bootc.updateTime, healthCheckWait: d.bootc.healthCheckWait },
-    containerRegistry: { url: d.containerRegistry.url },
+    containerRegistry: {
+      url: d.containerRegistry.url,
+      insecure: [...d.containerRegistry.insecure],
+      pullUsername: d.containerRegistry.pullUsername,
+      pullPassword: input.pullPassword ?? "",
+    },
+    signing: { required: d.signing.required, publicKey: input.signingPublicKey ?? "" },
     generatedSecrets: secrets,
     secrets,
     userSshKeys: [...input.userSshKeys],
@@ -75,6 +85,7 @@ export function machineInfo(machine: Machine, defaults: Defaults): MachineInfo {
     containerImage: machine.containerImage,
     containerTag: machine.containerTag,
     networkInterface: machine.networkInterface ?? defaults.network.defaultNetworkInterface,
+    mountHostEtc: machine.mountHostEtc,
     workloads: [...machine.workloads],
   };
 }

@@ -1,18 +1,23 @@
 #!/bin/bash
 # bootc-run.sh NAME: runs the bootc container configured in /etc/iago/containers/NAME.env in
 # the foreground, as bootc@NAME.service's main process: host network and PID namespace,
-# privileged, /etc /var /run shared with the host, readiness reported through conmon
+# privileged, /var and /run shared with the host, the machine's /etc/iago read-only (its whole
+# /etc with MOUNT_HOST_ETC=true), readiness reported through conmon
 # (Type=notify), and the health check from HEALTH_CMD (HEALTH_CMD=none turns it off; unset
 # keeps the image's own HEALTHCHECK). A stale container of the same name is removed first.
 #
 # Env file keys: CONTAINER_IMAGE and CONTAINER_NAME (required), UPDATE_STRATEGY (staging runs
 # REPO:staging), MACHINE_NAME (default NAME), HEALTH_CMD, HEALTH_INTERVAL (30s),
 # HEALTH_RETRIES (3), HEALTH_START_PERIOD (60s), HEALTH_ON_FAILURE (kill: podman kills an
-# unhealthy container and systemd restarts it; none, restart or stop), PODMAN_ARGS (extra `podman run` arguments,
-# split on blanks, no quoting). IAGO_CONTAINERS_DIR moves the env directory (for tests).
+# unhealthy container and systemd restarts it; none, restart or stop), MOUNT_HOST_ETC (true:
+# the machine's /etc over the image's; false, the default: the image keeps its /etc and its
+# users, the machine's time zone comes through --tz local), PODMAN_ARGS (extra `podman run`
+# arguments, split on blanks, no quoting). IAGO_CONTAINERS_DIR moves the env directory and
+# IAGO_ETC_DIR the /etc/iago the container gets (for tests).
 set -euo pipefail
 
 CONTAINERS_DIR=${IAGO_CONTAINERS_DIR:-/etc/iago/containers}
+ETC_IAGO=${IAGO_ETC_DIR:-/etc/iago}
 NAME_PATTERN='^[A-Za-z0-9][A-Za-z0-9_.-]*$'
 
 die() {
@@ -24,7 +29,7 @@ die() {
 # comments, one level of quotes, no expansion) into the variables named in KEYS (default: the
 # container env file's keys below), after clearing them. The file is data: it is never
 # sourced, so nothing in it runs. Also reads bootc-update's state files (NAME.state).
-ENV_KEYS="CONTAINER_IMAGE CONTAINER_NAME MACHINE_NAME HEALTH_CHECK_WAIT UPDATE_STRATEGY HEALTH_CMD HEALTH_INTERVAL HEALTH_RETRIES HEALTH_START_PERIOD HEALTH_ON_FAILURE PODMAN_ARGS"
+ENV_KEYS="CONTAINER_IMAGE CONTAINER_NAME MACHINE_NAME HEALTH_CHECK_WAIT UPDATE_STRATEGY HEALTH_CMD HEALTH_INTERVAL HEALTH_RETRIES HEALTH_START_PERIOD HEALTH_ON_FAILURE MOUNT_HOST_ETC PODMAN_ARGS"
 load_env() {
   local keys=${2:-$ENV_KEYS} line key value
   for key in $keys; do unset "$key"; done
@@ -72,10 +77,16 @@ load_env "$env_file"
 [[ -n ${CONTAINER_NAME:-} ]] || die "CONTAINER_NAME is not set in $env_file (e.g. CONTAINER_NAME=bootc-$name)"
 [[ $CONTAINER_NAME =~ $NAME_PATTERN ]] || die "CONTAINER_NAME '$CONTAINER_NAME' in $env_file is not a valid container name"
 
+case ${MOUNT_HOST_ETC:-false} in
+  true) etc_mount=(-v /etc:/etc) ;;
+  false) etc_mount=(-v "$ETC_IAGO:/etc/iago:ro" --tz local) ;;
+  *) die "MOUNT_HOST_ETC in $env_file is '$MOUNT_HOST_ETC'; use true or false" ;;
+esac
+
 args=(
   run --rm --name "$CONTAINER_NAME"
   --net host --pid host --privileged --security-opt label=disable
-  -v /etc:/etc -v /var:/var -v /run:/run
+  "${etc_mount[@]}" -v /var:/var -v /run:/run
   --env "MACHINE_NAME=${MACHINE_NAME:-$name}"
   --sdnotify=conmon
 )

@@ -52,7 +52,7 @@ log() {
 # comments, one level of quotes, no expansion) into the variables named in KEYS (default: the
 # container env file's keys below), after clearing them. The file is data: it is never
 # sourced, so nothing in it runs. Also reads bootc-update's state files (NAME.state).
-ENV_KEYS="CONTAINER_IMAGE CONTAINER_NAME MACHINE_NAME HEALTH_CHECK_WAIT UPDATE_STRATEGY HEALTH_CMD HEALTH_INTERVAL HEALTH_RETRIES HEALTH_START_PERIOD HEALTH_ON_FAILURE PODMAN_ARGS"
+ENV_KEYS="CONTAINER_IMAGE CONTAINER_NAME MACHINE_NAME HEALTH_CHECK_WAIT UPDATE_STRATEGY HEALTH_CMD HEALTH_INTERVAL HEALTH_RETRIES HEALTH_START_PERIOD HEALTH_ON_FAILURE MOUNT_HOST_ETC PODMAN_ARGS"
 load_env() {
   local keys=${2:-$ENV_KEYS} line key value
   for key in $keys; do unset "$key"; done

@@ -36,6 +36,12 @@ export interface ContainerEnv {
   healthStartPeriod?: string;
   /** Extra `podman run` arguments, split on blanks (no quoting). */
   podmanArgs?: string;
+  /**
+   * `MOUNT_HOST_ETC`: true mounts the machine's whole `/etc` over the image's (the original's
+   * way); false (bootc-run.sh's default) keeps the image's `/etc` and mounts only `/etc/iago`,
+   * read-only, so images with their own users and config (postgres, redis) keep them.
+   */
+  mountHostEtc?: boolean;
 }
 
 /**
@@ -76,6 +82,7 @@ export function containerEnvFile(env: ContainerEnv): string {
     ["HEALTH_INTERVAL", env.healthInterval],
     ["HEALTH_RETRIES", env.healthRetries],
     ["HEALTH_START_PERIOD", env.healthStartPeriod],
+    ["MOUNT_HOST_ETC", env.mountHostEtc],
     ["PODMAN_ARGS", env.podmanArgs],
   ]);
 }
@@ -111,7 +118,7 @@ export function postgresBackupEnvFile(env: PostgresBackupEnv): string {
 
 const PLAIN = /^[A-Za-z0-9_.\/:@%+=,-]*$/;
 
-function envFileText(entries: [string, string | number | undefined][]): string {
+function envFileText(entries: [string, string | number | boolean | undefined][]): string {
   let out = "";
   for (const [key, raw] of entries) {
     if (raw === undefined) continue;

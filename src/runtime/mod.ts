@@ -9,3 +9,4 @@ export * from "./units.ts";
 export * from "./env_file.ts";
 export * from "./rollback.ts";
 export * from "./update_state.ts";
+export * from "./containers_config.ts";

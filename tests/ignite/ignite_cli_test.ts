@@ -49,7 +49,7 @@ Deno.test("ignite --all writes valid Ignition files (0600) once and leaves them 
   for (const out of [first.stdout, first.stderr]) assert.ok(!out.includes(password));
 
   const web = JSON.parse(await Deno.readTextFile(join(dir.path, "output", "ignition", "web.ign")));
-  const nm = fileData(web, "/etc/NetworkManager/system-connections/ens18.nmconnection")!;
+  const nm = fileData(web, "/etc/NetworkManager/system-connections/iago.nmconnection")!;
   includes(nm, "interface-name=ens18");
   includes(nm, "cloned-mac-address=02:05:56:00:00:01");
   assert.equal(fileData(web, "/etc/hostname"), "web\n");

@@ -66,7 +66,7 @@ Deno.test("build pushes an image whose files, modes, owners, links, config and h
     assert.match(
       r.stdout,
       new RegExp(
-        `^web: pushed ${registry.host}/team/web@sha256:[0-9a-f]{64} tags latest, v1; 7 blobs uploaded`,
+        `^web: pushed ${registry.host}/team/web@sha256:[0-9a-f]{64} tags v1; 7 blobs uploaded`,
       ),
     );
 
@@ -280,9 +280,9 @@ Deno.test("--no-push writes an OCI archive that skopeo inspects and podman loads
       ]);
     await requireTool("/usr/bin/podman", "podman");
     const loaded = await podman(["load", "-q", "-i", archive]);
-    assert.match(loaded, new RegExp(`${registry.host}/team/web:latest`));
+    assert.match(loaded, new RegExp(`${registry.host}/team/web:v2`));
     const images = await podman(["images", "--format", "{{.Repository}}:{{.Tag}}"]);
-    assert.match(images, new RegExp(`${registry.host}/team/web:latest`));
+    assert.match(images, new RegExp(`${registry.host}/team/web:v2`));
   } finally {
     await registry.stop();
   }
@@ -405,14 +405,48 @@ Deno.test("machine.toml's container_image and container_tag decide where the ima
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      new RegExp(`pushed ${registry.host}/elsewhere/site@sha256:\\S+ tags latest, stable;`),
+      new RegExp(`pushed ${registry.host}/elsewhere/site@sha256:\\S+ tags stable;`),
     );
     const tags = await skopeoJson([
       "list-tags",
       "--tls-verify=false",
       `docker://${registry.host}/elsewhere/site`,
     ]);
-    assert.deepEqual((tags.Tags as string[]).sort(), ["latest", "stable"]);
+    assert.deepEqual(tags.Tags, ["stable"], "only the machine's tag: latest is not the machine's");
+  } finally {
+    await registry.stop();
+  }
+});
+
+Deno.test("--tag staging pushes only staging: latest keeps the image the machines run", async () => {
+  const registry = await startRegistry();
+  await using scratch = await tempDir();
+  try {
+    const ws = scratch.path;
+    await makeWorkspace(ws, registry.host);
+    await writeTree(ws, {
+      "machines/web/machine.toml": 'name = "web"\nfqdn = "web.example.com"\n',
+      "containers/web/Containerfile": "FROM scratch\nCOPY motd /etc/motd\n",
+      "containers/web/motd": "v1\n",
+    });
+    const repo = `docker://${registry.host}/team/web`;
+    const digestOf = async (tag: string) =>
+      (await skopeoJson(["inspect", "--tls-verify=false", `${repo}:${tag}`])).Digest;
+    const first = await iago(["build", "web"], { cwd: ws });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, / tags latest;/);
+    const released = await digestOf("latest");
+
+    await Deno.writeTextFile(join(ws, "containers/web/motd"), "v2, untested\n");
+    const staged = await iago(["build", "web", "--tag", "staging"], { cwd: ws });
+    assert.equal(staged.code, 0, staged.stderr);
+    assert.match(staged.stdout, / tags staging;/);
+    assert.equal(await digestOf("latest"), released, "latest did not move");
+    assert.notEqual(await digestOf("staging"), released);
+
+    const both = await iago(["build", "web", "--tag", "staging", "--tag", "latest"], { cwd: ws });
+    assert.equal(both.code, 0, both.stderr);
+    assert.equal(await digestOf("latest"), await digestOf("staging"), "promoted on request");
   } finally {
     await registry.stop();
   }

@@ -22,7 +22,7 @@ EOT
   assert_status 0
   assert_commands <<'EOT'
 podman rm --force --ignore bootc-postgres
-podman run --rm --name bootc-postgres --net host --pid host --privileged --security-opt label=disable -v /etc:/etc -v /var:/var -v /run:/run --env MACHINE_NAME=postgres --sdnotify=conmon --health-cmd 'pg_isready -q' --health-interval 15s --health-retries 5 --health-start-period 90s --health-on-failure kill ghcr.io/acme/postgres:latest
+podman run --rm --name bootc-postgres --net host --pid host --privileged --security-opt label=disable -v /etc/iago:/etc/iago:ro --tz local -v /var:/var -v /run:/run --env MACHINE_NAME=postgres --sdnotify=conmon --health-cmd 'pg_isready -q' --health-interval 15s --health-retries 5 --health-start-period 90s --health-on-failure kill ghcr.io/acme/postgres:latest
 EOT
 }
 
@@ -44,7 +44,7 @@ EOT
   assert_status 0
   assert_commands <<'EOT'
 podman rm --force --ignore bootc-web
-podman run --rm --name bootc-web --net host --pid host --privileged --security-opt label=disable -v /etc:/etc -v /var:/var -v /run:/run --env MACHINE_NAME=edge-1 --sdnotify=conmon --health-on-failure kill ghcr.io/acme/web:latest
+podman run --rm --name bootc-web --net host --pid host --privileged --security-opt label=disable -v /etc/iago:/etc/iago:ro --tz local -v /var:/var -v /run:/run --env MACHINE_NAME=edge-1 --sdnotify=conmon --health-on-failure kill ghcr.io/acme/web:latest
 EOT
   echo HEALTH_CMD=none >>"$IAGO_CONTAINERS_DIR/web.env"
   : >"$STUB_STATE/commands"
@@ -63,6 +63,27 @@ EOT
   : >"$STUB_STATE/commands"
   run RUN web
   grep -q -- "--health-start-period 60s ghcr.io/acme/web:latest$" "$STUB_STATE/commands"
+}
+
+@test "MOUNT_HOST_ETC=true mounts the machine's whole /etc, false keeps the image's; other values fail" {
+  standard_env web
+  echo MOUNT_HOST_ETC=true >>"$IAGO_CONTAINERS_DIR/web.env"
+  run RUN web
+  assert_status 0
+  grep -q -- "--security-opt label=disable -v /etc:/etc -v /var:/var -v /run:/run " "$STUB_STATE/commands"
+  ! grep -q -- "--tz local" "$STUB_STATE/commands"
+
+  sed -i 's/^MOUNT_HOST_ETC=.*/MOUNT_HOST_ETC=false/' "$IAGO_CONTAINERS_DIR/web.env"
+  : >"$STUB_STATE/commands"
+  run RUN web
+  assert_status 0
+  grep -q -- "--security-opt label=disable -v /etc/iago:/etc/iago:ro --tz local -v /var:/var " "$STUB_STATE/commands"
+  ! grep -q -- "-v /etc:/etc" "$STUB_STATE/commands"
+
+  sed -i 's/^MOUNT_HOST_ETC=.*/MOUNT_HOST_ETC=yes/' "$IAGO_CONTAINERS_DIR/web.env"
+  run RUN web
+  assert_status 1
+  assert_output_has "MOUNT_HOST_ETC in $IAGO_CONTAINERS_DIR/web.env is 'yes'; use true or false"
 }
 
 @test "the staging strategy runs the :staging tag and PODMAN_ARGS come before the image" {

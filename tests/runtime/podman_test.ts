@@ -201,7 +201,7 @@ Deno.test("bootc-run.sh's podman command line is accepted by the real podman", a
   await Deno.writeTextFile(
     join(dir.path, "containers", "app.env"),
     `CONTAINER_IMAGE=${ref}\nCONTAINER_NAME=bootc-app\nMACHINE_NAME=web-01\n` +
-      `HEALTH_CMD="/bin/true --x"\nPODMAN_ARGS=--label iago=test\n`,
+      `HEALTH_CMD="/bin/true --x"\nPODMAN_ARGS=--label iago=test\nMOUNT_HOST_ETC=true\n`,
   );
   // The second run finds the first's container: bootc-run.sh must remove it first.
   for (let i = 0; i < 2; i++) {
@@ -227,4 +227,22 @@ Deno.test("bootc-run.sh's podman command line is accepted by the real podman", a
   );
   // bootc@.service's ExecStop for a container that is already gone.
   await ok("podman", ["stop", "--ignore", "-t", "30", "bootc-gone"], f.tool);
+
+  // The default: the image keeps its /etc; the machine's /etc/iago comes in read-only.
+  const etcIago = join(dir.path, "etc-iago");
+  await Deno.mkdir(etcIago);
+  await Deno.writeTextFile(
+    join(dir.path, "containers", "app.env"),
+    `CONTAINER_IMAGE=${ref}\nCONTAINER_NAME=bootc-app\n`,
+  );
+  const r = await run(join(RUNTIME, "bootc-run.sh"), ["app"], { ...f.env, IAGO_ETC_DIR: etcIago });
+  assert.equal(r.code, 0, r.out);
+  const [d] = JSON.parse(await ok("podman", ["container", "inspect", "bootc-app"], f.tool));
+  assert.deepEqual(
+    d.Mounts.map((m: { Source: string; Destination: string; RW: boolean }) =>
+      `${m.Source}:${m.Destination}:${m.RW ? "rw" : "ro"}`
+    ).sort(),
+    [`${etcIago}:/etc/iago:ro`, "/run:/run:rw", "/var:/var:rw"],
+  );
+  assert.equal(d.Config.Timezone, "local");
 });

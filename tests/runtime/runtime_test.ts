@@ -147,7 +147,8 @@ Deno.test("the env file iago writes is read by bootc-run.sh as written", async (
   assert.equal(
     commands.split("\n")[1],
     "podman run --rm --name bootc-db --net host --pid host --privileged --security-opt " +
-      "label=disable -v /etc:/etc -v /var:/var -v /run:/run --env MACHINE_NAME=db-01 " +
+      "label=disable -v /etc/iago:/etc/iago:ro --tz local -v /var:/var -v /run:/run " +
+      "--env MACHINE_NAME=db-01 " +
       "--sdnotify=conmon --health-cmd 'pg_isready -q -h 'localhost'' --health-interval 30s " +
       "--health-retries 3 --health-start-period 60s --health-on-failure kill --memory 1g registry.local:5000/team/db:v1",
   );

@@ -85,7 +85,7 @@ export const buildCommand = command({
         optional: true,
         variadic: true,
         placeholder: "TAG",
-        brief: "also tag the image TAG (repeatable; latest is always pushed)",
+        brief: "tag the image TAG instead of the machine's container_tag (repeatable)",
       },
       local: { kind: "boolean", default: false, brief: "push to localhost:5000/NAME" },
       push: {
@@ -142,8 +142,9 @@ export const buildCommand = command({
     brief: "Build containers' bootc images and push them",
     fullDescription: [
       "Build containers/NAME/Containerfile without a daemon and push the image to",
-      "[container_registry] url/NAME (or machine.toml's container_image), tagged latest, the",
-      "machine's container_tag and every --tag. RUN steps need buildah or podman (--builder",
+      "[container_registry] url/NAME (or machine.toml's container_image), tagged with the",
+      "machine's container_tag (latest by default), or with the --tag values alone, so",
+      "--tag staging leaves latest where it was. RUN steps need buildah or podman (--builder",
       "auto uses them when installed). Same inputs give the same digest; an unchanged rebuild",
       "uploads nothing. SOURCE_DATE_EPOCH sets every timestamp (default 0).",
       "",
