@@ -233,7 +233,7 @@ Deno.test("bootc-run.sh's podman command line is accepted by the real podman", a
   await Deno.mkdir(etcIago);
   await Deno.writeTextFile(
     join(dir.path, "containers", "app.env"),
-    `CONTAINER_IMAGE=${ref}\nCONTAINER_NAME=bootc-app\n`,
+    `CONTAINER_IMAGE=${ref}\nCONTAINER_NAME=bootc-app\nHEALTH_CMD=/bin/true\n`,
   );
   const r = await run(join(RUNTIME, "bootc-run.sh"), ["app"], { ...f.env, IAGO_ETC_DIR: etcIago });
   assert.equal(r.code, 0, r.out);
