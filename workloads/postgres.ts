@@ -60,7 +60,7 @@ const postgresWorkload: Workload = {
         units: [
           { name: "postgres-backup.service", contents: POSTGRES_BACKUP_SERVICE },
           { name: "postgres-backup.timer", enabled: true, contents: postgresBackupTimer() },
-          { name: "postgres-health.service", contents: healthService(container) },
+          { name: "postgres-health.service", contents: healthService(container, ctx.machine.name) },
           { name: "postgres-health.timer", enabled: true, contents: HEALTH_TIMER },
         ],
       },
@@ -70,15 +70,18 @@ const postgresWorkload: Workload = {
 
 export default postgresWorkload;
 
-function healthService(container: string): string {
+function healthService(container: string, machine: string): string {
   return `# iago: is PostgreSQL in ${container} accepting connections? A failure shows in
 # \`systemctl --failed\` and the journal; bootc-update's rollback uses the image's HEALTHCHECK.
+# While bootc@${machine}.service is not running (first pull, restart) the check is skipped:
+# the container unit's own state tells that story.
 [Unit]
 Description=iago: PostgreSQL health check (pg_isready in ${container})
-After=bootc-manager.service
+After=bootc-manager.service bootc@${machine}.service
 
 [Service]
 Type=oneshot
+ExecCondition=/usr/bin/systemctl is-active --quiet bootc@${machine}.service
 ExecStart=/usr/bin/podman exec ${container} pg_isready --quiet --timeout=10
 SyslogIdentifier=postgres-health
 `;

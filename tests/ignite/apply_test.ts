@@ -72,6 +72,11 @@ Deno.test("the postgres example applied with the real Ignition puts env file, sc
     ) {
       assert.ok((await Deno.stat(join(r, "etc/systemd/system", unit))).isFile, unit);
     }
+    // A check before the container runs (first pull, restart) is skipped, not a failure.
+    assert.match(
+      await Deno.readTextFile(join(r, "etc/systemd/system/postgres-health.service")),
+      /^ExecCondition=\/usr\/bin\/systemctl is-active --quiet bootc@db\.service\nExecStart=\/usr\/bin\/podman exec bootc-db pg_isready --quiet --timeout=10$/m,
+    );
     const shadow = await Deno.readTextFile(join(r, "etc/shadow"));
     const hash = (await Deno.readTextFile(join(dir.path, ".iago/secrets/db/accounts/core.hash")))
       .trim();
