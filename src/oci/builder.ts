@@ -5,8 +5,8 @@
  * image's file tree (`tree.ts`). RUN cannot run here (see `runLines`). Every step adds a
  * history entry.
  */
-import { posix } from "node:path";
-import { IagoError, type SourceLocation } from "../errors.ts";
+import { posix, relative } from "node:path";
+import { formatLocation, IagoError, type SourceLocation } from "../errors.ts";
 import type { ImageSource } from "./base.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { Containerfile, Instruction, Stage } from "./containerfile/parse.ts";
@@ -52,6 +52,8 @@ export interface BuildInput {
   buildArgs?: Record<string, string>;
   /** Where the header lists of base layers are kept between builds (see `tree.ts`). */
   treeCacheDir?: string;
+  /** Hears warnings, each a line starting with `Containerfile:LINE: `. */
+  warn?: (line: string) => void;
 }
 
 /** The line numbers of the RUN instructions (ONBUILD RUN included). */
@@ -439,7 +441,12 @@ class Build {
         const found = await contextSources(input.context, src, at, ins.keyword);
         if (ins.keyword === "ADD") {
           for (const s of found) {
-            const archive = s.abs ? await archiveSource(s.abs, input.scratchDir, at) : undefined;
+            const archive = s.abs
+              ? await archiveSource(s.abs, input.scratchDir, at, {
+                shown: relative(input.context.root, s.abs),
+                warn: (message) => input.warn?.(`${formatLocation(at)}: ${message}`),
+              })
+              : undefined;
             sources.push(archive ?? s);
           }
         } else {

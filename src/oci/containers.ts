@@ -38,6 +38,8 @@ export interface BuildOptions {
   /** Per-blob transfer events (the CLI shows them on a TTY). */
   onProgress?: (container: string, e: ProgressEvent) => void;
   debug?: (line: string) => void;
+  /** Build warnings (`containers/NAME/Containerfile:LINE: ...`). */
+  warn?: (line: string) => void;
 }
 
 /** What happened to one container. */
@@ -244,6 +246,7 @@ export async function withBuiltContainer<T>(
       epoch,
       insecureRegistries: insecure,
       env: options.env,
+      warn: options.warn,
     });
     const image = `${target.registry}/${target.repository}`;
     return await use({ result, builder, target, image, tags: [...tags], clientFor });

@@ -9,18 +9,20 @@ import { readFileChunks } from "./layer.ts";
 import type { Rootfs, RootfsEntry } from "./rootfs.ts";
 import type { TarEntry } from "./tar.ts";
 import { decompressToFile } from "./decompress.ts";
-import { indexTar, readRange, sniffArchive } from "./tar_reader.ts";
+import { indexTar, readContent, sniffArchive, type TarIndexEntry } from "./tar_reader.ts";
 import { DigestCounter } from "./digest.ts";
 
 /** One thing a source puts into the layer, relative to the source's root ("" = the root). */
 export interface CopyItem {
   rel: string;
-  type: "file" | "dir" | "symlink";
+  type: TarEntry["type"];
   mode: number;
   uid: number;
   gid: number;
   size: number;
   linkname?: string;
+  devmajor?: number;
+  devminor?: number;
   content?: () => AsyncIterable<Uint8Array>;
 }
 
@@ -67,6 +69,8 @@ export function placeSources(
       gid: options.chown?.gid ?? item.gid,
       size: item.type === "file" ? item.size : undefined,
       linkname: item.linkname,
+      devmajor: item.devmajor,
+      devminor: item.devminor,
       content: item.content,
     });
   };
@@ -170,13 +174,15 @@ export function rootfsSources(fs: Rootfs, src: string, at: SourceLocation): Copy
     throw new IagoError(`COPY --from source "${src}" not found in that image`, { at });
   }
   const name = path.slice(path.lastIndexOf("/") + 1);
-  if (hit && hit.entry.type !== "dir") {
-    return [{ name, isDir: false, items: [fromRootfs(fs, hit, "")] }];
+  const top = hit && fromRootfs(fs, hit, "");
+  if (hit && !top) {
+    throw new IagoError(`COPY --from source "${src}" is no file, directory, link or device`, {
+      at,
+    });
   }
+  if (top && top.type !== "dir") return [{ name, isDir: false, items: [top] }];
   const root = hit?.entry.path ?? "";
-  const items: CopyItem[] = hit
-    ? [fromRootfs(fs, hit, "")]
-    : [{ rel: "", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0 }];
+  const items: CopyItem[] = [top ?? { rel: "", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0 }];
   for (const child of fs.below(root)) {
     const item = fromRootfs(fs, child, child.entry.path.slice(root === "" ? 0 : root.length + 1));
     if (item) items.push(item);
@@ -184,22 +190,23 @@ export function rootfsSources(fs: Rootfs, src: string, at: SourceLocation): Copy
   return [{ name, isDir: true, items }];
 }
 
-function fromRootfs(fs: Rootfs, e: RootfsEntry, rel: string): CopyItem {
+/** A tree entry as a copy item; undefined for entry types a layer cannot carry. */
+function fromRootfs(fs: Rootfs, e: RootfsEntry, rel: string): CopyItem | undefined {
   let content = e;
   if (e.entry.type === "hardlink") content = fs.entries.get(e.entry.linkname ?? "") ?? e;
-  const type = e.entry.type === "dir" ? "dir" : e.entry.type === "symlink" ? "symlink" : "file";
-  const size = type === "file" ? content.entry.size : 0;
+  const type = e.entry.type === "hardlink" ? "file" : e.entry.type;
+  if (type === "other") return undefined;
   return {
     rel,
     type,
     mode: e.entry.mode,
     uid: 0,
     gid: 0,
-    size,
+    size: type === "file" ? content.entry.size : 0,
     linkname: type === "symlink" ? e.entry.linkname : undefined,
-    content: type === "file"
-      ? () => readRange(content.file, content.entry.offset, content.entry.size)
-      : undefined,
+    devmajor: e.entry.devmajor,
+    devminor: e.entry.devminor,
+    content: type === "file" ? () => readContent(content.file, content.entry) : undefined,
   };
 }
 
@@ -257,13 +264,21 @@ export async function urlSource(
 }
 
 /**
- * `ADD archive.tar[.gz|.zst] /dest/`: when a context file is a tar archive (plain, gzip or zstd), its
- * entries with their modes and owners; undefined when the file is not an archive.
+ * `ADD archive.tar[.gz|.zst] /dest/`: when a context file is a tar archive (plain, gzip or
+ * zstd), its entries with their modes and owners; undefined when the file is not an archive.
+ * `shown` names the archive in messages; `warn` hears about entries that are not kept.
+ *
+ * Entries are placed as buildah and BuildKit extract them, inside the destination directory as
+ * if it were the root: a later entry may go through a symlink an earlier one made (`lnk -> sub`
+ * then `lnk/file` lands at `sub/file`), but only into a directory the archive itself holds, so
+ * an archive can never write through its own link to `/etc` or `../..`. Devices and FIFOs are
+ * kept, GNU sparse files expanded, hard links copied; anything else is dropped with a warning.
  */
 export async function archiveSource(
   abs: string,
   scratch: string,
   at: SourceLocation,
+  options: { shown: string; warn: (message: string) => void },
 ): Promise<CopySource | undefined> {
   const kind = await sniffArchive(abs);
   if (kind === undefined) return undefined;
@@ -273,34 +288,177 @@ export async function archiveSource(
       hint: "recompress it with gzip or zstd, or unpack it into the context and COPY the files",
     });
   }
+  const fail = (message: string, hint: string) =>
+    new IagoError(`Cannot extract "${options.shown}": ${message}`, { at, hint });
+  const damaged = "the archive is damaged or was not written by tar: recreate it (tar -czf)";
   let tarFile = abs;
-  if (kind === "gzip" || kind === "zstd") {
-    tarFile = join(scratch, `archive-${crypto.randomUUID()}.tar`);
-    await decompressToFile((await Deno.open(abs)).readable, kind, tarFile);
-    if ((await sniffArchive(tarFile)) !== "tar") return undefined;
-  }
-  let entries;
+  let entries: TarIndexEntry[];
   try {
+    if (kind === "gzip" || kind === "zstd") {
+      tarFile = join(scratch, `archive-${crypto.randomUUID()}.tar`);
+      await decompressToFile((await Deno.open(abs)).readable, kind, tarFile);
+      if ((await sniffArchive(tarFile)) !== "tar") return undefined;
+    }
     entries = await indexTar(tarFile);
   } catch (err) {
-    throw new IagoError(`Cannot extract "${abs}": ${(err as Error).message}`, { at });
+    if (err instanceof IagoError) throw err;
+    throw fail((err as Error).message, damaged);
   }
-  const byPath = new Map(entries.map((e) => [e.path, e]));
-  const items: CopyItem[] = [{ rel: "", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0 }];
+  const placed = new ArchivePlacement();
+  const dropped: TarIndexEntry[] = [];
   for (const e of entries) {
-    if (e.path === "" || e.type === "other") continue;
-    const source = e.type === "hardlink" ? byPath.get(e.linkname ?? "") ?? e : e;
-    const type = e.type === "dir" ? "dir" : e.type === "symlink" ? "symlink" : "file";
-    items.push({
-      rel: e.path,
-      type,
+    if (e.path === "") continue;
+    try {
+      if (!placed.add(e, tarFile)) dropped.push(e);
+    } catch (err) {
+      if (!(err instanceof PlacementError)) throw err;
+      throw fail(
+        err.message,
+        "buildah and BuildKit extract an archive inside the destination directory: make its links point into the archive, or unpack it into the context and COPY the files",
+      );
+    }
+  }
+  if (dropped.length > 0) options.warn(`ADD ${options.shown}: ${droppedText(dropped)}`);
+  return { name: "", isDir: true, items: placed.items() };
+}
+
+/** Why an entry cannot be placed; the message names the entry. */
+class PlacementError extends Error {}
+
+/** The archive's entries placed one by one, as an extraction into an empty directory would. */
+class ArchivePlacement {
+  readonly #items = new Map<string, CopyItem>([
+    ["", { rel: "", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0 }],
+  ]);
+
+  items(): CopyItem[] {
+    return [...this.#items.values()];
+  }
+
+  /** Places `e`; false when it is of a type a layer cannot carry. */
+  add(e: TarIndexEntry, tarFile: string): boolean {
+    if (e.type === "other") return false;
+    const slash = e.path.lastIndexOf("/");
+    const parent = this.#directory(e.path, slash === -1 ? "" : e.path.slice(0, slash));
+    const rel = (parent ? parent + "/" : "") + e.path.slice(slash + 1);
+    const old = this.#items.get(rel);
+    if (old?.type === "dir" && e.type !== "dir") this.#removeBelow(rel);
+    if (old?.type === "dir" && e.type === "dir") {
+      this.#items.set(rel, { ...old, mode: e.mode, uid: e.uid, gid: e.gid });
+      return true;
+    }
+    if (e.type === "hardlink") {
+      const target = this.#items.get(this.#resolve(e.linkname ?? "", false).path);
+      if (!target || target.type === "dir") {
+        throw new PlacementError(
+          `entry "${e.path}" is a hard link to "${e.linkname}", which the archive does not hold before it`,
+        );
+      }
+      this.#items.set(rel, { ...target, rel });
+      return true;
+    }
+    this.#items.set(rel, {
+      rel,
+      type: e.type,
       mode: e.mode,
       uid: e.uid,
       gid: e.gid,
-      size: type === "file" ? source.size : 0,
-      linkname: type === "symlink" ? e.linkname : undefined,
-      content: type === "file" ? () => readRange(tarFile, source.offset, source.size) : undefined,
+      size: e.type === "file" ? e.size : 0,
+      linkname: e.type === "symlink" ? e.linkname : undefined,
+      devmajor: e.devmajor,
+      devminor: e.devminor,
+      content: e.type === "file" ? () => readContent(tarFile, e) : undefined,
     });
+    return true;
   }
-  return { name: "", isDir: true, items };
+
+  /**
+   * Where directory `dir` of entry `path` is: through the archive's symlinks, it must be a
+   * directory the archive holds (or the root); missing directories on a plain path are made.
+   */
+  #directory(path: string, dir: string): string {
+    const { path: real, via } = this.#resolve(dir, true);
+    if (via) {
+      if (real !== "" && this.#items.get(real)?.type !== "dir") {
+        const link = this.#items.get(via)!;
+        throw new PlacementError(
+          `entry "${path}" goes through the archive's symlink "${via}" -> "${link.linkname}", which leads to no directory the archive holds`,
+        );
+      }
+      return real;
+    }
+    const parts = real === "" ? [] : real.split("/");
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join("/");
+      const node = this.#items.get(prefix);
+      if (!node) {
+        this.#items.set(prefix, { rel: prefix, type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0 });
+      } else if (node.type !== "dir") {
+        throw new PlacementError(`entry "${path}" is below "${prefix}", which is no directory`);
+      }
+    }
+    return real;
+  }
+
+  /**
+   * `path` with the archive's symlinks among its components (and the last one too with
+   * `followLast`) replaced by their targets, inside the destination as its root: `..` stops
+   * there and absolute targets start there. `via` is the first symlink gone through.
+   */
+  #resolve(path: string, followLast: boolean): { path: string; via?: string } {
+    let parts = path.split("/");
+    let out: string[] = [];
+    let via: string | undefined;
+    let hops = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (part === "" || part === ".") continue;
+      if (part === "..") {
+        out.pop();
+        continue;
+      }
+      const here = [...out, part].join("/");
+      const node = this.#items.get(here);
+      const last = parts.slice(i + 1).every((p) => p === "" || p === ".");
+      if (node?.type === "symlink" && (!last || followLast)) {
+        via ??= here;
+        if (++hops > 40) throw new PlacementError(`"${path}" has too many levels of symlinks`);
+        const target = node.linkname ?? "";
+        parts = [
+          ...(target.startsWith("/") ? [] : out),
+          ...target.split("/"),
+          ...parts.slice(i + 1),
+        ];
+        out = [];
+        i = -1;
+        continue;
+      }
+      out.push(part);
+    }
+    return { path: out.join("/"), via };
+  }
+
+  #removeBelow(dir: string): void {
+    for (const path of [...this.#items.keys()]) {
+      if (path.startsWith(dir + "/")) this.#items.delete(path);
+    }
+  }
+}
+
+const DROPPED_KINDS: Record<string, string> = {
+  V: "a volume label",
+  M: "a multi-volume continuation",
+  N: "old GNU long-name records",
+};
+
+/** `2 entries are not kept: "a" (a volume label, typeflag V), "b" (...)`, three named at most. */
+function droppedText(dropped: TarIndexEntry[]): string {
+  const named = dropped.slice(0, 3).map((e) =>
+    `"${e.path}" (${DROPPED_KINDS[e.typeflag] ?? "an entry of unknown type"}, typeflag ${
+      JSON.stringify(e.typeflag).slice(1, -1)
+    })`
+  );
+  if (dropped.length > 3) named.push(`and ${dropped.length - 3} more`);
+  const count = dropped.length === 1 ? "1 entry is" : `${dropped.length} entries are`;
+  return `${count} not kept: ${named.join(", ")}`;
 }

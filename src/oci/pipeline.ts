@@ -34,6 +34,8 @@ export interface BuildRequest {
   insecureRegistries: string[];
   env: Record<string, string | undefined>;
   buildArgs?: Record<string, string>;
+  /** Hears the native builder's warnings (`Containerfile:LINE: ...`). */
+  warn?: (line: string) => void;
 }
 
 export interface BuildOutcome {
@@ -117,6 +119,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildOutcome> {
         epoch: req.epoch,
         buildArgs: req.buildArgs,
         treeCacheDir: req.treeCacheDir,
+        warn: req.warn,
       }),
     );
   }

@@ -2,15 +2,17 @@
  * A streaming, byte-reproducible tar writer (POSIX ustar, PAX records only when needed).
  *
  * What makes two runs give the same bytes: entries are written in the order given (the layer
- * builder sorts them), every header has the same mtime, no user or group names, no device
- * numbers, only permission bits in the mode, directories end in `/`, and the archive ends
- * with exactly two zero blocks (no padding to GNU tar's 10240-byte records).
+ * builder sorts them), every header has the same mtime, no user or group names, device
+ * numbers only for device entries, only permission bits in the mode, directories end in `/`,
+ * and the archive ends with exactly two zero blocks (no padding to GNU tar's 10240-byte
+ * records).
  */
 
 /** One entry of a layer. Paths are relative (`etc/hosts`), without `./` or a trailing `/`. */
 export interface TarEntry {
   path: string;
-  type: "file" | "dir" | "symlink";
+  /** `char`, `block` and `fifo` come from archives (`ADD`) and images (`COPY --from`). */
+  type: "file" | "dir" | "symlink" | "char" | "block" | "fifo";
   /** Permission bits (incl. setuid/setgid/sticky); file-type bits are ignored. */
   mode: number;
   uid: number;
@@ -19,6 +21,9 @@ export interface TarEntry {
   size?: number;
   /** Symlinks: the target, as stored. */
   linkname?: string;
+  /** Character and block devices: the device numbers. */
+  devmajor?: number;
+  devminor?: number;
   /** Files: the content, read when the entry is written (never held whole by the writer). */
   content?: () => AsyncIterable<Uint8Array>;
 }
@@ -70,13 +75,15 @@ export async function* tarChunks(
     yield header({
       name: split ? split.name : truncateBytes(name, 100),
       prefix: split ? split.prefix : "",
-      typeflag: entry.type === "file" ? "0" : entry.type === "dir" ? "5" : "2",
+      typeflag: TYPEFLAGS[entry.type],
       mode: entry.mode & 0o7777,
       uid: Math.min(entry.uid, MAX_OCTAL_7),
       gid: Math.min(entry.gid, MAX_OCTAL_7),
       size: Math.min(size, MAX_OCTAL_11),
       mtime,
       linkname: truncateBytes(linkname, 100),
+      devmajor: entry.devmajor ?? 0,
+      devminor: entry.devminor ?? 0,
     });
     if (entry.type !== "file") continue;
     let written = 0;
@@ -109,7 +116,18 @@ interface Header {
   size: number;
   mtime: number;
   linkname: string;
+  devmajor?: number;
+  devminor?: number;
 }
+
+const TYPEFLAGS: Record<TarEntry["type"], string> = {
+  file: "0",
+  dir: "5",
+  symlink: "2",
+  char: "3",
+  block: "4",
+  fifo: "6",
+};
 
 function header(h: Header): Uint8Array {
   const b = new Uint8Array(BLOCK);
@@ -124,8 +142,8 @@ function header(h: Header): Uint8Array {
   putString(b, 157, 100, h.linkname);
   putString(b, 257, 6, "ustar\0");
   putString(b, 263, 2, "00");
-  putOctal(b, 329, 8, 0);
-  putOctal(b, 337, 8, 0);
+  putOctal(b, 329, 8, h.devmajor ?? 0);
+  putOctal(b, 337, 8, h.devminor ?? 0);
   putString(b, 345, 155, h.prefix);
   let sum = 0;
   for (const byte of b) sum += byte;

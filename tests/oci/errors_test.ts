@@ -14,6 +14,20 @@ interface Case {
   code?: number;
 }
 
+/** One tar header claiming a 50 GiB file, and nothing after it. */
+function bigArchive(): Uint8Array {
+  const block = new Uint8Array(512);
+  const put = (off: number, text: string) => block.set(new TextEncoder().encode(text), off);
+  put(0, "big");
+  put(100, "0000644\0");
+  put(124, "620000000000");
+  put(156, "0");
+  put(257, "ustar\0" + "00");
+  block.fill(0x20, 148, 156);
+  put(148, block.reduce((a, x) => a + x, 0).toString(8).padStart(6, "0") + "\0 ");
+  return block;
+}
+
 const CASES = (host: string): Case[] => [
   {
     name: "a source outside the context",
@@ -160,6 +174,13 @@ const CASES = (host: string): Case[] => [
     containerfile: "FROM scratch\nADD a.tar.xz /x/\n",
     bytes: { "a.tar.xz": new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 1, 2]) },
     stderr: /Containerfile:2: ADD cannot extract xz archives/,
+  },
+  {
+    name: "an archive claiming more bytes than it has",
+    containerfile: "FROM scratch\nADD big.tar /x/\n",
+    bytes: { "big.tar": bigArchive() },
+    stderr:
+      /Containerfile:2: Cannot extract "big.tar": entry "big" \(header at byte 0\): it claims 53687091200 bytes, past the end of the archive \(truncated or damaged\)\n.*hint: the archive is damaged/,
   },
   {
     name: "a bad platform",

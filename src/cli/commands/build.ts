@@ -47,6 +47,7 @@ export const buildCommand = command({
         env: this.env,
         onProgress: this.out.interactive ? progressPrinter(this) : undefined,
         debug: this.env.IAGO_DEBUG === "1" ? (line) => this.out.info(line) : undefined,
+        warn: (line) => this.out.warn(line),
       }, (o) => report(this, o, single));
       if (!signing) return outcomes;
       for (const s of await signPushed(outcomes, signing)) {
