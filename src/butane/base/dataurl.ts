@@ -1,10 +1,10 @@
 /**
  * Resource contents as butane embeds them (`base/util/url.go: MakeDataURL`): a percent-encoded
- * `data:,` URL, or base64 when shorter, or gzip+base64 when that is shorter still by more than
- * four bytes and the user did not choose a compression.
+ * `data:,` URL, or base64 when shorter, or gzip+base64 (Go's exact bytes, `goflate/`) when that
+ * is shorter still by more than four bytes and the user did not choose a compression.
  */
-import { gzipSync } from "node:zlib";
 import { Buffer } from "node:buffer";
+import { gzipGo } from "./goflate/gzip.ts";
 
 export interface DataUrl {
   source: string;
@@ -29,21 +29,12 @@ export function escapeDataUrl(bytes: Uint8Array): string {
   return out;
 }
 
-/** The bytes Go's deflate spends on its closing empty stored block (`00 00 ff ff` + header). */
-const GO_FLATE_TRAILER = 4;
-
-/** Gzip as Go's compress/gzip writes it at BestCompression: no name, mtime 0, XFL 2, OS 255. */
-export function gzipGo(bytes: Uint8Array): Uint8Array {
-  const gz = gzipSync(bytes, { level: 9 });
-  gz[4] =
-    gz[5] =
-    gz[6] =
-    gz[7] =
-      0;
-  gz[8] = 2;
-  gz[9] = 0xff;
-  return gz;
-}
+/**
+ * The shortest gzip data URL plus butane's four: a 10-byte header, an 8-byte trailer and Go's
+ * deflate stream of at least 6 bytes (a one-byte block and the empty final stored block), in
+ * base64. A percent/base64 URL this short or shorter never loses to gzip.
+ */
+const MIN_GZIP_URL = 8 + 4 * Math.ceil((10 + 8 + 6) / 3) + 4;
 
 /** The data URL for `bytes`; `allowCompression` is false when the user set a compression. */
 export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataUrl {
@@ -52,13 +43,10 @@ export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataU
   const b64Len = 8 + 4 * Math.ceil(bytes.length / 3);
   let best = opaque;
   if (b64Len < opaque.length) best = ";base64," + Buffer.from(bytes).toString("base64");
-  if (allowCompression && bytes.length > 0 && !gzipHopeless(bytes, best.length)) {
+  if (allowCompression && best.length > MIN_GZIP_URL && !gzipCannotWin(bytes, best.length)) {
     const gz = gzipGo(bytes);
-    // Go's compress/flate ends every stream with an empty final stored block, which zlib does
-    // not write: butane's gzip is that many bytes (4) longer than ours, and its choice is made
-    // on that length.
-    const gzLen = 8 + 4 * Math.ceil((gz.length + GO_FLATE_TRAILER) / 3);
-    if (gzLen + 4 < best.length) {
+    // butane counts the `"compression":"gzip"` it adds as four more characters.
+    if (8 + 4 * Math.ceil(gz.length / 3) + 4 < best.length) {
       return { source: "data:;base64," + Buffer.from(gz).toString("base64"), compressed: true };
     }
   }
@@ -66,47 +54,49 @@ export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataU
 }
 
 /**
- * True when gzip clearly cannot beat `bestLength`, so the (comparatively slow) compressor need
- * not run. gzip needs `8 + 4*ceil((18 + D)/3) + 4 < bestLength` for a deflate stream of D bytes;
- * D is estimated from the bytes that no 3-byte repeat can cover, at the order-0 entropy of the
- * input, and only estimates well above the limit count as hopeless. A miss can only change the
- * choice at the margin, where Go's deflate and zlib already disagree (see the notes, 4.2).
+ * True when Go's gzip of `bytes` is provably too long to beat `bestLength`, so the compressor
+ * need not run. A lower bound, never an estimate, so the choice stays butane's: bytes that no
+ * earlier 4-byte sequence within Go's 32 KiB window can cover must be literals, and any prefix
+ * code spends at least their order-0 entropy on them (Gibbs' inequality). Only for inputs that
+ * fit one block (Go cuts blocks at 16384 tokens, and separate codes can beat one entropy).
  */
-export function gzipHopeless(bytes: Uint8Array, bestLength: number): boolean {
-  const maxDeflate = 3 * Math.floor((bestLength - 13) / 4) - 18 - GO_FLATE_TRAILER;
-  if (maxDeflate < 2) return true;
+export function gzipCannotWin(bytes: Uint8Array, bestLength: number): boolean {
   const n = bytes.length;
-  if (n > 4096) return false;
-  const counts = new Uint16Array(256);
-  for (let i = 0; i < n; i++) counts[bytes[i]]++;
-  let entropy = 0;
-  for (let b = 0; b < 256; b++) {
-    const c = counts[b];
-    if (c) entropy -= c * Math.log2(c / n);
-  }
-  const bitsPerByte = entropy / n;
-  // Open-addressing set of the 3-byte sequences seen so far (key + 1; 0 = empty slot).
+  if (n >= 16384) return false;
   let size = 16;
   while (size < 2 * n) size <<= 1;
-  const table = new Int32Array(size);
-  let repeats = 0;
-  for (let i = 0; i + 2 < n; i++) {
-    const key = ((bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2]) + 1;
-    let slot = Math.imul(key, 0x9e3779b1) >>> 0 & (size - 1);
-    for (;;) {
-      const v = table[slot];
-      if (v === 0) {
-        table[slot] = key;
-        break;
-      }
-      if (v === key) {
-        repeats++;
-        break;
-      }
-      slot = (slot + 1) & (size - 1);
+  const keys = new Int32Array(size);
+  const last = new Int32Array(size);
+  const covered = new Uint8Array(n);
+  for (let i = 0; i + 4 <= n; i++) {
+    const key = (bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3];
+    let slot = (Math.imul(key, 0x9e3779b1) >>> 0) & (size - 1);
+    while (last[slot] !== 0 && keys[slot] !== key) slot = (slot + 1) & (size - 1);
+    if (last[slot] !== 0) {
+      covered[i] =
+        covered[i + 1] =
+        covered[i + 2] =
+        covered[i + 3] =
+          1;
+    }
+    keys[slot] = key;
+    last[slot] = i + 1;
+  }
+  const counts = new Uint32Array(256);
+  let literals = 0;
+  for (let i = 0; i < n; i++) {
+    if (!covered[i]) {
+      counts[bytes[i]]++;
+      literals++;
     }
   }
-  const literals = Math.max(0, n - 3 * repeats);
-  const estimate = (literals * bitsPerByte) / 8;
-  return estimate > maxDeflate * 1.25 + 4;
+  let bits = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = counts[b];
+    if (c) bits += c * Math.log2(literals / c);
+  }
+  // The literals, then at least the final empty stored block's LEN and NLEN; the margin keeps
+  // float rounding on the safe side.
+  const minDeflate = Math.floor((bits * (1 - 1e-9)) / 8) + 4;
+  return 8 + 4 * Math.ceil((10 + minDeflate + 8) / 3) + 4 >= bestLength;
 }

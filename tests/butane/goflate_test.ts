@@ -1,0 +1,70 @@
+/**
+ * The TypeScript port of Go's compress/flate (src/butane/base/goflate/) against gzip data that
+ * butane v0.23.0 itself wrote for the same bytes (tests/fixtures/goflate/NAME.gz, taken from
+ * the `source` of a `local` file butane compressed).
+ */
+import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
+import { gzipGo } from "../../src/butane/base/goflate/gzip.ts";
+import { deflateGo } from "../../src/butane/base/goflate/deflate.ts";
+import { gzipCannotWin, makeDataUrl } from "../../src/butane/base/dataurl.ts";
+import { GOFLATE_INPUTS } from "./goflate_inputs.ts";
+
+const FIXTURES = new URL("../fixtures/goflate/", import.meta.url).pathname;
+
+for (const [name, make] of Object.entries(GOFLATE_INPUTS)) {
+  Deno.test(`gzipGo() writes butane's exact gzip bytes for ${name}`, () => {
+    const input = make();
+    const want = Deno.readFileSync(`${FIXTURES}${name}.gz`);
+    const got = gzipGo(input);
+    assert.equal(got.length, want.length);
+    assert.ok(got.every((b, i) => b === want[i]), "bytes differ");
+    assert.deepEqual(new Uint8Array(gunzipSync(got)), input);
+  });
+}
+
+Deno.test("gzipGo() gives the same bytes when called again (the reused state is reset)", () => {
+  const a = GOFLATE_INPUTS["words-40k"]();
+  const b = GOFLATE_INPUTS["text-2k"]();
+  const first = gzipGo(b);
+  gzipGo(a);
+  assert.deepEqual(gzipGo(b), first);
+});
+
+Deno.test("deflateGo() refuses the levels that were not ported", () => {
+  assert.throws(() => deflateGo(new Uint8Array(1), 1), /only 4-9/);
+});
+
+Deno.test("makeDataUrl() gzips exactly where butane does, by the length of Go's gzip", () => {
+  // 3 KB of one line repeated: gzip wins by far, and the URL carries butane's bytes.
+  const text = new TextEncoder().encode("long line of repeated text ".repeat(100));
+  const url = makeDataUrl(text, true);
+  assert.equal(url.compressed, true);
+  assert.equal(url.source, "data:;base64," + btoa(String.fromCharCode(...gzipGo(text))));
+  // Not when the user chose a compression.
+  assert.equal(makeDataUrl(text, false).compressed, false);
+});
+
+Deno.test("gzipCannotWin() never rules out gzip where Go's gzip would win", () => {
+  const words = [
+    "key=",
+    "value",
+    "\n",
+    "[Service]\n",
+    " ",
+    "enabled=true\n",
+    "# setting ",
+    "0",
+    "1",
+  ];
+  let seed = 5;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let n = 1; n < 3000; n = Math.ceil(n * 1.15)) {
+    let s = "";
+    while (s.length < n) s += words[Math.floor(next() * words.length)];
+    const bytes = new TextEncoder().encode(s.slice(0, n));
+    const gzUrl = 8 + 4 * Math.ceil(gzipGo(bytes).length / 3) + 4;
+    // The tightest best length at which gzip still wins.
+    assert.equal(gzipCannotWin(bytes, gzUrl + 1), false, `n=${n}`);
+  }
+});
