@@ -10,7 +10,7 @@ import { YMap, YScalar, YSeq } from "./yaml.ts";
 
 /** A decoded Butane document or sub-object: YAML keys to typed values. */
 export type Doc = { [key: string]: DocValue };
-export type DocValue = string | number | boolean | Doc | DocValue[];
+export type DocValue = string | number | boolean | Uint8Array | Doc | DocValue[];
 
 export interface DecodeContext {
   report: Report;
@@ -20,6 +20,11 @@ export interface DecodeContext {
   unused?: boolean;
   /** The Go package of butane's structs for this version (`v0_5`), for type-error messages. */
   goPackage: string;
+  /**
+   * When set, type errors are collected here as yaml.v3 words them (`line 6: cannot unmarshal
+   * ...`), for butane's one `yaml: unmarshal errors:` block, instead of as report entries.
+   */
+  typeErrors?: string[];
 }
 
 const BOOL_TRUE = new Set(["true", "True", "TRUE"]);
@@ -47,6 +52,7 @@ function decodeValue(
 ): DocValue | undefined {
   if (value === null || value === undefined) return undefined;
   if (type === "string") return decodeString(value, path, ctx);
+  if (type === "bytes") return decodeBytes(value, path, ctx);
   if (type === "int") return decodeInt(value, path, ctx);
   if (type === "bool") return decodeBool(value, path, ctx);
   if (isList(type)) {
@@ -92,6 +98,16 @@ function decodeValue(
 function decodeString(value: unknown, path: Path, ctx: DecodeContext): string | undefined {
   if (value instanceof YScalar) return value.text;
   if (typeof value === "string") return value;
+  return typeError(value, "string", path, ctx);
+}
+
+const encoder = new TextEncoder();
+
+/** A string field used as bytes: `!!binary` contents as they are, text as UTF-8. */
+function decodeBytes(value: unknown, path: Path, ctx: DecodeContext): Uint8Array | undefined {
+  if (value instanceof YScalar) return value.bytes ?? encoder.encode(value.text);
+  if (typeof value === "string") return encoder.encode(value);
+  if (value instanceof Uint8Array) return value;
   return typeError(value, "string", path, ctx);
 }
 
@@ -184,12 +200,22 @@ function yamlTag(value: unknown): string {
   return "!!str";
 }
 
-function typeError(value: unknown, into: string, path: Path, ctx: DecodeContext): undefined {
+/** yaml.v3's `cannot unmarshal !!str \`x\` into int` for `value`. */
+export function unmarshalMessage(value: unknown, into: string): string {
   const tag = yamlTag(value);
   const shown = tag === "!!map" || tag === "!!seq"
     ? tag
     : `${tag} \`${value instanceof YScalar ? shorten(value.text) : String(value)}\``;
-  ctx.report.error(pathText(path), `cannot unmarshal ${shown} into ${into}`);
+  return `cannot unmarshal ${shown} into ${into}`;
+}
+
+function typeError(value: unknown, into: string, path: Path, ctx: DecodeContext): undefined {
+  const message = unmarshalMessage(value, into);
+  if (
+    ctx.typeErrors && (value instanceof YScalar || value instanceof YMap || value instanceof YSeq)
+  ) {
+    ctx.typeErrors.push(`line ${value.pos.line}: ${message}`);
+  } else ctx.report.error(pathText(path), message);
   ctx.failed = true;
   return undefined;
 }
@@ -199,6 +225,7 @@ function shorten(s: string): string {
 }
 
 function goName(t: FieldType, ctx: DecodeContext): string {
+  if (t === "bytes") return "string";
   if (typeof t === "string") return t;
   if (isList(t)) return `[]${goName(t.list, ctx)}`;
   return `${ctx.goPackage}.${t.name}`;
@@ -206,6 +233,7 @@ function goName(t: FieldType, ctx: DecodeContext): string {
 
 function zeroOf(t: FieldType): DocValue {
   if (t === "string") return "";
+  if (t === "bytes") return new Uint8Array();
   if (t === "int") return 0;
   if (t === "bool") return false;
   if (isList(t)) return [];
@@ -214,7 +242,7 @@ function zeroOf(t: FieldType): DocValue {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof YScalar) &&
-    !(v instanceof YMap) && !(v instanceof YSeq);
+    !(v instanceof YMap) && !(v instanceof YSeq) && !(v instanceof Uint8Array);
 }
 
 /**

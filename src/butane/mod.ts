@@ -12,3 +12,4 @@ export {
 } from "./translate.ts";
 export { type ButaneReportEntry, formatReportEntry } from "./report.ts";
 export { serializeIgnition } from "./serialize.ts";
+export { type ButaneOutput, butaneOutput } from "./cli_output.ts";

@@ -3,7 +3,13 @@
  * read version and variant, decode against that version's schema, check, translate, lay the
  * generated fragments under the user's config, validate the result as Ignition, serialize.
  */
-import { type DecodeContext, decodeObject, type Doc, reportUnusedKeys } from "./decode.ts";
+import {
+  type DecodeContext,
+  decodeObject,
+  type Doc,
+  reportUnusedKeys,
+  unmarshalMessage,
+} from "./decode.ts";
 import {
   type ButaneReportEntry,
   type PositionLookup,
@@ -11,7 +17,7 @@ import {
   tablePositions,
   treePositions,
 } from "./report.ts";
-import { type Pos, readYaml, YamlSyntaxError, YMap, YScalar } from "./yaml.ts";
+import { type Pos, readYaml, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "./yaml.ts";
 import { FCOS_SPECS } from "./fcos/specs.ts";
 import type { FcosSpec } from "./fcos/spec.ts";
 import { validateButane } from "./base/validate.ts";
@@ -34,6 +40,8 @@ export interface TranslateOptions {
   pretty?: boolean;
   /** The file name used in messages. */
   fileName?: string;
+  /** `filesDir` as the user gave it: messages name local files by it, as butane does. */
+  filesDirShown?: string;
 }
 
 export interface TranslateResult {
@@ -45,7 +53,11 @@ export interface TranslateResult {
   ok: boolean;
   /** Why translation failed, in butane's words (`source config is invalid`, ...). */
   error?: string;
+  /** True when the only reason for failing is a warning under `strict`. */
+  strictFailure?: boolean;
 }
+
+const STRICT_FAILURE = "Config produced warnings and --strict was specified";
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
@@ -67,9 +79,35 @@ export function translateButaneTextSync(
     root = readYaml(yamlText);
   } catch (err) {
     if (!(err instanceof YamlSyntaxError)) throw err;
-    return fail([], `Error unmarshaling yaml: ${err.message}`);
+    // butane reads variant and version first (its errors say `Error unmarshaling yaml:`);
+    // a nested mapping's duplicate key surfaces only in the full decode, unprefixed.
+    return fail([], err.nestedDuplicate ? err.message : `Error unmarshaling yaml: ${err.message}`);
   }
-  return translateRoot(root, treePositions(root), opts);
+  const first = commonFieldsErrors(root);
+  if (first.length > 0) {
+    return fail([], `Error unmarshaling yaml: yaml: unmarshal errors:\n  ${first.join("\n  ")}`);
+  }
+  return translateRoot(root, treePositions(root), { ...opts, typeErrorBlock: true });
+}
+
+/**
+ * The type errors of butane's first read, of `variant` and `version` alone into its
+ * `config.commonFields` struct: a document that is not a mapping, or either field not a scalar.
+ */
+function commonFieldsErrors(root: YValue): string[] {
+  if (root instanceof YSeq || root instanceof YScalar) {
+    return [`line ${root.pos.line}: ${unmarshalMessage(root, "config.commonFields")}`];
+  }
+  if (!(root instanceof YMap)) return [];
+  const errors: string[] = [];
+  for (const [key, value] of root.entries) {
+    if (
+      (key === "variant" || key === "version") && (value instanceof YMap || value instanceof YSeq)
+    ) {
+      errors.push(`line ${value.pos.line}: ${unmarshalMessage(value, "string")}`);
+    }
+  }
+  return errors;
 }
 
 /**
@@ -94,10 +132,13 @@ export function translateButaneDocumentSync(
   return translateRoot(doc, lookup, opts);
 }
 
+/** `typeErrorBlock`: YAML text, whose type errors butane prints as yaml.v3's one block. */
+type RootOptions = TranslateOptions & { typeErrorBlock?: boolean };
+
 function translateRoot(
   root: unknown,
   lookup: PositionLookup | undefined,
-  opts: TranslateOptions,
+  opts: RootOptions,
 ): TranslateResult {
   const variant = topString(root, "variant");
   const version = topString(root, "version");
@@ -120,23 +161,31 @@ function translateSpec(
   spec: FcosSpec,
   root: unknown,
   lookup: PositionLookup | undefined,
-  opts: TranslateOptions,
+  opts: RootOptions,
 ): TranslateResult {
   const report = new Report(lookup, opts.fileName);
   const ctx: DecodeContext = {
     report,
     failed: false,
     goPackage: spec.goPackage,
+    typeErrors: opts.typeErrorBlock ? [] : undefined,
   };
   const doc: Doc = decodeObject(spec.schema, root, ctx) ?? {};
   if (ctx.failed) {
-    return fail(report.entries, "yaml: unmarshal errors");
+    const lines = ctx.typeErrors ?? [];
+    return fail(
+      report.entries,
+      lines.length > 0
+        ? `yaml: unmarshal errors:\n  ${lines.join("\n  ")}`
+        : "yaml: unmarshal errors",
+    );
   }
   if (ctx.unused) reportUnusedKeys(spec.schema, root, report);
   validateButane(doc, report, spec);
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
-  const t = new Translation(report, opts.filesDir);
+  const t = new Translation(report, opts.filesDir, opts.filesDirShown ?? opts.filesDir);
+  t.escapedDataUrls = spec.escapedDataUrls;
   let config = translateObject(spec.schema, doc, "$", t);
   const mounts = mountUnitsFragment(doc, t, spec.swapUnits);
   if (mounts) config = mergeConfigs(mounts, config, t);
@@ -161,7 +210,7 @@ function translateSpec(
   }
   if (report.hasErrors) return fail(report.entries, "config generated was invalid");
   if (opts.strict && report.entries.length > 0) {
-    return fail(report.entries, "Config produced warnings and --strict was specified");
+    return { ...fail(report.entries, STRICT_FAILURE), strictFailure: true };
   }
   const json = serializeIgnition(config, opts.pretty) + "\n";
   return { ignition: config, json, report: report.entries, ok: true };

@@ -16,7 +16,15 @@ import {
 } from "yaml";
 
 export { type Pos, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "./yaml_tree.ts";
-import { type Pos, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "./yaml_tree.ts";
+import {
+  goText,
+  type Pos,
+  YamlSyntaxError,
+  YMap,
+  YScalar,
+  YSeq,
+  type YValue,
+} from "./yaml_tree.ts";
 import { readYamlFast } from "./yaml_fast.ts";
 
 const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
@@ -65,6 +73,10 @@ export function readYamlLibrary(text: string): YValue {
     const n = node as Node;
     const pos = posOf(n.range?.[0] ?? 0);
     if (isScalar(n)) {
+      // `!!binary`: the library decodes the base64; Go keeps the bytes in a string.
+      if (n.value instanceof Uint8Array) {
+        return new YScalar(goText(n.value), false, pos, n.tag, new Uint8Array(n.value));
+      }
       const plain = n.type === "PLAIN";
       const text = typeof n.value === "string" ? n.value : String(n.value ?? "");
       if (plain && NULLS.has(text) && !n.tag) return null;
@@ -88,6 +100,7 @@ export function readYamlLibrary(text: string): YValue {
           throw new YamlSyntaxError(
             `yaml: unmarshal errors:\n  line ${keyPos.line}: mapping key "${key}" already defined at line ${prev.line}`,
             keyPos,
+            depth > 0,
           );
         }
         map.keyPos.set(key, keyPos);

@@ -135,6 +135,8 @@ class Reader {
         throw new YamlSyntaxError(
           `yaml: unmarshal errors:\n  line ${keyPos.line}: mapping key "${key}" already defined at line ${prev.line}`,
           keyPos,
+          // A block mapping at column 0 can only be the document's.
+          col > 0,
         );
       }
       if (key === "<<") unsupported();

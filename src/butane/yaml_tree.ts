@@ -13,6 +13,8 @@ export class YScalar {
     readonly plain: boolean,
     readonly pos: Pos,
     readonly tag?: string,
+    /** A `!!binary` value's bytes (`text` is then what Go makes of them as a string). */
+    readonly bytes?: Uint8Array,
   ) {}
 }
 
@@ -31,8 +33,53 @@ export type YValue = YScalar | YMap | YSeq | null;
 
 /** A fatal YAML problem, with yaml.v3's wording. */
 export class YamlSyntaxError extends Error {
-  constructor(message: string, readonly pos?: Pos) {
+  constructor(
+    message: string,
+    readonly pos?: Pos,
+    /** A duplicate key below the top-level mapping (butane's first read does not see it). */
+    readonly nestedDuplicate = false,
+  ) {
     super(message);
     this.name = "YamlSyntaxError";
   }
+}
+
+/**
+ * Bytes as text the way Go's encoding/json writes a string: valid UTF-8 as is, each byte of
+ * an invalid sequence as U+FFFD (WHATWG's TextDecoder would merge some of them).
+ */
+export function goText(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    const [n, min] = b >= 0xf0 && b <= 0xf4
+      ? [4, 0x10000]
+      : b >= 0xe0
+      ? [3, 0x800]
+      : b >= 0xc2
+      ? [2, 0x80]
+      : [0, 0];
+    let cp = n === 4 ? b & 0x07 : n === 3 ? b & 0x0f : b & 0x1f;
+    let ok = n > 0 && b < 0xf5 && i + n <= bytes.length;
+    for (let k = 1; ok && k < n; k++) {
+      const c = bytes[i + k];
+      if ((c & 0xc0) !== 0x80) ok = false;
+      else cp = (cp << 6) | (c & 0x3f);
+    }
+    if (ok && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) ok = false;
+    if (ok) {
+      out += String.fromCodePoint(cp);
+      i += n;
+    } else {
+      out += "\ufffd";
+      i++;
+    }
+  }
+  return out;
 }

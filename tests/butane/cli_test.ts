@@ -62,11 +62,8 @@ Deno.test("iago butane --strict fails on warnings and writes nothing", async () 
   await Deno.writeTextFile(`${dir.path}/c.bu`, WARN);
   const r = await iago(["butane", "--strict", "-o", "out.ign", "c.bu"], { cwd: dir.path });
   assert.equal(r.code, 1);
-  assert.ok(
-    r.stderr.endsWith(
-      "Error translating config: Config produced warnings and --strict was specified",
-    ),
-  );
+  // butane's own line, without the `Error translating config:` of real failures.
+  assert.ok(r.stderr.endsWith("\nConfig produced warnings and --strict was specified"));
   await assert.rejects(Deno.stat(`${dir.path}/out.ign`));
 });
 
@@ -78,7 +75,7 @@ Deno.test("iago butane exits 1 with the report when the config is invalid", asyn
   assert.equal(r.stdout, "");
   assert.equal(
     r.stderr,
-    "error at $.storage.files.0.mode, line 6 col 13: cannot unmarshal !!str `nope` into int\nError translating config: yaml: unmarshal errors",
+    "Error translating config: yaml: unmarshal errors:\n  line 6: cannot unmarshal !!str `nope` into int",
   );
 });
 
@@ -89,7 +86,7 @@ Deno.test("iago --quiet butane still prints the report of an invalid config", as
   assert.equal(r.code, 1);
   assert.equal(
     r.stderr,
-    "error at $.storage.files.0.mode, line 6 col 13: cannot unmarshal !!str `nope` into int\nError translating config: yaml: unmarshal errors",
+    "Error translating config: yaml: unmarshal errors:\n  line 6: cannot unmarshal !!str `nope` into int",
   );
 });
 

@@ -30,15 +30,18 @@ function within(base: string, full: string): boolean {
 
 const realBases = new Map<string, string>();
 
-/** Refuses a path whose real location (symlinks resolved) is outside the files directory. */
-export function checkRealPath(filesDir: string, full: string): void {
+/**
+ * Refuses a path whose real location (symlinks resolved) is outside the files directory;
+ * `shown` is the path as messages name it.
+ */
+export function checkRealPath(filesDir: string, full: string, shown = full): void {
   const base = resolve(filesDir);
   let realBase = realBases.get(base);
   if (realBase === undefined) {
     try {
       realBase = Deno.realPathSync(base);
     } catch (err) {
-      throw new LocalFileError(goOpenError(full, err));
+      throw new LocalFileError(goOpenError(shown, err));
     }
     realBases.set(base, realBase);
   }
@@ -46,20 +49,33 @@ export function checkRealPath(filesDir: string, full: string): void {
   try {
     real = Deno.realPathSync(full);
   } catch (err) {
-    throw new LocalFileError(goOpenError(full, err));
+    throw new LocalFileError(goOpenError(shown, err));
   }
   if (!within(realBase, real)) throw new LocalFileError(ESCAPES);
 }
 
-/** The bytes of `p` from the files directory. */
-export function readLocal(filesDir: string | undefined, p: string): Uint8Array {
+/**
+ * The bytes of `p` from the files directory. Messages name the file as butane does: joined to
+ * the directory as the user gave it (`shownDir`, default `filesDir`).
+ */
+export function readLocal(
+  filesDir: string | undefined,
+  p: string,
+  shownDir: string | undefined = filesDir,
+): Uint8Array {
   const full = localPath(filesDir, p);
-  checkRealPath(filesDir!, full);
+  const shown = shownPath(shownDir ?? filesDir!, p);
+  checkRealPath(filesDir!, full, shown);
   try {
     return Deno.readFileSync(full);
   } catch (err) {
-    throw new LocalFileError(goOpenError(full, err));
+    throw new LocalFileError(goOpenError(shown, err));
   }
+}
+
+/** Go's `filepath.Join(dir, p)`: joined and cleaned, as butane names a local file. */
+export function shownPath(dir: string, p: string): string {
+  return join(dir, p).replace(/\/$/, "") || ".";
 }
 
 /** Go's `open PATH: no such file or directory` wording for a failed read. */

@@ -19,7 +19,11 @@
  * Value-level differences (hash functions, URL schemes, formats) belong to Ignition validation.
  */
 
-export type FieldType = "string" | "int" | "bool" | ObjType | ListType;
+/**
+ * `bytes` is a Go string used as bytes (`inline`): a `!!binary` value keeps every byte, where
+ * other strings are text.
+ */
+export type FieldType = "string" | "bytes" | "int" | "bool" | ObjType | ListType;
 
 export interface ListType {
   readonly list: FieldType;
@@ -103,7 +107,7 @@ function resource(config: boolean): ObjType {
     f("compression", str, { since: extra }),
     f("http_headers", list(httpHeader), { since: 1 }),
     f("source", str),
-    f("inline", str, { butane: true, since: extra }),
+    f("inline", "bytes", { butane: true, since: extra }),
     f("local", str, { butane: true, since: 1 }),
     f("verification", verification),
   ]);

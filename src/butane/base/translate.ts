@@ -6,14 +6,13 @@
  */
 import type { Doc, DocValue } from "../decode.ts";
 import { type FieldType, isList, isObj, type ObjType } from "./schema.ts";
-import { makeDataUrl } from "./dataurl.ts";
+import { escapeDataUrl, makeDataUrl } from "./dataurl.ts";
 import { LocalFileError, readLocal } from "./local_files.ts";
 import type { Translation } from "./translation.ts";
 
 export type Ign = Record<string, unknown>;
 
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 /** Copies `doc` (typed, YAML keys) to an Ignition object of the same type. */
 export function translateObject(type: ObjType, doc: Doc, path: string, t: Translation): Ign {
@@ -66,16 +65,19 @@ function translateResource(doc: Doc, path: string, t: Translation): Ign {
     out.httpHeaders = list;
   }
   let bytes: Uint8Array | undefined;
-  if (doc.inline !== undefined) bytes = encoder.encode(doc.inline as string);
+  if (doc.inline !== undefined) bytes = doc.inline as Uint8Array;
   else if (doc.local !== undefined) {
     try {
-      bytes = readLocal(t.filesDir, doc.local as string);
+      bytes = readLocal(t.filesDir, doc.local as string, t.filesDirShown);
     } catch (err) {
       if (!(err instanceof LocalFileError)) throw err;
       t.report.error(`${path}.local`, err.message);
     }
   }
-  if (bytes !== undefined) {
+  if (bytes !== undefined && t.escapedDataUrls) {
+    out.source = "data:," + escapeDataUrl(bytes);
+    if (compression !== undefined) out.compression = compression;
+  } else if (bytes !== undefined) {
     const allow = compression === undefined || compression === "";
     const url = makeDataUrl(bytes, allow);
     out.source = url.source;
@@ -95,7 +97,7 @@ function translateResource(doc: Doc, path: string, t: Translation): Ign {
 /** Reads a `*_local` file as text, reporting failures at `path`. */
 function readLocalText(t: Translation, file: string, path: string): string | undefined {
   try {
-    return decoder.decode(readLocal(t.filesDir, file));
+    return decoder.decode(readLocal(t.filesDir, file, t.filesDirShown));
   } catch (err) {
     if (!(err instanceof LocalFileError)) throw err;
     t.report.error(path, err.message);

@@ -13,10 +13,15 @@ export class Translation {
   /** Per-item origins of lists of strings that came from several places (SSH keys). */
   private readonly itemOrigins = new WeakMap<object, string[]>();
 
+  /** Contents become `data:,` URLs only, as in fcos 1.0 (`FcosSpec.escapedDataUrls`). */
+  escapedDataUrls = false;
+
   constructor(
     readonly report: Report,
     /** Directory for `local`, `contents_local`, `ssh_authorized_keys_local` and trees. */
     readonly filesDir: string | undefined,
+    /** The files directory as the user gave it, for messages (butane names files that way). */
+    readonly filesDirShown: string | undefined = filesDir,
   ) {}
 
   /**

@@ -12,6 +12,7 @@ import {
   LocalFileError,
   localPath,
   NO_FILES_DIR,
+  shownPath,
 } from "./local_files.ts";
 import type { Translation } from "./translation.ts";
 
@@ -35,7 +36,11 @@ export function expandTrees(doc: Doc, config: Obj, t: Translation): void {
     let src: string;
     try {
       src = localPath(t.filesDir, tree.local as string);
-      checkRealPath(t.filesDir, src);
+      checkRealPath(
+        t.filesDir,
+        src,
+        shownPath(t.filesDirShown ?? t.filesDir, tree.local as string),
+      );
     } catch (err) {
       if (!(err instanceof LocalFileError)) throw err;
       t.report.error(yamlPath, err.message.replace(/^open /, "stat "));

@@ -11,13 +11,40 @@ import type { Report } from "../report.ts";
 const DECIMAL_MODE =
   "unreasonable mode would be reasonable if specified in octal; remember to add a leading zero";
 
+const BOOT_DISK = "/dev/disk/by-id/coreos-boot-disk";
+const REUSE_BY_LABEL =
+  `partitions cannot be reused by label; number must be specified except on boot disk (${BOOT_DISK}) or when wipe_table is true`;
+
+function validateDisks(doc: Doc, r: Report): void {
+  const storage = (doc.storage ?? {}) as Doc;
+  ((storage.disks ?? []) as Doc[]).forEach((disk, i) => {
+    if (disk.device === BOOT_DISK || disk.wipe_table === true) return;
+    ((disk.partitions ?? []) as Doc[]).forEach((part, p) => {
+      if (!part.number && part.label !== undefined) {
+        r.warn(`$.storage.disks.${i}.partitions.${p}.number`, REUSE_BY_LABEL);
+      }
+    });
+  });
+  ((storage.filesystems ?? []) as Doc[]).forEach((fs, i) => {
+    const path = fs.path as string | undefined;
+    if (path !== undefined && !/^\/(etc|var)(\/|$)/.test(path) && fs.with_mount_unit === true) {
+      r.error(
+        `$.storage.filesystems.${i}.path`,
+        "path must be under /etc or /var if with_mount_unit is true",
+      );
+    }
+  });
+}
+
 /** Runs every Butane-level check on `doc`. */
 export function validateButane(
   doc: Doc,
   r: Report,
-  spec: { layouts: readonly string[]; swapUnits: boolean },
+  spec: { layouts: readonly string[]; swapUnits: boolean; diskChecks: boolean },
 ): void {
   const layouts = spec.layouts;
+  // fcos Config.Validate runs before vcontext walks the fields.
+  if (spec.diskChecks) validateDisks(doc, r);
   const ign = doc.ignition as Doc | undefined;
   const config = ign?.config as Doc | undefined;
   ((config?.merge ?? []) as Doc[]).forEach((res, i) =>

@@ -14,6 +14,16 @@ export interface FcosSpec {
   readonly layouts: readonly string[];
   /** Swap filesystems get `.swap` units (1.4+); before, swap needed a path like any mount. */
   readonly swapUnits: boolean;
+  /**
+   * 1.0 (base v0_1) writes `inline` as a percent-encoded `data:,` URL, never base64 or gzip,
+   * and passes `compression` through as written.
+   */
+  readonly escapedDataUrls: boolean;
+  /**
+   * 1.6+ (fcos `Config.Validate`): a labelled partition without a number on a disk that is
+   * neither the boot disk nor wiped warns, and a mount unit outside /etc or /var is an error.
+   */
+  readonly diskChecks: boolean;
 }
 
 /** fcos 1.N uses butane's base/v0_M package: 1.3 shares 1.2's base. */
@@ -32,5 +42,7 @@ export function fcosSpec(
     goPackage: `v0_${BASE_MINOR[minor]}`,
     layouts: options.layouts ?? ["aarch64", "ppc64le", "x86_64"],
     swapUnits: minor >= 4,
+    escapedDataUrls: minor === 0,
+    diskChecks: minor >= 6,
   };
 }

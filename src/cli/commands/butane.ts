@@ -19,7 +19,7 @@ interface ButaneFlags {
 
 export const butaneCommand = buildCommand({
   func: async function (this: IagoContext, flags: ButaneFlags, file?: string) {
-    const { formatReportEntry, translateButaneText } = await import("../../butane/mod.ts");
+    const { butaneOutput, translateButaneText } = await import("../../butane/mod.ts");
     const abs = (p: string) => (isAbsolute(p) ? p : join(this.workspace.root, p));
     let text: string;
     if (file === undefined || file === "-") {
@@ -45,19 +45,20 @@ export const butaneCommand = buildCommand({
       strict: flags.strict,
       pretty: flags.pretty,
       filesDir: flags.filesDir === undefined ? undefined : abs(flags.filesDir),
+      filesDirShown: flags.filesDir,
       fileName: file,
     });
     // The report is problems in butane's own format: on stderr as is, kept with --quiet.
-    for (const entry of result.report) this.out.detail(formatReportEntry(entry));
-    if (!result.ok || result.json === undefined) {
-      this.out.detail(`Error translating config: ${result.error ?? "source config is invalid"}`);
-      this.process.exitCode = 1;
+    const output = butaneOutput(result, flags.check);
+    if (output.stderr) this.out.detail(output.stderr.replace(/\n$/, ""));
+    if (output.exitCode !== 0) {
+      this.process.exitCode = output.exitCode;
       return;
     }
     if (flags.check) return;
     if (flags.output !== undefined) {
       try {
-        await writeFileAtomic(abs(flags.output), result.json);
+        await writeFileAtomic(abs(flags.output), output.stdout);
       } catch (err) {
         if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied)) {
           throw err;
@@ -70,7 +71,7 @@ export const butaneCommand = buildCommand({
         });
       }
     } else {
-      this.out.print(result.json.replace(/\n$/, ""));
+      this.out.print(output.stdout.replace(/\n$/, ""));
     }
   },
   parameters: {
