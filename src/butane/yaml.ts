@@ -37,6 +37,7 @@ export function readYaml(text: string): YValue {
 
 /** `readYaml` through the `yaml` library alone (the fallback, and the fast reader's oracle). */
 export function readYamlLibrary(text: string): YValue {
+  const source = text;
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     schema: "failsafe",
@@ -78,7 +79,13 @@ export function readYamlLibrary(text: string): YValue {
         return new YScalar(goText(n.value), false, pos, n.tag, new Uint8Array(n.value));
       }
       const plain = n.type === "PLAIN";
-      const text = typeof n.value === "string" ? n.value : String(n.value ?? "");
+      let text = typeof n.value === "string" ? n.value : String(n.value ?? "");
+      // A block scalar that ends the input with no line break: libyaml has no break to keep,
+      // the library adds one.
+      if (
+        (n.type === "BLOCK_LITERAL" || n.type === "BLOCK_FOLDED") && text.endsWith("\n") &&
+        !source.endsWith("\n") && (n.range?.[1] ?? 0) >= source.length
+      ) text = text.slice(0, -1);
       if (plain && NULLS.has(text) && !n.tag) return null;
       if (n.tag === "tag:yaml.org,2002:null") return null;
       return new YScalar(text, plain, pos, n.tag);
