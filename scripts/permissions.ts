@@ -7,12 +7,12 @@
  *   iago itself refuses paths outside the workspace for everything it derives from names.
  * - net: registries, GitHub keys, Sigstore: hosts come from configuration.
  * - env: the variables iago reads (tokens, auth-file locations, NO_COLOR, IAGO_*).
- * - run: only `op` (1Password), `buildah` and `podman` (RUN delegation).
+ * - run: only `op` (1Password), `buildah` and `podman` (RUN delegation), `ssh` (`iago status`).
  */
 export const PERMISSIONS = [
   "--allow-read",
   "--allow-write",
   "--allow-net",
   "--allow-env",
-  "--allow-run=op,buildah,podman",
+  "--allow-run=op,buildah,podman,ssh",
 ];

@@ -145,6 +145,26 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
       await sigstore.stop();
     }
 
+    // plan reads what ignite and build would write; serve --urls makes and keeps tokens;
+    // status runs ssh (a stub on PATH here), which the release permissions allow.
+    const plan = await runBundle(js, ["plan", "--no-images"], ws.path);
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    const urls = await ok(["serve", "--urls", "--url", "http://10.0.0.2:8080", "web"]);
+    assert.match(
+      urls.stdout,
+      /^ {2}ignition {2}http:\/\/10\.0\.0\.2:8080\/ignition\?name=web&token=\S{43}$/m,
+    );
+    const stubs = new URL("./status/stubs", import.meta.url).pathname;
+    const status = await runBundle(js, ["status", "web"], ws.path, {
+      PATH: `${stubs}:${Deno.env.get("PATH")}`,
+      STUB_MACHINES: `${ws.path}/no-machines`,
+    });
+    assert.equal(status.code, 1, status.stderr);
+    assert.match(
+      status.stdout,
+      /^web: unreachable: ssh: connect to host web\.example\.com port 22: Connection refused$/m,
+    );
+
     const rm = await ok(["rm", "--force", "db"]);
     assert.match(rm.stdout, /removed machines\/db/);
   } finally {

@@ -72,6 +72,7 @@ Deno.test("--help lists every command and the global flags", async () => {
       "verify",
       "plan",
       "serve",
+      "status",
       "butane",
       "plugin",
       "completions",

@@ -17,6 +17,7 @@ import { igniteCommand } from "./commands/ignite.ts";
 import { initCommand } from "./commands/init.ts";
 import { planCommand } from "./commands/plan.ts";
 import { serveCommand } from "./commands/serve.ts";
+import { statusCommand } from "./commands/status.ts";
 import { listCommand } from "./commands/list.ts";
 import { pluginCommand } from "./commands/plugin.ts";
 import { rmCommand } from "./commands/rm.ts";
@@ -36,6 +37,7 @@ export function buildApp(onError: (exc: unknown) => number): Application<IagoCon
       verify: verifyCommand,
       plan: planCommand,
       serve: serveCommand,
+      status: statusCommand,
       butane: butaneCommand,
       plugin: pluginCommand,
       completions: completionsCommand,

@@ -1,0 +1,11 @@
+/** `iago status`: what each machine of the fleet runs, asked over SSH. */
+export {
+  type ContainerStatus,
+  fleetStatus,
+  type ImageState,
+  type MachineStatus,
+  type StatusOptions,
+} from "./status.ts";
+export { formatStatus } from "./format.ts";
+export { parseProbe, type RemoteContainer, type RemoteMachine } from "./remote.ts";
+export { runOverSsh, type SshOutcome, type SshTarget } from "./ssh.ts";

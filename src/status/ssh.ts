@@ -1,0 +1,104 @@
+/**
+ * Runs a script on a machine with the system `ssh` client: the user's agent, keys and
+ * ~/.ssh/config, never a password prompt (BatchMode), a new host key accepted and remembered
+ * (StrictHostKeyChecking=accept-new) but a changed one refused, and a time limit for the whole
+ * exchange.
+ */
+
+export interface SshTarget {
+  user: string;
+  host: string;
+  port?: number;
+}
+
+export interface SshOptions {
+  /** The whole exchange, connection included. */
+  timeoutMs: number;
+  /** More `-o` options (`UserKnownHostsFile=...`, `IdentityFile=...`). */
+  options?: readonly string[];
+  /** The `ssh` executable; `ssh` on PATH unless given. */
+  ssh?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export type SshOutcome =
+  | { ok: true; stdout: string }
+  | { ok: false; reason: string };
+
+/** Runs `script` with `bash -s` on `target`; never throws for a failed connection. */
+export async function runOverSsh(
+  target: SshTarget,
+  script: string,
+  options: SshOptions,
+): Promise<SshOutcome> {
+  const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
+  const args = [
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    `ConnectTimeout=${seconds}`,
+    "-o",
+    "StrictHostKeyChecking=accept-new",
+    "-o",
+    "ServerAliveInterval=5",
+    ...(options.options ?? []).flatMap((o) => ["-o", o]),
+    ...(target.port ? ["-p", String(target.port)] : []),
+    "-l",
+    target.user,
+    "--",
+    target.host,
+    "bash -s",
+  ];
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(options.ssh ?? "ssh", {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: cleanEnv(options.env),
+      clearEnv: options.env !== undefined,
+    }).spawn();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { ok: false, reason: "ssh is not installed" };
+    throw err;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), options.timeoutMs);
+  });
+  try {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(script)).catch(() => {});
+    await writer.close().catch(() => {});
+    const output = child.output();
+    const first = await Promise.race([output, late]);
+    if (first === "late") {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+      // A process ssh started may hold the pipes open: wait a moment, not for it.
+      await Promise.race([output.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+      return { ok: false, reason: `no answer within ${seconds} s` };
+    }
+    const out = first;
+    if (out.code === 255) {
+      const err = new TextDecoder().decode(out.stderr).trim().split("\n").filter(Boolean);
+      return { ok: false, reason: err[err.length - 1] ?? "ssh failed (exit 255)" };
+    }
+    return { ok: true, stdout: new TextDecoder().decode(out.stdout) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function cleanEnv(
+  env?: Readonly<Record<string, string | undefined>>,
+): Record<string, string> | undefined {
+  if (!env) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}

@@ -1,0 +1,254 @@
+/**
+ * `iago status` against machines played by a stub `ssh` on PATH that runs the real probe script
+ * over a directory tree (with stub systemctl, podman and sudo), and a real registry holding the
+ * fleet's image: each state a machine can be in, the table, the JSON and the exit code.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ignitionDigest } from "../../src/ignite/digest.ts";
+import { iago, tempDir } from "../helpers/cli.ts";
+import { startRegistry } from "../helpers/registry.ts";
+import { writeTree } from "../oci/fixtures.ts";
+
+const STUBS = new URL("./stubs", import.meta.url).pathname;
+const HASH =
+  "$6$saltsalt$0mPDkZs0x0O8C6F0b6eGvL8v0pQ0bY2rY2eR2aB7lJ0Yy3vJ8y8m0f0Q7w1kS6n5f4d3c2b1a0z9y8x7w6v5u.";
+const NAMES = ["cur", "pending", "rolled", "foreign", "nosudo", "down", "hang"];
+
+interface Machine {
+  image: string;
+  running?: string;
+  health?: string;
+  units?: string;
+  state?: string;
+  digest?: string;
+  noSudo?: boolean;
+  hang?: boolean;
+}
+
+/** A machine's root as probe.sh reads it, and what the stubs answer. */
+async function machineRoot(dir: string, name: string, m: Machine): Promise<void> {
+  const files: Record<string, string> = {
+    [`etc/iago/containers/${name}.env`]:
+      `CONTAINER_IMAGE=${m.image}\nCONTAINER_NAME=bootc-${name}\nUPDATE_STRATEGY=latest\n`,
+    "stub/units": m.units ?? `bootc@${name}.service active\n`,
+  };
+  if (m.digest) files["etc/iago/ignition.digest"] = `${m.digest}\n`;
+  if (m.state) files[`var/lib/iago/bootc-update/${name}.state`] = m.state;
+  if (m.noSudo) files["stub/no-sudo"] = "";
+  if (m.hang) files["stub/hang"] = "";
+  if (m.running) {
+    files[`stub/container-bootc-${name}.json`] = JSON.stringify(
+      [{
+        Name: `bootc-${name}`,
+        Image: "3f1c0a9e2b7d",
+        ImageDigest: m.running,
+        State: { Status: "running", Running: true, Health: { Status: m.health ?? "healthy" } },
+      }],
+      null,
+      2,
+    );
+    files["stub/image.json"] = JSON.stringify([{ Id: "3f1c0a9e2b7d", Digest: m.running }]);
+  }
+  await writeTree(dir, files);
+}
+
+function state(fields: Record<string, string>): string {
+  return "# iago: update state\nSTATE_FORMAT=1\n" +
+    Object.entries(fields).map(([k, v]) => `${k}=${v.includes(" ") ? `"${v}"` : v}`).join("\n") +
+    "\n";
+}
+
+async function fleet(ws: string, host: string): Promise<void> {
+  const machines: Record<string, string> = {
+    "config/defaults.toml":
+      `[user]\nusername = "core"\npassword_hash = "${HASH}"\n\n[admin]\npassword_hash = "${HASH}"\n\n[container_registry]\nurl = "${host}/fleet"\n`,
+    "containers/web/Containerfile": "FROM scratch\nCOPY app.conf /etc/app.conf\n",
+    "containers/web/app.conf": "v1\n",
+  };
+  for (const n of NAMES) {
+    machines[`machines/${n}/machine.toml`] =
+      `name = "${n}"\nfqdn = "${n}.test"\ncontainer_image = "${host}/fleet/web"\n`;
+    machines[`machines/${n}/butane.yaml.tmpl`] = "variant: fcos\nversion: 1.5.0\n";
+  }
+  await writeTree(ws, machines);
+  const env = { IAGO_GITHUB_URL: "http://127.0.0.1:9" };
+  for (const args of [["ignite", "--all"], ["build", "web"]]) {
+    const r = await iago(args, { cwd: ws, env });
+    assert.equal(r.code, 0, r.stderr);
+  }
+}
+
+async function tagDigest(host: string): Promise<string> {
+  const res = await fetch(`http://${host}/v2/fleet/web/manifests/latest`, {
+    method: "HEAD",
+    headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+  });
+  return res.headers.get("docker-content-digest")!;
+}
+
+Deno.test("status tells current, update pending, rolled back, foreign, unreachable and outdated machines apart", async () => {
+  const registry = await startRegistry();
+  await using dir = await tempDir();
+  try {
+    const ws = join(dir.path, "ws");
+    const machines = join(dir.path, "machines");
+    await fleet(ws, registry.host);
+    const v1 = await tagDigest(registry.host);
+    await Deno.writeTextFile(join(ws, "containers/web/app.conf"), "v2\n");
+    assert.equal((await iago(["build", "web"], { cwd: ws })).code, 0);
+    const v2 = await tagDigest(registry.host);
+    assert.notEqual(v1, v2);
+    const digestOf = async (n: string) =>
+      ignitionDigest(JSON.parse(await Deno.readTextFile(join(ws, `output/ignition/${n}.ign`))));
+    const image = `${registry.host}/fleet/web:latest`;
+    await machineRoot(join(machines, "cur.test"), "cur", {
+      image,
+      running: v2,
+      digest: await digestOf("cur"),
+    });
+    await machineRoot(join(machines, "pending.test"), "pending", {
+      image,
+      running: v1,
+      digest: await digestOf("cur"), // another machine's config: provisioned from something else
+    });
+    await machineRoot(join(machines, "rolled.test"), "rolled", {
+      image,
+      running: v1,
+      digest: await digestOf("rolled"),
+      units: "bootc@rolled.service active\npostgres-backup.service failed\n",
+      state: state({
+        CONTAINER: "rolled",
+        IMAGE: image,
+        CURRENT_DIGEST: v1,
+        LAST_UPDATE_TIME: "2026-12-06T02:00:41Z",
+        LAST_UPDATE_RESULT: "rolled-back",
+        LAST_UPDATE_DETAIL: "health check of bootc-rolled failed 30s after the restart",
+        LAST_ROLLBACK_TIME: "2026-12-06T02:00:40Z",
+        LAST_ROLLBACK_REASON: `health check of bootc-rolled failed 30s after the restart (${v2})`,
+        BAD_DIGESTS: v2,
+      }),
+    });
+    await machineRoot(join(machines, "foreign.test"), "foreign", {
+      image: `${registry.host}/elsewhere/web:latest`,
+      running: v1,
+      digest: await digestOf("foreign"),
+    });
+    await machineRoot(join(machines, "nosudo.test"), "nosudo", {
+      image,
+      noSudo: true,
+      digest: await digestOf("nosudo"),
+      state: state({
+        CONTAINER: "nosudo",
+        IMAGE: image,
+        CURRENT_DIGEST: v2,
+        LAST_UPDATE_TIME: "2026-12-06T02:00:41Z",
+        LAST_UPDATE_RESULT: "updated",
+      }),
+    });
+    await machineRoot(join(machines, "hang.test:2222"), "hang", { image, hang: true });
+    const log = join(dir.path, "ssh.log");
+    const env = {
+      PATH: `${STUBS}:${Deno.env.get("PATH")}`,
+      STUB_MACHINES: machines,
+      STUB_LOG: log,
+    };
+    const started = performance.now();
+    const r = await iago([
+      "status",
+      "--json",
+      "--timeout",
+      "2s",
+      "--address",
+      "hang=hang.test:2222",
+    ], { cwd: ws, env });
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^error: 5 of 7 machines need attention: down, foreign, hang, pending, rolled$/m,
+    );
+    const by = Object.fromEntries(JSON.parse(r.stdout).map((m: { name: string }) => [m.name, m]));
+
+    assert.deepEqual(
+      { ...by.cur, containers: undefined },
+      {
+        name: "cur",
+        address: "core@cur.test",
+        reachable: true,
+        ignition: "current",
+        failedUnits: [],
+        attention: [],
+        containers: undefined,
+      },
+    );
+    assert.deepEqual(by.cur.containers, [{
+      name: "cur",
+      image,
+      runningDigest: v2,
+      registryDigest: v2,
+      imageState: "current",
+      unit: "active",
+      health: "healthy",
+    }]);
+    assert.equal(by.pending.containers[0].imageState, "update pending");
+    assert.equal(by.pending.ignition, "outdated");
+    assert.deepEqual(by.pending.attention, [
+      "provisioned from another Ignition config (reprovision to apply output/ignition/)",
+    ]);
+    assert.equal(by.rolled.containers[0].imageState, "rolled back");
+    assert.deepEqual(by.rolled.containers[0].lastRollback, {
+      time: "2026-12-06T02:00:40Z",
+      reason: `health check of bootc-rolled failed 30s after the restart (${v2})`,
+    });
+    assert.deepEqual(by.rolled.failedUnits, ["postgres-backup.service"]);
+    assert.equal(by.foreign.containers[0].imageState, "not from the fleet");
+    assert.equal(by.nosudo.containers[0].imageState, "current");
+    assert.equal(by.nosudo.containers[0].health, undefined);
+    assert.deepEqual(by.nosudo.attention, []);
+    assert.equal(by.down.reachable, false);
+    assert.equal(by.down.error, "ssh: connect to host down.test port 22: Connection refused");
+    assert.equal(by.hang.error, "no answer within 2 s");
+    assert.ok(seconds < 10, `machines were asked one after another (${seconds} s)`);
+
+    // Every connection: no prompts, a new host key accepted, the user and the address.
+    const calls = (await Deno.readTextFile(log)).trim().split("\n");
+    assert.equal(calls.length, 7);
+    for (const c of calls) {
+      assert.match(
+        c,
+        /^-o BatchMode=yes -o ConnectTimeout=2 -o StrictHostKeyChecking=accept-new -o ServerAliveInterval=5 (-p 2222 )?-l core -- \S+ bash -s$/,
+      );
+    }
+
+    const table = await iago(["status", "cur", "rolled"], { cwd: ws, env });
+    assert.equal(table.code, 1);
+    const lines = table.stdout.split("\n");
+    assert.match(lines[0], /^MACHINE +REACHABLE +IGNITION +CONTAINER +IMAGE +HEALTH +LAST UPDATE$/);
+    assert.match(
+      lines[1],
+      new RegExp(`^cur +yes +current +cur +current ${v2.slice(7, 19)} +healthy +-$`),
+    );
+    assert.match(
+      lines[2],
+      new RegExp(
+        `^rolled +yes +current +rolled +rolled back ${
+          v1.slice(7, 19)
+        } +healthy +rolled-back 2026-12-06T02:00:41Z$`,
+      ),
+    );
+    assert.ok(
+      lines.includes(
+        `rolled: rolled rolled back at 2026-12-06T02:00:40Z: health check of bootc-rolled failed 30s after the restart (${v2})`,
+      ),
+      table.stdout,
+    );
+    assert.ok(lines.includes("rolled: failed units: postgres-backup.service"), table.stdout);
+    assert.equal(lines.at(-1), "2 machines: 1 needs attention");
+
+    const ok = await iago(["status", "cur", "nosudo"], { cwd: ws, env });
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    await registry.stop();
+  }
+});
