@@ -6,6 +6,7 @@
 import { loadDefaults, loadMachine, noSuchMachine } from "../config/mod.ts";
 import { IagoError } from "../errors.ts";
 import { readTextIfExists } from "../fsutil.ts";
+import { IGNITION_DIGEST_PATH } from "../ignite/digest.ts";
 import { dryIgnite, IgniteSession } from "../ignite/mod.ts";
 import {
   type BuildOptions,
@@ -126,7 +127,9 @@ async function planIgnition(
   } catch {
     throw new IagoError(`${file} is not JSON`, { hint: `run: iago ignite ${name}` });
   }
-  const changes = diffIgnition(before, JSON.parse(dry.json), { secretValues: dry.secretValues });
+  // The config's own digest changes with any change: it is no change of its own.
+  const changes = diffIgnition(before, JSON.parse(dry.json), { secretValues: dry.secretValues })
+    .filter((c) => c.name !== IGNITION_DIGEST_PATH);
   return {
     status: changes.length > 0 ? "changed" : "unchanged",
     file,
