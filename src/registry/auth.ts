@@ -19,6 +19,8 @@ export interface Credentials {
 export interface CredentialProvider {
   /** Credentials for `registry` (its API host), or undefined when there are none. */
   get(registry: string): Promise<Credentials | undefined>;
+  /** How to give credentials for `registry` when it asks and `get` found none. */
+  hint?(registry: string): string;
 }
 
 /** A provider that always answers with the same credentials. */

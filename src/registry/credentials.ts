@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { IagoError } from "../errors.ts";
 import type { CredentialProvider, Credentials } from "./auth.ts";
 import { sameRegistry } from "./reference.ts";
+import { loginHost, tokenHint } from "./session.ts";
 
 const OP_TIMEOUT_MS = 60_000;
 
@@ -58,9 +59,19 @@ export function resolveCredentials(options: CredentialOptions): CredentialProvid
   const username = options.username || "iago";
   const tokenHosts = [...(options.tokenRegistries ?? []), "ghcr.io"];
   let onepassword: Promise<string> | undefined;
+  const tokenRegistry = (registry: string) => tokenHosts.some((h) => sameRegistry(h, registry));
   return {
+    hint(registry: string): string {
+      if (tokenRegistry(registry)) return tokenHint(registry);
+      // A base image's registry: only an auth file can hold its credentials.
+      const host = loginHost(registry);
+      const pushTo = options.tokenRegistries?.length
+        ? `the push registry, ${options.tokenRegistries.join(", ")}`
+        : "ghcr.io";
+      return `log in to it with "podman login ${host}" (or docker login), which iago reads from the auth file; --token and GITHUB_TOKEN are sent only to ${pushTo}`;
+    },
     async get(registry: string): Promise<Credentials | undefined> {
-      if (tokenHosts.some((h) => sameRegistry(h, registry))) {
+      if (tokenRegistry(registry)) {
         if (options.token) return { username, password: options.token, source: "--token" };
         if (env.GITHUB_TOKEN) {
           return { username, password: env.GITHUB_TOKEN, source: "GITHUB_TOKEN" };

@@ -138,9 +138,7 @@ export class AuthSession {
         `Cannot ${what}: ${host} asks for credentials and none were found`,
         res,
         url,
-        `give a token with --token, set GITHUB_TOKEN, set OP_SERVICE_ACCOUNT_TOKEN (1Password), or log in with "podman login ${
-          loginHost(host)
-        }" (auth file)`,
+        this.#provider?.hint?.(host) ?? tokenHint(host),
       );
       return err;
     }
@@ -167,6 +165,13 @@ function authHint(host: string, source: string, detail?: string): string {
   return `check the username and token from ${source} for ${host}`;
 }
 
-function loginHost(registry: string): string {
+/** The ways to give credentials to a registry the token sources are for. */
+export function tokenHint(host: string): string {
+  return `give a token with --token, set GITHUB_TOKEN, set OP_SERVICE_ACCOUNT_TOKEN (1Password), or log in with "podman login ${
+    loginHost(host)
+  }" (auth file)`;
+}
+
+export function loginHost(registry: string): string {
   return registry === DOCKER_HUB_REGISTRY ? "docker.io" : registry;
 }
