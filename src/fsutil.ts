@@ -42,6 +42,34 @@ export async function writeFileAtomic(
   }
 }
 
+/** The names `writeFileAtomic` gives its temp files: `.NAME.1a2b3c4d.tmp`. */
+const TEMP_FILE = /^\..+\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes the temp files `writeFileAtomic` left in `dir` and below it when its process was
+ * killed (one may hold a whole Ignition file with password hashes), and returns their paths.
+ * Call it only while holding the lock that every writer of `dir` takes.
+ */
+export async function removeLeftoverTempFiles(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(dir));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return removed;
+    throw err;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) removed.push(...await removeLeftoverTempFiles(path));
+    else if (entry.isFile && TEMP_FILE.test(entry.name)) {
+      await Deno.remove(path).catch(() => {});
+      removed.push(path);
+    }
+  }
+  return removed;
+}
+
 /** True when `path` exists (any kind of entry, symlinks not followed). */
 export async function exists(path: string): Promise<boolean> {
   try {

@@ -1,7 +1,9 @@
 /**
  * A workspace lock in `.iago/`, so overlapping runs (two cron jobs, a person and a cron job)
- * never interleave their writes. The lock is a file created exclusively and holding the
- * owner's pid; a lock whose process is gone is taken over. Waiters poll until a timeout.
+ * never interleave their writes. The lock is an OS file lock (flock) on `.iago/NAME.lock`: the
+ * kernel releases it when its process ends, however it ends (kill -9, a container's pid 1, a
+ * reboot), so no run ever has to judge whether a holder is alive. The file itself stays; it
+ * names the holder's pid for the message of a run that waits. Waiters poll until a timeout.
  */
 import { join } from "node:path";
 import { IagoError } from "./errors.ts";
@@ -17,7 +19,7 @@ export interface LockOptions {
 
 /**
  * Runs `fn` holding the lock `name` (`.iago/NAME.lock`), creating `.iago/` (0700) if needed.
- * Throws an `IagoError` when another live process holds it for longer than the timeout.
+ * Throws an `IagoError` when another run holds it for longer than the timeout.
  */
 export async function withLock<T>(
   stateDir: string,
@@ -27,30 +29,32 @@ export async function withLock<T>(
 ): Promise<T> {
   await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });
   const path = join(stateDir, `${name}.lock`);
-  const token = `${Deno.pid} ${crypto.randomUUID()}\n`;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (;;) {
-    if (await tryCreate(path, token)) break;
-    if (await removeIfStale(stateDir, path)) continue;
-    if (Date.now() >= deadline) {
-      throw new IagoError(
-        `Cannot start ${options.purpose ?? name}: another iago run holds ${path} (pid ${
-          await ownerPid(path) ?? "?"
-        })`,
-        {
-          hint:
-            "wait for it to finish, or remove the lock file if no iago process is running (IAGO_LOCK_TIMEOUT=SECONDS waits longer)",
-        },
-      );
-    }
-    await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
-  }
+  // Never removed: a run waiting on this file would otherwise lock a file nobody else sees.
+  await (await Deno.open(path, { write: true, create: true, mode: 0o600 })).close();
+  // Held open read-only: a file open for writing all run long would keep the kernel from
+  // remounting its file system read-only.
+  const file = await Deno.open(path, { read: true });
   try {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    while (!await file.tryLock(true)) {
+      if (Date.now() >= deadline) {
+        throw new IagoError(
+          `Cannot start ${options.purpose ?? name}: another iago run holds ${path} (${await holder(
+            path,
+          )})`,
+          {
+            hint:
+              "wait for it to finish (IAGO_LOCK_TIMEOUT=SECONDS waits longer); the lock is released when that process ends, even when it is killed",
+          },
+        );
+      }
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
+    }
+    await Deno.writeTextFile(path, `${Deno.pid}\n`);
     return await fn();
   } finally {
-    // Remove only our own lock, never one a later run took over.
-    const current = await Deno.readTextFile(path).catch(() => undefined);
-    if (current === token) await Deno.remove(path).catch(() => {});
+    // Closing the file releases the lock.
+    file.close();
   }
 }
 
@@ -62,59 +66,9 @@ export function lockTimeoutFromEnv(env: Record<string, string | undefined>): num
   return Number.isFinite(n) && n >= 0 ? n * 1000 : undefined;
 }
 
-async function tryCreate(path: string, token: string): Promise<boolean> {
-  try {
-    const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-    try {
-      await file.write(new TextEncoder().encode(token));
-    } finally {
-      file.close();
-    }
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) return false;
-    throw err;
-  }
-}
-
-async function ownerPid(path: string): Promise<number | undefined> {
-  const text = await Deno.readTextFile(path).catch(() => undefined);
-  const pid = Number(text?.split(" ")[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-/**
- * Removes the lock at `path` when its owner is gone; true when it did. Takers-over go one at a
- * time, holding an flock on `stateDir` (the kernel drops it if one dies), and look at the lock
- * again once it is their turn: a run that judged the dead owner's lock stale a moment ago must
- * not remove the lock another run has taken since.
- */
-async function removeIfStale(stateDir: string, path: string): Promise<boolean> {
-  const dir = await Deno.open(stateDir, { read: true });
-  try {
-    if (!await dir.tryLock(true) || !await isStale(path)) return false;
-    await Deno.remove(path).catch(() => {});
-    return true;
-  } finally {
-    dir.close();
-  }
-}
-
-/** A lock whose owner process no longer exists (checked through /proc where there is one). */
-async function isStale(path: string): Promise<boolean> {
-  const pid = await ownerPid(path);
-  if (pid === undefined) {
-    // Being written right now, or garbage: stale only if it stays that way.
-    const info = await Deno.stat(path).catch(() => undefined);
-    return info?.mtime !== null && info !== undefined && Date.now() - info.mtime.getTime() > 5000;
-  }
-  if (pid === Deno.pid) return false;
-  try {
-    await Deno.stat(`/proc/${pid}`);
-    return false;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) return false;
-    // No /proc at all (macOS): cannot tell, so never take over.
-    return await Deno.stat("/proc/self").then(() => true, () => false);
-  }
+/** `pid 1234`, from what the holder wrote into the lock file. */
+async function holder(path: string): Promise<string> {
+  const text = await Deno.readTextFile(path).catch(() => "");
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? `pid ${pid}` : "pid ?";
 }

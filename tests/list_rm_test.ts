@@ -5,7 +5,7 @@ import { summarizeMachines } from "../src/config/fleet.ts";
 import { initMachine } from "../src/scaffold/mod.ts";
 import { machinePaths } from "../src/scaffold/remove.ts";
 import { Workspace } from "../src/workspace.ts";
-import { iago, tempDir } from "./helpers/cli.ts";
+import { holdLock, iago, tempDir } from "./helpers/cli.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 
@@ -251,7 +251,7 @@ Deno.test("rm waits for a running ignite, so it cannot write the machine's files
   await using dir = await tempDir();
   await fleet(dir.path);
   // The workspace lock of an ignite that is still running (this process is alive).
-  await write(dir.path, ".iago/ignite.lock", `${Deno.pid} ignite\n`);
+  using _held = await holdLock(join(dir.path, ".iago/ignite.lock"));
   const env = { IAGO_LOCK_TIMEOUT: "0.2" };
   const r = await iago(["rm", "--force", "web"], { cwd: dir.path, env });
   assert.equal(r.code, 1);

@@ -4,6 +4,8 @@
  */
 import { IagoError } from "../errors.ts";
 import { lockTimeoutFromEnv, withLock } from "../lock.ts";
+import { auditSecrets } from "../secrets/audit.ts";
+import { removeLeftovers } from "./run.ts";
 import type { Workspace } from "../workspace.ts";
 import {
   checkMachineIgnition,
@@ -41,7 +43,10 @@ export async function igniteNewMachine(
 ): Promise<IgniteResult> {
   const session = new IgniteSession(ws, options);
   try {
-    return await withLock(ws.stateDir, "ignite", () => igniteMachine(session, name), {
+    return await withLock(ws.stateDir, "ignite", async () => {
+      await removeLeftovers(ws);
+      return await igniteMachine(session, name);
+    }, {
       timeoutMs: lockTimeoutFromEnv(options.env ?? {}),
       purpose: "ignite",
     });
@@ -58,8 +63,9 @@ export async function igniteNewMachine(
 }
 
 /**
- * Renders and translates each machine of `names` without writing anything, and returns the
- * problems (one per failing machine). Machines are checked independently.
+ * Renders and translates each machine of `names` without writing anything, checks that its
+ * stored secrets are those of its Ignition file, and returns the problems (one per failing
+ * machine). Machines are checked independently.
  */
 export async function checkIgnitions(
   ws: Workspace,
@@ -70,11 +76,23 @@ export async function checkIgnitions(
   const problems: IagoError[] = [];
   for (const name of names) {
     try {
-      await checkMachineIgnition(session, name);
+      const { file, use } = await checkMachineIgnition(session, name);
+      const mismatches = await auditSecrets(ws.machineSecretsDir(name), file, use);
+      if (mismatches.length > 0) problems.push(secretsMismatch(ws, name, file, mismatches));
     } catch (err) {
       if (!(err instanceof IagoError)) throw err;
       problems.push(err);
     }
   }
   return problems;
+}
+
+function secretsMismatch(ws: Workspace, name: string, file: string, found: string[]): IagoError {
+  const pending = found.some((f) => f.startsWith("an interrupted ignite"));
+  return new IagoError(`Stored secrets of machine "${name}" do not match it: ${found.join("; ")}`, {
+    at: { file: ws.relative(file) },
+    hint: pending
+      ? `run: iago ignite ${name} (it finishes the interrupted run)`
+      : `the machine may use a password kept nowhere: run iago ignite --rotate-secrets ${name} and install the new Ignition file`,
+  });
 }

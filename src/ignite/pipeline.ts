@@ -12,12 +12,13 @@ import {
 import { mtime, newestMachineInput } from "../config/fleet.ts";
 import { type Defaults, loadDefaults, loadMachine } from "../config/mod.ts";
 import { IagoError } from "../errors.ts";
-import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
+import { readTextIfExists } from "../fsutil.ts";
 import { type GithubKeys, githubKeys } from "../keys/github.ts";
 import { buildContext, machineInfo } from "../render/context.ts";
 import { renderTemplateMapped } from "../render/template.ts";
 import { loadRuntimeScripts } from "../runtime/mod.ts";
-import { SecretStore } from "../secrets/store.ts";
+import type { SecretUse } from "../secrets/audit.ts";
+import { finishInterruptedCommit, SecretStore } from "../secrets/store.ts";
 import type { ButaneConfig, MachineInfo, TemplateContext } from "../types.ts";
 import { checkOverlay, checkSecretSpecs } from "../workload/contract.ts";
 import { type LoadedWorkload, loadWorkloads } from "../workload/loader.ts";
@@ -119,6 +120,9 @@ export async function igniteMachine(
 ): Promise<IgniteResult> {
   const ws = session.ws;
   const file = output ?? ws.ignitionFile(name);
+  // A run killed half-way through its commit left the new secrets pending: settle them before
+  // they are read, or this run would make its output from the wrong generation.
+  await finishInterruptedCommit(ws.machineSecretsDir(name));
   const { json, store } = await generate(session, name);
   const previous = await readTextIfExists(file);
   if (previous === json && !store.dirty) {
@@ -126,29 +130,20 @@ export async function igniteMachine(
     return { name, status: "unchanged", file, json };
   }
   await Deno.mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  // The secrets go first: an Ignition file must never hold values kept nowhere else, which a
-  // kill between the two writes would leave. When the file cannot be written, the previous
-  // secrets are put back.
-  const restoreSecrets = await store.commit();
-  try {
-    await writeFileAtomic(file, json, { mode: 0o600 });
-  } catch (err) {
-    await restoreSecrets();
-    throw err;
-  }
+  await store.commit(file, json);
   return { name, status: "written", file, json };
 }
 
 /**
- * Renders, merges and translates machine `name` without writing anything (for `validate`).
- * Throws like `igniteMachine`.
+ * Renders, merges and translates machine `name` without writing anything (for `validate`),
+ * and says which stored secrets its Ignition file uses. Throws like `igniteMachine`.
  */
 export async function checkMachineIgnition(
   session: IgniteSession,
   name: string,
-): Promise<IgniteResult> {
-  const { json } = await generate(session, name);
-  return { name, status: "checked", file: session.ws.ignitionFile(name), json };
+): Promise<IgniteResult & { use: SecretUse }> {
+  const { json, use } = await generate(session, name);
+  return { name, status: "checked", file: session.ws.ignitionFile(name), json, use };
 }
 
 /** What `ignite` would write for a machine, and which of its values are secret. */
@@ -179,7 +174,7 @@ export async function dryIgnite(session: IgniteSession, name: string): Promise<D
 async function generate(
   session: IgniteSession,
   name: string,
-): Promise<{ json: string; store: SecretStore }> {
+): Promise<{ json: string; store: SecretStore; use: SecretUse }> {
   const ws = session.ws;
   const defaults = await session.defaults();
   const machine = await loadMachine(ws, name, defaults);
@@ -207,6 +202,10 @@ async function generate(
   });
   const secretFiles = new Map<LoadedWorkload, ButaneConfig>();
   const secrets: Record<string, string> = {};
+  const use: SecretUse = {
+    accounts: [defaults.user, defaults.admin].filter((a) => !a.passwordHash).map((a) => a.username),
+    files: [],
+  };
   for (const w of workloads) {
     const specs = callPlugin(w, "secrets()", () => w.workload.secrets?.(info)) ?? [];
     const problems = checkSecretSpecs(specs);
@@ -214,9 +213,11 @@ async function generate(
     const files = [];
     for (const spec of specs) {
       const value = await store.secret(spec.name, spec.length ?? 32);
+      const path = spec.path ?? `/etc/iago/secrets/${spec.name}`;
       secrets[spec.name] = value;
+      use.files.push({ name: spec.name, path });
       files.push({
-        path: spec.path ?? `/etc/iago/secrets/${spec.name}`,
+        path,
         mode: spec.mode ?? 0o600,
         contents: { inline: value },
       });
@@ -270,7 +271,7 @@ async function generate(
     const at = entry.line === undefined ? "" : `:${entry.line}:${entry.col ?? 1}`;
     session.options.onWarning?.(`${blame(entry)}${at}: ${describeEntry(entry)}`);
   }
-  return { json: result.json, store };
+  return { json: result.json, store, use };
 }
 
 async function userKeys(session: IgniteSession, defaults: Defaults): Promise<string[]> {

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { IagoError, UsageError } from "../errors.ts";
+import { removeLeftoverTempFiles } from "../fsutil.ts";
 import { lockTimeoutFromEnv, withLock } from "../lock.ts";
 import type { Workspace } from "../workspace.ts";
 import { igniteMachine, type IgniteOptions, IgniteSession } from "./pipeline.ts";
@@ -78,6 +79,7 @@ export async function igniteMachines(
     }
   };
   await withLock(ws.stateDir, "ignite", async () => {
+    await removeLeftovers(ws);
     // A few machines at a time, so one machine's file writes overlap another's rendering;
     // outcomes are still reported in name order.
     const pending = list.map(() => Promise.withResolvers<MachineOutcome>());
@@ -101,6 +103,15 @@ export async function igniteMachines(
     ms: elapsed(started),
     failed: outcomes.filter((o) => o.status === "failed").length,
   };
+}
+
+/**
+ * Removes the temp files of runs that were killed while writing Ignition files or secrets.
+ * Call it holding the ignite lock: then no other run is writing them.
+ */
+export async function removeLeftovers(ws: Workspace): Promise<void> {
+  await removeLeftoverTempFiles(ws.ignitionDir);
+  await removeLeftoverTempFiles(ws.secretsDir);
 }
 
 /** `3 machines in 45 ms: 1 written, 1 unchanged, 1 failed`. */

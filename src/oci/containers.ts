@@ -62,7 +62,10 @@ export interface ContainerOutcome {
   repository?: string;
 }
 
-/** Builds the named containers (or all); calls `onOutcome` as each finishes. */
+/**
+ * Builds the named containers (or all); calls `onOutcome` as each finishes. Call it holding
+ * the workspace's build lock.
+ */
 export async function buildContainers(
   ws: Workspace,
   names: string[],
@@ -100,6 +103,7 @@ export async function buildContainers(
   const platforms = parsePlatforms(options.platform);
   const epoch = sourceDateEpoch(options.env);
   const defaults = await loadDefaults(ws);
+  await removeKilledBuildsScratch(ws);
   const outcomes: ContainerOutcome[] = [];
   for (const name of targets) {
     const started = performance.now();
@@ -114,6 +118,23 @@ export async function buildContainers(
     onOutcome(outcome);
   }
   return outcomes;
+}
+
+/**
+ * Removes the scratch directories (`.iago/tmp/build-*`) of builds that were killed: the caller
+ * holds the build lock, so no other build is using one.
+ */
+async function removeKilledBuildsScratch(ws: Workspace): Promise<void> {
+  const tmp = join(ws.stateDir, "tmp");
+  try {
+    for await (const entry of Deno.readDir(tmp)) {
+      if (entry.isDirectory && entry.name.startsWith("build-")) {
+        await Deno.remove(join(tmp, entry.name), { recursive: true });
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
 }
 
 async function buildOne(

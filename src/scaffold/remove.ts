@@ -3,6 +3,7 @@
  * else. Every path comes from the workspace and a checked machine name.
  */
 import { didYouMean, UsageError } from "../errors.ts";
+import { join } from "node:path";
 import { exists } from "../fsutil.ts";
 import { checkMachineName, type Workspace } from "../workspace.ts";
 
@@ -18,6 +19,15 @@ export async function machinePaths(ws: Workspace, name: string): Promise<string[
   ];
   const found: string[] = [];
   for (const p of candidates) if (await exists(p)) found.push(p);
+  // What a killed ignite of this machine left beside its Ignition file (it may hold secrets).
+  const leftover = new RegExp(`^\\.${name}\\.ign\\.[0-9a-f]{8}\\.tmp$`);
+  try {
+    for await (const entry of Deno.readDir(ws.ignitionDir)) {
+      if (entry.isFile && leftover.test(entry.name)) found.push(join(ws.ignitionDir, entry.name));
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
   return found;
 }
 

@@ -1,14 +1,25 @@
 /**
  * Generated secrets of one machine, kept in `.iago/secrets/MACHINE/` (directory 0700, files
  * 0600): generated once from a CSPRNG, reused by every later ignite, replaced only on rotation.
- * New or rotated values are staged in memory and written by `commit()` just before the Ignition
- * file that uses them, which puts them back if that file cannot be written.
+ * New or rotated values are staged in memory; `commit()` writes them and the Ignition file that
+ * uses them as one transaction, so a kill or a full or read-only disk at any point never leaves
+ * a stored value that the machine's Ignition file does not use (see `commit()`).
  */
-import { getRandomValues } from "node:crypto";
-import { join } from "node:path";
+import { createHash, getRandomValues } from "node:crypto";
+import { dirname, join, relative, resolve } from "node:path";
+import { IagoError } from "../errors.ts";
 import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
 import { sha512Crypt } from "./crypt.ts";
 
+/**
+ * The new generation of secrets while its Ignition file is being written: the new values and
+ * the SHA-256 of the file that uses them. Its name cannot be a secret's (those never start
+ * with a dot).
+ */
+export const PENDING_FILE = ".pending";
+
+/** The directory of the generated account passwords: no secret may take its name. */
+const ACCOUNTS = "accounts";
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /** A random string of `length` letters and digits from a CSPRNG (no modulo bias). */
@@ -68,15 +79,24 @@ export class SecretStore {
 
   /**
    * The secret `name`: the stored value (whatever its length: it may be the only copy of a
-   * password in use), else (or when rotating) a new one of `length`.
+   * password in use), else (or when rotating) a new one of `length`. Throws an `IagoError` for
+   * the name `accounts`, which holds the account passwords.
    */
   async secret(name: string, length = 32): Promise<string> {
+    if (name === ACCOUNTS) {
+      throw new IagoError(
+        `Cannot use the secret name "${ACCOUNTS}": ${
+          join(this.#dir, ACCOUNTS)
+        }/ holds the generated account passwords`,
+        { hint: "give the secret another name in the workload's secrets()" },
+      );
+    }
     return await this.#get(name, () => generateSecret(length));
   }
 
   /** The generated password of account `username` and its `$6$` hash, stored together. */
   async accountPassword(username: string): Promise<AccountPassword> {
-    const file = join("accounts", username);
+    const file = join(ACCOUNTS, username);
     const password = await this.#get(file, () => generateSecret(24));
     // The hash is kept beside the password, so the output stays the same from run to run.
     const hash = this.#pending.has(file)
@@ -94,32 +114,50 @@ export class SecretStore {
   }
 
   /**
-   * Writes the new values: directories 0700, files 0600, each atomically. Returns a function
-   * that puts back what the files held before. Throws when a value cannot be written, after
-   * putting back those already written.
+   * Writes the Ignition file `file` (0600, atomically) and the new values it uses (directories
+   * 0700, files 0600) as one transaction:
+   * 1. the new generation goes to `.pending` by one rename (the old values stay in place);
+   * 2. the Ignition file is renamed into place: the commit point;
+   * 3. the new values replace the old ones, and `.pending` goes.
+   * Interrupted before 2, the old values are still those of the Ignition file in place;
+   * after it, `finishInterruptedCommit()` stores the new ones at the next run. Throws when a
+   * step fails; an `IagoError` saying so when only step 3 did.
    */
-  async commit(): Promise<() => Promise<void>> {
+  async commit(file: string, json: string): Promise<void> {
     if (this.#dryRun) throw new Error("Cannot commit the secrets of a dry run");
-    const previous: { path: string; text?: string }[] = [];
-    const restore = async () => {
-      for (const { path, text } of previous.reverse()) {
-        if (text === undefined) await Deno.remove(path).catch(() => {});
-        else await writeFileAtomic(path, text, { mode: 0o600 });
-      }
+    if (!this.dirty) return await writeFileAtomic(file, json, { mode: 0o600 });
+    const pendingFile = join(this.#dir, PENDING_FILE);
+    const generation: PendingGeneration = {
+      ignition: relative(this.#dir, file),
+      sha256: sha256(json),
+      values: Object.fromEntries(this.#pending),
     };
+    await writeFileAtomic(pendingFile, JSON.stringify(generation) + "\n", {
+      mode: 0o600,
+      mkdirMode: 0o700,
+    });
     try {
-      for (const [name, value] of this.#pending) {
-        const path = join(this.#dir, name);
-        await Deno.mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
-        previous.push({ path, text: await readTextIfExists(path) });
-        await writeFileAtomic(path, value + "\n", { mode: 0o600 });
-      }
+      await writeFileAtomic(file, json, { mode: 0o600 });
     } catch (err) {
-      await restore();
+      // The new values were never in use. Should the disk refuse even this removal, the next
+      // run drops the generation anyway: the Ignition file in place is not the one it names.
+      await Deno.remove(pendingFile).catch(() => {});
       throw err;
     }
+    try {
+      await storeValues(this.#dir, generation.values);
+      await Deno.remove(pendingFile);
+    } catch (err) {
+      throw new IagoError(
+        `${file} was written, but its new secrets could not be stored: ${messageOf(err)}`,
+        {
+          hint:
+            `they are kept in ${pendingFile}; the next iago ignite stores them (free space or make the disk writable first)`,
+          cause: err,
+        },
+      );
+    }
     this.#pending.clear();
-    return restore;
   }
 
   #stage(name: string, value: string): string {
@@ -132,8 +170,7 @@ export class SecretStore {
     const staged = this.#pending.get(name);
     if (staged !== undefined) return staged;
     if (!this.#rotate) {
-      const stored = await readTextIfExists(join(this.#dir, name));
-      const value = stored?.replace(/\n$/, "");
+      const value = await readStoredSecret(this.#dir, name);
       if (value !== undefined && value !== "") {
         this.#given.add(value);
         return value;
@@ -141,4 +178,64 @@ export class SecretStore {
     }
     return this.#stage(name, this.#dryRun ? NEW_SECRET_STAND_IN + name : make());
   }
+}
+
+/** What `.pending` holds. */
+interface PendingGeneration {
+  /** The Ignition file that uses the values, relative to the secrets directory. */
+  ignition: string;
+  /** SHA-256 (hex) of that file's bytes. */
+  sha256: string;
+  /** Secret name (`accounts/core` for a password) → new value. */
+  values: Record<string, string>;
+}
+
+/** The stored value of secret `name` in `dir` (without its final newline), if any. */
+export async function readStoredSecret(dir: string, name: string): Promise<string | undefined> {
+  return (await readTextIfExists(join(dir, name)))?.replace(/\n$/, "");
+}
+
+/**
+ * Finishes the commit a killed run (or a full or read-only disk) interrupted in `dir`: when the
+ * Ignition file in place is the one the pending generation was made for, its values are stored
+ * (`"stored"`); otherwise the generation was never in use and is dropped (`"dropped"`).
+ * `"none"`: nothing was pending. Call it holding the workspace lock, before reading secrets.
+ */
+export async function finishInterruptedCommit(
+  dir: string,
+): Promise<"none" | "stored" | "dropped"> {
+  const pendingFile = join(dir, PENDING_FILE);
+  const text = await readTextIfExists(pendingFile);
+  if (text === undefined) return "none";
+  let generation: PendingGeneration;
+  try {
+    generation = JSON.parse(text);
+  } catch (err) {
+    // Written by a rename, so never half-written: this is a file someone edited.
+    throw new IagoError(`Cannot read ${pendingFile}: ${messageOf(err)}`, {
+      hint: "restore it from a backup of .iago/, or remove it to keep the stored secrets",
+      cause: err,
+    });
+  }
+  const ignition = await Deno.readFile(resolve(dir, generation.ignition)).catch(() => undefined);
+  const inUse = ignition !== undefined && sha256(ignition) === generation.sha256;
+  if (inUse) await storeValues(dir, generation.values);
+  await Deno.remove(pendingFile);
+  return inUse ? "stored" : "dropped";
+}
+
+async function storeValues(dir: string, values: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(values)) {
+    const path = join(dir, name);
+    await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(path, value + "\n", { mode: 0o600 });
+  }
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

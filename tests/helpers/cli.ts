@@ -34,3 +34,12 @@ export async function tempDir(prefix = "iago-test-"): Promise<AsyncDisposable & 
     [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}),
   };
 }
+
+/** Holds the lock file `path` as a running iago would (flock, its pid inside) until disposed. */
+export async function holdLock(path: string): Promise<Disposable> {
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  const file = await Deno.open(path, { read: true, write: true, create: true });
+  if (!await file.tryLock(true)) throw new Error(`${path} is locked already`);
+  await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
+  return { [Symbol.dispose]: () => file.close() };
+}

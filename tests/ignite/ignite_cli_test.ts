@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { iago, tempDir } from "../helpers/cli.ts";
+import { holdLock, iago, tempDir } from "../helpers/cli.ts";
 import {
   assertValidIgnition,
   defaultsToml,
@@ -357,9 +357,8 @@ Deno.test("a mistake inside a list entry of the template is reported at its line
 Deno.test("an overlapping run waits for the workspace lock and then says which run holds it", async () => {
   await using dir = await tempDir();
   await makeWorkspace(dir.path, { web: "" });
-  await Deno.mkdir(join(dir.path, ".iago"), { recursive: true });
-  // A lock held by a live process (this one).
-  await Deno.writeTextFile(join(dir.path, ".iago", "ignite.lock"), `${Deno.pid} other-run\n`);
+  // A lock held by another run (this test).
+  const held = await holdLock(join(dir.path, ".iago", "ignite.lock"));
   const t0 = performance.now();
   const r = await iago(["ignite", "web"], { cwd: dir.path, env: { IAGO_LOCK_TIMEOUT: "0.3" } });
   assert.ok(performance.now() - t0 >= 300);
@@ -369,7 +368,7 @@ Deno.test("an overlapping run waits for the workspace lock and then says which r
   await assert.rejects(Deno.stat(join(dir.path, "output/ignition/web.ign")));
 
   // Two runs at once: the second waits for the first, both succeed.
-  await Deno.remove(join(dir.path, ".iago", "ignite.lock"));
+  held[Symbol.dispose]();
   const [a, b] = await Promise.all([
     iago(["ignite", "web"], { cwd: dir.path }),
     iago(["ignite", "web"], { cwd: dir.path }),
@@ -381,11 +380,12 @@ Deno.test("an overlapping run waits for the workspace lock and then says which r
   ]);
   await Deno.remove(join(dir.path, "output"), { recursive: true });
 
-  // A lock left by a process that is gone is taken over.
-  await Deno.writeTextFile(join(dir.path, ".iago", "ignite.lock"), "999999999 crashed\n");
+  // A lock file left by a process that is gone holds nothing.
+  await Deno.writeTextFile(join(dir.path, ".iago", "ignite.lock"), "999999999\n");
   const ok = await iago(["ignite", "web"], { cwd: dir.path, env: { IAGO_LOCK_TIMEOUT: "0.3" } });
   assert.equal(ok.code, 0, ok.stderr);
-  await assert.rejects(Deno.stat(join(dir.path, ".iago", "ignite.lock")), "released");
+  using again = await holdLock(join(dir.path, ".iago", "ignite.lock"));
+  assert.ok(again, "released");
 });
 
 Deno.test("init writes the new machine's Ignition file; validate renders and translates every machine", async () => {
