@@ -272,7 +272,8 @@ export async function urlSource(
  * if it were the root: a later entry may go through a symlink an earlier one made (`lnk -> sub`
  * then `lnk/file` lands at `sub/file`), but only into a directory the archive itself holds, so
  * an archive can never write through its own link to `/etc` or `../..`. Devices and FIFOs are
- * kept, GNU sparse files expanded, hard links copied; anything else is dropped with a warning.
+ * kept, GNU sparse files expanded, hard links copied; anything else is dropped with a warning,
+ * as are extended attributes and ACLs (the layer writer keeps none).
  */
 export async function archiveSource(
   abs: string,
@@ -319,6 +320,8 @@ export async function archiveSource(
     }
   }
   if (dropped.length > 0) options.warn(`ADD ${options.shown}: ${droppedText(dropped)}`);
+  const withXattrs = entries.filter((e) => e.xattrs && e.type !== "other");
+  if (withXattrs.length > 0) options.warn(`ADD ${options.shown}: ${xattrText(withXattrs)}`);
   return { name: "", isDir: true, items: placed.items() };
 }
 
@@ -443,6 +446,13 @@ class ArchivePlacement {
       if (path.startsWith(dir + "/")) this.#items.delete(path);
     }
   }
+}
+
+/** `extended attributes are not kept: security.capability of "usr/bin/ping", ...`. */
+function xattrText(entries: TarIndexEntry[]): string {
+  const named = entries.slice(0, 3).map((e) => `${e.xattrs!.join(", ")} of "${e.path}"`);
+  if (entries.length > 3) named.push(`and those of ${entries.length - 3} more entries`);
+  return `extended attributes and ACLs are not kept: ${named.join("; ")}`;
 }
 
 const DROPPED_KINDS: Record<string, string> = {

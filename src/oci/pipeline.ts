@@ -54,6 +54,9 @@ export async function runBuild(req: BuildRequest): Promise<BuildOutcome> {
     });
   }
   const cf = parseContainerfile(text, req.displayPath);
+  // Opened for every builder: buildah and podman read the same ignore file, which must pass
+  // the same checks (inside the context, valid patterns) before it is handed to them.
+  const context = await BuildContext.open(req.contextDir, dirname(req.displayPath));
   const runs = runLines(cf);
   let builder: "native" | Delegate = "native";
   if (req.builder === "buildah" || req.builder === "podman") {
@@ -103,7 +106,6 @@ export async function runBuild(req: BuildRequest): Promise<BuildOutcome> {
     return { result: { ...result, source: req.images }, builder };
   }
   const store = new BlobStore(join(req.scratchDir, "layout"));
-  const context = await BuildContext.open(req.contextDir, dirname(req.displayPath));
   const images: Image[] = [];
   for (const platform of req.platforms) {
     const scratch = join(req.scratchDir, `tmp-${formatPlatform(platform).replaceAll("/", "-")}`);

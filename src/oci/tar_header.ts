@@ -27,6 +27,8 @@ export interface TarIndexEntry {
   sparse?: [number, number][];
   /** The header's typeflag, for messages about entries that are not kept (`other`). */
   typeflag: string;
+  /** Names of the extended attributes and ACLs its PAX records carry (layers here keep none). */
+  xattrs?: string[];
 }
 
 /** A malformed archive; the message names the entry and where its header is. */
@@ -38,6 +40,8 @@ export class TarFormatError extends Error {
 }
 
 export const BLOCK = 512;
+/** PAX records of extended attributes (GNU tar, bsdtar) and ACLs (star, GNU tar --acls). */
+const XATTR_RECORD = /^(?:SCHILY\.xattr\.|LIBARCHIVE\.xattr\.|SCHILY\.(acl)\.)/;
 const decoder = new TextDecoder("utf-8");
 
 /** What PAX and GNU long-name entries say about the entry that follows them. */
@@ -115,6 +119,9 @@ export class Header {
     };
     if (type === "symlink") entry.linkname = rawLink;
     if (type === "hardlink") entry.linkname = this.#clean(rawLink);
+    const xattrs = Object.keys(pax).filter((k) => XATTR_RECORD.test(k))
+      .map((k) => k.replace(XATTR_RECORD, (_, acl) => acl ? "ACL " : ""));
+    if (xattrs.length > 0) entry.xattrs = xattrs;
     if (type === "char" || type === "block") {
       entry.devmajor = this.numeric(329, 8, "devmajor");
       entry.devminor = this.numeric(337, 8, "devminor");

@@ -29,6 +29,7 @@ with tarfile.open(sys.argv[1], "w", format=getattr(tarfile, sys.argv[3])) as t:
     for e in entries:
         ti = tarfile.TarInfo(e["name"])
         ti.mode = e.get("mode", 0o644)
+        ti.pax_headers = e.get("pax", {})
         kind = e.get("type", "file")
         if kind == "file":
             data = e.get("text", "").encode()
@@ -228,6 +229,27 @@ Deno.test("ADD keeps devices and FIFOs, expands GNU sparse files and warns at th
   assert.deepEqual(b.warnings, [
     'Containerfile:6: ADD vol.tar: 1 entry is not kept: "LABEL" (a volume label, typeflag V)',
   ]);
+});
+
+Deno.test("ADD warns at the line that extended attributes and ACLs are not kept", async () => {
+  await using dir = await tempDir();
+  const ctx = join(dir.path, "ctx");
+  await Deno.mkdir(ctx);
+  await pythonTar(join(ctx, "x.tar"), "PAX_FORMAT", [
+    { name: "usr/bin/ping", pax: { "SCHILY.xattr.security.capability": "cap" }, mode: 0o755 },
+    { name: "plain", text: "p\n" },
+    {
+      name: "data",
+      type: "dir",
+      pax: { "SCHILY.acl.access": "user::rwx", "SCHILY.xattr.user.a": "1" },
+    },
+  ]);
+  const b = await build(dir.path, ctx, "FROM scratch\nADD x.tar /\n");
+  assert.equal(b.error, undefined, b.error?.message);
+  assert.deepEqual(b.warnings, [
+    'Containerfile:2: ADD x.tar: extended attributes and ACLs are not kept: security.capability of "usr/bin/ping"; ACL access, user.a of "data"',
+  ]);
+  assert.ok((await b.listing()).includes("-rwxr-xr-x 0 usr/bin/ping"));
 });
 
 Deno.test("build prints an ADD warning with the workspace path and line, and goes on", async () => {

@@ -55,6 +55,14 @@ const CASES = (host: string): Case[] => [
       /containers\/bad\/.containerignore:2: Invalid pattern "\[z-a\]": range out of order in character class\n.*hint: .*\\\[/,
   },
   {
+    name: "a .containerignore linked out of the context, for buildah too",
+    containerfile: "FROM scratch\nRUN true\n",
+    files: { ".containerignore": { link: "/etc/passwd" } },
+    args: ["--builder", "buildah"],
+    stderr:
+      /^error: containers\/bad\/.containerignore is a symlink pointing outside the build context\n.*hint: make .containerignore a file of the container's directory$/,
+  },
+  {
     name: "a relative symlink climbing out from a copied directory",
     containerfile: "FROM scratch\nCOPY tree/ /x/\n",
     files: { "tree/ok": "x", "tree/escape": { link: "../../outside" } },
@@ -216,6 +224,7 @@ Deno.test("every bad input fails with what, where (Containerfile:LINE) and how t
       assert.equal(r.code, c.code ?? 1, `${c.name}: ${r.stderr}`);
       assert.match(r.stderr, c.stderr, c.name);
       assert.ok(!r.stderr.includes("stack trace"), `${c.name}: ${r.stderr}`);
+      assert.ok(!r.stderr.includes("root:x:0"), `${c.name} shows /etc/passwd: ${r.stderr}`);
     }
     assert.deepEqual([...Deno.readDirSync(ws)].map((e) => e.name).sort(), [
       ".iago",
