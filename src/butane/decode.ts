@@ -6,7 +6,7 @@
  */
 import { type FieldType, isList, isObj, type ObjType } from "./base/schema.ts";
 import type { Report } from "./report.ts";
-import { YMap, YScalar, YSeq } from "./yaml.ts";
+import { type Pos, YMap, YScalar, YSeq } from "./yaml.ts";
 
 /** A decoded Butane document or sub-object: YAML keys to typed values. */
 export type Doc = { [key: string]: DocValue };
@@ -57,6 +57,7 @@ function decodeValue(
   if (type === "bool") return decodeBool(value, path, ctx);
   if (isList(type)) {
     let items: unknown[];
+    if (value instanceof YSeq && value.leafPos.size > 0) ctx.unused = true;
     if (value instanceof YSeq) items = value.items;
     else if (Array.isArray(value)) items = value;
     else return typeError(value, `[]${goName(type.list, ctx)}`, path, ctx);
@@ -65,12 +66,15 @@ function decodeValue(
       path.push(i);
       const v = decodeValue(type.list, items[i], path, ctx);
       path.pop();
-      // yaml.v3 keeps a null list item as the zero value.
-      out.push(v === undefined ? zeroOf(type.list) : v);
+      // yaml.v3 drops a null item of a list of structs, strings, ints or bools (every butane
+      // list): its `null()` cannot set those kinds, so the item is not appended.
+      if (v !== undefined) out.push(v);
     }
     return out;
   }
   if (isObj(type)) {
+    // Nulls and aliases get butane's context-tree warning in the unused-keys walk.
+    if (value instanceof YMap && value.leafPos.size > 0) ctx.unused = true;
     const out: Doc = {};
     const entries: Iterable<[string, unknown]> | undefined = value instanceof YMap
       ? value.entries
@@ -231,15 +235,6 @@ function goName(t: FieldType, ctx: DecodeContext): string {
   return `${ctx.goPackage}.${t.name}`;
 }
 
-function zeroOf(t: FieldType): DocValue {
-  if (t === "string") return "";
-  if (t === "bytes") return new Uint8Array();
-  if (t === "int") return 0;
-  if (t === "bool") return false;
-  if (isList(t)) return [];
-  return {};
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof YScalar) &&
     !(v instanceof YMap) && !(v instanceof YSeq) && !(v instanceof Uint8Array);
@@ -254,14 +249,34 @@ export function reportUnusedKeys(schema: ObjType, value: unknown, report: Report
   walkUnused(schema, value, [], report);
 }
 
+const CONTEXT_MISMATCH = (path: string) =>
+  `context tree does not match content tree at ${path}. Line and column reporting may be inconsistent. Unused keys may not be reported.`;
+
+/**
+ * A null or alias where butane's context tree has a leaf: a struct there gets its warning
+ * (vcontext cannot look for unused keys), and nothing below it is looked at.
+ */
+function leaf(type: FieldType, at: Pos | undefined, path: Path, report: Report): boolean {
+  if (!at) return false;
+  if (isObj(type)) {
+    const p = pathText(path);
+    report.warnAt(p, CONTEXT_MISMATCH(p), at);
+  }
+  return true;
+}
+
 function walkUnused(type: FieldType, value: unknown, path: Path, report: Report): void {
   if (isList(type)) {
     const items = value instanceof YSeq ? value.items : Array.isArray(value) ? value : [];
-    items.forEach((item, i) => {
+    // vcontext pairs the decoded list (nulls dropped) with the YAML items by index, so after
+    // a null every decoded item is checked against the YAML item before it.
+    const decoded = items.filter((item) => item !== null && item !== undefined).length;
+    for (let i = 0; i < decoded; i++) {
       path.push(i);
-      walkUnused(type.list, item, path, report);
+      const at = value instanceof YSeq ? value.leafPos.get(i) : undefined;
+      if (!leaf(type.list, at, path, report)) walkUnused(type.list, items[i], path, report);
       path.pop();
-    });
+    }
     return;
   }
   if (!isObj(type)) return;
@@ -280,7 +295,8 @@ function walkUnused(type: FieldType, value: unknown, path: Path, report: Report)
   for (const f of type.fields) {
     if (typeof f.type === "string" || !entries.has(f.yaml)) continue;
     path.push(f.yaml);
-    walkUnused(f.type, entries.get(f.yaml), path, report);
+    const at = value instanceof YMap ? value.leafPos.get(f.yaml) : undefined;
+    if (!leaf(f.type, at, path, report)) walkUnused(f.type, entries.get(f.yaml), path, report);
     path.pop();
   }
 }

@@ -47,6 +47,11 @@ export class Report {
     this.push("warning", path, message, this.lookup(path, true));
   }
 
+  /** A warning at a position the caller knows (a YAML leaf the tree keeps no node for). */
+  warnAt(path: string, message: string, pos: Pos): void {
+    this.push("warning", path, message, pos);
+  }
+
   add(severity: "error" | "warning", path: string, message: string): void {
     this.push(severity, path, message, this.lookup(path, false));
   }

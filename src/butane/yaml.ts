@@ -92,7 +92,12 @@ export function readYamlLibrary(text: string): YValue {
     }
     if (isSeq(n)) {
       const seq = new YSeq(pos);
-      for (const item of n.items) seq.items.push(convert(item, depth + 1));
+      for (const item of n.items) {
+        const value = convert(item, depth + 1);
+        const at = leafAt(item, value);
+        if (at) seq.leafPos.set(seq.items.length, at);
+        seq.items.push(value);
+      }
       return seq;
     }
     if (isMap(n)) {
@@ -113,6 +118,9 @@ export function readYamlLibrary(text: string): YValue {
         map.keyPos.set(key, keyPos);
         const value = convert(pair.value, depth + 1);
         map.entries.set(key, value);
+        const at = leafAt(pair.value, value) ??
+          (pair.value ? undefined : posOf((keyNode?.range?.[1] ?? 0) + 1));
+        if (at) map.leafPos.set(key, at);
         if (key === "<<" && isScalar(keyNode) && keyNode.type === "PLAIN") merges.push(value);
       }
       // yaml.v3 merge keys: merged entries never override the map's own keys.
@@ -131,6 +139,11 @@ export function readYamlLibrary(text: string): YValue {
       return map;
     }
     return null;
+  };
+  // Where vcontext's tree has a leaf for a collection's value: an alias, or a null.
+  const leafAt = (node: unknown, value: YValue): Pos | undefined => {
+    if (isAlias(node) || (node && value === null)) return posOf((node as Node).range?.[0] ?? 0);
+    return undefined;
   };
   return convert(doc.contents, 0);
 }

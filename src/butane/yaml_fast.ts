@@ -100,13 +100,17 @@ class Reader {
       const l = this.lines[this.line];
       let c = col + 1;
       while (l.charCodeAt(c) === 32) c++;
+      const leaf = c >= l.length || l[c] === "#" ? this.pos(col + 1) : this.pos(c);
+      let item: YValue;
       if (c >= l.length || l[c] === "#") {
         if (c < l.length && l[c - 1] !== " ") unsupported();
         this.line++;
-        seq.items.push(this.nestedNode(col, false));
+        item = this.nestedNode(col, false);
       } else {
-        seq.items.push(this.blockNodeAt(c, col));
+        item = this.blockNodeAt(c, col);
       }
+      if (item === null) seq.leafPos.set(seq.items.length, leaf);
+      seq.items.push(item);
       this.skipBlank();
       if (this.atEnd()) break;
       const next = this.lines[this.line];
@@ -144,14 +148,19 @@ class Reader {
       let c = col + end + 1;
       while (l.charCodeAt(c) === 32) c++;
       let value: YValue;
+      // Where a null value is: after the colon when nothing is written, else the scalar.
+      let leaf: Pos;
       if (c >= l.length || l[c] === "#") {
         if (c < l.length && l[c - 1] !== " ") unsupported();
+        leaf = this.pos(col + end + 1);
         this.line++;
         value = this.nestedNode(col, true);
       } else {
+        leaf = this.pos(c);
         value = this.inlineValue(c, col);
       }
       map.entries.set(key, value);
+      if (value === null) map.leafPos.set(key, leaf);
       this.skipBlank();
       if (this.atEnd()) break;
       const next = this.lines[this.line];

@@ -36,9 +36,12 @@ export class Flow {
         return seq;
       }
       for (;;) {
+        this.ws();
+        const leaf = { line: this.lineIndex + 1, col: this.i + 1 };
         const item = this.node();
         this.ws();
         if (this.s[this.i] === ":") unsupported();
+        if (item === null) seq.leafPos.set(seq.items.length, leaf);
         seq.items.push(item);
         if (this.s[this.i] === ",") {
           this.i++;
@@ -75,9 +78,12 @@ export class Flow {
         if (next !== " " && next !== "," && next !== "}" && next !== undefined) unsupported();
         this.ws();
         let value: YValue = null;
+        const leaf = { line: this.lineIndex + 1, col: this.i + 1 };
         if (this.s[this.i] !== "," && this.s[this.i] !== "}") value = this.node();
+        else unsupported(); // an empty flow value: where libyaml puts it is not worth matching
         map.keyPos.set(key, keyPos);
         map.entries.set(key, value);
+        if (value === null) map.leafPos.set(key, leaf);
         this.ws();
         if (this.s[this.i] === ",") {
           this.i++;

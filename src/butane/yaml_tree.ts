@@ -21,11 +21,18 @@ export class YScalar {
 export class YMap {
   readonly entries = new Map<string, YValue>();
   readonly keyPos = new Map<string, Pos>();
+  /**
+   * Keys whose value was written as null or as an alias, where: butane's context tree has a
+   * leaf there, and warns when a struct is expected (merged keys are not in it at all).
+   */
+  readonly leafPos = new Map<string, Pos>();
   constructor(readonly pos: Pos) {}
 }
 
 export class YSeq {
   readonly items: YValue[] = [];
+  /** Items written as null or as an alias, where (see `YMap.leafPos`). */
+  readonly leafPos = new Map<number, Pos>();
   constructor(readonly pos: Pos) {}
 }
 
