@@ -20,6 +20,7 @@ interface BuildFlags {
   platform?: string;
   builder: BuilderChoice;
   token?: string;
+  tokenFile?: string;
   sign: boolean;
   key?: string;
 }
@@ -32,6 +33,8 @@ export const buildCommand = command({
     const { buildSigning, signPushed } = await import("../../sign/mod.ts");
     const single = !flags.all && names.length === 1;
     const { lockTimeoutFromEnv, withLock } = await import("../../lock.ts");
+    const { tokenFromFlags } = await import("../../registry/token_option.ts");
+    const token = await tokenFromFlags(flags, this.workspace.root);
     const signing = await buildSigning(flags, this.workspace.root, this.env);
     // One build at a time per workspace: two cron runs must not interleave archive writes,
     // pushes of the same tags or signatures.
@@ -43,7 +46,7 @@ export const buildCommand = command({
         push: flags.push,
         platform: flags.platform,
         builder: flags.builder,
-        token: flags.token,
+        token,
         env: this.env,
         onProgress: this.out.interactive ? progressPrinter(this) : undefined,
         debug: this.env.IAGO_DEBUG === "1" ? (line) => this.out.info(line) : undefined,
@@ -113,8 +116,16 @@ export const buildCommand = command({
         kind: "parsed",
         parse: String,
         optional: true,
-        placeholder: "TOKEN",
-        brief: "registry token (else GITHUB_TOKEN, 1Password, podman/docker login)",
+        placeholder: "TOKEN|-",
+        brief:
+          "registry token; - reads it from stdin (else GITHUB_TOKEN, 1Password, podman/docker login)",
+      },
+      tokenFile: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "FILE",
+        brief: "read the registry token from FILE",
       },
       sign: {
         kind: "boolean",
@@ -149,12 +160,16 @@ export const buildCommand = command({
       "auto uses them when installed). Same inputs give the same digest; an unchanged rebuild",
       "uploads nothing. SOURCE_DATE_EPOCH sets every timestamp (default 0).",
       "",
+      "Prefer --token-file FILE or --token - (stdin) to --token TOKEN: a token on the command",
+      "line is in the process's arguments, which every local user can read with ps.",
+      "",
       "Examples:",
       "  iago build web",
       "  iago build --all",
       "  iago build web --local",
       "  iago build web --no-push",
       "  iago build web --tag v1.2.3 --platform linux/amd64,linux/arm64",
+      "  iago build web --token-file /etc/iago/token",
       "  iago build web --sign --key cosign.key",
       "  SIGSTORE_ID_TOKEN=... iago build web --sign",
     ].join("\n"),
