@@ -49,6 +49,13 @@ export async function githubKeys(
   try {
     const text = await fetchText(url, options.timeoutMs ?? 10_000, options.retries ?? 2);
     const keys = parseKeys(text);
+    // GitHub answers a user without keys with an empty body. Anything else without a key line
+    // is not GitHub (a captive portal, a proxy's login page): keep the cache, as when offline.
+    if (keys.length === 0 && text.trim() !== "") {
+      throw new Error(
+        `${redact(url)} answered without an SSH key line, as a login page or proxy does`,
+      );
+    }
     const cached = await readTextIfExists(cacheFile);
     const body = keys.join("\n") + (keys.length ? "\n" : "");
     if (cached !== body && !options.readOnlyCache) {

@@ -52,3 +52,46 @@ Deno.test("githubKeys() with nothing listening and no cache gives no keys and a 
   assert.equal(r.from, "none");
   assert.match(r.warning!, /cannot connect/);
 });
+
+Deno.test("githubKeys() treats a 200 answer without a key line (captive portal) as a failed lookup and keeps the cache", async () => {
+  await using dir = await tempDir();
+  const cacheDir = join(dir.path, ".iago", "keys");
+  const gh = keyServer({ octo: `${KEY_A}\n`, ghost: "" });
+  try {
+    await githubKeys("octo", { baseUrl: gh.url, cacheDir });
+    gh.server.shutdown();
+    await gh.server.finished;
+    const portal = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response("<html><body>Please log in to the hotel Wi-Fi</body></html>"),
+    );
+    try {
+      const url = `http://127.0.0.1:${portal.addr.port}`;
+      const r = await githubKeys("octo", { baseUrl: url, cacheDir });
+      assert.deepEqual(r.keys, [KEY_A]);
+      assert.equal(r.from, "cache");
+      assert.match(
+        r.warning!,
+        /answered without an SSH key line, as a login page or proxy does\); using the cached keys/,
+      );
+      assert.equal(await Deno.readTextFile(join(cacheDir, "octo.keys")), `${KEY_A}\n`);
+      const none = await githubKeys("stranger", { baseUrl: url, cacheDir });
+      assert.equal(none.from, "none");
+    } finally {
+      await portal.shutdown();
+    }
+  } finally {
+    await gh.server.shutdown().catch(() => {});
+  }
+});
+
+Deno.test("githubKeys() takes an empty answer as a user without keys", async () => {
+  await using dir = await tempDir();
+  const gh = keyServer({ ghost: "" });
+  try {
+    const r = await githubKeys("ghost", { baseUrl: gh.url, cacheDir: join(dir.path, "keys") });
+    assert.deepEqual(r, { keys: [], from: "github" });
+  } finally {
+    await gh.server.shutdown();
+  }
+});
