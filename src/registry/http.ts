@@ -120,14 +120,25 @@ export interface RetryPolicy {
   /** Total attempts, the first included. */
   attempts: number;
   baseDelayMs: number;
+  /** The longest backoff iago picks itself. */
   maxDelayMs: number;
+  /** The longest `Retry-After` honoured; a registry asking for more gets no retry. */
+  maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 8000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 250,
+  maxDelayMs: 8000,
+  // Long enough for a registry's rate limit window, short enough for a cron run.
+  maxRetryAfterMs: 300_000,
+};
 
 /**
  * Runs `fn` until it succeeds, retrying only `RegistryError`s marked retryable, with
- * exponential backoff and jitter (or the registry's `Retry-After`, capped at `maxDelayMs`).
+ * exponential backoff and jitter, or after the registry's `Retry-After` when it gives one: a
+ * wait up to `maxRetryAfterMs` is kept to; a longer one ends the retries with an error that
+ * says so (waiting less would only be refused again).
  */
 export async function withRetries<T>(
   fn: (attempt: number) => Promise<T>,
@@ -141,10 +152,23 @@ export async function withRetries<T>(
       if (!(err instanceof RegistryError) || !err.retryable || attempt >= policy.attempts) {
         throw err;
       }
+      if (err.retryAfterMs !== undefined && err.retryAfterMs > policy.maxRetryAfterMs) {
+        throw new RegistryError(
+          `${err.message}; it asks to retry after ${
+            Math.ceil(err.retryAfterMs / 1000)
+          } s, longer than iago waits (${policy.maxRetryAfterMs / 1000} s)`,
+          {
+            status: err.status,
+            url: err.url,
+            code: err.code,
+            detail: err.detail,
+            hint: "run again later",
+            cause: err,
+          },
+        );
+      }
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const delay = err.retryAfterMs !== undefined
-        ? Math.min(policy.maxDelayMs, err.retryAfterMs)
-        : backoff / 2 + Math.random() * backoff / 2;
+      const delay = err.retryAfterMs ?? backoff / 2 + Math.random() * backoff / 2;
       onRetry?.(err, delay);
       await new Promise((r) => setTimeout(r, delay));
     }
