@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { IagoError } from "../errors.ts";
+import { killProcessTree } from "../process_tree.ts";
 import type { CredentialProvider, Credentials } from "./auth.ts";
 import { sameRegistry } from "./reference.ts";
 import { loginHost, tokenHint } from "./session.ts";
@@ -24,6 +25,8 @@ export interface CredentialOptions {
   username?: string;
   /** `[secrets] onepassword_reference`. */
   onepasswordReference?: string;
+  /** How long `op read` may take; default 60 s. */
+  onepasswordTimeoutMs?: number;
   /**
    * Registries the token sources (`--token`, `GITHUB_TOKEN`, 1Password) are for: the push
    * target. ghcr.io is always included.
@@ -78,7 +81,7 @@ export function resolveCredentials(options: CredentialOptions): CredentialProvid
         }
         if (env.OP_SERVICE_ACCOUNT_TOKEN) {
           const reference = options.onepasswordReference || DEFAULT_ONEPASSWORD_REFERENCE;
-          onepassword ??= readOnePassword(reference, env);
+          onepassword ??= readOnePassword(reference, env, options.onepasswordTimeoutMs);
           return { username, password: await onepassword, source: `1Password (${reference})` };
         }
       }
@@ -91,15 +94,19 @@ export function resolveCredentials(options: CredentialOptions): CredentialProvid
   };
 }
 
-/** Runs `op read REFERENCE`; the service account token reaches `op` through the environment. */
+/**
+ * Runs `op read REFERENCE`; the service account token reaches `op` through the environment.
+ * After `timeoutMs`, `op` and everything it started are killed (a wrapper's child holding the
+ * output open would otherwise keep the run waiting).
+ */
 async function readOnePassword(
   reference: string,
   env: Readonly<Record<string, string | undefined>>,
+  timeoutMs = OP_TIMEOUT_MS,
 ): Promise<string> {
-  let out: Deno.CommandOutput;
-  const signal = AbortSignal.timeout(OP_TIMEOUT_MS);
+  let child: Deno.ChildProcess;
   try {
-    out = await new Deno.Command("op", {
+    child = new Deno.Command("op", {
       args: ["read", "--no-newline", reference],
       env: Object.fromEntries(
         Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
@@ -108,8 +115,7 @@ async function readOnePassword(
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      signal,
-    }).output();
+    }).spawn();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       throw new IagoError(
@@ -122,10 +128,16 @@ async function readOnePassword(
     }
     throw err;
   }
-  if (signal.aborted) {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killProcessTree(child.pid);
+  }, timeoutMs);
+  const out = await child.output().finally(() => clearTimeout(timer));
+  if (timedOut) {
     throw new IagoError(
       `Cannot read the registry token from 1Password (${reference}): op did not answer within ${
-        OP_TIMEOUT_MS / 1000
+        timeoutMs / 1000
       } s`,
       { hint: "check the network and OP_SERVICE_ACCOUNT_TOKEN, or use --token or GITHUB_TOKEN" },
     );
