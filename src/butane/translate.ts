@@ -205,7 +205,12 @@ function translateSpec(
   // validator, as in butane's release builds.
   if (!spec.ignitionVersion.includes("experimental")) {
     for (const finding of validateIgnition(config, { duplicatesFirst: true })) {
-      report.add(finding.severity, t.yamlPathFor(config, finding.path), finding.message);
+      // butane maps a finding back through its translations, which exist only for values that
+      // are set; at an unset field it falls back to the JSON path in snake_case.
+      const yamlPath = valueAt(config, finding.path) === undefined
+        ? snakePath(finding.path)
+        : t.yamlPathFor(config, finding.path);
+      report.add(finding.severity, yamlPath, finding.message);
     }
   }
   if (report.hasErrors) return fail(report.entries, "config generated was invalid");
@@ -230,4 +235,23 @@ function topString(root: unknown, key: string): string | undefined {
     return typeof v === "string" ? v : undefined;
   }
   return undefined;
+}
+
+function valueAt(config: unknown, path: readonly (string | number)[]): unknown {
+  let node = config;
+  for (const seg of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
+}
+
+/** butane's `snakePath`: `$.storage.luks.0.wipeVolume` → `$.storage.luks.0.wipe_volume`. */
+function snakePath(path: readonly (string | number)[]): string {
+  return [
+    "$",
+    ...path.map((seg) =>
+      typeof seg === "number" ? seg : seg.replace(/(MiB|[A-Z])/g, "_$1").toLowerCase()
+    ),
+  ].join(".");
 }
