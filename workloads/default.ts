@@ -33,6 +33,7 @@ import {
   SIGSTORE_REGISTRIES_D_PATH,
   sigstoreAttachmentsYaml,
 } from "../src/runtime/mod.ts";
+import { isInsecureRegistry } from "../src/registry/reference.ts";
 import coreosStreamScript from "../src/workload/coreos-stream.sh" with { type: "text" };
 import type {
   ButaneConfig,
@@ -244,7 +245,8 @@ function registryFiles(ctx: WorkloadContext): ButaneFile[] {
   const imageRegistry = m.containerImage.split("/")[0];
   const fleetRegistry = reg.url.split("/")[0];
   const files: ButaneFile[] = [];
-  if (reg.insecure.includes(imageRegistry)) {
+  // The same rule iago's own registry client follows: listed (with or without the port), or loopback.
+  if (isInsecureRegistry(imageRegistry, reg.insecure)) {
     files.push({
       path: REGISTRIES_CONF_PATH,
       mode: 0o644,

@@ -147,6 +147,23 @@ Deno.test("a public registry without signing gives the machine none of these fil
   for (const unit of ign.systemd.units) assert.equal(unit.dropins, undefined, unit.name);
 });
 
+Deno.test("an insecure entry without a port covers the image's registry on any port", async () => {
+  await using dir = await tempDir();
+  await makeWorkspace(dir.path, { web: "" });
+  const text = defaultsToml().replace(
+    /\[container_registry\][\s\S]*$/,
+    '[container_registry]\nurl = "registry.lan:5000/fleet"\ninsecure = ["registry.lan"]\n',
+  );
+  await Deno.writeTextFile(join(dir.path, "config", "defaults.toml"), text);
+  const r = await iago(["ignite", "web"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  const ign = JSON.parse(await Deno.readTextFile(join(dir.path, "output/ignition/web.ign")));
+  assert.match(
+    fileData(ign, "/etc/containers/registries.conf.d/50-iago.conf")!,
+    /^location = "registry\.lan:5000"\ninsecure = true$/m,
+  );
+});
+
 Deno.test("a machine whose image is outside the fleet's namespace is held to the policy too", async () => {
   await using dir = await tempDir();
   await lanFleet(dir.path);
