@@ -31,7 +31,9 @@ import {
   scratchConfig,
 } from "./image.ts";
 import { parseHealthcheck } from "./healthcheck.ts";
+import { GZIP_LEVEL } from "./gzip.ts";
 import { buildLayer, sortEntries } from "./layer.ts";
+import type { LayerCache } from "./layer_cache.ts";
 import { OCI_LAYER_GZIP } from "./media_types.ts";
 import { Rootfs } from "./rootfs.ts";
 import type { TarEntry } from "./tar.ts";
@@ -54,6 +56,8 @@ export interface BuildInput {
   treeCacheDir?: string;
   /** Hears warnings, each a line starting with `Containerfile:LINE: `. */
   warn?: (line: string) => void;
+  /** Layers built before, by what determines their bytes (see `layer_cache.ts`). */
+  layerCache?: LayerCache;
 }
 
 /** The line numbers of the RUN instructions (ONBUILD RUN included). */
@@ -526,10 +530,13 @@ class Build {
   /** Writes `entries` as the stage's next layer and records it in the tree. */
   async #addLayer(state: StageState, entries: TarEntry[]): Promise<void> {
     const sorted = sortEntries(entries);
-    const layer = await buildLayer(this.input.store, sorted, {
-      mtime: this.input.epoch,
-      mediaType: OCI_LAYER_GZIP,
-    });
+    const { store, layerCache, epoch } = this.input;
+    const options = { mtime: epoch, mediaType: OCI_LAYER_GZIP };
+    const build = () => buildLayer(store, sorted, options);
+    const settings = { ...options, compression: `gzip-${GZIP_LEVEL}` };
+    const { hit: _, ...layer } = layerCache
+      ? await layerCache.layer(sorted, settings, store, build)
+      : { ...(await build()), hit: false };
     state.image.layers.push(layer);
     state.image.config.rootfs.diff_ids.push(layer.diffId);
     const nodes = [];

@@ -19,6 +19,7 @@ import {
 import { checkMachineName, type Workspace } from "../workspace.ts";
 import { RegistryImageSource } from "./base.ts";
 import { hostPlatform, parsePlatform, type Platform } from "./image.ts";
+import { LayerCache } from "./layer_cache.ts";
 import { writeOciArchive } from "./layout.ts";
 import type { Delegate } from "./delegate.ts";
 import { type BuilderChoice, runBuild } from "./pipeline.ts";
@@ -54,6 +55,8 @@ export interface ContainerOutcome {
   /** Workspace-relative archive path (`--no-push`). */
   archive?: string;
   push?: PushSummary;
+  /** Layers this build added: found in the layer cache, and built. */
+  layers?: { cached: number; built: number };
   builder?: string;
   ms: number;
   error?: unknown;
@@ -146,7 +149,7 @@ async function buildOne(
   options: BuildOptions,
 ): Promise<ContainerOutcome> {
   return await withBuiltContainer(ws, name, defaults, platforms, epoch, options, async (b) => {
-    const { result, builder, image, tags, target } = b;
+    const { result, builder, image, tags, target, layers } = b;
     if (!options.push) {
       const archive = ws.imageArchive(name);
       // One index.json entry: skopeo and podman read an archive holding one image without
@@ -159,6 +162,7 @@ async function buildOne(
         tags,
         digest: result.top.descriptor.digest,
         archive: ws.relative(archive),
+        layers,
         builder,
         ms: 0,
       };
@@ -172,6 +176,7 @@ async function buildOne(
       tags,
       digest: push.digest,
       push,
+      layers,
       builder,
       ms: 0,
       client,
@@ -192,6 +197,8 @@ export interface BuiltContainer {
   tags: string[];
   /** The registry client of each host (with the build's credentials and insecure setting). */
   clientFor: (registry: string) => RegistryClient;
+  /** Layers the build added: found in the layer cache, and built. */
+  layers: { cached: number; built: number };
 }
 
 /**
@@ -254,6 +261,7 @@ export async function withBuiltContainer<T>(
   });
   try {
     const dir = ws.containerDir(name);
+    const layerCache = new LayerCache(join(ws.stateDir, "cache", "layers"));
     const { result, builder } = await runBuild({
       contextDir: dir,
       containerfilePath: join(dir, "Containerfile"),
@@ -264,13 +272,16 @@ export async function withBuiltContainer<T>(
       scratchDir: scratch,
       delegateStorageDir: join(ws.stateDir, "cache", "containers-storage"),
       treeCacheDir: join(ws.stateDir, "cache", "layer-trees"),
+      layerCache,
       epoch,
       insecureRegistries: insecure,
       env: options.env,
       warn: options.warn,
     });
     const image = `${target.registry}/${target.repository}`;
-    return await use({ result, builder, target, image, tags: [...tags], clientFor });
+    const { stat, content, built } = layerCache.counts;
+    const layers = { cached: stat + content, built };
+    return await use({ result, builder, target, image, tags: [...tags], clientFor, layers });
   } finally {
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }

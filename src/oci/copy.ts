@@ -5,7 +5,7 @@
 import { join, posix } from "node:path";
 import { IagoError, type SourceLocation } from "../errors.ts";
 import type { BuildContext } from "./context.ts";
-import { readFileChunks } from "./layer.ts";
+import { fileContent, readFileChunks } from "./layer.ts";
 import type { Rootfs, RootfsEntry } from "./rootfs.ts";
 import type { TarEntry } from "./tar.ts";
 import { decompressToFile } from "./decompress.ts";
@@ -142,7 +142,7 @@ function fromContext(
     gid: 0,
     size: e.size,
     linkname: e.linkname,
-    content: e.type === "file" ? () => readFileChunks(e.abs) : undefined,
+    content: e.type === "file" ? fileContent(e.abs) : undefined,
   };
 }
 

@@ -5,6 +5,7 @@
 import type { BlobStore } from "./blobs.ts";
 import { DigestCounter } from "./digest.ts";
 import { gzipTo } from "./gzip.ts";
+import type { FileContent } from "./layer_cache.ts";
 import { tarChunks, type TarEntry } from "./tar.ts";
 
 export interface Layer {
@@ -54,6 +55,14 @@ export async function buildLayer(
     diffId: diff.digest(),
     mediaType: options.mediaType,
   };
+}
+
+/**
+ * A file's content for `TarEntry.content`, read when the layer is written. It carries the path
+ * so the layer cache can recognize an unchanged file by its stat.
+ */
+export function fileContent(path: string): FileContent {
+  return Object.assign(() => readFileChunks(path), { path });
 }
 
 /** Reads a file in chunks, for `TarEntry.content`. */

@@ -11,6 +11,7 @@ import { type Containerfile, parseContainerfile } from "./containerfile/parse.ts
 import { BuildContext } from "./context.ts";
 import { buildWithDelegate, type Delegate, findExecutable } from "./delegate.ts";
 import { formatPlatform, type Image, type Platform } from "./image.ts";
+import type { LayerCache } from "./layer_cache.ts";
 import { type BuildResult, finishBuild } from "./result.ts";
 
 export type BuilderChoice = "auto" | "native" | Delegate;
@@ -30,6 +31,8 @@ export interface BuildRequest {
   delegateStorageDir: string;
   /** Where the header lists of base layers are kept between builds. */
   treeCacheDir?: string;
+  /** The layer cache (`.iago/cache/layers`): unchanged layers are not built again. */
+  layerCache?: LayerCache;
   epoch: number;
   insecureRegistries: string[];
   env: Record<string, string | undefined>;
@@ -122,6 +125,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildOutcome> {
         buildArgs: req.buildArgs,
         treeCacheDir: req.treeCacheDir,
         warn: req.warn,
+        layerCache: req.layerCache,
       }),
     );
   }

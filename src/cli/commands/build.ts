@@ -183,8 +183,14 @@ function report(ctx: IagoContext, o: ContainerOutcome, single: boolean): void {
     return;
   }
   const via = o.builder && o.builder !== "native" ? `, built with ${o.builder}` : "";
+  const l = o.layers;
+  const layers = l && l.cached + l.built > 0
+    ? `; ${l.cached} layer${l.cached === 1 ? "" : "s"} from the cache, ${l.built} built`
+    : "";
   if (o.status === "written") {
-    ctx.out.status(`${o.name}: wrote ${o.archive} ${o.image}@${o.digest}${via} (${o.ms} ms)`);
+    ctx.out.status(
+      `${o.name}: wrote ${o.archive} ${o.image}@${o.digest}${via}${layers} (${o.ms} ms)`,
+    );
     return;
   }
   const p = o.push!;
@@ -196,7 +202,7 @@ function report(ctx: IagoContext, o: ContainerOutcome, single: boolean): void {
   ctx.out.status(
     `${o.name}: pushed ${o.image}@${o.digest} tags ${
       o.tags!.join(", ")
-    }; ${blobs}${via} (${o.ms} ms)`,
+    }; ${blobs}${via}${layers} (${o.ms} ms)`,
   );
 }
 
