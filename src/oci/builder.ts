@@ -31,7 +31,7 @@ import {
   scratchConfig,
 } from "./image.ts";
 import { parseHealthcheck } from "./healthcheck.ts";
-import { GZIP_LEVEL } from "./gzip.ts";
+import { GZIP_FORMAT } from "./gzip.ts";
 import { buildLayer, sortEntries } from "./layer.ts";
 import type { LayerCache } from "./layer_cache.ts";
 import { OCI_LAYER_GZIP } from "./media_types.ts";
@@ -533,7 +533,7 @@ class Build {
     const { store, layerCache, epoch } = this.input;
     const options = { mtime: epoch, mediaType: OCI_LAYER_GZIP };
     const build = () => buildLayer(store, sorted, options);
-    const settings = { ...options, compression: `gzip-${GZIP_LEVEL}` };
+    const settings = { ...options, compression: GZIP_FORMAT };
     const { hit: _, ...layer } = layerCache
       ? await layerCache.layer(sorted, settings, store, build)
       : { ...(await build()), hit: false };

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { gunzipSync, inflateRawSync } from "node:zlib";
+import { GZIP_BLOCK, gzipTo } from "../../src/oci/gzip.ts";
+
+/** Compressible but not trivial bytes: words with a counter, some random runs. */
+function sample(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  const text = new TextEncoder().encode("layer block deflate gzip member ");
+  for (let i = 0; i < size; i++) out[i] = text[i % text.length] ^ (i % 4099 === 0 ? i & 0x7f : 0);
+  crypto.getRandomValues(out.subarray(Math.floor(size / 3), Math.floor(size / 3) + 65536));
+  return out;
+}
+
+/** `data` in chunks of uneven sizes, as a tar stream arrives. */
+async function* chunks(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  const sizes = [1, 511, 4096, 262_144, 100_000, 1_500_000];
+  for (let at = 0, i = 0; at < data.length; i++) {
+    const n = sizes[i % sizes.length];
+    yield data.slice(at, at + n);
+    at += n;
+  }
+}
+
+async function gzip(data: Uint8Array, workers?: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const seen: number[] = [];
+  await gzipTo(chunks(data), (c) => parts.push(c.slice()), (c) => seen.push(c.length), {
+    workers,
+  });
+  assert.equal(seen.reduce((a, b) => a + b, 0), data.length, "onInput sees every byte");
+  return await new Blob(parts as BlobPart[]).bytes();
+}
+
+const SIZES = [0, 1, GZIP_BLOCK - 1, GZIP_BLOCK, GZIP_BLOCK + 1, Math.floor(3.5 * GZIP_BLOCK)];
+
+Deno.test("gzipTo() gives one gzip member that gunzip and gzip -t read back, at every block boundary", async () => {
+  for (const size of SIZES) {
+    const data = sample(size);
+    const gz = await gzip(data);
+    assert.deepEqual([...gz.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    assert.deepEqual(new Uint8Array(gunzipSync(gz)), data, `${size} bytes`);
+    // One member: the deflate stream alone ends where the 8-byte trailer begins.
+    assert.deepEqual(new Uint8Array(inflateRawSync(gz.subarray(10, gz.length - 8))), data);
+    const t = new Deno.Command("gzip", { args: ["-t"], stdin: "piped", stderr: "piped" }).spawn();
+    const w = t.stdin.getWriter();
+    await w.write(gz);
+    await w.close();
+    const out = await t.output();
+    assert.ok(out.success, `gzip -t of ${size} bytes: ${new TextDecoder().decode(out.stderr)}`);
+  }
+});
+
+Deno.test("gzipTo() gives the same bytes with 1, 2 or 5 workers", async () => {
+  const data = sample(Math.floor(4.2 * GZIP_BLOCK));
+  const one = await gzip(data, 1);
+  assert.deepEqual(await gzip(data, 2), one);
+  assert.deepEqual(await gzip(data, 5), one);
+});
+
+Deno.test("gzipTo() passes on a failing source and leaves no worker running", async () => {
+  async function* failing(): AsyncGenerator<Uint8Array> {
+    yield sample(3 * GZIP_BLOCK);
+    throw new Error("disk gone");
+  }
+  await assert.rejects(gzipTo(failing(), () => {}), /disk gone/);
+});
