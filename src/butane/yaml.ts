@@ -60,6 +60,10 @@ export function readYamlLibrary(text: string): YValue {
         { line: tabLine, col: 1 },
       );
     }
+    const libyaml = libyamlWords(text, err.code, err.message, err.pos[0], posOf);
+    if (libyaml) {
+      throw new YamlSyntaxError(`yaml: line ${libyaml.pos.line}: ${libyaml.words}`, libyaml.pos);
+    }
     const msg = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     throw new YamlSyntaxError(`yaml: line ${pos.line}: ${lowerFirst(msg)}`, pos);
   }
@@ -70,7 +74,13 @@ export function readYamlLibrary(text: string): YValue {
     if (depth > 1000) throw new YamlSyntaxError("yaml: exceeded max depth of 1000");
     if (++nodes > limit) throw new YamlSyntaxError("yaml: document contains excessive aliasing");
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return convert((node as Alias).resolve(doc), depth + 1);
+    if (isAlias(node)) {
+      const target = (node as Alias).resolve(doc);
+      if (target === undefined) {
+        throw new YamlSyntaxError(`yaml: unknown anchor '${(node as Alias).source}' referenced`);
+      }
+      return convert(target, depth + 1);
+    }
     const n = node as Node;
     const pos = posOf(n.range?.[0] ?? 0);
     if (isScalar(n)) {
@@ -163,6 +173,123 @@ function findTabIndent(text: string): number | undefined {
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     if (/^ *\t/.test(lines[i]) && lines[i].trim() !== "") return i + 1;
+  }
+  return undefined;
+}
+
+/**
+ * libyaml's words (and line) for the syntax errors whose wording is stable and easy to tell
+ * from the `yaml` library's: reserved characters, unknown escapes, unterminated quotes.
+ * Others keep the library's words at its line.
+ */
+function libyamlWords(
+  text: string,
+  code: string,
+  message: string,
+  offset: number,
+  posOf: (offset: number) => Pos,
+): { words: string; pos: Pos } | undefined {
+  if (code === "BAD_SCALAR_START" && (text[offset] === "@" || text[offset] === "`")) {
+    return { words: "found character that cannot start any token", pos: posOf(offset) };
+  }
+  if (code === "BAD_DQ_ESCAPE") {
+    return { words: "found unknown escape character", pos: posOf(offset) };
+  }
+  if (code === "MISSING_CHAR" && /missing closing ["']quote/i.test(message)) {
+    // libyaml names the line where the quoted scalar began.
+    const start = unterminatedQuote(text);
+    if (start !== undefined) return { words: "found unexpected end of stream", pos: posOf(start) };
+  }
+  const pos = posOf(offset);
+  const lines = text.split("\n");
+  const line = lines[pos.line - 1] ?? "";
+  const atLineStart = line.slice(0, pos.col - 1).trim() === "" ||
+    /^\s*- $/.test(line.slice(0, pos.col - 1));
+  if (
+    (code === "MISSING_CHAR" && /implicit map keys need to be followed/i.test(message)) ||
+    (code === "MULTILINE_IMPLICIT_KEY" && line.slice(0, pos.col - 1).trim() === "")
+  ) {
+    // A key that never gets its colon: libyaml gives up on the line where the key began.
+    return { words: "could not find expected ':'", pos };
+  }
+  if (code === "BLOCK_AS_IMPLICIT_KEY" && /:\s/.test(line.slice(0, pos.col - 1) + " ")) {
+    // A value followed by `key:` (on its line or a deeper one): libyaml stops at that colon.
+    const rest = text.slice(offset);
+    const colon = rest.search(/:(\s|$)/);
+    if (colon >= 0) {
+      return {
+        words: "mapping values are not allowed in this context",
+        pos: posOf(offset + colon),
+      };
+    }
+  }
+  if (/block-seq-ind on same line with key/.test(message)) {
+    return { words: "block sequence entries are not allowed in this context", pos };
+  }
+  if (
+    (code === "BAD_INDENT" && /same column/.test(message)) ||
+    /^sequence item without/i.test(message) ||
+    (code === "BLOCK_AS_IMPLICIT_KEY" && atLineStart)
+  ) {
+    return misindented(lines, pos.line);
+  }
+  return undefined;
+}
+
+/**
+ * libyaml's report for a line indented to no open block: the parser is inside the innermost
+ * collection indented at most as far, and names the line before where that collection began
+ * (yaml.v3 prints the 0-based context line).
+ */
+function misindented(lines: string[], bad: number): { words: string; pos: Pos } | undefined {
+  const indent = (l: string) => l.length - l.trimStart().length;
+  const blank = (l: string) => l.trim() === "" || l.trim().startsWith("#");
+  const target = indent(lines[bad - 1]);
+  let i = bad - 2;
+  while (i >= 0 && (blank(lines[i]) || indent(lines[i]) > target)) i--;
+  if (i < 0) return undefined;
+  const k = indent(lines[i]);
+  const isSeq = lines[i].trimStart().startsWith("- ") || lines[i].trim() === "-";
+  if (k === target && !isSeq) return undefined;
+  // The collection's first entry: walk up over its siblings and their deeper content.
+  let start = i;
+  for (let j = i - 1; j >= 0; j--) {
+    if (blank(lines[j])) continue;
+    if (indent(lines[j]) < k) break;
+    if (indent(lines[j]) === k) start = j;
+  }
+  return {
+    words: isSeq && k === target
+      ? "did not find expected '-' indicator"
+      : "did not find expected key",
+    pos: { line: start, col: k + 1 },
+  };
+}
+
+/** The offset of the first quoted scalar that never closes, scanning as YAML quotes do. */
+function unterminatedQuote(text: string): number | undefined {
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === "#" && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < text.length && text[i] !== "\n") i++;
+      continue;
+    }
+    const startsValue = i === 0 || /[\s\[{,:-]/.test(text[i - 1]);
+    if ((ch === '"' || ch === "'") && startsValue) {
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (ch === '"' && text[j] === "\\") j++;
+        else if (ch === "'" && text[j] === "'" && text[j + 1] === "'") j++;
+        else if (text[j] === ch) break;
+      }
+      if (j >= text.length) return i;
+      i = j + 1;
+      continue;
+    }
+    // Skip the rest of a plain scalar or key up to the next space, so `it's` is not a quote.
+    while (i < text.length && !/\s/.test(text[i])) i++;
+    i++;
   }
   return undefined;
 }
