@@ -45,10 +45,16 @@ export class IagoError extends Error {
     this.exitCode = options.exitCode ?? 1;
   }
 
-  /** The one or two lines the CLI prints for this error. */
+  /**
+   * The one or two lines the CLI prints for this error. Control characters but line breaks
+   * are escaped (a carriage return could overwrite the line with another).
+   */
   format(): string {
     const where = this.at ? `${formatLocation(this.at)}: ` : "";
-    return this.hint ? `${where}${this.message}\n  hint: ${this.hint}` : `${where}${this.message}`;
+    const text = this.hint
+      ? `${where}${this.message}\n  hint: ${this.hint}`
+      : `${where}${this.message}`;
+    return text.split("\n").map(printable).join("\n");
   }
 }
 
@@ -58,6 +64,18 @@ export class UsageError extends IagoError {
     super(message, { ...options, exitCode: 2 });
     this.name = "UsageError";
   }
+}
+
+/**
+ * `s` with its control characters escaped (`\n`, `\r`, `\x1b`): a name read from a directory
+ * can hold any of them, and printed as it is, it could fake a line of output (`error: ...`).
+ */
+export function printable(s: string): string {
+  // deno-lint-ignore no-control-regex
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
+    const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+    return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
 }
 
 /** Several independent problems found in one pass (validation reports all at once). */

@@ -4,7 +4,7 @@
  * so nothing a user types can reach outside the workspace.
  */
 import { join, resolve } from "node:path";
-import { UsageError } from "./errors.ts";
+import { printable, UsageError } from "./errors.ts";
 
 /** A DNS label: what a machine name must be. */
 export const MACHINE_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -18,7 +18,7 @@ export const PULL_PASSWORD_FILE = ".iago/secrets/_fleet/registry-pull-password";
 /** Throws a usage error unless `name` is a DNS label (which also rules out `..` and `/`). */
 export function checkMachineName(name: string): string {
   if (!MACHINE_NAME_PATTERN.test(name)) {
-    throw new UsageError(`Invalid machine name "${name}"`, {
+    throw new UsageError(`Invalid machine name "${printable(name)}"`, {
       hint:
         "a machine name is a DNS label: 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
     });

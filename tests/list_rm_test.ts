@@ -258,3 +258,21 @@ Deno.test("rm waits for a running ignite, so it cannot write the machine's files
   assert.match(r.stderr, /Cannot start rm: another iago run holds .*ignite\.lock \(pid \d+\)/);
   assert.equal((await machinePaths(new Workspace(dir.path), "web")).length, 5);
 });
+
+Deno.test("a machine directory named with a line break or escape prints escaped, never as a line of its own", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const name = "x\nerror: fake\r\x1b[2K";
+  await Deno.mkdir(join(dir.path, "machines", name));
+  await Deno.copyFile(
+    join(dir.path, "machines", "web", "machine.toml"),
+    join(dir.path, "machines", name, "machine.toml"),
+  );
+  for (const args of [["ignite", "--all"], ["list"], ["validate"], ["ignite", name]]) {
+    const r = await iago(args, { cwd: dir.path });
+    const lines = `${r.stdout}\n${r.stderr}`.split("\n");
+    assert.ok(!lines.some((l) => l.startsWith("error: fake")), `${args}: ${lines.join("|")}`);
+    assert.ok(!lines.some((l) => /[\r\x1b]/.test(l)), `${args} printed a control character`);
+    assert.match(`${r.stdout}\n${r.stderr}`, /x\\nerror: fake\\r\\x1b\[2K/, `${args}`);
+  }
+});

@@ -3,7 +3,7 @@
  * is missing, up to date, or older than what it is made from.
  */
 import { join } from "node:path";
-import { IagoError } from "../errors.ts";
+import { IagoError, printable } from "../errors.ts";
 import type { Workspace } from "../workspace.ts";
 import { BUILTIN_DEFAULTS, checkMachine, loadDefaults } from "./load.ts";
 import type { Defaults } from "./schema.ts";
@@ -36,9 +36,11 @@ export async function summarizeMachines(ws: Workspace): Promise<MachineSummary[]
   // Machines are independent: read them all at once (start-up time with 100s of machines).
   return await Promise.all(
     (await ws.machineNames()).map((name) =>
-      isDnsLabel(name)
-        ? summarize(ws, name, defaults, defaultsTime ?? 0)
-        : { name, ignition: "missing", error: `machines/${name}: not a valid machine name` }
+      isDnsLabel(name) ? summarize(ws, name, defaults, defaultsTime ?? 0) : {
+        name,
+        ignition: "missing",
+        error: `machines/${printable(name)}: not a valid machine name`,
+      }
     ),
   );
 }

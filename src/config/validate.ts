@@ -3,7 +3,7 @@
  * every container has a Containerfile, collecting all problems instead of stopping at the first.
  */
 import { join } from "node:path";
-import { didYouMean, IagoError, UsageError } from "../errors.ts";
+import { didYouMean, IagoError, printable, UsageError } from "../errors.ts";
 import { exists, readTextIfExists } from "../fsutil.ts";
 import { isDnsLabel } from "./checks.ts";
 import { checkTemplate } from "../render/template.ts";
@@ -136,8 +136,8 @@ function splitNames(names: string[]): [string[], string[]] {
 }
 
 function badDirName(file: string, name: string): IagoError {
-  return new IagoError(`Directory name "${name}" is not a valid machine name`, {
-    at: { file },
+  return new IagoError(`Directory name "${printable(name)}" is not a valid machine name`, {
+    at: { file: printable(file) },
     hint: "rename it to a DNS label: lowercase letters, digits and inner hyphens",
   });
 }

@@ -3,7 +3,7 @@
  * One line per machine (result and duration) and a summary; exit 1 when any machine failed.
  */
 import { buildCommand } from "@stricli/core";
-import { IagoError } from "../../errors.ts";
+import { IagoError, printable } from "../../errors.ts";
 import type { MachineOutcome } from "../../ignite/run.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
@@ -24,7 +24,7 @@ export const igniteCommand = buildCommand({
     const print = (o: MachineOutcome) => {
       if (flags.json) return;
       if (o.status === "failed") {
-        this.out.print(`${o.name}: failed (${o.ms} ms)`);
+        this.out.print(`${printable(o.name)}: failed (${o.ms} ms)`);
         if (!single) printProblem(o.error, this.out);
         return;
       }

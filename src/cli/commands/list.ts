@@ -1,5 +1,6 @@
 /** `iago list` (`ls`): the machines of the workspace as a table, or JSON with `--json`. */
 import { buildCommand } from "@stricli/core";
+import { printable } from "../../errors.ts";
 import type { IagoContext } from "../context.ts";
 
 export const listCommand = buildCommand({
@@ -17,7 +18,7 @@ export const listCommand = buildCommand({
     const rows = [["NAME", "FQDN", "MAC", "IMAGE", "WORKLOADS", "IGNITION"]];
     for (const m of machines) {
       rows.push(
-        m.error ? [m.name, "(invalid: run iago validate)", "", "", "", m.ignition] : [
+        m.error ? [printable(m.name), "(invalid: run iago validate)", "", "", "", m.ignition] : [
           m.name,
           m.fqdn ?? "",
           m.macAddress ?? "-",
