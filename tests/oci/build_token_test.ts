@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { startRegistry } from "../helpers/registry.ts";
