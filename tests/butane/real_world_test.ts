@@ -2,7 +2,7 @@
  * Real-world Butane configs (tests/fixtures/butane-corpus/, origins and licences in its
  * manifest.json) against the output of butane v0.23.0 itself: for each `NAME.bu`, iago's
  * translator must give the same stdout (byte for byte, gzip data included), stderr and exit
- * code as `butane [--strict] [-d NAME.d] < NAME.bu`, recorded in `NAME.expected.json`. Where
+ * code as `butane [--strict | --pretty] [-d NAME.d] < NAME.bu`, recorded in `NAME.expected.json`. Where
  * butane's own report order varies between runs (Go map order), the fixture says so and the
  * lines are compared as a set.
  */
@@ -54,14 +54,15 @@ for (const name of names) {
   Deno.test(`real-world config ${name}: same output and report as butane v0.23.0`, () => {
     const text = Deno.readTextFileSync(`${DIR}${name}.bu`);
     const expected = JSON.parse(Deno.readTextFileSync(`${DIR}${name}.expected.json`)) as Record<
-      "normal" | "strict",
+      "normal" | "strict" | "pretty",
       Expected
     >;
     const filesDir = isDir(`${DIR}${name}.d`) ? `${DIR}${name}.d` : undefined;
-    for (const mode of ["normal", "strict"] as const) {
+    for (const mode of ["normal", "strict", "pretty"] as const) {
       const want = expected[mode];
       const got = butaneOutput(translateButaneTextSync(text, {
         strict: mode === "strict",
+        pretty: mode === "pretty",
         filesDir,
         filesDirShown: filesDir && `${name}.d`,
       }));
