@@ -253,7 +253,7 @@ class Build {
         c.WorkingDir = posix.resolve(c.WorkingDir || "/", dir);
         // Docker and buildah create a missing working directory (0755 root:root in buildah),
         // following the image's symlinks to it.
-        const tree = await this.#tree(state);
+        const tree = await this.#tree(state, at);
         const path = tree.resolve(c.WorkingDir, true);
         notUnderFile(tree, path, true, `WORKDIR ${c.WorkingDir}`, at, "give WORKDIR a directory");
         if (path === "" || tree.get(path)?.type === "dir") {
@@ -468,7 +468,7 @@ class Build {
     }
     // The destination is looked up in the image as Docker and buildah do: through its
     // symlinks, and a file copied onto an existing directory goes into it.
-    const tree = await this.#tree(state);
+    const tree = await this.#tree(state, at);
     const chown = chownText === undefined
       ? undefined
       : this.#owner(tree, chownText, `--chown "${chownText}"`, at);
@@ -498,8 +498,11 @@ class Build {
     });
   }
 
-  /** The image's file tree as this stage has left it so far (read once, then kept current). */
-  #tree(state: StageState): Promise<FileTree> {
+  /**
+   * The image's file tree as this stage has left it so far (read once, then kept current);
+   * a layer that cannot be read is an error at `at`, the line that needed the tree.
+   */
+  async #tree(state: StageState, at: SourceLocation | undefined): Promise<FileTree> {
     state.tree ??= loadTree(
       state.image.layers,
       async (layer) => {
@@ -511,7 +514,7 @@ class Build {
       this.#layerEntries,
       this.input.treeCacheDir,
     );
-    return state.tree;
+    return await atLine(state.tree, at);
   }
 
   /** The ids `spec` names, looked up in the image as it is now. */
@@ -549,7 +552,7 @@ class Build {
       }
       nodes.push({ ...e, text });
     }
-    (await this.#tree(state)).apply(nodes);
+    (await this.#tree(state, undefined)).apply(nodes);
   }
 
   #expandHeredoc(content: string, lookup: Lookup, line: number): string {
@@ -620,7 +623,7 @@ class Build {
       hit = Rootfs.load(image, input.store, input.images, input.scratchDir);
       this.#rootfs.set(image, hit);
     }
-    return await hit;
+    return await atLine(hit, at);
   }
 }
 
@@ -655,6 +658,16 @@ function notUnderFile(
         hint,
       });
     }
+  }
+}
+
+/** `promise`'s value; an `IagoError` without a location gets `at`. */
+async function atLine<T>(promise: Promise<T>, at: SourceLocation | undefined): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (!(err instanceof IagoError) || err.at || !at) throw err;
+    throw new IagoError(err.message, { at, hint: err.hint, cause: err.cause });
   }
 }
 

@@ -10,7 +10,7 @@ import type { BlobStore } from "./blobs.ts";
 import type { Image } from "./image.ts";
 import { digestHex } from "./digest.ts";
 import { decompressToFile, layerCompression } from "./decompress.ts";
-import { indexTar, type TarIndexEntry } from "./tar_reader.ts";
+import { indexTar, layerError, TarFormatError, type TarIndexEntry } from "./tar_reader.ts";
 
 export interface RootfsEntry {
   entry: TarIndexEntry;
@@ -45,7 +45,12 @@ export class Rootfs {
       } else {
         await decompressToFile(await store.open(layer.digest), compression, file);
       }
-      fs.#apply(await indexTar(file), file);
+      try {
+        fs.#apply(await indexTar(file), file);
+      } catch (err) {
+        if (err instanceof TarFormatError) throw layerError(layer, err);
+        throw err;
+      }
     }
     return fs;
   }

@@ -9,12 +9,14 @@
  * metadata entries (1 MiB at most) and sparse maps. A file entry whose content would run past
  * the end of the archive is an error at its header, not at the moment the content is read.
  */
+import { IagoError } from "../errors.ts";
 import {
   BLOCK,
   cString,
   Header,
   parsePax,
   type Pending,
+  TarFormatError,
   type TarIndexEntry,
 } from "./tar_header.ts";
 
@@ -60,6 +62,15 @@ export async function* scanTar(
   } finally {
     await reader.cancel();
   }
+}
+
+/** The error for a layer of an image whose archive is malformed (`TarFormatError`). */
+export function layerError(layer: { digest: string }, err: TarFormatError): IagoError {
+  return new IagoError(`Cannot read layer ${layer.digest} of the image: ${err.message}`, {
+    hint:
+      "the layer is damaged or was not written by a container tool; rebuild or re-push the image",
+    cause: err,
+  });
 }
 
 /** Where headers are read from: exact-size reads and skips, with the position reached. */

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../fsutil.ts";
 import { digestHex } from "./digest.ts";
 import type { ImageLayer } from "./image.ts";
-import { scanTar, type TarIndexEntry } from "./tar_reader.ts";
+import { layerError, scanTar, TarFormatError, type TarIndexEntry } from "./tar_reader.ts";
 import { decompress, layerCompression } from "./decompress.ts";
 
 export interface TreeNode {
@@ -167,17 +167,22 @@ async function layerEntries(
   if (compression === undefined) return [];
   const stream = decompress(await open(layer), compression);
   const entries: TreeEntryList = [];
-  for await (const e of scanTar(stream, (path) => ACCOUNT_FILES.has(path))) {
-    const node: { path: string } & TreeNode = {
-      path: e.path,
-      type: e.type === "hardlink" ? "file" : e.type,
-      mode: e.mode,
-      uid: e.uid,
-      gid: e.gid,
-    };
-    if (e.type === "symlink") node.linkname = e.linkname;
-    if (e.content) node.text = new TextDecoder().decode(e.content);
-    entries.push(node);
+  try {
+    for await (const e of scanTar(stream, (path) => ACCOUNT_FILES.has(path))) {
+      const node: { path: string } & TreeNode = {
+        path: e.path,
+        type: e.type === "hardlink" ? "file" : e.type,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+      };
+      if (e.type === "symlink") node.linkname = e.linkname;
+      if (e.content) node.text = new TextDecoder().decode(e.content);
+      entries.push(node);
+    }
+  } catch (err) {
+    if (err instanceof TarFormatError) throw layerError(layer, err);
+    throw err;
   }
   if (cacheFile) await writeFileAtomic(cacheFile, JSON.stringify(entries), { mkdirMode: 0o700 });
   return entries;
