@@ -47,11 +47,13 @@ Deno.test("a base image with a crafted layer fails at the line that reads it, na
   };
   await using dir = await tempDir();
   await writeTree(dir.path, { a: "a\n" });
-  for (const [source, line] of [
-    ["FROM registry.test/base:1\nLABEL x=1\nCOPY a /a\n", 3],
-    ["FROM registry.test/base:1\nWORKDIR /app\n", 2],
-    ["FROM scratch\n\nCOPY --from=registry.test/base:1 /evil /evil\n", 3],
-  ] as const) {
+  for (
+    const [source, line] of [
+      ["FROM registry.test/base:1\nLABEL x=1\nCOPY a /a\n", 3],
+      ["FROM registry.test/base:1\nWORKDIR /app\n", 2],
+      ["FROM scratch\n\nCOPY --from=registry.test/base:1 /evil /evil\n", 3],
+    ] as const
+  ) {
     let caught: unknown;
     await buildImage({
       containerfile: parseContainerfile(source, "Containerfile"),
