@@ -266,6 +266,7 @@ export async function withBuiltContainer<T>(
       contextDir: dir,
       containerfilePath: join(dir, "Containerfile"),
       displayPath: ws.relative(join(dir, "Containerfile")),
+      workspaceRoot: ws.root,
       platforms,
       builder: options.builder,
       images: new RegistryImageSource(clientFor),

@@ -22,6 +22,8 @@ export interface BuildRequest {
   containerfilePath: string;
   /** The Containerfile's path in messages (`containers/web/Containerfile`). */
   displayPath: string;
+  /** The directory the Containerfile must resolve inside (the workspace). */
+  workspaceRoot: string;
   platforms: Platform[];
   builder: BuilderChoice;
   images: ImageSource;
@@ -50,8 +52,17 @@ export interface BuildOutcome {
 export async function runBuild(req: BuildRequest): Promise<BuildOutcome> {
   let text: string;
   try {
-    text = await Deno.readTextFile(req.containerfilePath);
-  } catch {
+    // Read only from inside the workspace: a parse error would show a line of what it leads to.
+    const real = await Deno.realPath(req.containerfilePath);
+    const root = await Deno.realPath(req.workspaceRoot);
+    if (!real.startsWith(root + "/")) {
+      throw new IagoError(`${req.displayPath} is a symlink pointing outside the workspace`, {
+        hint: "copy the Containerfile into the workspace (a link to another container's is fine)",
+      });
+    }
+    text = await Deno.readTextFile(real);
+  } catch (err) {
+    if (err instanceof IagoError) throw err;
     throw new IagoError(`Cannot read ${req.displayPath}`, {
       hint: "each container directory needs a Containerfile (iago init creates one)",
     });

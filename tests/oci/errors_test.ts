@@ -272,3 +272,22 @@ Deno.test("build --all goes on after a failure, prints a summary and exits 1", a
     await registry.stop();
   }
 });
+
+Deno.test("a Containerfile linked to a file outside the workspace is refused without showing its text", async () => {
+  await using scratch = await tempDir();
+  const ws = join(scratch.path, "ws");
+  await makeWorkspace(ws, "127.0.0.1:9");
+  await writeTree(ws, {
+    "containers/shared/Containerfile": "FROM scratch\nLABEL shared=1\n",
+    "containers/web/Containerfile": { link: "/etc/passwd" },
+    "containers/api/Containerfile": { link: "../shared/Containerfile" },
+  });
+  const r = await iago(["build", "web", "--no-push"], { cwd: ws });
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    "error: containers/web/Containerfile is a symlink pointing outside the workspace\n  hint: copy the Containerfile into the workspace (a link to another container's is fine)",
+  );
+  const shared = await iago(["build", "api", "--no-push"], { cwd: ws });
+  assert.equal(shared.code, 0, shared.stderr);
+});
