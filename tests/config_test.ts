@@ -409,7 +409,7 @@ Deno.test("a password typed into password_hash is not echoed in the error", () =
 Deno.test("a problem in a dotted key or table name is reported at the line that writes it", () => {
   assert.deepEqual(defaultsProblems('[user]\nusername = "a"\n\n[foo.bar]\nx = 1\n'), [
     "config/defaults.toml:4:1: Unknown section [foo]\n  hint: known keys and sections: " +
-    "user, admin, network, updates, bootc, container_registry, machine, scaffold, secrets, signing",
+    "user, admin, network, updates, bootc, container_registry, machine, scaffold, secrets, signing, build",
   ]);
   assert.match(
     defaultsProblems('[user]\ngroups = []\n  username.first = "a"\n')[0],

@@ -182,6 +182,10 @@ const SecretsSection = z.strictObject({
   ).default("op://github/personal-access-token/credential"),
 });
 
+const BuildSection = z.strictObject({
+  compression: z.enum(["gzip", "zstd"]).default("gzip"),
+});
+
 /** `config/defaults.toml` as written (snake_case). */
 export const DefaultsFileSchema = z.strictObject({
   user: UserSection.prefault({}),
@@ -194,6 +198,7 @@ export const DefaultsFileSchema = z.strictObject({
   scaffold: ScaffoldSection.prefault({}),
   secrets: SecretsSection.prefault({}),
   signing: SigningSection.prefault({}),
+  build: BuildSection.prefault({}),
 });
 
 /** `machines/NAME/machine.toml` as written (snake_case). */
@@ -268,6 +273,10 @@ export interface Defaults {
     /** Workspace-relative path of the cosign public key (PEM), or `""`. */
     publicKey: string;
   };
+  build: {
+    /** How `iago build` compresses the layers it writes. */
+    compression: "gzip" | "zstd";
+  };
   /** Workspace-relative file the values came from, or `(built-in defaults)`. */
   file: string;
 }
@@ -332,6 +341,7 @@ export function toDefaults(d: z.output<typeof DefaultsFileSchema>, file: string)
     scaffold: { baseImage: d.scaffold.base_image },
     secrets: { onepasswordReference: d.secrets.onepassword_reference },
     signing: { required: d.signing.required, publicKey: d.signing.public_key },
+    build: { compression: d.build.compression },
     file,
   };
 }

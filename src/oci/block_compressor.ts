@@ -21,7 +21,10 @@ self.onmessage = ({ data }) => {
   try {
     const chunkSize = block.length + (block.length >> 3) + 65536;
     const out = format === "zstd"
-      ? zstdCompressSync(block, { chunkSize, params: { [constants.ZSTD_c_compressionLevel]: level } })
+      ? zstdCompressSync(block, {
+        chunkSize,
+        params: { [constants.ZSTD_c_compressionLevel]: level, [constants.ZSTD_c_checksumFlag]: 1 },
+      })
       : deflateRawSync(block, { level, chunkSize, finishFlush: constants.Z_SYNC_FLUSH });
     const own = out.byteLength > 4096 ? out : new Uint8Array(out);
     self.postMessage(

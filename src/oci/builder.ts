@@ -31,10 +31,9 @@ import {
   scratchConfig,
 } from "./image.ts";
 import { parseHealthcheck } from "./healthcheck.ts";
-import { GZIP_FORMAT } from "./gzip.ts";
+import { compressorOf, type LayerCompression } from "./compression.ts";
 import { buildLayer, sortEntries } from "./layer.ts";
 import type { LayerCache } from "./layer_cache.ts";
-import { OCI_LAYER_GZIP } from "./media_types.ts";
 import { Rootfs } from "./rootfs.ts";
 import type { TarEntry } from "./tar.ts";
 import { ACCOUNT_FILES, FileTree, loadTree, type TreeEntryList } from "./tree.ts";
@@ -58,6 +57,8 @@ export interface BuildInput {
   warn?: (line: string) => void;
   /** Layers built before, by what determines their bytes (see `layer_cache.ts`). */
   layerCache?: LayerCache;
+  /** How new layers are compressed (default gzip). */
+  compression?: LayerCompression;
 }
 
 /** The line numbers of the RUN instructions (ONBUILD RUN included). */
@@ -534,9 +535,10 @@ class Build {
   async #addLayer(state: StageState, entries: TarEntry[]): Promise<void> {
     const sorted = sortEntries(entries);
     const { store, layerCache, epoch } = this.input;
-    const options = { mtime: epoch, mediaType: OCI_LAYER_GZIP };
+    const { mediaType, format } = compressorOf(this.input.compression ?? "gzip");
+    const options = { mtime: epoch, mediaType };
     const build = () => buildLayer(store, sorted, options);
-    const settings = { ...options, compression: GZIP_FORMAT };
+    const settings = { ...options, compression: format };
     const { hit: _, ...layer } = layerCache
       ? await layerCache.layer(sorted, settings, store, build)
       : { ...(await build()), hit: false };

@@ -19,6 +19,7 @@ import {
 import { checkMachineName, type Workspace } from "../workspace.ts";
 import { RegistryImageSource } from "./base.ts";
 import { hostPlatform, parsePlatform, type Platform } from "./image.ts";
+import type { LayerCompression } from "./compression.ts";
 import { LayerCache } from "./layer_cache.ts";
 import { writeOciArchive } from "./layout.ts";
 import type { Delegate } from "./delegate.ts";
@@ -34,6 +35,8 @@ export interface BuildOptions {
   /** `--platform` as given: `linux/amd64,linux/arm64`. */
   platform?: string;
   builder: BuilderChoice;
+  /** `--compression`; else `[build] compression`. */
+  compression?: LayerCompression;
   token?: string;
   env: Readonly<Record<string, string | undefined>>;
   /** Per-blob transfer events (the CLI shows them on a TTY). */
@@ -274,6 +277,7 @@ export async function withBuiltContainer<T>(
       delegateStorageDir: join(ws.stateDir, "cache", "containers-storage"),
       treeCacheDir: join(ws.stateDir, "cache", "layer-trees"),
       layerCache,
+      compression: options.compression ?? defaults.build.compression,
       epoch,
       insecureRegistries: insecure,
       env: options.env,

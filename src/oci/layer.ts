@@ -1,10 +1,10 @@
 /**
- * Builds one layer: sorted tar entries → tar bytes (hashed: the diff_id) → gzip (hashed and
- * counted: the digest and size) → a blob file. One pass, nothing held whole in memory.
+ * Builds one layer: sorted tar entries → tar bytes (hashed: the diff_id) → gzip or zstd (hashed
+ * and counted: the digest and size) → a blob file. One pass, nothing held whole in memory.
  */
 import type { BlobStore } from "./blobs.ts";
 import { DigestCounter } from "./digest.ts";
-import { gzipTo } from "./gzip.ts";
+import { compressorFor } from "./compression.ts";
 import type { FileContent } from "./layer_cache.ts";
 import { tarChunks, type TarEntry } from "./tar.ts";
 
@@ -39,7 +39,7 @@ function compareBytes(a: string, b: string): number {
   return x.length - y.length;
 }
 
-/** Writes the layer of `entries` (already sorted) into `store`. */
+/** Writes the layer of `entries` (already sorted) into `store`, compressed as `mediaType` says. */
 export async function buildLayer(
   store: BlobStore,
   entries: Iterable<TarEntry> | AsyncIterable<TarEntry>,
@@ -47,7 +47,8 @@ export async function buildLayer(
 ): Promise<Layer> {
   const diff = new DigestCounter();
   const blob = await store.putStream(async (write) => {
-    await gzipTo(tarChunks(entries, { mtime: options.mtime }), write, (c) => diff.update(c));
+    const { compressTo } = compressorFor(options.mediaType);
+    await compressTo(tarChunks(entries, { mtime: options.mtime }), write, (c) => diff.update(c));
   });
   return {
     digest: blob.digest,

@@ -4,6 +4,7 @@ export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 export const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 export const OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+export const OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
 export const OCI_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar";
 
 export const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";

@@ -11,6 +11,7 @@ import { type Containerfile, parseContainerfile } from "./containerfile/parse.ts
 import { BuildContext } from "./context.ts";
 import { buildWithDelegate, type Delegate, findExecutable } from "./delegate.ts";
 import { formatPlatform, type Image, type Platform } from "./image.ts";
+import type { LayerCompression } from "./compression.ts";
 import type { LayerCache } from "./layer_cache.ts";
 import { type BuildResult, finishBuild } from "./result.ts";
 
@@ -35,6 +36,8 @@ export interface BuildRequest {
   treeCacheDir?: string;
   /** The layer cache (`.iago/cache/layers`): unchanged layers are not built again. */
   layerCache?: LayerCache;
+  /** How the native builder compresses new layers (default gzip). */
+  compression?: LayerCompression;
   epoch: number;
   insecureRegistries: string[];
   env: Record<string, string | undefined>;
@@ -137,6 +140,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildOutcome> {
         treeCacheDir: req.treeCacheDir,
         warn: req.warn,
         layerCache: req.layerCache,
+        compression: req.compression,
       }),
     );
   }

@@ -19,6 +19,7 @@ interface BuildFlags {
   push: boolean;
   platform?: string;
   builder: BuilderChoice;
+  compression?: "gzip" | "zstd";
   token?: string;
   tokenFile?: string;
   sign: boolean;
@@ -46,6 +47,7 @@ export const buildCommand = command({
         push: flags.push,
         platform: flags.platform,
         builder: flags.builder,
+        compression: flags.compression,
         token,
         env: this.env,
         onProgress: this.out.interactive ? progressPrinter(this) : undefined,
@@ -112,6 +114,13 @@ export const buildCommand = command({
         placeholder: "auto|native|buildah|podman",
         brief: "auto: native unless RUN needs buildah/podman",
       },
+      compression: {
+        kind: "parsed",
+        parse: buildChoiceParser(["gzip", "zstd"] as const),
+        optional: true,
+        placeholder: "gzip|zstd",
+        brief: "how new layers are compressed (default: [build] compression, gzip)",
+      },
       token: {
         kind: "parsed",
         parse: String,
@@ -168,6 +177,7 @@ export const buildCommand = command({
       "  iago build --all",
       "  iago build web --local",
       "  iago build web --no-push",
+      "  iago build web --compression zstd",
       "  iago build web --tag v1.2.3 --platform linux/amd64,linux/arm64",
       "  iago build web --token-file /etc/iago/token",
       "  iago build web --sign --key cosign.key",
