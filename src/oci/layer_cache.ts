@@ -1,8 +1,8 @@
 /**
  * The layer cache (`.iago/cache/layers/`): a layer whose inputs did not change is not tarred or
  * compressed again. A layer's bytes are determined by its entries (paths, types, modes, owners,
- * sizes, link targets, file contents), the mtime every header gets and the compression, so the
- * cache is keyed by exactly those:
+ * sizes, link targets, device numbers, file contents), the mtime every header gets and the
+ * compression, so the cache is keyed by exactly those:
  *
  * - the **stat key** stands for the contents by each file's size, mtime, ctime, inode and device
  *   (what git's index uses). A hit costs one stat per file.
@@ -203,7 +203,17 @@ async function keyOf(
   const h = new DigestCounter();
   h.update(encode([FORMAT, kind, settings.mediaType, settings.compression, settings.mtime]));
   for (const e of entries) {
-    const fields: unknown[] = [e.path, e.type, e.mode, e.uid, e.gid, e.size ?? 0, e.linkname];
+    const fields: unknown[] = [
+      e.path,
+      e.type,
+      e.mode,
+      e.uid,
+      e.gid,
+      e.size ?? 0,
+      e.linkname,
+      e.devmajor,
+      e.devminor,
+    ];
     if (racy !== undefined && e.type === "file" && (e.size ?? 0) > 0) {
       const path = (e.content as FileContent | undefined)?.path;
       if (!path) return undefined;

@@ -12,6 +12,7 @@ import { buildImage } from "../../src/oci/builder.ts";
 import { parseContainerfile } from "../../src/oci/containerfile/parse.ts";
 import { BuildContext } from "../../src/oci/context.ts";
 import type { Image } from "../../src/oci/image.ts";
+import { LayerCache } from "../../src/oci/layer_cache.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { makeWorkspace, run, writeTree } from "./fixtures.ts";
 
@@ -53,7 +54,12 @@ interface Built {
 }
 
 /** Builds `containerfile` in `ctx`; the layer listing is `tar -tv`'s type, mode and path. */
-async function build(root: string, ctx: string, containerfile: string): Promise<Built> {
+async function build(
+  root: string,
+  ctx: string,
+  containerfile: string,
+  layerCache?: LayerCache,
+): Promise<Built> {
   const store = new BlobStore(join(root, "store"));
   const warnings: string[] = [];
   const out: Built = {
@@ -78,6 +84,7 @@ async function build(root: string, ctx: string, containerfile: string): Promise<
       scratchDir: root,
       epoch: 0,
       warn: (line) => warnings.push(line),
+      layerCache,
     });
   } catch (err) {
     if (!(err instanceof IagoError)) throw err;
@@ -268,4 +275,20 @@ Deno.test("build prints an ADD warning with the workspace path and line, and goe
   );
   const listing = await run("tar", ["-tf", join(ws, "output", "images", "web.tar")]);
   assert.match(listing, /index\.json/);
+});
+
+Deno.test("the layer cache tells device layers apart by their device numbers", async () => {
+  await using dir = await tempDir();
+  const ctx = join(dir.path, "ctx");
+  await Deno.mkdir(ctx);
+  const cache = new LayerCache(join(dir.path, "cache"), { racyMs: 0 });
+  const listings: string[][] = [];
+  for (const minor of [3, 5]) {
+    await pythonTar(join(ctx, "dev.tar"), "GNU_FORMAT", [
+      { name: "dev/x", type: "char", dev: [1, minor], mode: 0o666 },
+    ]);
+    const b = await build(dir.path, ctx, "FROM scratch\nADD dev.tar /\n", cache);
+    listings.push(await b.listing());
+  }
+  assert.deepEqual(listings.map((l) => l.at(-1)), ["crw-rw-rw- 1,3 dev/x", "crw-rw-rw- 1,5 dev/x"]);
 });
