@@ -113,10 +113,14 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
 
     // Build without a base registry: FROM scratch, then push, sign and verify.
     const containerfile = `${ws.path}/containers/web/Containerfile`;
+    // A layer over 2 MiB: compressed by the workers, whose code must survive bundling.
     await Deno.writeTextFile(
       containerfile,
-      (await Deno.readTextFile(containerfile)).replace(/^FROM .*$/m, "FROM scratch"),
+      (await Deno.readTextFile(containerfile)).replace(/^FROM .*$/m, "FROM scratch") +
+        "\nCOPY big.bin /usr/share/big.bin\n",
     );
+    await Deno.writeFile(`${ws.path}/containers/web/big.bin`, new Uint8Array(5 << 20).fill(7));
+    await ok(["build", "web", "--no-push", "--compression", "zstd"]);
     await ok(["build", "web", "--no-push"]);
     await Deno.stat(`${ws.path}/output/images/web.tar`);
     const keys = await makeKeyPair(ws.path, "cosign");

@@ -14,8 +14,9 @@ export type BlockFormat = "deflate-raw" | "zstd";
 // The worker allocates one output buffer per block (room for the worst case, so zlib writes
 // no second chunk) and hands it over with the input block: nothing is left behind in the worker
 // for its collector, which rarely runs in an isolate that makes so few objects.
+// (A dynamic import: the bundler makes static Node imports lazy, text in strings included.)
 const WORKER_CODE = `
-import { constants, deflateRawSync, zstdCompressSync } from "node:zlib";
+const { constants, deflateRawSync, zstdCompressSync } = await import("node:zlib");
 self.onmessage = ({ data }) => {
   const { id, format, level, block } = data;
   try {
