@@ -318,7 +318,8 @@ async function statusScenario(scratch: string): Promise<void> {
       defaults,
       (await Deno.readTextFile(defaults))
         .replace(/^password_hash = ""/m, `password_hash = "${HASH}"`)
-        .replace(/^url = .*$/m, `url = "${lan}/fleet"\ninsecure = ["${lan}"]`)
+        .replace(/^url = .*$/m, `url = "${lan}/fleet"`)
+        .replace(/^insecure = .*$/m, `insecure = ["${lan}"]`)
         .replace(/^health_check_wait = .*$/m, "health_check_wait = 10"),
     );
     // The image: busybox (static, from Debian's package) looping, with a health check.
