@@ -65,6 +65,21 @@ export function readMachineDocument(
  */
 export function templatePositions(tree: YMap, merged: unknown): Map<string, Pos> {
   const out = new Map<string, Pos>();
+  // Each merged list's entries by merge key, built once: a lookup per template entry would
+  // make a template of n entries cost n² (20,000 files took 40 s).
+  const indexes = new Map<unknown[], Map<string, number>>();
+  const indexOf = (list: unknown[], listPath: string, key: string): number => {
+    let index = indexes.get(list);
+    if (!index) {
+      index = new Map();
+      for (let i = 0; i < list.length; i++) {
+        const k = entryKey(listPath, list[i]);
+        if (k !== undefined && !index.has(k)) index.set(k, i);
+      }
+      indexes.set(list, index);
+    }
+    return index.get(key) ?? -1;
+  };
   const walk = (node: YValue, value: unknown, path: string, listPath: string) => {
     if (node instanceof YMap && isPlainObject(value)) {
       for (const [k, v] of node.entries) {
@@ -78,7 +93,7 @@ export function templatePositions(tree: YMap, merged: unknown): Map<string, Pos>
         const key = entryKey(listPath, toPlain(item));
         const at = key === undefined
           ? value.length - node.items.length + i
-          : value.findIndex((e) => entryKey(listPath, e) === key);
+          : indexOf(value, listPath, key);
         if (at >= 0) walk(item, value[at], `${path}.${at}`, listPath);
       });
     }
