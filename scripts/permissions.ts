@@ -8,6 +8,9 @@
  * - net: registries, GitHub keys, Sigstore: hosts come from configuration.
  * - env: the variables iago reads (tokens, auth-file locations, NO_COLOR, IAGO_*).
  * - run: only `op` (1Password), `buildah` and `podman` (RUN delegation), `ssh` (`iago status`).
+ * - templates and workload plugins run in Workers with none of these (src/sandbox/), which
+ *   needs `--unstable-worker-options`; `--no-prompt` makes what they try fail instead of
+ *   asking the user at a terminal.
  */
 export const PERMISSIONS = [
   "--allow-read",
@@ -15,4 +18,6 @@ export const PERMISSIONS = [
   "--allow-net",
   "--allow-env",
   "--allow-run=op,buildah,podman,ssh",
+  "--unstable-worker-options",
+  "--no-prompt",
 ];

@@ -15,8 +15,8 @@ import { IagoError } from "../errors.ts";
 import { readTextIfExists } from "../fsutil.ts";
 import { type GithubKeys, githubKeys } from "../keys/github.ts";
 import { buildContext, machineInfo } from "../render/context.ts";
-import { renderTemplateMapped } from "../render/template.ts";
 import { loadRuntimeScripts } from "../runtime/mod.ts";
+import { Sandbox, sandboxTimeoutFromEnv } from "../sandbox/sandbox.ts";
 import type { SecretUse } from "../secrets/audit.ts";
 import { finishInterruptedCommit, SecretStore } from "../secrets/store.ts";
 import type { ButaneConfig, MachineInfo, TemplateContext } from "../types.ts";
@@ -33,7 +33,7 @@ export interface IgniteOptions {
   strict?: boolean;
   /** Generate every secret of the machine anew. */
   rotateSecrets?: boolean;
-  /** Environment: `IAGO_GITHUB_URL`. */
+  /** Environment: `IAGO_GITHUB_URL`, `IAGO_PLUGIN_TIMEOUT`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Receives warnings (Butane report entries when not strict, key lookup failures). */
   onWarning?: (message: string) => void;
@@ -44,10 +44,14 @@ export interface IgniteOptions {
   dryRun?: boolean;
 }
 
-/** What one run shares between machines: defaults, scripts and SSH keys are read once. */
+/**
+ * What one run shares between machines: defaults, scripts and SSH keys are read once, and one
+ * sandbox renders the templates and runs the plugins. `close()` ends the sandbox's workers.
+ */
 export class IgniteSession {
   readonly ws: Workspace;
   readonly options: IgniteOptions;
+  readonly sandbox: Sandbox;
   #defaults?: Promise<Defaults>;
   #scripts?: Promise<Record<string, string>>;
   #registryAccess?: Promise<RegistryAccess>;
@@ -57,6 +61,12 @@ export class IgniteSession {
   constructor(ws: Workspace, options: IgniteOptions = {}) {
     this.ws = ws;
     this.options = options;
+    this.sandbox = new Sandbox({ timeoutMs: sandboxTimeoutFromEnv(options.env ?? {}) });
+  }
+
+  /** Ends the workers of the sandbox (an idle worker would keep the process alive). */
+  close(): void {
+    this.sandbox.close();
   }
 
   defaults(): Promise<Defaults> {
@@ -189,12 +199,13 @@ async function generate(
   }
   const workloads = await loadWorkloads(
     ws,
+    session.sandbox,
     machine.workloads,
     { file: machine.file },
     await readTextIfExists(ws.machineFile(name)),
   );
   const info = machineInfo(machine, defaults);
-  checkWorkloadsFit(workloads, info);
+  await checkWorkloadsFit(workloads, info);
 
   const store = new SecretStore(ws.machineSecretsDir(name), {
     rotate: session.options.rotateSecrets,
@@ -207,7 +218,7 @@ async function generate(
     files: [],
   };
   for (const w of workloads) {
-    const specs = callPlugin(w, "secrets()", () => w.workload.secrets?.(info)) ?? [];
+    const specs = await callPlugin(w, "secrets()", () => w.workload.secrets?.(info)) ?? [];
     const problems = checkSecretSpecs(specs);
     if (problems.length > 0) throw notAWorkload(w, problems);
     const files = [];
@@ -239,9 +250,9 @@ async function generate(
       (await store.accountPassword(defaults.admin.username)).hash,
   });
 
-  const rendered = renderTemplateMapped(template, context, templateFile);
+  const rendered = await session.sandbox.renderTemplate(template, context, templateFile);
   const document = readMachineDocument(rendered.text, templateFile, rendered.sourceLine);
-  const layers = overlayLayers(workloads, context, await session.scripts(), secretFiles);
+  const layers = await overlayLayers(workloads, context, await session.scripts(), secretFiles);
   const merged = mergeLayersTracked(layers, { source: templateFile, config: document.config });
 
   const translate = (config: ButaneConfig) =>
@@ -294,16 +305,16 @@ async function userKeys(session: IgniteSession, defaults: Defaults): Promise<str
   return keys;
 }
 
-function overlayLayers(
+async function overlayLayers(
   workloads: LoadedWorkload[],
   context: TemplateContext,
   scripts: Record<string, string>,
   secretFiles: Map<LoadedWorkload, ButaneConfig>,
-): OverlayLayer[] {
+): Promise<OverlayLayer[]> {
   const layers: OverlayLayer[] = [];
   for (const w of workloads) {
     // Each workload gets its own copy: one cannot change what the next one sees.
-    const overlay = callPlugin(
+    const overlay = await callPlugin(
       w,
       "overlay()",
       () => w.workload.overlay(Object.freeze({ ...structuredClone(context), scripts })),
@@ -317,9 +328,9 @@ function overlayLayers(
   return layers;
 }
 
-function checkWorkloadsFit(workloads: LoadedWorkload[], info: MachineInfo): void {
+async function checkWorkloadsFit(workloads: LoadedWorkload[], info: MachineInfo): Promise<void> {
   for (const w of workloads) {
-    const problems = callPlugin(w, "validate()", () => w.workload.validate?.(info)) ?? [];
+    const problems = await callPlugin(w, "validate()", () => w.workload.validate?.(info)) ?? [];
     if (!Array.isArray(problems) || problems.some((p) => typeof p !== "string")) {
       throw notAWorkload(w, ["validate() must return an array of strings"]);
     }
@@ -334,34 +345,22 @@ function checkWorkloadsFit(workloads: LoadedWorkload[], info: MachineInfo): void
   }
 }
 
-/** Runs a plugin's function; an exception becomes an error naming the plugin. */
-function callPlugin<T>(w: LoadedWorkload, what: string, fn: () => T): T {
+/**
+ * Runs a workload's function and awaits what it returns (a plugin's always comes as a promise
+ * from the sandbox, which already names the plugin in its errors); an exception of a built-in
+ * becomes an error naming it.
+ */
+async function callPlugin<T>(w: LoadedWorkload, what: string, fn: () => T): Promise<Awaited<T>> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof IagoError) throw err;
     const message = err instanceof Error ? err.message : String(err);
-    const at = throwingLine(err, w.ref);
-    return throwNow(
-      new IagoError(`${at ? "" : `${w.source}: `}${what} failed: ${message}`, {
-        at: at && { file: w.source, ...at },
-        cause: err,
-        hint: "fix the workload",
-      }),
-    );
+    throw new IagoError(`${w.source}: ${what} failed: ${message}`, {
+      cause: err,
+      hint: "fix the workload",
+    });
   }
-}
-
-function throwNow(err: Error): never {
-  throw err;
-}
-
-/** Where in plugin `ref` (`./workloads/x.ts`) an exception was thrown, from its stack. */
-function throwingLine(err: unknown, ref: string): { line: number; col: number } | undefined {
-  if (!ref.startsWith("./") || !(err instanceof Error) || !err.stack) return undefined;
-  const file = ref.slice(1).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const m = new RegExp(`${file}:(\\d+):(\\d+)`).exec(err.stack);
-  return m ? { line: Number(m[1]), col: Number(m[2]) } : undefined;
 }
 
 function notAWorkload(w: LoadedWorkload, problems: string[]): IagoError {

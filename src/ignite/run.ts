@@ -62,7 +62,7 @@ export async function igniteMachines(
   }
   const output = options.output === undefined ? undefined : resolve(ws.root, options.output);
   const started = performance.now();
-  const session = new IgniteSession(ws, options);
+  using session = new IgniteSession(ws, options);
   const outcomes: MachineOutcome[] = [];
   const one = async (name: string): Promise<MachineOutcome> => {
     const t0 = performance.now();

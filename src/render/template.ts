@@ -5,6 +5,8 @@
  */
 import { Eta, EtaParseError } from "eta";
 import { IagoError } from "../errors.ts";
+import type { RenderedLines } from "../sandbox/protocol.ts";
+import { deniedAction, SANDBOX_RULE } from "../sandbox/denied.ts";
 import { strictContext } from "./strict.ts";
 import { yamlQuote } from "./yaml_quote.ts";
 
@@ -56,22 +58,46 @@ export function renderTemplateMapped(
   context: object,
   file: string,
 ): RenderedTemplate {
+  return mappedTemplate(renderTemplateLines(text, context, file));
+}
+
+/**
+ * {@link renderTemplateMapped} as plain data (what the sandbox worker sends back): the text,
+ * and the template line of each rendered line.
+ */
+export function renderTemplateLines(text: string, context: object, file: string): RenderedLines {
   const fn = compile(text, file);
   let rendered: string;
   try {
     rendered = fn.call(eta, strictContext(context), {});
   } catch (err) {
     if (err instanceof TemplateRuntimeError) {
-      throw new IagoError(`Cannot render the template: ${firstLine(err.message)}`, {
-        at: { file, line: err.lineNo },
-        hint: HINT,
-        cause: err.original,
-      });
+      const action = deniedAction(err.original);
+      throw new IagoError(
+        `Cannot render the template: ${action ? `it tried to ${action}` : firstLine(err.message)}`,
+        {
+          at: { file, line: err.lineNo },
+          hint: action ? `${SANDBOX_RULE}; a template gets all it needs in it` : HINT,
+          cause: err.original,
+        },
+      );
     }
     throw err;
   }
-  const { text: out, lines } = unmark(rendered);
-  return { text: out, sourceLine: (line) => lines[line] ?? line };
+  return unmark(rendered);
+}
+
+/** A {@link RenderedTemplate} from {@link renderTemplateLines}' data. */
+export function mappedTemplate({ text, lines }: RenderedLines): RenderedTemplate {
+  return { text, sourceLine: (line) => lines[line] ?? line };
+}
+
+/**
+ * The objects rendering shares between templates (the eta instance its compiled templates get
+ * as `this`), for the sandbox to freeze before any template runs.
+ */
+export function templateEngine(): object {
+  return eta;
 }
 
 /**
@@ -220,7 +246,7 @@ function newlines(s: string): number {
  * template line it came from (text lines count on from the last marker; a multi-line raw value
  * is attributed to the lines after its tag, an approximation).
  */
-function unmark(rendered: string): { text: string; lines: number[] } {
+function unmark(rendered: string): RenderedLines {
   const lines: number[] = [0];
   let text = "";
   let source = 1;

@@ -1,11 +1,12 @@
 /**
  * Finds the workloads a machine uses: `default` always first, then each entry of its
  * `workloads = [...]`, a built-in name or a `./`-relative plugin path inside the workspace,
- * loaded with dynamic `import()` of its absolute `file://` URL and checked against the contract.
+ * imported in the sandbox (a worker that may read only that file) and checked against the
+ * contract. Built-in workloads are part of iago and run in-process.
  */
 import { resolve, sep } from "node:path";
-import { pathToFileURL } from "node:url";
 import { didYouMean, IagoError, type SourceLocation } from "../errors.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { Workload } from "../types.ts";
 import type { Workspace } from "../workspace.ts";
 import defaultWorkload from "../../workloads/default.ts";
@@ -26,15 +27,15 @@ export interface LoadedWorkload {
   workload: Workload;
 }
 
-const plugins = new Map<string, Promise<Workload>>();
-
 /**
- * The workloads of a machine in merge order. `at` is the machine.toml to blame for an unknown
- * name (`machineText`, its text, places the error on the line that names it). Throws an `IagoError` naming the plugin file for a plugin that cannot be loaded or does
- * not fit the contract.
+ * The workloads of a machine in merge order, plugins loaded in `sandbox`. `at` is the
+ * machine.toml to blame for an unknown name (`machineText`, its text, places the error on the
+ * line that names it). Throws an `IagoError` naming the plugin file for a plugin that cannot be
+ * loaded or does not fit the contract.
  */
 export async function loadWorkloads(
   ws: Workspace,
+  sandbox: Sandbox,
   refs: readonly string[],
   at: SourceLocation,
   machineText?: string,
@@ -75,13 +76,7 @@ export async function loadWorkloads(
         hint: `a symlink on the way leads to ${real}; copy the plugin into the workspace`,
       });
     }
-    let pending = plugins.get(abs);
-    if (!pending) {
-      pending = importPlugin(abs, file);
-      plugins.set(abs, pending);
-      pending.catch(() => plugins.delete(abs));
-    }
-    out.push({ ref, source: file, workload: await pending });
+    out.push({ ref, source: file, workload: await loadPlugin(sandbox, abs, file, real) });
   }
   return out;
 }
@@ -100,33 +95,18 @@ function locateRef(at: SourceLocation, ref: string, text?: string): SourceLocati
   return at;
 }
 
-async function importPlugin(abs: string, file: string): Promise<Workload> {
-  try {
-    await Deno.stat(abs);
-  } catch {
+async function loadPlugin(
+  sandbox: Sandbox,
+  abs: string,
+  file: string,
+  real: string | undefined,
+): Promise<Workload> {
+  if (real === undefined) {
     throw new IagoError("Cannot load workload plugin: no such file", {
       at: { file },
       hint:
         "create it, or fix the path in the machine's workloads = [...] (relative to the workspace)",
     });
   }
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import(pathToFileURL(abs).href);
-  } catch (err) {
-    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new IagoError(`Cannot load workload plugin: ${message}`, {
-      at: { file },
-      hint: "a plugin is one self-contained ES module; it may import only types from iago",
-      cause: err,
-    });
-  }
-  const problems = checkWorkload(mod.default);
-  if (problems.length > 0) {
-    throw new IagoError(`Not a workload plugin: ${problems.join("; ")}`, {
-      at: { file },
-      hint: "export default { name, overlay(ctx) { return { storage: {...} } } } (see README)",
-    });
-  }
-  return mod.default as Workload;
+  return await sandbox.loadPlugin(abs, file, real === abs ? [abs] : [abs, real]);
 }

@@ -1,0 +1,38 @@
+/**
+ * Turns Deno's refusal of an operation inside the sandbox ("Requires read access to "/x", run
+ * again with the --allow-read flag") into what the template or plugin tried to do, in the
+ * user's words; the flag advice is wrong there: no flag gives a plugin more access.
+ */
+
+/** What the code tried (`read "/etc/shadow"`), when `err` is a refused permission. */
+export function deniedAction(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const m = /Requires (\w+) access(?: to "([^"]*)")?/.exec(err.message);
+  const refused = err.name === "NotCapable" || err.name === "PermissionDenied" || m !== null;
+  if (!refused || !m) return undefined;
+  const target = m[2];
+  switch (m[1]) {
+    case "read":
+      return `read ${target ? `"${target}"` : "a file"}`;
+    case "write":
+      return `write ${target ? `"${target}"` : "a file"}`;
+    case "net":
+      return `reach ${target ? `"${target}"` : "the network"} over the network`;
+    case "env":
+      return target ? `read the environment variable "${target}"` : "read the environment";
+    case "run":
+      return `run ${target ? `"${target}"` : "a process"}`;
+    case "import":
+      return `import from ${target ? `"${target}"` : "the network"}`;
+    case "sys":
+      return `read system information${target ? ` (${target})` : ""}`;
+    case "ffi":
+      return "load a native library";
+    default:
+      return `use ${m[1]} access${target ? ` to "${target}"` : ""}`;
+  }
+}
+
+/** The sentence that follows "tried to ...": why that fails. */
+export const SANDBOX_RULE =
+  "templates and plugins run in a sandbox without access to files, the network, the environment or processes";

@@ -1,0 +1,86 @@
+/**
+ * Freezes everything a template or plugin could reach and change for the code that runs after
+ * it in the same worker: the global object, every built-in reachable from it (constructors,
+ * prototypes, their methods) and the intrinsics only reachable through syntax (async and
+ * generator functions, iterators). One machine's template can then neither see nor change
+ * how the next machine's is rendered, although one worker renders them all.
+ */
+
+/** Freezes `roots` and everything reachable from them by properties and prototypes. */
+export function lockdown(...roots: unknown[]): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [globalThis, ...hiddenIntrinsics(), ...roots];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if ((typeof value !== "object" && typeof value !== "function") || value === null) continue;
+    if (seen.has(value)) continue;
+    seen.add(value);
+    stack.push(Object.getPrototypeOf(value));
+    for (const key of Reflect.ownKeys(value)) {
+      const d = Reflect.getOwnPropertyDescriptor(value, key);
+      if (!d) continue;
+      if ("value" in d) stack.push(d.value);
+      else stack.push(d.get, d.set);
+    }
+  }
+  for (const value of seen) {
+    if (value === Object.prototype || value === Function.prototype || isErrorPrototype(value)) {
+      allowOverrides(value);
+    }
+    Object.freeze(value);
+  }
+}
+
+function isErrorPrototype(value: object): boolean {
+  return value === Error.prototype || Object.prototype.isPrototypeOf.call(Error.prototype, value);
+}
+
+/**
+ * Keeps ordinary code working on frozen prototypes: assigning `err.name = "X"` or
+ * `obj.toString = f` on an object whose prototype has a frozen property of that name throws
+ * (JavaScript's "override mistake"), so each such property becomes a getter, with a setter
+ * that gives the object its own property instead and refuses to change the prototype.
+ */
+function allowOverrides(proto: object): void {
+  for (const key of Reflect.ownKeys(proto)) {
+    const d = Reflect.getOwnPropertyDescriptor(proto, key);
+    if (!d || !("value" in d) || !d.writable || !d.configurable) continue;
+    const value = d.value;
+    Object.defineProperty(proto, key, {
+      get: () => value,
+      set(this: object, v: unknown) {
+        if (this === proto) throw new TypeError(`Cannot change ${String(key)} of a built-in`);
+        Object.defineProperty(this, key, {
+          value: v,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      },
+      enumerable: d.enumerable,
+      configurable: false,
+    });
+  }
+}
+
+/** Built-ins that no global property leads to, only syntax. */
+function hiddenIntrinsics(): unknown[] {
+  async function* asyncGenerator() {}
+  function* generator() {}
+  return [
+    (async () => {}).constructor,
+    generator.constructor,
+    asyncGenerator.constructor,
+    Object.getPrototypeOf(generator()),
+    Object.getPrototypeOf(asyncGenerator()),
+    Object.getPrototypeOf([][Symbol.iterator]()),
+    Object.getPrototypeOf(new Map().entries()),
+    Object.getPrototypeOf(new Set().values()),
+    Object.getPrototypeOf(""[Symbol.iterator]()),
+    Object.getPrototypeOf("a".matchAll(/a/g)),
+    Object.getPrototypeOf(Int8Array),
+    (function () {
+      return Object.getOwnPropertyDescriptor(arguments, "callee")?.get;
+    })(),
+  ];
+}

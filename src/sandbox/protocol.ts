@@ -1,0 +1,42 @@
+/**
+ * What iago and the sandbox worker say to each other: requests carry data in (a template and
+ * its context, a plugin's URL, a call's argument), replies carry data out. Everything crosses
+ * by structured clone; nothing the worker holds is shared with iago.
+ */
+import type { SourceLocation } from "../errors.ts";
+
+/** A plugin's function that iago calls. */
+export type PluginMethod = "overlay" | "secrets" | "validate";
+
+export type Request =
+  | { id: string; op: "render"; text: string; context: object; file: string }
+  | { id: string; op: "load"; url: string }
+  | { id: string; op: "call"; method: PluginMethod; arg: unknown };
+
+export type Reply =
+  | { id: string; ok: true; value: unknown }
+  | { id: string; ok: false; failure: Failure };
+
+/** An error raised in the worker, as data. */
+export type Failure =
+  /** An `IagoError` the worker's own code made (a template that does not render). */
+  | { kind: "iago"; message: string; at?: SourceLocation; hint?: string }
+  /** What a plugin threw (or rejected with). */
+  | { kind: "thrown"; name: string; message: string; stack?: string }
+  /** A plugin's function returned something that is not plain data. */
+  | { kind: "not-data"; message: string };
+
+/** A rendered template: its text and, per line (1-based), the template line it came from. */
+export interface RenderedLines {
+  text: string;
+  lines: number[];
+}
+
+/**
+ * A plugin's default export as data: what `typeof` says of it, and for an object the fields
+ * of the contract, each a function or its value.
+ */
+export interface ExportShape {
+  type: string;
+  fields?: Record<string, { function: true } | { value: unknown }>;
+}

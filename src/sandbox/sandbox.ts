@@ -1,0 +1,223 @@
+/**
+ * iago's side of the boundary around untrusted code. Templates render, and workload plugins
+ * load and run, in Deno Workers without permissions ({@link CodeWorker}): one worker renders
+ * every template of a run, each plugin gets its own that may read only the plugin's file. They
+ * receive data and return data; whatever they throw or try comes back as an `IagoError` that
+ * names the template or plugin.
+ */
+import { pathToFileURL } from "node:url";
+import { IagoError } from "../errors.ts";
+import { mappedTemplate, type RenderedTemplate } from "../render/template.ts";
+import type { Workload } from "../types.ts";
+import { checkWorkload } from "../workload/contract.ts";
+import { CodeWorker, WorkerFailure } from "./code_worker.ts";
+import { deniedAction, SANDBOX_RULE } from "./denied.ts";
+import type { ExportShape, PluginMethod, RenderedLines } from "./protocol.ts";
+
+/** How long one template render or plugin call may take, unless `IAGO_PLUGIN_TIMEOUT` says. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The time limit from `IAGO_PLUGIN_TIMEOUT` (seconds), or undefined when unset or not a number. */
+export function sandboxTimeoutFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const v = env.IAGO_PLUGIN_TIMEOUT;
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n * 1000 : undefined;
+}
+
+const TIMEOUT_HINT =
+  "look for a loop that never ends or a promise that never settles; IAGO_PLUGIN_TIMEOUT=SECONDS changes the limit";
+
+export class Sandbox {
+  readonly timeoutMs: number;
+  #templates?: CodeWorker;
+  #plugins = new Map<string, { worker: CodeWorker; workload: Promise<Workload> }>();
+
+  constructor(options: { timeoutMs?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /**
+   * Renders template `text` (of `file`, workspace-relative) with `context` in the sandbox.
+   * Throws an `IagoError` at `file:line` when it does not render, tries what it may not, or
+   * takes longer than the limit.
+   */
+  async renderTemplate(text: string, context: object, file: string): Promise<RenderedTemplate> {
+    this.#templates ??= new CodeWorker({
+      read: [],
+      timeoutMs: this.timeoutMs,
+      stayFailed: false,
+    });
+    try {
+      const lines = await this.#templates.request(
+        { op: "render", text, context, file },
+        () =>
+          new IagoError(`Cannot render the template: it did not finish within ${this.#limit()}`, {
+            at: { file },
+            hint: TIMEOUT_HINT,
+          }),
+      );
+      return mappedTemplate(lines as RenderedLines);
+    } catch (err) {
+      if (!(err instanceof WorkerFailure)) throw err;
+      const f = err.failure;
+      if (f.kind === "iago") throw new IagoError(f.message, { at: f.at, hint: f.hint });
+      const action = deniedAction(asError(f.kind === "thrown" ? f.name : "Error", f.message));
+      throw new IagoError(
+        `Cannot render the template: ${action ? `it tried to ${action}` : f.message}`,
+        { at: { file }, hint: action ? SANDBOX_RULE : undefined },
+      );
+    }
+  }
+
+  /**
+   * The plugin at `abs` (named `file` in messages), imported in a worker of its own that may
+   * read `readable` (the file, and its real path). Its functions return promises. Throws an
+   * `IagoError` naming the file when it cannot be imported or does not fit the contract.
+   */
+  loadPlugin(abs: string, file: string, readable: string[]): Promise<Workload> {
+    const known = this.#plugins.get(abs);
+    if (known) return known.workload;
+    const worker = new CodeWorker({ read: readable, timeoutMs: this.timeoutMs, stayFailed: true });
+    const workload = this.#load(worker, abs, file);
+    this.#plugins.set(abs, { worker, workload });
+    return workload;
+  }
+
+  /** Ends every worker. The sandbox can be used again: workers start on demand. */
+  close(): void {
+    this.#templates?.close();
+    for (const { worker } of this.#plugins.values()) worker.close();
+    this.#plugins.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async #load(worker: CodeWorker, abs: string, file: string): Promise<Workload> {
+    const url = pathToFileURL(abs).href;
+    let shape: ExportShape;
+    try {
+      shape = await worker.request(
+        { op: "load", url },
+        () =>
+          new IagoError(`Cannot load workload plugin: it did not finish within ${this.#limit()}`, {
+            at: { file },
+            hint: TIMEOUT_HINT,
+          }),
+      ) as ExportShape;
+    } catch (err) {
+      if (!(err instanceof WorkerFailure)) throw err;
+      const action = deniedAction(asError(err.failure.kind, err.failure.message));
+      const message = err.failure.message.split("\n")[0];
+      throw new IagoError(
+        `Cannot load workload plugin: ${action ? `it tried to ${action}` : message}`,
+        {
+          at: { file },
+          hint: action
+            ? `${SANDBOX_RULE}; a plugin is one self-contained ES module that imports only types from iago`
+            : "a plugin is one self-contained ES module; it may import only types from iago",
+        },
+      );
+    }
+    const exported = fromShape(
+      shape,
+      (method) => (arg) => this.#call(worker, url, file, method, arg),
+    );
+    const problems = checkWorkload(exported);
+    if (problems.length > 0) {
+      throw new IagoError(`Not a workload plugin: ${problems.join("; ")}`, {
+        at: { file },
+        hint: "export default { name, overlay(ctx) { return { storage: {...} } } } (see README)",
+      });
+    }
+    return exported as Workload;
+  }
+
+  async #call(
+    worker: CodeWorker,
+    url: string,
+    file: string,
+    method: PluginMethod,
+    arg: unknown,
+  ): Promise<unknown> {
+    const what = `${method}()`;
+    try {
+      return await worker.request(
+        { op: "call", method, arg },
+        () =>
+          new IagoError(`${file}: ${what} did not finish within ${this.#limit()}`, {
+            hint: `the plugin is not called again in this run; ${TIMEOUT_HINT}`,
+          }),
+      );
+    } catch (err) {
+      if (!(err instanceof WorkerFailure)) throw err;
+      const f = err.failure;
+      if (f.kind === "not-data") {
+        throw new IagoError(
+          `${file}: ${what} returned something that is not plain data: ${f.message}`,
+          {
+            hint:
+              "return objects, arrays, strings, numbers and booleans (no functions, symbols or class instances)",
+          },
+        );
+      }
+      const action = deniedAction(asError(f.kind === "thrown" ? f.name : "Error", f.message));
+      const at = f.kind === "thrown" ? throwingLine(f.stack, url) : undefined;
+      const message = action ? `${what} tried to ${action}` : `${what} failed: ${f.message}`;
+      throw new IagoError(at ? message : `${file}: ${message}`, {
+        at: at && { file, ...at },
+        hint: action
+          ? `${SANDBOX_RULE}; a plugin gets what it needs in its argument and returns data`
+          : "fix the workload",
+      });
+    }
+  }
+
+  #limit(): string {
+    return `${this.timeoutMs / 1000} s`;
+  }
+}
+
+/** The plugin's default export rebuilt from its shape, its functions calling into the worker. */
+function fromShape(
+  shape: ExportShape,
+  call: (method: PluginMethod) => (arg: unknown) => Promise<unknown>,
+): unknown {
+  if (!shape.fields) return STAND_INS[shape.type];
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(shape.fields)) {
+    out[key] = "function" in field ? call(key as PluginMethod) : field.value;
+  }
+  return out;
+}
+
+/** A value of each type a default export that is not an object can have, for its message. */
+const STAND_INS: Record<string, unknown> = {
+  undefined: undefined,
+  null: null,
+  number: 0,
+  string: "",
+  boolean: false,
+  bigint: 0n,
+  symbol: Symbol(),
+  function: () => {},
+};
+
+/** Where in the plugin at `url` an exception was thrown, from its stack. */
+function throwingLine(
+  stack: string | undefined,
+  url: string,
+): { line: number; col: number } | undefined {
+  if (!stack) return undefined;
+  const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
+  return m ? { line: Number(m[1]), col: Number(m[2]) } : undefined;
+}
+
+function asError(name: string, message: string): Error {
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}

@@ -1,0 +1,124 @@
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
+/**
+ * The sandbox: a Deno Worker that iago starts without permissions (a plugin's worker may read
+ * its own file, to import it). It renders templates and runs one workload plugin's functions
+ * on data it receives, and sends back data. Before any template or plugin code runs, it
+ * registers its own listeners first (so no code can watch other requests), keeps its own
+ * `postMessage`, and freezes every built-in ({@link lockdown}).
+ */
+import { IagoError } from "../errors.ts";
+import { renderTemplateLines, templateEngine } from "../render/template.ts";
+import { lockdown } from "./lockdown.ts";
+import type { ExportShape, Failure, PluginMethod, Reply, Request } from "./protocol.ts";
+
+const post = globalThis.postMessage.bind(globalThis);
+/** Errors no code caught (a promise rejected without a handler) since the request began. */
+let stray: unknown[] = [];
+let plugin: Record<string, unknown> | undefined;
+
+globalThis.addEventListener("unhandledrejection", (e) => {
+  e.preventDefault();
+  stray.push(e.reason);
+});
+globalThis.addEventListener("error", (e) => {
+  e.preventDefault();
+  stray.push(e.error ?? new Error(e.message));
+});
+globalThis.addEventListener("message", (e: MessageEvent<Request>) => {
+  e.stopImmediatePropagation();
+  void answer(e.data);
+});
+// A plugin that closes its worker would leave iago waiting for the time limit.
+Object.defineProperty(globalThis, "close", {
+  value: () => {
+    throw new TypeError("close() is not available in the sandbox");
+  },
+});
+lockdown(templateEngine());
+
+async function answer(request: Request): Promise<void> {
+  stray = [];
+  let reply: Reply;
+  try {
+    const value = await run(request);
+    // Let a promise the code started but did not await settle: its refusal is the answer.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (stray.length > 0) throw stray[0];
+    reply = { id: request.id, ok: true, value };
+  } catch (err) {
+    reply = { id: request.id, ok: false, failure: failure(err, request) };
+  }
+  try {
+    post(reply);
+  } catch (err) {
+    post({
+      id: request.id,
+      ok: false,
+      failure: { kind: "not-data", message: err instanceof Error ? err.message : String(err) },
+    });
+  }
+}
+
+function run(request: Request): Promise<unknown> | unknown {
+  switch (request.op) {
+    case "render":
+      return renderTemplateLines(request.text, request.context, request.file);
+    case "load":
+      return load(request.url);
+    case "call":
+      return call(request.method, request.arg);
+  }
+}
+
+async function load(url: string): Promise<ExportShape> {
+  const mod = await import(url);
+  const exported: unknown = mod.default;
+  if (typeof exported !== "object" || exported === null) {
+    return { type: exported === null ? "null" : typeof exported };
+  }
+  plugin = exported as Record<string, unknown>;
+  const fields: ExportShape["fields"] = {};
+  for (const key of ["name", "description", "validate", "secrets", "overlay"]) {
+    if (!(key in plugin)) continue;
+    const v = plugin[key];
+    fields[key] = typeof v === "function" ? { function: true } : { value: plainOrType(v) };
+  }
+  return { type: Array.isArray(exported) ? "array" : "object", fields };
+}
+
+async function call(method: PluginMethod, arg: unknown): Promise<unknown> {
+  const fn = plugin?.[method];
+  if (typeof fn !== "function") return undefined;
+  // The plugin gets its own copy of the context, read-only at the top as in-process.
+  return await fn.call(plugin, typeof arg === "object" && arg !== null ? Object.freeze(arg) : arg);
+}
+
+/** `v` when it crosses to iago as is; otherwise what it is. */
+function plainOrType(v: unknown): unknown {
+  try {
+    structuredClone(v);
+    return v;
+  } catch {
+    return `<${typeof v}>`;
+  }
+}
+
+function failure(err: unknown, request: Request): Failure {
+  if (err instanceof IagoError) {
+    return { kind: "iago", message: err.message, at: err.at, hint: err.hint };
+  }
+  if (err instanceof Error) {
+    return { kind: "thrown", name: err.name, message: err.message, stack: err.stack };
+  }
+  const message = request.op === "render" ? String(err) : `threw ${describe(err)}`;
+  return { kind: "thrown", name: "Error", message };
+}
+
+function describe(v: unknown): string {
+  try {
+    return typeof v === "string" ? JSON.stringify(v) : String(v);
+  } catch {
+    return typeof v;
+  }
+}
