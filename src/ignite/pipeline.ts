@@ -69,6 +69,10 @@ export class IgniteSession {
     this.sandbox.close();
   }
 
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   defaults(): Promise<Defaults> {
     return this.#defaults ??= loadDefaults(this.ws);
   }

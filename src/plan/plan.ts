@@ -73,7 +73,7 @@ export async function planMachines(
     checkMachineName(name);
     if (!all.includes(name)) throw await noSuchMachine(ws, name);
   }
-  const session = new IgniteSession(ws, {
+  using session = new IgniteSession(ws, {
     dryRun: true,
     env: options.env,
     onWarning: options.onWarning,

@@ -10,6 +10,12 @@ import { workerUrl } from "./worker_url.ts";
 
 type RequestBody = Request extends infer R ? R extends Request ? Omit<R, "id"> : never : never;
 
+/**
+ * An idle worker keeps the process alive: one that nobody asked anything for this long ends
+ * (a later request starts it again), in case its owner never calls `close()`.
+ */
+const IDLE_MS = 2000;
+
 /** A failure the worker reported, as an error iago can throw. */
 export class WorkerFailure extends Error {
   constructor(readonly failure: Failure) {
@@ -24,12 +30,19 @@ export interface CodeWorkerOptions {
   timeoutMs: number;
   /** After a time-out, refuse every later request instead of starting a new worker. */
   stayFailed: boolean;
+  /**
+   * The first request of every worker this starts (a plugin's import), so a worker started
+   * again after being idle is in the same state; {@link CodeWorker.setup} gives its reply.
+   */
+  setup?: { body: RequestBody; timedOut: () => IagoError };
 }
 
 export class CodeWorker {
   readonly #options: CodeWorkerOptions;
-  #worker?: Worker;
+  #worker?: { worker: Worker; ready: Promise<unknown> };
   #queue: Promise<unknown> = Promise.resolve();
+  #waiting = 0;
+  #idle?: ReturnType<typeof setTimeout>;
   #failed?: IagoError;
 
   constructor(options: CodeWorkerOptions) {
@@ -41,20 +54,47 @@ export class CodeWorker {
    * rejects with a {@link WorkerFailure}, or with `timedOut()` when the limit passes.
    */
   request(body: RequestBody, timedOut: () => IagoError): Promise<unknown> {
-    const sent = this.#queue.then(() => this.#send(body, timedOut));
-    this.#queue = sent.catch(() => {});
+    return this.#enqueue(() => this.#send(body, timedOut));
+  }
+
+  /** Starts the worker if it is not running; resolves to the reply to the `setup` request. */
+  setup(): Promise<unknown> {
+    return this.#enqueue(() => this.#started().ready);
+  }
+
+  #enqueue(task: () => Promise<unknown>): Promise<unknown> {
+    clearTimeout(this.#idle);
+    this.#waiting++;
+    const sent = this.#queue.then(task);
+    this.#queue = sent.catch(() => {}).finally(() => {
+      if (--this.#waiting === 0 && this.#worker) {
+        const idle = setTimeout(() => this.close(), IDLE_MS);
+        Deno.unrefTimer(idle);
+        this.#idle = idle;
+      }
+    });
     return sent;
   }
 
   /** Ends the worker; a later request starts a new one. */
   close(): void {
-    this.#worker?.terminate();
+    clearTimeout(this.#idle);
+    this.#worker?.worker.terminate();
     this.#worker = undefined;
   }
 
-  #send(body: RequestBody, timedOut: () => IagoError): Promise<unknown> {
-    if (this.#failed) return Promise.reject(this.#failed);
-    const worker = this.#worker ??= this.#start();
+  #started(): { worker: Worker; ready: Promise<unknown> } {
+    if (this.#failed) throw this.#failed;
+    return this.#worker ??= this.#start();
+  }
+
+  async #send(body: RequestBody, timedOut: () => IagoError): Promise<unknown> {
+    const started = this.#started();
+    await started.ready;
+    return await this.#exchange(started.worker, body, timedOut);
+  }
+
+  async #exchange(worker: Worker, body: RequestBody, timedOut: () => IagoError): Promise<unknown> {
     const id = crypto.randomUUID();
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     const finish = () => {
@@ -84,10 +124,43 @@ export class CodeWorker {
     worker.addEventListener("message", onMessage);
     worker.addEventListener("error", onError);
     worker.postMessage({ ...body, id });
-    return promise;
+    return await promise;
   }
 
-  #start(): Worker {
+  #start(): { worker: Worker; ready: Promise<unknown> } {
+    const worker = this.#spawn();
+    const setup = this.#options.setup;
+    return {
+      worker,
+      ready: this.#ready(worker).then(() =>
+        setup ? this.#exchange(worker, setup.body, setup.timedOut) : undefined
+      ),
+    };
+  }
+
+  #ready(worker: Worker): Promise<void> {
+    const { promise: ready, resolve, reject } = Promise.withResolvers<void>();
+    const onMessage = (e: MessageEvent) => {
+      if (e.data?.ready !== true) return;
+      done();
+      resolve();
+    };
+    const onError = (e: ErrorEvent) => {
+      e.preventDefault();
+      done();
+      this.close();
+      reject(new IagoError(`Cannot start the sandbox for templates and plugins: ${e.message}`));
+    };
+    const done = () => {
+      worker.removeEventListener("message", onMessage);
+      worker.removeEventListener("error", onError);
+    };
+    worker.addEventListener("message", onMessage);
+    worker.addEventListener("error", onError);
+    return ready;
+  }
+
+  #spawn(): Worker {
     try {
       return new Worker(workerUrl(), {
         type: "module",

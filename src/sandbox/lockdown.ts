@@ -17,6 +17,7 @@ export function lockdown(...roots: unknown[]): void {
     seen.add(value);
     stack.push(Object.getPrototypeOf(value));
     for (const key of Reflect.ownKeys(value)) {
+      if (typeof key === "symbol" && !LANGUAGE_SYMBOLS.has(key)) continue;
       const d = Reflect.getOwnPropertyDescriptor(value, key);
       if (!d) continue;
       if ("value" in d) stack.push(d.value);
@@ -62,6 +63,18 @@ function allowOverrides(proto: object): void {
     });
   }
 }
+
+/**
+ * The symbols of the language (`Symbol.iterator`, ...). Properties under any other symbol are
+ * Deno's own bookkeeping (`Deno[internal]`, event handlers, WebIDL brands), which the runtime
+ * keeps changing as its APIs are first used (`Deno.Command` sets itself up there): those are
+ * left as they are, so that code trying such an API gets Deno's refusal, not a frozen
+ * object's error.
+ */
+const LANGUAGE_SYMBOLS = new Set<unknown>(
+  Object.getOwnPropertyNames(Symbol).map((k) => (Symbol as unknown as Record<string, unknown>)[k])
+    .filter((v) => typeof v === "symbol"),
+);
 
 /** Built-ins that no global property leads to, only syntax. */
 function hiddenIntrinsics(): unknown[] {

@@ -78,8 +78,21 @@ export class Sandbox {
   loadPlugin(abs: string, file: string, readable: string[]): Promise<Workload> {
     const known = this.#plugins.get(abs);
     if (known) return known.workload;
-    const worker = new CodeWorker({ read: readable, timeoutMs: this.timeoutMs, stayFailed: true });
-    const workload = this.#load(worker, abs, file);
+    const url = pathToFileURL(abs).href;
+    const worker = new CodeWorker({
+      read: readable,
+      timeoutMs: this.timeoutMs,
+      stayFailed: true,
+      setup: {
+        body: { op: "load", url },
+        timedOut: () =>
+          new IagoError(`Cannot load workload plugin: it did not finish within ${this.#limit()}`, {
+            at: { file },
+            hint: TIMEOUT_HINT,
+          }),
+      },
+    });
+    const workload = this.#load(worker, url, file);
     this.#plugins.set(abs, { worker, workload });
     return workload;
   }
@@ -95,22 +108,15 @@ export class Sandbox {
     this.close();
   }
 
-  async #load(worker: CodeWorker, abs: string, file: string): Promise<Workload> {
-    const url = pathToFileURL(abs).href;
+  async #load(worker: CodeWorker, url: string, file: string): Promise<Workload> {
     let shape: ExportShape;
     try {
-      shape = await worker.request(
-        { op: "load", url },
-        () =>
-          new IagoError(`Cannot load workload plugin: it did not finish within ${this.#limit()}`, {
-            at: { file },
-            hint: TIMEOUT_HINT,
-          }),
-      ) as ExportShape;
+      shape = await worker.setup() as ExportShape;
     } catch (err) {
       if (!(err instanceof WorkerFailure)) throw err;
-      const action = deniedAction(asError(err.failure.kind, err.failure.message));
-      const message = err.failure.message.split("\n")[0];
+      const f = err.failure;
+      const action = deniedAction(asError(f.kind === "thrown" ? f.name : "Error", f.message));
+      const message = f.message.split("\n")[0];
       throw new IagoError(
         `Cannot load workload plugin: ${action ? `it tried to ${action}` : message}`,
         {
@@ -156,7 +162,7 @@ export class Sandbox {
       const f = err.failure;
       if (f.kind === "not-data") {
         throw new IagoError(
-          `${file}: ${what} returned something that is not plain data: ${f.message}`,
+          `${file}: ${what}${f.message}`,
           {
             hint:
               "return objects, arrays, strings, numbers and booleans (no functions, symbols or class instances)",

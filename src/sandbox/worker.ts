@@ -36,6 +36,8 @@ Object.defineProperty(globalThis, "close", {
   },
 });
 lockdown(templateEngine());
+// Time limits count from here: starting the worker is iago's time, not the plugin's.
+post({ ready: true });
 
 async function answer(request: Request): Promise<void> {
   stray = [];
@@ -52,12 +54,40 @@ async function answer(request: Request): Promise<void> {
   try {
     post(reply);
   } catch (err) {
+    const where = reply.ok ? notData(reply.value, "") : undefined;
     post({
       id: request.id,
       ok: false,
-      failure: { kind: "not-data", message: err instanceof Error ? err.message : String(err) },
+      failure: {
+        kind: "not-data",
+        message: where ??
+          ` returned what cannot be copied: ${err instanceof Error ? err.message : String(err)}`,
+      },
     });
   }
+}
+
+/**
+ * Where in `v` the first value that cannot cross to iago is and what it is, said to follow the
+ * function's name: `.storage.files[0].mode is a function`.
+ */
+function notData(v: unknown, path: string): string | undefined {
+  if (typeof v === "function" || typeof v === "symbol") {
+    return path ? `${path} is a ${typeof v}` : ` returned a ${typeof v}`;
+  }
+  if (typeof v !== "object" || v === null) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = notData(v[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    const found = notData(x, `${path}.${k}`);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function run(request: Request): Promise<unknown> | unknown {
