@@ -60,11 +60,45 @@ export async function bundle(out = "dist/iago.js"): Promise<void> {
   const text = await Deno.readTextFile(out);
   const stamped = text.replace(/^#!.*\n/, "").replace("__IAGO_COMMIT__", await commit());
   if (stamped === text) throw new Error("The commit sentinel was not found in the bundle");
+  const withWorker = embedSandboxWorker(stamped, await bundleSandboxWorker());
   await Deno.writeTextFile(
     out,
-    "#!/usr/bin/env -S deno run --quiet " + PERMISSIONS.join(" ") + "\n" + stamped,
+    "#!/usr/bin/env -S deno run --quiet " + PERMISSIONS.join(" ") + "\n" + withWorker,
   );
   await Deno.chmod(out, 0o755);
+}
+
+/**
+ * The sandbox worker (src/sandbox/worker.ts) bundled on its own, minified: `deno bundle` does
+ * not follow `new Worker(url)`, so the main bundle carries this code as a string and starts
+ * the worker from a `blob:` URL of it (src/sandbox/worker_url.ts).
+ */
+async function bundleSandboxWorker(): Promise<string> {
+  const file = await Deno.makeTempFile({ suffix: ".js" });
+  try {
+    await run(Deno.execPath(), [
+      "bundle",
+      "--quiet",
+      "--platform=deno",
+      "--minify",
+      "-o",
+      file,
+      "src/sandbox/worker.ts",
+    ]);
+    return (await Deno.readTextFile(file)).replace(/^#!.*\n/, "");
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
+}
+
+/** `bundle` with the worker's code in place of its sentinel string; throws unless found once. */
+export function embedSandboxWorker(bundle: string, worker: string): string {
+  const sentinel = /(["'`])__IAGO_SANDBOX_WORKER__\1/g;
+  const found = bundle.match(sentinel)?.length ?? 0;
+  if (found !== 1) {
+    throw new Error(`The sandbox worker's sentinel is in the bundle ${found} times, not once`);
+  }
+  return bundle.replace(sentinel, () => JSON.stringify(worker));
 }
 
 /**
