@@ -38,9 +38,14 @@ export function readMachineDocument(
     tree = readYaml(rendered);
   } catch (err) {
     if (!(err instanceof YamlSyntaxError)) throw err;
+    const pos = err.pos ?? (ALIASING.test(err.message) ? firstAlias(rendered) : undefined);
     throw new IagoError(`Cannot read the rendered template as YAML: ${stripPrefix(err.message)}`, {
-      at: err.pos ? { file, line: sourceLine(err.pos.line), col: err.pos.col } : { file },
-      hint: `a value with ": " or "#" needs <%= %> (quoted), not <%~ %>`,
+      at: pos ? { file, line: sourceLine(pos.line), col: pos.col } : { file },
+      hint: ALIASING.test(err.message)
+        ? "each *alias is a copy of what its &anchor names, so aliases of aliases multiply past what iago expands; write the entries out (a <% for %> loop can repeat them)"
+        : DEPTH.test(err.message)
+        ? "the document nests deeper than YAML readers allow; flatten it"
+        : `a value with ": " or "#" needs <%= %> (quoted), not <%~ %>`,
     });
   }
   if (!(tree instanceof YMap)) {
@@ -114,6 +119,19 @@ function toPlain(v: YValue): unknown {
   }
   if (v instanceof YSeq) return v.items.map(toPlain);
   return v;
+}
+
+const ALIASING = /excessive aliasing/;
+const DEPTH = /exceeded max depth/;
+
+/** Where the first alias (`*name`) of a YAML text is. */
+function firstAlias(text: string): Pos | undefined {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = /(^|[\s,[{:-])\*[^\s,\]}]+/.exec(lines[i]);
+    if (m) return { line: i + 1, col: m.index + m[1].length + 1 };
+  }
+  return undefined;
 }
 
 function stripPrefix(message: string): string {

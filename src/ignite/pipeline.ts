@@ -227,7 +227,18 @@ async function generate(
     if (problems.length > 0) throw notAWorkload(w, problems);
     const files = [];
     for (const spec of specs) {
-      const value = await store.secret(spec.name, spec.length ?? 32);
+      const value = await store.secret(spec.name, spec.length ?? 32).catch((err) => {
+        throw new IagoError(
+          `${w.source}: secrets() asks for "${spec.name}", which iago cannot keep: ${
+            err instanceof Error ? err.message : String(err)
+          }`,
+          {
+            hint: (err instanceof IagoError && err.hint) ||
+              "give the secret another name in the workload's secrets()",
+            cause: err,
+          },
+        );
+      });
       const path = spec.path ?? `/etc/iago/secrets/${spec.name}`;
       secrets[spec.name] = value;
       use.files.push({ name: spec.name, path });
@@ -258,13 +269,14 @@ async function generate(
   const document = readMachineDocument(rendered.text, templateFile, rendered.sourceLine);
   const layers = await overlayLayers(workloads, context, await session.scripts(), secretFiles);
   const merged = mergeLayersTracked(layers, { source: templateFile, config: document.config });
+  const positions = templatePositions(document.tree, merged.config);
 
   const translate = (config: ButaneConfig) =>
     translateButaneDocumentSync(config as Record<string, unknown>, {
       filesDir: ws.scriptsDir,
       strict: session.options.strict ?? true,
       fileName: templateFile,
-      positions: templatePositions(document.tree, merged.config),
+      positions,
     });
   let result = translate(merged.config);
   // The config carries its own digest (computed without that file) so `iago status` can tell
@@ -272,13 +284,17 @@ async function generate(
   if (result.ok && result.json !== undefined) {
     result = translate(addDigestFile(merged.config, ignitionDigest(JSON.parse(result.json))));
   }
-  // Findings come with lines of the rendered YAML: report the template's lines. A finding in
-  // an entry the template did not write belongs to the workload that wrote it.
-  const report = result.report.map((e) =>
-    e.line === undefined ? e : { ...e, line: rendered.sourceLine(e.line) }
-  );
+  // Findings come with lines of the rendered YAML: report the template's lines. A finding at a
+  // place the template did not write belongs to the workload that wrote it, though the
+  // translator gives it the line of the nearest key the template has (its list, say).
+  const writer = (entry: ButaneReportEntry) =>
+    positions.has(entry.path) ? templateFile : merged.sourceOf(entry.path) ?? templateFile;
+  const report = result.report.map((e) => {
+    if (writer(e) !== templateFile) return { ...e, line: undefined, col: undefined };
+    return e.line === undefined ? e : { ...e, line: rendered.sourceLine(e.line) };
+  });
   const blame = (entry: ButaneReportEntry) =>
-    entry.line === undefined ? merged.sourceOf(entry.path) ?? templateFile : templateFile;
+    entry.line === undefined ? writer(entry) : templateFile;
   if (!result.ok || result.json === undefined) {
     throw translationError({ ...result, report }, blame);
   }
