@@ -11,7 +11,6 @@ import type { Workload } from "../types.ts";
 import type { Workspace } from "../workspace.ts";
 import defaultWorkload from "../../workloads/default.ts";
 import postgresWorkload from "../../workloads/postgres.ts";
-import { checkWorkload } from "./contract.ts";
 
 /** The workloads built into iago, by name. */
 export const BUILTIN_WORKLOADS: ReadonlyMap<string, Workload> = new Map([
