@@ -215,10 +215,17 @@ export interface Workload {
   /** `"postgres"`. */
   name: string;
   description?: string;
-  /** Problems with this machine for this workload; `[]` when fine. */
-  validate?(machine: Machine): string[];
-  /** Secrets to generate once and reuse; they reach `overlay` as `ctx.generatedSecrets`. */
-  secrets?(machine: Machine): SecretSpec[];
-  /** The workload's part of the machine's Butane document (data, not YAML text). */
-  overlay(ctx: WorkloadContext): ButaneConfig;
+  /** Problems with this machine for this workload; `[]` when fine. May be `async`. */
+  validate?(machine: Machine): string[] | Promise<string[]>;
+  /**
+   * Secrets to generate once and reuse; they reach `overlay` as `ctx.generatedSecrets`. May be
+   * `async`.
+   */
+  secrets?(machine: Machine): SecretSpec[] | Promise<SecretSpec[]>;
+  /**
+   * The workload's part of the machine's Butane document (data, not YAML text). May be
+   * `async`. A plugin runs in a sandbox: no files, network, environment or processes, and a
+   * time limit (`IAGO_PLUGIN_TIMEOUT`, 10 s by default); everything it needs is in `ctx`.
+   */
+  overlay(ctx: WorkloadContext): ButaneConfig | Promise<ButaneConfig>;
 }
