@@ -32,12 +32,15 @@ globalThis.addEventListener("message", (e: MessageEvent<Request>) => {
   e.stopImmediatePropagation();
   void answer(e.data);
 });
-// A plugin that closes its worker would leave iago waiting for the time limit.
-Object.defineProperty(globalThis, "close", {
-  value: () => {
-    throw new TypeError("close() is not available in the sandbox");
-  },
-});
+// Code that ends its worker would leave iago waiting for the time limit.
+for (const [owner, name] of [[globalThis, "close"], [Deno, "exit"]] as const) {
+  const what = owner === Deno ? `Deno.${name}()` : `${name}()`;
+  Object.defineProperty(owner, name, {
+    value: () => {
+      throw new TypeError(`${what} is not available to templates and plugins: return, or throw`);
+    },
+  });
+}
 // Deno finishes setting up queueMicrotask and message ports on first use, which a frozen realm
 // would refuse: use them once before.
 queueMicrotask(() => {});

@@ -113,6 +113,12 @@ const PLUGINS: Hostile[] = [
     error: (p) => `error: workloads/hostile.ts:4:10: overlay() tried to read "${p.secret}"`,
   },
   {
+    name: "exits",
+    code: () => "  overlay() {\n    Deno.exit(0);\n  },\n",
+    error: () =>
+      "error: workloads/hostile.ts:4:10: overlay() failed: Deno.exit() is not available to templates and plugins: return, or throw",
+  },
+  {
     name: "loops forever",
     code: () => "  overlay() {\n    while (true) {}\n  },\n",
     error: () =>
