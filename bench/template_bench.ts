@@ -30,7 +30,7 @@ async function workspace(count: number, from: "template" | "plugin"): Promise<st
         `    - path: /etc/many/f${i}\n      mode: 0644\n      contents:\n        inline: "x${i}"\n`,
     ).join("");
     const text = await Deno.readTextFile(file);
-    const withEntries = text.replace(/^storage:\n  files:\n/m, `storage:\n  files:\n${entries}`);
+    const withEntries = text.replace(/^storage:\n {2}files:\n/m, `storage:\n  files:\n${entries}`);
     if (withEntries === text) throw new Error("the scaffolded template has no storage.files");
     await Deno.writeTextFile(file, withEntries);
   } else {
