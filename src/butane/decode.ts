@@ -20,6 +20,8 @@ export interface DecodeContext {
   unused?: boolean;
   /** The Go package of butane's structs for this version (`v0_5`), for type-error messages. */
   goPackage: string;
+  /** The Go package of the fcos-only structs (`v1_5`), likewise. */
+  fcosPackage?: string;
   /**
    * When set, type errors are collected here as yaml.v3 words them (`line 6: cannot unmarshal
    * ...`), for butane's one `yaml: unmarshal errors:` block, instead of as report entries.
@@ -44,14 +46,23 @@ export function decodeObject(schema: ObjType, value: unknown, ctx: DecodeContext
   return decodeValue(schema, value, [], ctx) as Doc | undefined;
 }
 
+/** Go's names for a value's type where butane's struct names it (see `namedGoTypes`). */
+interface GoNames {
+  /** The value's own type, e.g. `v0_5.HTTPHeaders` or `v0_1.FileContents`. */
+  self?: string;
+  /** A list's item type, e.g. `v0_5.SSHAuthorizedKey`. */
+  item?: string;
+}
+
 function decodeValue(
   type: FieldType,
   value: unknown,
   path: Path,
   ctx: DecodeContext,
+  names: GoNames = {},
 ): DocValue | undefined {
   if (value === null || value === undefined) return undefined;
-  if (type === "string") return decodeString(value, path, ctx);
+  if (type === "string") return decodeString(value, path, ctx, names.self);
   if (type === "bytes") return decodeBytes(value, path, ctx);
   if (type === "int") return decodeInt(value, path, ctx);
   if (type === "bool") return decodeBool(value, path, ctx);
@@ -60,11 +71,13 @@ function decodeValue(
     if (value instanceof YSeq && value.leafPos.size > 0) ctx.unused = true;
     if (value instanceof YSeq) items = value.items;
     else if (Array.isArray(value)) items = value;
-    else return typeError(value, `[]${goName(type.list, ctx)}`, path, ctx);
+    else {
+      return typeError(value, names.self ?? `[]${names.item ?? goName(type.list, ctx)}`, path, ctx);
+    }
     const out: DocValue[] = [];
     for (let i = 0; i < items.length; i++) {
       path.push(i);
-      const v = decodeValue(type.list, items[i], path, ctx);
+      const v = decodeValue(type.list, items[i], path, ctx, { self: names.item });
       path.pop();
       // yaml.v3 drops a null item of a list of structs, strings, ints or bools (every butane
       // list): its `null()` cannot set those kinds, so the item is not appended.
@@ -87,22 +100,58 @@ function decodeValue(
         const field = type.fields.find((fl) => fl.yaml === key);
         if (!field) ctx.unused = true;
         else {
-          const decoded = decodeValue(field.type, v, path, ctx);
+          const named = namedGoTypes(`${type.name}.${key}`, ctx.goPackage);
+          const decoded = decodeValue(field.type, v, path, ctx, named);
           if (decoded !== undefined) out[key] = decoded;
         }
         path.pop();
       }
       return out;
     }
-    return typeError(value, goName(type, ctx), path, ctx);
+    return typeError(value, names.self ?? goName(type, ctx), path, ctx);
   }
   return undefined;
 }
 
-function decodeString(value: unknown, path: Path, ctx: DecodeContext): string | undefined {
+/**
+ * Fields whose Go type has its own name in butane's base package (a named string or slice, or
+ * fcos 1.0's per-use resource structs), with the packages that name it so.
+ */
+const NAMED: Record<string, { self?: string; item?: string; in: RegExp }> = {
+  "PasswdUser.ssh_authorized_keys": { item: "SSHAuthorizedKey", in: /./ },
+  "PasswdUser.groups": { item: "Group", in: /./ },
+  "Raid.devices": { item: "Device", in: /./ },
+  "Raid.options": { item: "RaidOption", in: /^v0_[1-4]$/ },
+  "Filesystem.options": { item: "FilesystemOption", in: /^v0_1$/ },
+  "Luks.options": { item: "LuksOption", in: /^v0_[34]$/ },
+  "KernelArguments.should_exist": { item: "KernelArgument", in: /./ },
+  "KernelArguments.should_not_exist": { item: "KernelArgument", in: /./ },
+  "Resource.http_headers": { self: "HTTPHeaders", in: /./ },
+  "File.contents": { self: "FileContents", in: /^v0_1$/ },
+  "File.append": { item: "FileContents", in: /^v0_1$/ },
+  "IgnitionConfig.merge": { item: "ConfigReference", in: /^v0_1$/ },
+  "IgnitionConfig.replace": { self: "ConfigReference", in: /^v0_1$/ },
+  "TLS.certificate_authorities": { item: "CaReference", in: /^v0_1$/ },
+};
+
+function namedGoTypes(field: string, pkg: string): GoNames {
+  const n = NAMED[field];
+  if (!n || !n.in.test(pkg)) return {};
+  return {
+    self: n.self && `${pkg}.${n.self}`,
+    item: n.item && `${pkg}.${n.item}`,
+  };
+}
+
+function decodeString(
+  value: unknown,
+  path: Path,
+  ctx: DecodeContext,
+  goType = "string",
+): string | undefined {
   if (value instanceof YScalar) return value.text;
   if (typeof value === "string") return value;
-  return typeError(value, "string", path, ctx);
+  return typeError(value, goType, path, ctx);
 }
 
 const encoder = new TextEncoder();
@@ -228,10 +277,23 @@ function shorten(s: string): string {
   return s.length > 10 ? s.slice(0, 7) + "..." : s;
 }
 
+/** Structs butane defines in the fcos package rather than in base. */
+const FCOS_TYPES = new Set([
+  "Config",
+  "BootDevice",
+  "BootDeviceLuks",
+  "BootDeviceMirror",
+  "Grub",
+  "GrubUser",
+]);
+
 function goName(t: FieldType, ctx: DecodeContext): string {
   if (t === "bytes") return "string";
   if (typeof t === "string") return t;
   if (isList(t)) return `[]${goName(t.list, ctx)}`;
+  if (FCOS_TYPES.has(t.name)) return `${ctx.fcosPackage ?? ctx.goPackage}.${t.name}`;
+  // base v0_3 (fcos 1.2, 1.3) called ClevisCustom just Custom.
+  if (t.name === "ClevisCustom" && ctx.goPackage === "v0_3") return "v0_3.Custom";
   return `${ctx.goPackage}.${t.name}`;
 }
 
@@ -245,9 +307,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * vcontext walk finds them: a mapping's own unknown keys first, then its known fields in the
  * order of the Go struct.
  */
-export function reportUnusedKeys(schema: ObjType, value: unknown, report: Report): void {
-  walkUnused(schema, value, [], report);
+export function reportUnusedKeys(
+  schema: ObjType,
+  value: unknown,
+  report: Report,
+  goPackage = "",
+): void {
+  walkUnused(schema, value, [], report, POINTER_STRUCTS[goPackage] ?? new Set());
 }
+
+/** Struct fields that are pointers in a base package: a null there is no struct to check. */
+const POINTER_STRUCTS: Record<string, Set<string>> = { v0_3: new Set(["clevis", "custom"]) };
 
 const CONTEXT_MISMATCH = (path: string) =>
   `context tree does not match content tree at ${path}. Line and column reporting may be inconsistent. Unused keys may not be reported.`;
@@ -256,16 +326,28 @@ const CONTEXT_MISMATCH = (path: string) =>
  * A null or alias where butane's context tree has a leaf: a struct there gets its warning
  * (vcontext cannot look for unused keys), and nothing below it is looked at.
  */
-function leaf(type: FieldType, at: Pos | undefined, path: Path, report: Report): boolean {
+function leaf(
+  type: FieldType,
+  at: Pos | undefined,
+  path: Path,
+  report: Report,
+  nilPointer = false,
+): boolean {
   if (!at) return false;
-  if (isObj(type)) {
+  if (isObj(type) && !nilPointer) {
     const p = pathText(path);
     report.warnAt(p, CONTEXT_MISMATCH(p), at);
   }
   return true;
 }
 
-function walkUnused(type: FieldType, value: unknown, path: Path, report: Report): void {
+function walkUnused(
+  type: FieldType,
+  value: unknown,
+  path: Path,
+  report: Report,
+  pointers: Set<string>,
+): void {
   if (isList(type)) {
     const items = value instanceof YSeq ? value.items : Array.isArray(value) ? value : [];
     // vcontext pairs the decoded list (nulls dropped) with the YAML items by index, so after
@@ -274,7 +356,9 @@ function walkUnused(type: FieldType, value: unknown, path: Path, report: Report)
     for (let i = 0; i < decoded; i++) {
       path.push(i);
       const at = value instanceof YSeq ? value.leafPos.get(i) : undefined;
-      if (!leaf(type.list, at, path, report)) walkUnused(type.list, items[i], path, report);
+      if (!leaf(type.list, at, path, report)) {
+        walkUnused(type.list, items[i], path, report, pointers);
+      }
       path.pop();
     }
     return;
@@ -296,7 +380,10 @@ function walkUnused(type: FieldType, value: unknown, path: Path, report: Report)
     if (typeof f.type === "string" || !entries.has(f.yaml)) continue;
     path.push(f.yaml);
     const at = value instanceof YMap ? value.leafPos.get(f.yaml) : undefined;
-    if (!leaf(f.type, at, path, report)) walkUnused(f.type, entries.get(f.yaml), path, report);
+    const nilPointer = pointers.has(f.yaml) && entries.get(f.yaml) === null;
+    if (!leaf(f.type, at, path, report, nilPointer)) {
+      walkUnused(f.type, entries.get(f.yaml), path, report, pointers);
+    }
     path.pop();
   }
 }

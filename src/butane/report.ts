@@ -84,6 +84,9 @@ export function treePositions(root: YValue): PositionLookup {
           const k = segs.slice(i, j).join(".");
           if (!node.entries.has(k)) continue;
           if (key && j === segs.length) return node.keyPos.get(k);
+          // A null or alias is a leaf in butane's tree: positions below it stop there.
+          const leaf = node.leafPos.get(k);
+          if (leaf) return leaf;
           const child: YValue = node.entries.get(k) ?? null;
           if (child === null) return key ? node.keyPos.get(k) : best;
           node = child;
@@ -93,6 +96,8 @@ export function treePositions(root: YValue): PositionLookup {
         }
         if (!found) return best;
       } else if (node instanceof YSeq) {
+        const leaf = /^\d+$/.test(segs[i]) ? node.leafPos.get(Number(segs[i])) : undefined;
+        if (leaf) return leaf;
         const item = node.items[Number(segs[i])];
         if (item === undefined || item === null || !/^\d+$/.test(segs[i])) return best;
         node = item;

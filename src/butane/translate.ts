@@ -168,6 +168,7 @@ function translateSpec(
     report,
     failed: false,
     goPackage: spec.goPackage,
+    fcosPackage: spec.fcosPackage,
     typeErrors: opts.typeErrorBlock ? [] : undefined,
   };
   const doc: Doc = decodeObject(spec.schema, root, ctx) ?? {};
@@ -180,7 +181,7 @@ function translateSpec(
         : "yaml: unmarshal errors",
     );
   }
-  if (ctx.unused) reportUnusedKeys(spec.schema, root, report);
+  if (ctx.unused) reportUnusedKeys(spec.schema, root, report, spec.goPackage);
   validateButane(doc, report, spec);
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
@@ -206,8 +207,10 @@ function translateSpec(
   if (!spec.ignitionVersion.includes("experimental")) {
     for (const finding of validateIgnition(config, { duplicatesFirst: true })) {
       // butane maps a finding back through its translations, which exist only for values that
-      // are set; at an unset field it falls back to the JSON path in snake_case.
-      const yamlPath = valueAt(config, finding.path) === undefined
+      // are set; at an unset field (absent, or a required string left "") it falls back to the
+      // JSON path in snake_case.
+      const value = valueAt(config, finding.path);
+      const yamlPath = value === undefined || value === ""
         ? snakePath(finding.path)
         : t.yamlPathFor(config, finding.path);
       report.add(finding.severity, yamlPath, finding.message);

@@ -50,6 +50,11 @@ export class StorageRules extends ResourceRules {
           this.r.error([...at, "links", i], "link path includes link in config");
         }
       }
+      // 3.3+ (Ignition 2.20): checked here, per link, and a link without one has no more checks.
+      if (this.m >= 3 && !notEmpty(str(l1, "target"))) {
+        this.r.error([...at, "links", i, "target"], "link target is required");
+        return;
+      }
       if (!isTrue(bool(l1, "hard"))) return;
       // Specs before 3.3 read a missing target as ""; later ones skip links without one.
       const target = this.m <= 2 ? str(l1, "target") ?? "" : str(l1, "target");
@@ -104,13 +109,7 @@ export class StorageRules extends ResourceRules {
       if (f.contents) this.resource(obj(f, "contents"), [...p, "contents"]);
     });
     list(s, "filesystems").forEach((f, i) => this.filesystem(f, [...at, "filesystems", i]));
-    links.forEach((l, i) => {
-      const p: Path = [...at, "links", i];
-      this.node(l, p, false);
-      if (this.m >= 3 && !notEmpty(str(l, "target"))) {
-        this.r.error([...p, "target"], "link target is required");
-      }
-    });
+    links.forEach((l, i) => this.node(l, [...at, "links", i], false));
     if (this.m >= 2) list(s, "luks").forEach((l, i) => this.luks(l, [...at, "luks", i]));
     list(s, "raid").forEach((rd, i) => this.raid(rd, [...at, "raid", i]));
   }

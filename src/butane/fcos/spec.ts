@@ -10,6 +10,8 @@ export interface FcosSpec {
   readonly schema: ObjType;
   /** The Go package of butane's base structs (`v0_5`), named in type errors. */
   readonly goPackage: string;
+  /** The Go package of the fcos structs (`v1_5`: Config, BootDevice, Grub, ...). */
+  readonly fcosPackage: string;
   /** `boot_device.layout` values this version accepts. */
   readonly layouts: readonly string[];
   /** Swap filesystems get `.swap` units (1.4+); before, swap needed a path like any mount. */
@@ -40,6 +42,7 @@ export function fcosSpec(
     ignitionVersion,
     schema: schemaFor(minor),
     goPackage: `v0_${BASE_MINOR[minor]}`,
+    fcosPackage: `v1_${minor}`,
     layouts: options.layouts ?? ["aarch64", "ppc64le", "x86_64"],
     swapUnits: minor >= 4,
     escapedDataUrls: minor === 0,

@@ -10,4 +10,5 @@ export const spec = {
   }),
   version: "1.7.0-experimental",
   goPackage: "v0_7_exp",
+  fcosPackage: "v1_7_exp",
 };
