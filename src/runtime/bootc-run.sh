@@ -12,12 +12,13 @@
 # unhealthy container and systemd restarts it; none, restart or stop), MOUNT_HOST_ETC (true:
 # the machine's /etc over the image's; false, the default: the image keeps its /etc and its
 # users, the machine's time zone comes through --tz local), PODMAN_ARGS (extra `podman run`
-# arguments, split on blanks, no quoting). IAGO_CONTAINERS_DIR moves the env directory and
-# IAGO_ETC_DIR the /etc/iago the container gets (for tests).
+# arguments, split on blanks, no quoting). IAGO_CONTAINERS_DIR moves the env directory,
+# IAGO_ETC_DIR the /etc/iago the container gets and IAGO_LOCALTIME /etc/localtime (for tests).
 set -euo pipefail
 
 CONTAINERS_DIR=${IAGO_CONTAINERS_DIR:-/etc/iago/containers}
 ETC_IAGO=${IAGO_ETC_DIR:-/etc/iago}
+LOCALTIME=${IAGO_LOCALTIME:-/etc/localtime}
 NAME_PATTERN='^[A-Za-z0-9][A-Za-z0-9_.-]*$'
 
 die() {
@@ -79,7 +80,12 @@ load_env "$env_file"
 
 case ${MOUNT_HOST_ETC:-false} in
   true) etc_mount=(-v /etc:/etc) ;;
-  false) etc_mount=(-v "$ETC_IAGO:/etc/iago:ro" --tz local) ;;
+  false)
+    etc_mount=(-v "$ETC_IAGO:/etc/iago:ro")
+    # The machine's time zone, when it has one: podman refuses --tz local if /etc/localtime
+    # leads nowhere (a zone the machine lacks), and the container must start anyway.
+    if [[ -e $LOCALTIME ]]; then etc_mount+=(--tz local); fi
+    ;;
   *) die "MOUNT_HOST_ETC in $env_file is '$MOUNT_HOST_ETC'; use true or false" ;;
 esac
 

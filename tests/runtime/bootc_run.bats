@@ -80,6 +80,12 @@ EOT
   grep -q -- "--security-opt label=disable -v /etc/iago:/etc/iago:ro --tz local -v /var:/var " "$STUB_STATE/commands"
   ! grep -q -- "-v /etc:/etc" "$STUB_STATE/commands"
 
+  # A machine whose /etc/localtime leads nowhere keeps the image's time zone: --tz local would fail.
+  : >"$STUB_STATE/commands"
+  IAGO_LOCALTIME=$BATS_TEST_TMPDIR/no-such-zone run RUN web
+  assert_status 0
+  grep -q -- "--security-opt label=disable -v /etc/iago:/etc/iago:ro -v /var:/var " "$STUB_STATE/commands"
+
   sed -i 's/^MOUNT_HOST_ETC=.*/MOUNT_HOST_ETC=yes/' "$IAGO_CONTAINERS_DIR/web.env"
   run RUN web
   assert_status 1

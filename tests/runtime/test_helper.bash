@@ -15,6 +15,9 @@ setup() {
   export BOOTC_UPDATE_STATE_DIR="$BATS_TEST_TMPDIR/results"
   export BOOTC_UPDATE_LOCK="$BATS_TEST_TMPDIR/lock/bootc-update.lock"
   export PATH="$BATS_TEST_DIRNAME/stubs:$PATH"
+  # The machine's time zone file, whatever this host has.
+  export IAGO_LOCALTIME="$BATS_TEST_TMPDIR/localtime"
+  touch "$IAGO_LOCALTIME"
   unset INVOCATION_ID BOOTC_UPDATE_SLEEP
   mkdir -p "$STUB_STATE/local" "$STUB_STATE/remote" "$STUB_STATE/container" "$IAGO_CONTAINERS_DIR"
   touch "$STUB_STATE/commands"
