@@ -34,10 +34,22 @@ register(FULL_SCHEMA);
 
 /** The Ignition JSON text of `config` (no trailing newline); `pretty` indents by 2 spaces. */
 export function serializeIgnition(config: Record<string, unknown>, pretty = false): string {
-  return write(config, FULL_SCHEMA, pretty ? "\n" : "") ?? "{}";
+  const version = (config.ignition as Record<string, unknown> | undefined)?.version;
+  return write(config, FULL_SCHEMA, pretty ? "\n" : "", version === "3.0.0") ?? "{}";
 }
 
-function write(value: unknown, type: FieldType | undefined, nl: string): string | undefined {
+/**
+ * `v30`: spec 3.0.0, whose `ConfigReference.Source` is a `*string` without `omitempty`: a
+ * merge/replace entry without a source says `"source":null` (an empty replace is still left out).
+ */
+function write(
+  value: unknown,
+  type: FieldType | undefined,
+  nl: string,
+  v30 = false,
+  nullSource = false,
+  listItem = false,
+): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return quote(value);
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
@@ -48,7 +60,9 @@ function write(value: unknown, type: FieldType | undefined, nl: string): string 
     if (value.length === 0) return undefined;
     const itemType = type !== undefined && isList(type) ? type.list : undefined;
     const parts: string[] = [];
-    for (const v of value) parts.push(write(v, itemType, inner) ?? zeroText(itemType));
+    for (const v of value) {
+      parts.push(write(v, itemType, inner, v30, nullSource, true) ?? zeroText(itemType));
+    }
     return `[${inner}${parts.join("," + inner)}${nl}]`;
   }
   if (typeof value === "object") {
@@ -61,13 +75,17 @@ function write(value: unknown, type: FieldType | undefined, nl: string): string 
         seen.add(s.key);
         const v = obj[s.key];
         if (s.omitZero && (v === 0 || v === "")) continue;
-        const text = write(v, s.type, inner);
+        const refs = v30 && type !== undefined && isObj(type) && type.name === "IgnitionConfig";
+        const text = write(v, s.type, inner, v30, refs);
         if (text !== undefined) parts.push(quote(s.key) + sep + text);
       }
     }
+    if (nullSource && obj.source === undefined && (parts.length > 0 || listItem)) {
+      parts.unshift(quote("source") + sep + "null");
+    }
     for (const k of Object.keys(obj)) {
       if (seen.has(k)) continue;
-      const text = write(obj[k], undefined, inner);
+      const text = write(obj[k], undefined, inner, v30);
       if (text !== undefined) parts.push(quote(k) + sep + text);
     }
     if (parts.length === 0) return undefined;

@@ -202,17 +202,21 @@ function translateSpec(
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
   // Ignition's own validation of the result (duplicates first, as butane checks them, then paths,
-  // units, URLs, ...), reported at the YAML the user wrote. Experimental specs have no
-  // validator, as in butane's release builds.
-  if (!spec.ignitionVersion.includes("experimental")) {
-    for (const finding of validateIgnition(config, { duplicatesFirst: true })) {
+  // units, URLs, ...), reported at the YAML the user wrote. 3.6.0-experimental has exactly 3.5.0's
+  // rules in Ignition 2.20, and butane v0.23 validates it too.
+  const checked = spec.ignitionVersion === "3.6.0-experimental"
+    ? { ...config, ignition: { ...config.ignition as object, version: "3.5.0" } }
+    : config;
+  {
+    for (const finding of validateIgnition(checked, { duplicatesFirst: true })) {
       // butane maps a finding back through its translations, which exist only for values that
       // are set; at an unset field (absent, or a required string left "") it falls back to the
       // JSON path in snake_case.
       const value = valueAt(config, finding.path);
-      const yamlPath = value === undefined || value === ""
+      const mapped = t.yamlPathFor(config, finding.path);
+      const yamlPath = value === undefined || (value === "" && docAt(doc, mapped) === undefined)
         ? snakePath(finding.path)
-        : t.yamlPathFor(config, finding.path);
+        : mapped;
       report.add(finding.severity, yamlPath, finding.message);
     }
   }
@@ -257,4 +261,14 @@ function snakePath(path: readonly (string | number)[]): string {
       typeof seg === "number" ? seg : seg.replace(/(MiB|[A-Z])/g, "_$1").toLowerCase()
     ),
   ].join(".");
+}
+
+/** The decoded Butane value at a YAML path (`$.storage.files.0.path`), if the user set it. */
+function docAt(doc: Doc, yamlPath: string): unknown {
+  let node: unknown = doc;
+  for (const seg of yamlPath.split(".").slice(1)) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  return node;
 }
