@@ -14,7 +14,8 @@ export interface RunningRegistry {
 }
 
 export interface StartRegistryOptions {
-  htpasswd?: { user: string; password: string };
+  /** Basic auth for this user (or each of these users). */
+  htpasswd?: { user: string; password: string } | { user: string; password: string }[];
 }
 
 const REGISTRY_BIN = "/usr/bin/docker-registry";
@@ -27,13 +28,17 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   let auth = "";
   if (options.htpasswd) {
     await requireTool("/usr/bin/htpasswd", "apache2-utils");
-    const out = await new Deno.Command("/usr/bin/htpasswd", {
-      args: ["-Bbn", options.htpasswd.user, options.htpasswd.password],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) throw new Error(`htpasswd failed: ${new TextDecoder().decode(out.stderr)}`);
-    await Deno.writeFile(`${root}/htpasswd`, out.stdout);
+    let entries = "";
+    for (const { user, password } of [options.htpasswd].flat()) {
+      const out = await new Deno.Command("/usr/bin/htpasswd", {
+        args: ["-Bbn", user, password],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      if (!out.success) throw new Error(`htpasswd failed: ${new TextDecoder().decode(out.stderr)}`);
+      entries += new TextDecoder().decode(out.stdout).trim() + "\n";
+    }
+    await Deno.writeTextFile(`${root}/htpasswd`, entries);
     auth = `auth:\n  htpasswd:\n    realm: iago-test\n    path: ${root}/htpasswd\n`;
   }
   const config = [

@@ -118,7 +118,8 @@ async function fixture(dir: string) {
       ["push", "-q", `localhost/build:${version}`, `${registry}/app:latest`],
       tool,
     );
-    await ok("podman", ["untag", `localhost/build:${version}`], tool);
+    // As on a machine, the image arrives only by a pull (which records the registry's digest).
+    await ok("podman", ["rmi", `localhost/build:${version}`], tool);
     return id;
   };
   const imageId = async (ref: string) => {
@@ -184,6 +185,34 @@ Deno.test("bootc-update.sh with the real podman and registry updates, skips, the
   assert.equal(await f.imageId(`${f.registry}/app:previous`), v2);
   assert.equal(await f.imageId(v3), undefined, "the bad image is pruned");
   assert.equal(await f.imageId(v1), undefined, "images older than :previous are pruned");
+
+  // The state names what the registry names: manifest digests, the bad one remembered.
+  const digest = async () => {
+    const res = await fetch(`http://${f.registry}/v2/app/manifests/latest`, {
+      method: "HEAD",
+      headers: {
+        Accept:
+          "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+      },
+    });
+    return res.headers.get("docker-content-digest");
+  };
+  const state = await Deno.readTextFile(join(dir.path, "results", "app.state"));
+  const bad = await digest();
+  assert.match(state, new RegExp(`^BAD_DIGESTS=${bad}$`, "m"));
+  assert.match(state, /^LAST_UPDATE_RESULT=rolled-back$/m);
+  r = await update();
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, new RegExp(`is ${bad}, which failed its health check here before`));
+  assert.equal(await f.imageId(ref), v2, "the refused image does not keep the tag");
+  await f.publish("v4");
+  await Deno.remove(join(dir.path, "state", "active"));
+  r = await update();
+  assert.equal(r.code, 0, r.out);
+  assert.match(
+    await Deno.readTextFile(join(dir.path, "results", "app.state")),
+    new RegExp(`^CURRENT_DIGEST=${await digest()}$`, "m"),
+  );
 });
 
 Deno.test("bootc-run.sh's podman command line is accepted by the real podman", async () => {
