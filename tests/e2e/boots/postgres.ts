@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BootPlan, Services } from "../harness/boot.ts";
-import { Fleet } from "../harness/fleet.ts";
+import { Fleet, updateTimeFarFromNow } from "../harness/fleet.ts";
 import { postgresRootfs } from "../images.ts";
 
 const PROBE = fileURLToPath(new URL("./postgres-probe.sh", import.meta.url));
@@ -50,6 +50,7 @@ export const postgres: BootPlan = {
     await fleet.run("init", "--machine-only", "db");
     await fleet.setDefaults("user", { github_username: "octo" });
     await fleet.setDefaults("container_registry", { url: `${s.lan}/fleet`, insecure: [s.lan] });
+    await fleet.setDefaults("bootc", { update_time: updateTimeFarFromNow() });
     await fleet.setDefaults("scaffold", { base_image: s.tinyBase });
     await fleet.setMachine("db", { workloads: ["postgres"] });
     await fleet.run("init", "--container-only", "db");

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BootPlan, Services } from "../harness/boot.ts";
-import { Fleet } from "../harness/fleet.ts";
+import { Fleet, updateTimeFarFromNow } from "../harness/fleet.ts";
 
 const PROBE = fileURLToPath(new URL("./private-probe.sh", import.meta.url));
 
@@ -31,7 +31,10 @@ export const privateRegistry: BootPlan = {
     await Deno.mkdir(fleet.dir, { recursive: true });
     await fleet.run("init", "--machine-only", "vault");
     await fleet.setDefaults("user", { github_username: "octo" });
-    await fleet.setDefaults("bootc", { health_check_wait: 10 });
+    await fleet.setDefaults("bootc", {
+      health_check_wait: 10,
+      update_time: updateTimeFarFromNow(),
+    });
     await fleet.setDefaults("container_registry", {
       url: `${s.privateRegistry}/fleet`,
       username: s.pushUser.user,

@@ -6,7 +6,13 @@ U=bootc@web.service
 ENV=/etc/iago/containers/web.env
 motd() { runuser -u core -- /usr/local/bin/motd.sh; }
 journal() { journalctl -u "$1" -o cat --no-pager; }
-update() { systemctl start bootc-update.service; }
+# update: one bootc-update run, as the timer starts it; its log when it fails.
+update() {
+  systemctl start bootc-update.service || {
+    journalctl -u bootc-update.service -o cat -n 12 --no-pager
+    return 1
+  }
+}
 no_update() { ! systemctl start bootc-update.service; }
 strategy() { sed -i "s/^UPDATE_STRATEGY=.*/UPDATE_STRATEGY=$1/" "$ENV"; }
 pending() { [ -n "$(state web PENDING_ID)" ]; }
@@ -29,7 +35,9 @@ check "user core is in sudo and wheel" bash -c 'id -nG core | grep -qw sudo && i
 check "admin exists" id admin
 check "core has the SSH key from the GitHub stand-in" grep -rqF "$KEY" /home/core/.ssh
 check "a login shell shows the motd with the container" has "$(runuser -u core -- bash -ilc true 2>&1)" "bootc@web: active"
-check "the NIC carries the machine's mac_address $MAC" bash -c "ip -br link | grep -qiF '$MAC'"
+nic=$(ip -br link | awk -v mac="$MAC" 'tolower($3) == mac { print $1 }')
+check "the NIC with the machine's mac_address $MAC runs iago's profile" bash -c \
+  "[ -n '$nic' ] && nmcli -t -f DEVICE,FILENAME connection show --active | grep -F '$nic:/etc/NetworkManager/system-connections/'"
 end_scenario
 
 scenario 3

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BootPlan, Services } from "../harness/boot.ts";
-import { Fleet } from "../harness/fleet.ts";
+import { Fleet, updateTimeFarFromNow } from "../harness/fleet.ts";
 import { tagDigest } from "../harness/registry.ts";
 
 const PROBE = fileURLToPath(new URL("./web-probe.sh", import.meta.url));
@@ -29,7 +29,10 @@ export const web: BootPlan = {
     await fleet.run("init", "--machine-only", "web");
     await fleet.setDefaults("user", { github_username: "octo" });
     await fleet.setDefaults("network", { timezone: TIMEZONE });
-    await fleet.setDefaults("bootc", { health_check_wait: 10 });
+    await fleet.setDefaults("bootc", {
+      health_check_wait: 10,
+      update_time: updateTimeFarFromNow(),
+    });
     await fleet.setDefaults("container_registry", {
       url: `${s.lan}/fleet`,
       insecure: [s.lan],

@@ -63,6 +63,17 @@ export class Fleet {
 }
 
 /**
+ * A `[bootc] update_time` twelve hours from now (UTC, as the VM's clock runs), so the daily
+ * update timer never fires in the middle of a scenario: the probe starts every update itself.
+ */
+export function updateTimeFarFromNow(): string {
+  const at = new Date(Date.now() + 12 * 3600_000);
+  return `${String(at.getUTCHours()).padStart(2, "0")}:${
+    String(at.getUTCMinutes()).padStart(2, "0")
+  }:00`;
+}
+
+/**
  * `text` (TOML) with `key = value` set in `[section]` ("" for the top level): an existing line
  * is replaced in place, a new key goes at the end of its section (a missing section is added).
  */

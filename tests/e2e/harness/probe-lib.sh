@@ -94,3 +94,11 @@ container_id() {
 healthy() {
   podman healthcheck run "$1"
 }
+
+# journal_tail: the end of the journal of iago's units, for the log the bastion keeps
+# (BOOT-probe.out) when something failed.
+journal_tail() {
+  echo "@@ journal of iago's units"
+  journalctl -u 'bootc*' -u 'postgres*' --no-pager -o short-monotonic | tail -300
+}
+trap journal_tail EXIT
