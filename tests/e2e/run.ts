@@ -2,9 +2,9 @@
  * `deno task e2e [BOOT...]`: the VM end-to-end suite. Starts what the machines need on
  * 127.0.0.1 (a Distribution registry without and one with htpasswd, the GitHub keys
  * stand-in), builds the base images, then boots each machine in the stand-in VM and prints each
- * scenario's result and time. BOOT is `web`, `private` or `postgres` (default: all, in that
- * order). Exit status 1 when any scenario failed. Needs root (the VM image build), QEMU and the
- * Debian packages of `deno task test`; see the README, Development.
+ * scenario's result and time. BOOT is `web`, `db` or `signed` (default: all).
+ * Exit status 1 when any scenario failed. Needs root (the VM image build), QEMU, mmdebstrap and
+ * the Debian packages of `deno task test`; see the README, Development.
  */
 import { keyServer } from "../ignite/fixtures.ts";
 import { startRegistry } from "../helpers/registry.ts";
@@ -13,10 +13,17 @@ import { minutes, Report } from "./harness/report.ts";
 import { ensureVmImage, VM_DIR } from "./harness/vm.ts";
 import { pushTinyBase } from "./images.ts";
 import { postgres } from "./boots/postgres.ts";
-import { privateRegistry } from "./boots/private.ts";
+import { signed } from "./boots/signed.ts";
 import { web } from "./boots/web.ts";
 
-const BOOTS: BootPlan[] = [web, privateRegistry, postgres];
+// The longest first, so two lanes finish together.
+const BOOTS: BootPlan[] = [web, postgres, signed];
+
+/**
+ * Boots at a time (`IAGO_E2E_PARALLEL`, default 2): most of a boot is waiting (health checks,
+ * restarts, pulls), so two VMs share the machine's cores well.
+ */
+const PARALLEL = Math.max(1, Number(Deno.env.get("IAGO_E2E_PARALLEL") ?? 2));
 
 /** Seconds one boot may take, probe included (`IAGO_E2E_BOOT_TIMEOUT`). */
 const BOOT_TIMEOUT = Number(Deno.env.get("IAGO_E2E_BOOT_TIMEOUT") ?? 1500);
@@ -61,7 +68,13 @@ async function main(names: string[]): Promise<number> {
       sshKey: SSH_KEY,
       tinyBase: await pushTinyBase(named(lan.host), scratch),
     };
-    for (const plan of plans) await runBoot(plan, services, BOOT_TIMEOUT);
+    const queue = [...plans];
+    const lane = async () => {
+      for (let plan = queue.shift(); plan; plan = queue.shift()) {
+        await runBoot(plan, services, BOOT_TIMEOUT);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, plans.length) }, lane));
   } finally {
     await github.server.shutdown();
     await lan.stop();

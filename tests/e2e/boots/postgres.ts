@@ -1,6 +1,6 @@
 /**
- * The `db` machine with the `postgres` workload (8), running a PostgreSQL image the suite builds
- * from Debian's packages. The image has its own `postgres` user in its own /etc, which the
+ * The `db` machine, on a registry that needs credentials (2), with the `postgres` workload (8),
+ * running a PostgreSQL image the suite builds from Debian's packages. The image has its own `postgres` user in its own /etc, which the
  * machine does not have: it runs because the container keeps its /etc (the machine's default),
  * so it is also the off-the-shelf-style image of the issue.
  */
@@ -42,17 +42,46 @@ exec setpriv --reuid=postgres --regid=postgres --init-groups \\
 `;
 
 export const postgres: BootPlan = {
-  name: "postgres",
-  scenarios: [["8", "postgres workload, image with its own /etc"]],
+  name: "db",
+  scenarios: [
+    ["2", "private registry"],
+    ["8", "postgres workload, image with its own /etc"],
+  ],
   async prepare(s: Services) {
-    const fleet = new Fleet(join(s.scratch, "postgres-fleet"), { IAGO_GITHUB_URL: s.githubUrl });
+    // The fleet's registry needs a login: pushes use the push account (a token, as for
+    // ghcr.io), machines get only the read-only pull account.
+    const fleet = new Fleet(join(s.scratch, "db-fleet"), {
+      IAGO_GITHUB_URL: s.githubUrl,
+      GITHUB_TOKEN: s.pushUser.password,
+    });
     await Deno.mkdir(fleet.dir, { recursive: true });
     await fleet.run("init", "--machine-only", "db");
     await fleet.setDefaults("user", { github_username: "octo" });
-    await fleet.setDefaults("container_registry", { url: `${s.lan}/fleet`, insecure: [s.lan] });
     await fleet.setDefaults("bootc", { update_time: updateTimeFarFromNow() });
+    await fleet.setDefaults("container_registry", {
+      url: `${s.privateRegistry}/fleet`,
+      username: s.pushUser.user,
+      insecure: [s.privateRegistry],
+      pull_auth: true,
+    });
     await fleet.setDefaults("scaffold", { base_image: s.tinyBase });
     await fleet.setMachine("db", { workloads: ["postgres"] });
+
+    // Scenario 2 on the bastion: the registry needs a login, and there is no pull account yet.
+    const validate = await fleet.try("validate");
+    const ignite = await fleet.try("ignite", "db");
+    const said = (r: { stderr: string }) => /will not be able to pull/.test(r.stderr);
+    s.report.check(
+      "2",
+      "without a pull account, validate and ignite fail saying machines will not be able to pull",
+      validate.code !== 0 && ignite.code !== 0 && said(validate) && said(ignite),
+      `validate exit ${validate.code}: ${validate.stderr}\nignite exit ${ignite.code}: ${ignite.stderr}`,
+    );
+    await fleet.setDefaults("container_registry", { pull_username: s.pullUser.user });
+    const secret = fleet.path(".iago", "secrets", "_fleet", "registry-pull-password");
+    await Deno.mkdir(join(secret, ".."), { recursive: true, mode: 0o700 });
+    await Deno.writeTextFile(secret, `${s.pullUser.password}\n`, { mode: 0o600 });
+
     await fleet.run("init", "--container-only", "db");
     // The user installs PostgreSQL in the image (containers/db/README.md says how).
     const ctx = fleet.path("containers", "db");
@@ -65,7 +94,12 @@ export const postgres: BootPlan = {
       ignition: fleet.path("output", "ignition", "db.ign"),
       mac: await fleet.macAddress("db"),
       steps: {},
-      probe: `IMG=${s.lan}/fleet/db\nV1=${v1}\n${await Deno.readTextFile(PROBE)}`,
+      probe: `
+IMG=${s.privateRegistry}/fleet/db
+V1=${v1}
+PULL_USER=${s.pullUser.user}
+PUSH_PASSWORD=${s.pushUser.password}
+${await Deno.readTextFile(PROBE)}`,
     };
   },
 };

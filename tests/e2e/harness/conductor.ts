@@ -15,7 +15,7 @@ export interface Conductor {
 
 /**
  * Serves `POST /begin/ID`, `/end/ID`, `/pass/ID` (body: what), `/fail/ID` (body: what, a line
- * break, the detail) and `/step/NAME`, which runs `steps[NAME]` and answers 200 with its
+ * break, the detail), `/limit/ID` (body: what the stand-in cannot show) and `/step/NAME`, which runs `steps[NAME]` and answers 200 with its
  * result or 500 with the error.
  */
 export function startConductor(report: Report, steps: Record<string, Step>): Conductor {
@@ -38,6 +38,9 @@ export function startConductor(report: Report, steps: Record<string, Step>): Con
           report.check(arg, nl < 0 ? body : body.slice(0, nl), false, body.slice(nl + 1));
           return new Response("ok");
         }
+        case "limit":
+          report.limit(arg, body);
+          return new Response("ok");
         case "step": {
           const step = steps[arg];
           if (!step) return new Response(`no step "${arg}"`, { status: 404 });

@@ -31,6 +31,12 @@ fail() {
   printf '%s\n%s' "$1" "$2" | post "fail/$SCEN"
 }
 
+# limit WHAT: something this scenario cannot show on the stand-in VM (not a failure).
+limit() {
+  echo "@@ limit $SCEN $1"
+  printf '%s' "$1" | post "limit/$SCEN"
+}
+
 # check WHAT CMD...: passes when CMD exits 0; else fails with the end of its output.
 check() {
   local what=$1 out
@@ -54,6 +60,15 @@ eventually() {
     sleep 2
   done
   pass "$what"
+}
+
+# need SECONDS WHAT CMD...: as eventually, but the rest of the probe depends on it: when it
+# fails, the probe stops (with the journal of iago's units in its log).
+need() {
+  eventually "$@" && return 0
+  fail "the journal of iago's units" "$(journalctl -u 'bootc*' -o cat -n 40 --no-pager)"
+  echo "@@ stopping: the rest of the probe depends on this"
+  exit 1
 }
 
 # same A B: A equals B (for check).

@@ -10,6 +10,8 @@ export interface ScenarioResult {
   id: string;
   title: string;
   checks: Check[];
+  /** What the stand-in VM cannot show, and why (not a failure; listed under the result). */
+  limits: string[];
   began?: number;
   ended?: number;
 }
@@ -20,7 +22,7 @@ export class Report {
 
   /** Declares scenario `id` (e.g. "3") with its title; its checks come later. */
   declare(id: string, title: string): void {
-    this.scenarios.set(id, { id, title, checks: [] });
+    this.scenarios.set(id, { id, title, checks: [], limits: [] });
   }
 
   begin(id: string): void {
@@ -37,6 +39,12 @@ export class Report {
     console.log(line);
   }
 
+  /** Records what scenario `id` cannot assert on the stand-in. */
+  limit(id: string, what: string): void {
+    this.get(id).limits.push(what);
+    console.log(`  [${id}] stand-in limit: ${what}`);
+  }
+
   /** A scenario passed when it ran to its end, with at least one check and no failure. */
   passed(s: ScenarioResult): boolean {
     return s.ended !== undefined && s.checks.length > 0 && s.checks.every((c) => c.ok);
@@ -49,6 +57,7 @@ export class Report {
       const time = s.began !== undefined ? minutes((s.ended ?? Date.now()) - s.began) : "-";
       const result = this.passed(s) ? "pass" : "FAIL";
       lines.push(`${`${s.id}. ${s.title}`.padEnd(48)} ${result.padEnd(7)} ${time}`);
+      for (const l of s.limits) lines.push(`     stand-in limit: ${l}`);
       if (!this.passed(s)) {
         if (s.began === undefined) lines.push("     did not start");
         else if (s.ended === undefined) lines.push("     did not finish");
