@@ -85,4 +85,9 @@ async function main(names: string[]): Promise<number> {
   return report.allPassed ? 0 : 1;
 }
 
-Deno.exit(await main(Deno.args));
+try {
+  Deno.exit(await main(Deno.args));
+} catch (err) {
+  console.error(`error: ${(err as Error).message}`);
+  Deno.exit(1);
+}

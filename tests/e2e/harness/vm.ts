@@ -18,6 +18,13 @@ export const VM_TOOLS = Deno.env.get("IAGO_E2E_VM_TOOLS") ?? join(ROOT, "..", "s
  * takes about 8 minutes and needs root). Throws with the script's output when it fails.
  */
 export async function ensureVmImage(): Promise<void> {
+  try {
+    await Deno.stat(join(VM_TOOLS, "boot.sh"));
+  } catch {
+    throw new Error(
+      `The VM tools are not at ${VM_TOOLS}: set IAGO_E2E_VM_TOOLS to the shared/vm directory`,
+    );
+  }
   const out = await new Deno.Command(join(VM_TOOLS, "build-image.sh"), {
     args: [VM_DIR],
     stdout: "piped",
