@@ -110,6 +110,23 @@ Deno.test("RUN stops the native builder with every RUN line and the two ways out
   assert.match(missing.stderr, /--builder podman: podman is not installed/);
 });
 
+const LINKS_TAR = `
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    def add(name, kind, mode, link="", text=""):
+        ti = tarfile.TarInfo(name)
+        ti.type, ti.mode, ti.linkname, ti.size = kind, mode, link, len(text)
+        t.addfile(ti, io.BytesIO(text.encode()) if text else None)
+    add("sub", tarfile.DIRTYPE, 0o750)
+    add("lnk", tarfile.SYMTYPE, 0o777, "sub")
+    add("lnk/file", tarfile.REGTYPE, 0o640, text="ok\\n")
+    add("etc", tarfile.DIRTYPE, 0o755)
+    add("abs", tarfile.SYMTYPE, 0o777, "/etc")
+    add("abs/conf", tarfile.REGTYPE, 0o644, text="c\\n")
+    add("hard", tarfile.LNKTYPE, 0o640, "lnk/file")
+    add("fifo", tarfile.FIFOTYPE, 0o600)
+`;
+
 const PARITY = (host: string) =>
   `FROM ${host}/base:1
 ENV APP=/opt/app
@@ -122,6 +139,8 @@ COPY x /bin/
 COPY x /usr
 COPY x y /etc/multi/
 ADD files.tar.gz /opt/extract/
+ADD links.tar /arch/
+COPY con* li* /wild/
 COPY --chown=1000 x /home/u/.config/x
 WORKDIR sub
 COPY x .
@@ -157,7 +176,10 @@ Deno.test("the native builder and buildah give the same files, modes, owners and
         x: "x\n",
         y: "y\n",
         "src/data/s.txt": { text: "s\n", mode: 0o600 },
+        "link-a": { link: "conf/a.conf" },
       });
+      // Entries through the archive's own links (inside it), a hard link through one, a FIFO.
+      await run("python3", ["-c", LINKS_TAR, join(dir, "links.tar")]);
       await run("tar", [
         "--owner=5",
         "--group=6",
@@ -188,6 +210,12 @@ Deno.test("the native builder and buildah give the same files, modes, owners and
     const sorted = trees.map((t) => t.split("\n").sort().join("\n"));
     assert.equal(sorted[0], sorted[1]);
     assert.match(sorted[0], /^\.\/bin 777 0:0 l usr\/bin$/m);
+    for (
+      const line of ["arch/sub/file 640 0:0 f", "arch/etc/conf 644 0:0 f", "arch/fifo 600 0:0 p"]
+    ) {
+      assert.ok(sorted[0].includes(`./${line} \n`), `${line} in\n${sorted[0]}`);
+    }
+    assert.ok(sorted[0].includes("./wild/link-a 644 0:0 f \n"));
     assert.deepEqual(configs[0], configs[1]);
   } finally {
     await registry.stop();
