@@ -3,6 +3,7 @@
  * same directory and renamed into place, so a failure never leaves a half-written file.
  */
 import { dirname, join } from "node:path";
+import { IagoError } from "./errors.ts";
 
 export interface WriteOptions {
   /** File mode (permission bits), applied before the rename. Default 0o644. */
@@ -38,8 +39,40 @@ export async function writeFileAtomic(
     await Deno.rename(tmp, path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
-    throw err;
+    throw explainWriteError(path, err);
   }
+}
+
+/**
+ * `err` from writing `path` as an `IagoError` naming the path and the fix, for the failures a
+ * user can fix (full or read-only disk, a directory where the file belongs, permissions); other
+ * errors as they are.
+ */
+export function explainWriteError(path: string, err: unknown): unknown {
+  if (err instanceof IagoError || !(err instanceof Error)) return err;
+  const dir = dirname(path);
+  const code = (err as { code?: string }).code;
+  const explained = (why: string, hint: string) =>
+    new IagoError(`Cannot write ${path}: ${why}`, { hint, cause: err });
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return explained(
+      code === "ENOSPC" ? "no space left on its file system" : "the disk quota is used up",
+      `free space there (df -h ${dir}), then run again; the previous file is unchanged`,
+    );
+  }
+  if (code === "EROFS") {
+    return explained(
+      "its file system is read-only",
+      `remount it read-write (or write elsewhere), then run again; the previous file is unchanged`,
+    );
+  }
+  if (err instanceof Deno.errors.IsADirectory || code === "EISDIR") {
+    return explained("it is a directory", "remove or rename that directory: a file belongs there");
+  }
+  if (err instanceof Deno.errors.PermissionDenied) {
+    return explained("permission denied", `check the owner and mode of ${dir}`);
+  }
+  return err;
 }
 
 /** The names `writeFileAtomic` gives its temp files: `.NAME.1a2b3c4d.tmp`. */
@@ -81,12 +114,21 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Reads a UTF-8 file, or returns undefined when it does not exist. */
+/**
+ * Reads a UTF-8 file, or returns undefined when it does not exist. Throws an `IagoError` when
+ * a directory is where the file belongs.
+ */
 export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new IagoError(`Cannot read ${path}: it is a directory`, {
+        hint: "remove or rename that directory: a file belongs there",
+        cause: err,
+      });
+    }
     throw err;
   }
 }

@@ -3,7 +3,7 @@
  * (a failing machine does not stop the others), with a result and duration per machine and a
  * summary, so cron mail says what happened in a few lines.
  */
-import { resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { IagoError, UsageError } from "../errors.ts";
 import { removeLeftoverTempFiles } from "../fsutil.ts";
 import { lockTimeoutFromEnv, withLock } from "../lock.ts";
@@ -60,7 +60,7 @@ export async function igniteMachines(
   if (options.output !== undefined && list.length !== 1) {
     throw new UsageError("--output takes exactly one machine");
   }
-  const output = options.output === undefined ? undefined : resolve(ws.root, options.output);
+  const output = options.output === undefined ? undefined : await checkOutput(ws, options.output);
   const started = performance.now();
   using session = new IgniteSession(ws, options);
   const outcomes: MachineOutcome[] = [];
@@ -103,6 +103,41 @@ export async function igniteMachines(
     ms: elapsed(started),
     failed: outcomes.filter((o) => o.status === "failed").length,
   };
+}
+
+/** Where a workspace keeps what ignite and build read, and its state: never an output. */
+const INPUT_DIRS = ["config", "machines", "containers", "workloads", ".iago", ".git"];
+
+/**
+ * The absolute path of `--output FILE`. Throws a `UsageError` for a directory, and for a path
+ * (links followed) in one of the workspace's input directories or at an existing workspace
+ * file that is not an Ignition file: it could overwrite the machine's own machine.toml, a
+ * template or the secrets.
+ */
+async function checkOutput(ws: Workspace, given: string): Promise<string> {
+  const path = resolve(ws.root, given);
+  const info = await Deno.stat(path).catch(() => undefined);
+  if (info?.isDirectory) {
+    throw new UsageError(`--output ${given} is a directory`, {
+      hint: `give the path of a file, e.g. --output ${join(given, "NAME.ign")}`,
+    });
+  }
+  const real = async (p: string): Promise<string> =>
+    await Deno.realPath(p).catch(async () =>
+      p === dirname(p) ? p : join(await real(dirname(p)), basename(p))
+    );
+  const root = await real(ws.root);
+  const target = await real(path);
+  const inside = relative(root, target);
+  const input = !inside.startsWith("..") && !isAbsolute(inside) &&
+    (INPUT_DIRS.includes(inside.split("/")[0]) || (info !== undefined && !path.endsWith(".ign")));
+  if (input) {
+    throw new UsageError(
+      `--output ${given} would overwrite ${inside}, an input of the workspace`,
+      { hint: "write under output/ (--output output/test.ign) or outside the workspace" },
+    );
+  }
+  return path;
 }
 
 /**
