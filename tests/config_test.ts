@@ -153,6 +153,15 @@ Deno.test("bad values name the file, line, field and value, with a fix", () => {
       want: /:2:1: Invalid bootc\.update_time "02:00:60": not a time of day in HH:MM:SS/,
     },
     {
+      toml: "[bootc]\nhealth_check_wait = 1e400",
+      want:
+        /^config\/defaults\.toml:2:1: Invalid bootc\.health_check_wait: the number is infinite \(too large to hold\)\n {2}hint: write a whole number without quotes, like 30$/,
+    },
+    {
+      toml: "[bootc]\nhealth_check_wait = nan",
+      want: /:2:1: Invalid bootc\.health_check_wait: nan is not a number\n/,
+    },
+    {
       toml: "[bootc]\nhealth_check_wait = 0",
       want: /:2:1: Invalid bootc\.health_check_wait 0: must be a positive whole number/,
     },

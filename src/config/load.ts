@@ -211,6 +211,18 @@ function describeIssues(
       );
       continue;
     }
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      // TOML reads 1e400 as infinity and allows inf and nan: none is a value a setting can have.
+      problems.push(
+        new IagoError(
+          `Invalid ${field}: ${
+            Number.isNaN(value) ? "nan is not a number" : "the number is infinite (too large to hold)"
+          }`,
+          { at, hint: "write a whole number without quotes, like 30" },
+        ),
+      );
+      continue;
+    }
     // A password typed where its hash belongs must not end up in a terminal or in cron mail.
     const shown = issue.path.at(-1) === "password_hash"
       ? "(value not shown)"
