@@ -43,3 +43,31 @@ export async function collectMacs(ws: Workspace): Promise<Map<string, string>> {
   }
   return macs;
 }
+
+/** The problem of a machine whose MAC address machine `other` has too (validate and ignite). */
+export function duplicateMac(mac: string, other: string, file: string): IagoError {
+  return new IagoError(`MAC address ${mac} is also used by machine "${other}"`, {
+    at: { file },
+    hint: "give each machine its own mac_address (iago init generates unique ones)",
+  });
+}
+
+/**
+ * The machines of `ws` whose MAC address an earlier machine (by name) already has, each with
+ * its problem: what `validate` reports, and what `ignite` refuses to write.
+ */
+export async function sharedMacs(ws: Workspace): Promise<Map<string, IagoError>> {
+  const owners = new Map<string, string>();
+  const problems = new Map<string, IagoError>();
+  for (const name of await ws.machineNames()) {
+    const file = join(ws.machinesDir, name, "machine.toml");
+    const text = await readTextIfExists(file);
+    const m = text && /^\s*mac_address\s*=\s*["']([^"']*)["']/m.exec(text);
+    if (!m || m[1] === "") continue;
+    const mac = m[1].toLowerCase();
+    const other = owners.get(mac);
+    if (other) problems.set(name, duplicateMac(mac, other, ws.relative(file)));
+    else owners.set(mac, name);
+  }
+  return problems;
+}

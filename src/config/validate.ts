@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { didYouMean, IagoError, printable, UsageError } from "../errors.ts";
 import { exists, readTextIfExists } from "../fsutil.ts";
 import { isDnsLabel } from "./checks.ts";
+import { duplicateMac } from "./mac.ts";
 import { checkTemplate } from "../render/template.ts";
 import { checkMachineName, type Workspace } from "../workspace.ts";
 import { BUILTIN_DEFAULTS, checkDefaults, checkMachine, DEFAULT_DEFAULTS_TOML } from "./load.ts";
@@ -76,12 +77,7 @@ export async function validateWorkspace(
     if (machine?.macAddress) {
       const other = macs.get(machine.macAddress);
       if (other) {
-        report.problems.push(
-          new IagoError(`MAC address ${machine.macAddress} is also used by machine "${other}"`, {
-            at: { file: machine.file },
-            hint: "give each machine its own mac_address (iago init generates unique ones)",
-          }),
-        );
+        report.problems.push(duplicateMac(machine.macAddress, other, machine.file));
       } else macs.set(machine.macAddress, name);
     }
   }

@@ -5,6 +5,7 @@
  */
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { IagoError, UsageError } from "../errors.ts";
+import { sharedMacs } from "../config/mac.ts";
 import { removeLeftoverTempFiles } from "../fsutil.ts";
 import { lockTimeoutFromEnv, withLock } from "../lock.ts";
 import type { Workspace } from "../workspace.ts";
@@ -64,9 +65,13 @@ export async function igniteMachines(
   const started = performance.now();
   using session = new IgniteSession(ws, options);
   const outcomes: MachineOutcome[] = [];
+  // Two machines with one MAC address would get the same DHCP lease: refused as validate does.
+  const macs = await sharedMacs(ws);
   const one = async (name: string): Promise<MachineOutcome> => {
     const t0 = performance.now();
     try {
+      const sharing = macs.get(name);
+      if (sharing) throw sharing;
       const r = await igniteMachine(session, name, output);
       return {
         name,

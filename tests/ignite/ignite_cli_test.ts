@@ -491,3 +491,30 @@ Deno.test("a Butane problem after a template loop is reported at the template's 
     /^error: machines\/web\/butane\.yaml\.tmpl:9:7: warning at \$\.storage\.files\.\d+\.mdoe.*: Unused key mdoe/m,
   );
 });
+
+Deno.test("ignite refuses a machine whose MAC address another machine has, as validate does", async () => {
+  await using dir = await tempDir();
+  const mac = 'mac_address = "02:05:56:00:00:07"';
+  await makeWorkspace(dir.path, {
+    a: mac,
+    b: mac.toUpperCase().replace("MAC_ADDRESS", "mac_address"),
+    c: "",
+  });
+  const all = await iago(["ignite", "--all"], { cwd: dir.path });
+  assert.equal(all.code, 1);
+  assert.match(all.stdout, /^a: written .*\nb: failed .*\nc: written /);
+  includes(
+    all.stderr,
+    'machines/b/machine.toml: MAC address 02:05:56:00:00:07 is also used by machine "a"\n' +
+      "  hint: give each machine its own mac_address (iago init generates unique ones)",
+  );
+  await assert.rejects(Deno.stat(join(dir.path, "output", "ignition", "b.ign")));
+  const one = await iago(["ignite", "b"], { cwd: dir.path });
+  assert.equal(one.code, 1);
+  includes(one.stderr, 'is also used by machine "a"');
+  const validate = await iago(["validate"], { cwd: dir.path });
+  includes(
+    validate.stderr,
+    'machines/b/machine.toml: MAC address 02:05:56:00:00:07 is also used by machine "a"',
+  );
+});
