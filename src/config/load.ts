@@ -216,7 +216,9 @@ function describeIssues(
       problems.push(
         new IagoError(
           `Invalid ${field}: ${
-            Number.isNaN(value) ? "nan is not a number" : "the number is infinite (too large to hold)"
+            Number.isNaN(value)
+              ? "nan is not a number"
+              : "the number is infinite (too large to hold)"
           }`,
           { at, hint: "write a whole number without quotes, like 30" },
         ),

@@ -79,6 +79,7 @@ export class IgniteSession {
 
   scripts(): Promise<Record<string, string>> {
     return this.#scripts ??= loadRuntimeScripts(this.ws.scriptsDir, {
+      within: this.ws.root,
       label: this.ws.relative(this.ws.scriptsDir),
       onWarning: (w) => this.options.onWarning?.(w),
     });

@@ -45,6 +45,11 @@ export interface LoadRuntimeScriptsOptions {
   label?: string;
   /** Receives a warning for a file that looks like a misspelt script name. */
   onWarning?: (message: string) => void;
+  /**
+   * The directory overrides must be in once links are followed (the workspace): a link to a
+   * file elsewhere would embed it in every machine's Ignition file.
+   */
+  within?: string;
 }
 
 /**
@@ -53,7 +58,7 @@ export interface LoadRuntimeScriptsOptions {
  * template's own files (`contents.local`), not overrides; one whose name is a likely typo of an
  * embedded script is reported through `onWarning`. A missing directory means no overrides.
  * Throws an `IagoError` naming the file when an override is not a regular file, cannot be read,
- * or does not start with a `#!` line (systemd could not run it).
+ * is outside `within`, or does not start with a `#!` line (systemd could not run it).
  */
 export async function loadRuntimeScripts(
   scriptsDir: string,
@@ -92,6 +97,7 @@ export async function loadRuntimeScripts(
           hint: `replace it with a file, or remove it to use the embedded ${entry.name}`,
         });
       }
+      if (options.within !== undefined) await checkWithin(path, options.within, entry.name, shown);
       text = await Deno.readTextFile(path);
     } catch (err) {
       if (err instanceof IagoError) throw err;
@@ -112,4 +118,17 @@ export async function loadRuntimeScripts(
     scripts[entry.name] = text;
   }
   return scripts;
+}
+
+/** Throws an `IagoError` unless the file at `path`, links followed, is inside `dir`. */
+async function checkWithin(path: string, dir: string, name: string, shown: string) {
+  const [real, root] = await Promise.all([Deno.realPath(path), Deno.realPath(dir)]);
+  if (real.startsWith(root + "/")) return;
+  throw new IagoError(
+    `Cannot use the override "${name}": it is a link to ${real}, outside the workspace`,
+    {
+      at: { file: shown },
+      hint: "copy the script into the workspace instead of linking to it",
+    },
+  );
 }

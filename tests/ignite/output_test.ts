@@ -80,3 +80,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a config/scripts override linked to a file outside the workspace is refused, one inside is used", async () => {
+  await using dir = await tempDir();
+  await using outside = await tempDir();
+  await makeWorkspace(dir.path, { db: "" });
+  await Deno.writeTextFile(join(outside.path, "evil.sh"), "#!/bin/sh\necho OUTSIDE-CONTENT\n");
+  const scripts = join(dir.path, "config", "scripts");
+  await Deno.mkdir(scripts, { recursive: true });
+  await Deno.symlink(join(outside.path, "evil.sh"), join(scripts, "motd.sh"));
+  const r = await iago(["ignite", "db"], { cwd: dir.path });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /config\/scripts\/motd\.sh: Cannot use the override "motd\.sh": it is a link to .*evil\.sh, outside the workspace\n.*hint: copy the script into the workspace/,
+  );
+  assert.ok(!r.stderr.includes("OUTSIDE-CONTENT"));
+  await assert.rejects(Deno.stat(join(dir.path, "output", "ignition", "db.ign")));
+
+  await Deno.writeTextFile(join(dir.path, "motd-mine.sh"), "#!/bin/sh\necho INSIDE-CONTENT\n");
+  await Deno.remove(join(scripts, "motd.sh"));
+  await Deno.symlink("../../motd-mine.sh", join(scripts, "motd.sh"));
+  const ok = await iago(["ignite", "db"], { cwd: dir.path });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(
+    (await Deno.readTextFile(join(dir.path, "output", "ignition", "db.ign"))).includes(
+      "INSIDE-CONTENT",
+    ),
+  );
+});
