@@ -4,7 +4,7 @@
  * so nothing a user types can reach outside the workspace.
  */
 import { join, resolve } from "node:path";
-import { printable, UsageError } from "./errors.ts";
+import { IagoError, printable, UsageError } from "./errors.ts";
 
 /** A DNS label: what a machine name must be. */
 export const MACHINE_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -24,6 +24,15 @@ export function checkMachineName(name: string): string {
     });
   }
   return name;
+}
+
+/** The problem of `machines/NAME` being a symbolic link, for every command that meets one. */
+export function linkedMachine(name: string): IagoError {
+  return new IagoError("The machine directory is a symbolic link, which iago does not follow", {
+    at: { file: `machines/${name}` },
+    hint:
+      "move the machine's directory itself into machines/ (a link could reach outside the workspace)",
+  });
 }
 
 /** Paths inside one workspace. */
@@ -105,6 +114,29 @@ export class Workspace {
   /** Names of the machines (directories of `machines/` holding a machine.toml), sorted. */
   async machineNames(): Promise<string[]> {
     return await listNames(this.machinesDir, "machine.toml");
+  }
+
+  /**
+   * Names of the entries of `machines/` that are symbolic links: never machines (`ignite NAME`
+   * refuses them, `--all`, `list` and `validate` say they were skipped), since a link could
+   * reach outside the workspace.
+   */
+  async linkedMachineDirs(): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.machinesDir)) {
+        if (entry.isSymlink) names.push(entry.name);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    return names.sort();
+  }
+
+  /** Throws the `linkedMachine` error when `machines/NAME` is a symbolic link. */
+  async checkNotLinked(name: string): Promise<void> {
+    const info = await Deno.lstat(this.machineDir(name)).catch(() => undefined);
+    if (info?.isSymlink) throw linkedMachine(name);
   }
 
   /** Names of the containers (directories of `containers/` but `_shared`), sorted. */

@@ -279,3 +279,30 @@ Deno.test("a machine directory named with a line break or escape prints escaped,
     assert.match(`${r.stdout}\n${r.stderr}`, /x\\nerror: fake\\r\\x1b\[2K/, `${args}`);
   }
 });
+
+Deno.test("a symbolically linked machine directory is not a machine: ignite NAME refuses it, --all, list and validate say so", async () => {
+  await using dir = await tempDir();
+  await using outside = await tempDir();
+  await initMachine(new Workspace(dir.path), "web");
+  await initMachine(new Workspace(outside.path), "linked");
+  await Deno.symlink(
+    join(outside.path, "machines", "linked"),
+    join(dir.path, "machines", "linked"),
+  );
+  const said =
+    "machines/linked: The machine directory is a symbolic link, which iago does not follow";
+
+  const one = await iago(["ignite", "linked"], { cwd: dir.path });
+  assert.equal(one.code, 1);
+  assert.match(one.stderr, new RegExp(`${said}\n.*hint: move the machine's directory itself`));
+  await assert.rejects(Deno.stat(join(dir.path, "output", "ignition", "linked.ign")));
+  const all = await iago(["ignite", "--all"], { cwd: dir.path });
+  assert.equal(all.code, 0, all.stderr);
+  assert.ok(all.stderr.includes(`warning: ${said}; skipped`), all.stderr);
+  assert.ok(!all.stdout.includes("linked"));
+  const list = await iago(["list"], { cwd: dir.path });
+  assert.ok(list.stderr.includes(`warning: ${said}; skipped`), list.stderr);
+  const validate = await iago(["validate"], { cwd: dir.path });
+  assert.equal(validate.code, 1);
+  assert.ok(validate.stderr.includes(`error: ${said}`), validate.stderr);
+});

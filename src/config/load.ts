@@ -154,6 +154,7 @@ export async function loadMachine(
   defaults?: Defaults,
 ): Promise<Machine> {
   checkMachineName(name);
+  await ws.checkNotLinked(name);
   const file = ws.machineFile(name);
   const text = await readTextIfExists(file);
   if (text === undefined) throw await noSuchMachine(ws, name);

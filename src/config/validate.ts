@@ -8,7 +8,7 @@ import { exists, readTextIfExists } from "../fsutil.ts";
 import { isDnsLabel } from "./checks.ts";
 import { duplicateMac } from "./mac.ts";
 import { checkTemplate } from "../render/template.ts";
-import { checkMachineName, type Workspace } from "../workspace.ts";
+import { checkMachineName, linkedMachine, type Workspace } from "../workspace.ts";
 import { BUILTIN_DEFAULTS, checkDefaults, checkMachine, DEFAULT_DEFAULTS_TOML } from "./load.ts";
 import type { Defaults, Machine } from "./schema.ts";
 
@@ -63,6 +63,7 @@ export async function validateWorkspace(
     report.problems.push(
       ...await strayMachineDirs(ws, [...allMachines, ...badMachines]),
       ...badMachines.map((n) => badDirName(`machines/${n}`, n)),
+      ...(await ws.linkedMachineDirs()).map(linkedMachine),
       ...badContainers.map((n) => badDirName(`containers/${n}`, n)),
     );
   }

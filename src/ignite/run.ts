@@ -8,7 +8,7 @@ import { IagoError, UsageError } from "../errors.ts";
 import { sharedMacs } from "../config/mac.ts";
 import { removeLeftoverTempFiles } from "../fsutil.ts";
 import { lockTimeoutFromEnv, withLock } from "../lock.ts";
-import type { Workspace } from "../workspace.ts";
+import { linkedMachine, type Workspace } from "../workspace.ts";
 import { igniteMachine, type IgniteOptions, IgniteSession } from "./pipeline.ts";
 
 /** Machines generated at once: enough to hide file-system waits, few enough to stay small. */
@@ -51,6 +51,11 @@ export async function igniteMachines(
     throw new UsageError("Give machine names or --all, not both");
   }
   const list = options.all ? await ws.machineNames() : [...new Set(names)];
+  if (options.all) {
+    for (const name of await ws.linkedMachineDirs()) {
+      options.onWarning?.(`${linkedMachine(name).format().split("\n")[0]}; skipped`);
+    }
+  }
   if (list.length === 0) {
     throw options.all
       ? new IagoError(`No machines in ${ws.root}`, { hint: "create one with: iago init NAME" })

@@ -34,6 +34,10 @@ export const listCommand = buildCommand({
       this.out.print(i === 0 ? this.out.style.bold(line) : line);
     });
     for (const m of machines) if (m.error) this.out.warn(m.error);
+    const { linkedMachine } = await import("../../workspace.ts");
+    for (const name of await this.workspace.linkedMachineDirs()) {
+      this.out.warn(`${linkedMachine(name).format().split("\n")[0]}; skipped`);
+    }
   },
   parameters: {
     flags: {
