@@ -17,6 +17,7 @@ import { type GithubKeys, githubKeys } from "../keys/github.ts";
 import { buildContext, machineInfo } from "../render/context.ts";
 import { loadRuntimeScripts } from "../runtime/mod.ts";
 import { Sandbox, sandboxTimeoutFromEnv } from "../sandbox/sandbox.ts";
+import { ensureGitignore } from "../scaffold/gitignore.ts";
 import type { SecretUse } from "../secrets/audit.ts";
 import { finishInterruptedCommit, SecretStore } from "../secrets/store.ts";
 import type { ButaneConfig, MachineInfo, TemplateContext } from "../types.ts";
@@ -57,6 +58,7 @@ export class IgniteSession {
   #registryAccess?: Promise<RegistryAccess>;
   #keys = new Map<string, Promise<GithubKeys>>();
   #warned = new Set<string>();
+  #ignoreRules?: Promise<unknown>;
 
   constructor(ws: Workspace, options: IgniteOptions = {}) {
     this.ws = ws;
@@ -104,6 +106,15 @@ export class IgniteSession {
     return pending;
   }
 
+  /**
+   * Writes or repairs the workspace's `.gitignore` rules for `output/` and `.iago/`, once per
+   * run: called before the first Ignition file or secret is written, so `git add -A` never
+   * stages them.
+   */
+  ignoreRules(): Promise<unknown> {
+    return this.#ignoreRules ??= ensureGitignore(this.ws);
+  }
+
   /** Passes `message` to `onWarning` the first time in this run. */
   warnOnce(message: string): void {
     if (this.#warned.has(message)) return;
@@ -144,6 +155,7 @@ export async function igniteMachine(
     await markCurrent(ws, name, file);
     return { name, status: "unchanged", file, json };
   }
+  await session.ignoreRules();
   await Deno.mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await store.commit(file, json);
   return { name, status: "written", file, json };

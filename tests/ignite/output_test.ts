@@ -109,3 +109,27 @@ Deno.test("a config/scripts override linked to a file outside the workspace is r
     ),
   );
 });
+
+Deno.test("ignite writes the ignore rules back before it writes secrets, so git add -A stages none", async () => {
+  await using dir = await tempDir();
+  await makeWorkspace(dir.path, { db: 'workloads = ["postgres"]' });
+  await Deno.remove(join(dir.path, ".gitignore"));
+  const git = async (...args: string[]) => {
+    const out = await new Deno.Command("git", { args, cwd: dir.path, stdout: "piped" }).output();
+    assert.ok(out.success, `git ${args.join(" ")}`);
+    return new TextDecoder().decode(out.stdout);
+  };
+  await git("init", "-q");
+  const r = await iago(["ignite", "db"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(await Deno.readTextFile(join(dir.path, ".gitignore")), /^output\/\n\.iago\/\n$/m);
+  await git("add", "-A");
+  const staged = await git("diff", "--cached", "--name-only");
+  assert.ok(staged.includes("machines/db/machine.toml"));
+  assert.ok(!/\.iago|output\//.test(staged), staged);
+
+  // A .gitignore that lost a rule gets it back; the user's own lines stay.
+  await Deno.writeTextFile(join(dir.path, ".gitignore"), "*.swp\noutput/\n");
+  assert.equal((await iago(["ignite", "--rotate-secrets", "db"], { cwd: dir.path })).code, 0);
+  assert.equal(await Deno.readTextFile(join(dir.path, ".gitignore")), "*.swp\noutput/\n.iago/\n");
+});
