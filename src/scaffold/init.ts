@@ -43,7 +43,6 @@ export interface InitResult {
   fqdn?: string;
 }
 
-
 /**
  * Creates machine `name` in `ws`. Throws a `UsageError` for a bad name or flags, and an
  * `IagoError` when the machine or container exists or the defaults are invalid; in every
@@ -184,4 +183,3 @@ async function stagingDir(parent: string, name: string): Promise<string> {
   await Deno.mkdir(dir);
   return dir;
 }
-
