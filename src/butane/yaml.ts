@@ -50,16 +50,14 @@ export function readYamlLibrary(text: string): YValue {
   const doc = docs[0];
   if (!doc) return null;
   const posOf = (offset: number): Pos => lineCounter.linePos(offset);
-  const tabLine = findTabIndent(text);
+  // libyaml refuses a tab that indents a line; the library often reads past it.
+  const tab = text.includes("\t") ? tabIndentError(text) : undefined;
+  if (tab && (doc.errors.length === 0 || tab.pos.line <= posOf(doc.errors[0].pos[0]).line)) {
+    throw new YamlSyntaxError(`yaml: line ${tab.pos.line}: ${tab.words}`, tab.pos);
+  }
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const pos = posOf(err.pos[0]);
-    if (tabLine !== undefined && tabLine <= pos.line) {
-      throw new YamlSyntaxError(
-        `yaml: line ${tabLine}: found character that cannot start any token`,
-        { line: tabLine, col: 1 },
-      );
-    }
     const libyaml = libyamlWords(text, err.code, err.message, err.pos[0], posOf);
     if (libyaml) {
       throw new YamlSyntaxError(`yaml: line ${libyaml.pos.line}: ${libyaml.words}`, libyaml.pos);
@@ -167,12 +165,63 @@ function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
-/** The first line indented with a tab, which yaml.v3 rejects outright. */
-function findTabIndent(text: string): number | undefined {
-  if (!text.includes("\t")) return undefined;
+/**
+ * libyaml's error for the first line whose indentation holds a tab (block context): inside a
+ * block scalar's indentation it names the scalar's header line; right after a plain scalar,
+ * whose scanning reaches into the line, it names the scalar's line; anywhere else the tab
+ * cannot start a token. Multi-line flow collections and quoted scalars (where tabs are
+ * allowed) end the check.
+ */
+function tabIndentError(text: string): { words: string; pos: Pos } | undefined {
   const lines = text.split("\n");
+  const indentOf = (l: string) => l.length - l.replace(/^ */, "").length;
+  let block: { header: number; parent: number; content?: number } | undefined;
+  let plain: { line: number; key: number } | undefined;
   for (let i = 0; i < lines.length; i++) {
-    if (/^ *\t/.test(lines[i]) && lines[i].trim() !== "") return i + 1;
+    const l = lines[i].replace(/\r$/, "");
+    const spaces = indentOf(l);
+    const tabbed = l[spaces] === "\t";
+    const blank = l.trim() === "";
+    if (block) {
+      if (blank && !tabbed) continue;
+      // libyaml eats the indentation up to the scalar's and stops at a tab inside it.
+      if (tabbed && spaces < (block.content ?? block.parent + 1)) {
+        return {
+          words: "found a tab character where an indentation space is expected",
+          pos: { line: block.header + 1, col: 1 },
+        };
+      }
+      if (block.content === undefined && !blank && spaces > block.parent) block.content = spaces;
+      if (blank || spaces > block.parent) continue;
+      block = undefined;
+    }
+    if (tabbed) {
+      if (plain && spaces <= plain.key) {
+        return {
+          words: "found a tab character that violates indentation",
+          pos: { line: plain.line + 1, col: 1 },
+        };
+      }
+      if (plain) return undefined; // a continuation the library reads as libyaml does
+      return { words: "found character that cannot start any token", pos: { line: i + 1, col: 1 } };
+    }
+    if (blank) continue;
+    const body = l.slice(spaces);
+    if (body.startsWith("#")) {
+      plain = undefined;
+      continue;
+    }
+    // Quotes and flow collections may span lines and allow tabs: stop checking there.
+    const value = /^(?:- +)*(?:[^'"\s#][^#]*?:(?: +|$))?(.*)$/.exec(body)?.[1] ?? "";
+    if (/^['"\[{]/.test(value) && !/['"\]}]\s*(#.*)?$/.test(value)) return undefined;
+    if (/^[|>][-+0-9]*\s*(#.*)?$/.test(value)) {
+      block = { header: i, parent: spaces };
+      plain = undefined;
+    } else if (value !== "" && !/^['"\[{&*!|>]/.test(value)) {
+      plain = { line: i, key: spaces };
+    } else if (value === "") {
+      plain = undefined;
+    }
   }
   return undefined;
 }
@@ -212,7 +261,10 @@ function libyamlWords(
     // A key that never gets its colon: libyaml gives up on the line where the key began.
     return { words: "could not find expected ':'", pos };
   }
-  if (code === "BLOCK_AS_IMPLICIT_KEY" && /:\s/.test(line.slice(0, pos.col - 1) + " ")) {
+  if (
+    (code === "BLOCK_AS_IMPLICIT_KEY" && /:\s/.test(line.slice(0, pos.col - 1) + " ")) ||
+    (code === "MULTILINE_IMPLICIT_KEY" && line.slice(0, pos.col - 1).trim() !== "")
+  ) {
     // A value followed by `key:` (on its line or a deeper one): libyaml stops at that colon.
     const rest = text.slice(offset);
     const colon = rest.search(/:(\s|$)/);
@@ -223,7 +275,24 @@ function libyamlWords(
       };
     }
   }
-  if (/block-seq-ind on same line with key/.test(message)) {
+  if (/block scalar header includes extra characters/i.test(message)) {
+    return { words: "did not find expected comment or line break", pos };
+  }
+  if (/plain value cannot start with block scalar indicator/i.test(message)) {
+    return { words: "found character that cannot start any token", pos };
+  }
+  if (/^flow (map|sequence) in block collection/i.test(message)) {
+    // libyaml names the line before the unclosed bracket (yaml.v3 prints it 0-based).
+    const open = unclosedFlow(text);
+    if (open !== undefined) {
+      const close = text[open] === "{" ? "'}'" : "']'";
+      return {
+        words: `did not find expected ',' or ${close}`,
+        pos: { line: posOf(open).line - 1, col: 1 },
+      };
+    }
+  }
+  if (/block-seq-ind on same line with key/i.test(message)) {
     return { words: "block sequence entries are not allowed in this context", pos };
   }
   if (
@@ -243,27 +312,73 @@ function libyamlWords(
  */
 function misindented(lines: string[], bad: number): { words: string; pos: Pos } | undefined {
   const indent = (l: string) => l.length - l.trimStart().length;
+  // Where a line's mapping content starts: after any `- ` indicators.
+  const content = (l: string) => indent(l) + (/^\s*((- +)*)/.exec(l)?.[1].length ?? 0);
+  const isDash = (l: string) => /^\s*-( |$)/.test(l);
   const blank = (l: string) => l.trim() === "" || l.trim().startsWith("#");
   const target = indent(lines[bad - 1]);
   let i = bad - 2;
   while (i >= 0 && (blank(lines[i]) || indent(lines[i]) > target)) i--;
   if (i < 0) return undefined;
   const k = indent(lines[i]);
-  const isSeq = lines[i].trimStart().startsWith("- ") || lines[i].trim() === "-";
-  if (k === target && !isSeq) return undefined;
-  // The collection's first entry: walk up over its siblings and their deeper content.
+  // A sequence at the line's column, or one whose items' content starts right of it: the
+  // parser waits for the next `-`.
+  let inSeq = isDash(lines[i]) && (k === target || content(lines[i]) > target);
+  if (inSeq) {
+    // An indentless sequence (its `-` in its key's column) ends at the line instead: the
+    // mapping around it is what waits for a key.
+    let j = i;
+    for (let m = i - 1; m >= 0; m--) {
+      if (blank(lines[m]) || indent(lines[m]) > k) continue;
+      if (indent(lines[m]) === k && isDash(lines[m])) j = m;
+      else break;
+    }
+    let prev = j - 1;
+    while (prev >= 0 && blank(lines[prev])) prev--;
+    if (prev >= 0 && !isDash(lines[prev]) && indent(lines[prev]) === k) {
+      inSeq = false;
+      i = prev;
+    }
+  }
+  if (k === target && !inSeq) return undefined;
+  // The collection's first line: up over its entries and their deeper content; a mapping may
+  // begin on a `- ` line whose content starts at its column.
   let start = i;
   for (let j = i - 1; j >= 0; j--) {
     if (blank(lines[j])) continue;
+    if (!inSeq && isDash(lines[j]) && content(lines[j]) === k && indent(lines[j]) < k) {
+      start = j;
+      break;
+    }
     if (indent(lines[j]) < k) break;
-    if (indent(lines[j]) === k) start = j;
+    if (indent(lines[j]) === k && (inSeq ? isDash(lines[j]) : true)) start = j;
   }
+  if (!inSeq && isDash(lines[i]) && content(lines[i]) === k) start = i;
   return {
-    words: isSeq && k === target
-      ? "did not find expected '-' indicator"
-      : "did not find expected key",
-    pos: { line: start, col: k + 1 },
+    words: inSeq ? "did not find expected '-' indicator" : "did not find expected key",
+    // yaml.v3 prints the 0-based line of the collection, or the problem's when that is 0.
+    pos: { line: start === 0 ? bad - 1 : start, col: k + 1 },
   };
+}
+
+/** The offset of the outermost `[` or `{` that is never closed (quotes and comments skipped). */
+function unclosedFlow(text: string): number | undefined {
+  const open: number[] = [];
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (quote === '"' && ch === "\\") i++;
+      else if (ch === quote) quote = "";
+      continue;
+    }
+    if (ch === "#" && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if ((ch === '"' || ch === "'") && open.length > 0) quote = ch;
+    else if (ch === "[" || ch === "{") open.push(i);
+    else if ((ch === "]" || ch === "}") && open.length > 0) open.pop();
+  }
+  return open[0];
 }
 
 /** The offset of the first quoted scalar that never closes, scanning as YAML quotes do. */
