@@ -18,11 +18,13 @@ export interface ContextEntry {
   /** Path relative to the context root, `/`-separated; "" for the root. */
   rel: string;
   abs: string;
-  type: "file" | "dir" | "symlink";
+  type: "file" | "dir" | "symlink" | "fifo" | "char" | "block";
   /** Normalised permission bits (see the module comment). */
   mode: number;
   size: number;
   linkname?: string;
+  devmajor?: number;
+  devminor?: number;
 }
 
 /** A source a COPY or ADD names: what it leads to, and the name it is copied under. */
@@ -152,8 +154,11 @@ export class BuildContext {
     }
     const realRel = relative(this.root, real);
     if (realRel !== "" && this.ignore.ignores(realRel)) throw excluded(realRel);
-    const info = await Deno.stat(real);
-    return { ...entryOf(realRel, real, info), name: posix.basename(rel) };
+    const entry = entryOf(realRel, real, await Deno.stat(real));
+    if (!entry) {
+      throw new IagoError(`${what} is a socket, which an image layer cannot hold`, { at });
+    }
+    return { ...entry, name: posix.basename(rel) };
   }
 
   /**
@@ -174,7 +179,7 @@ export class BuildContext {
         const info = await Deno.lstat(abs);
         if (info.isDirectory) {
           if (ignored && !this.ignore.hasExceptions) continue;
-          if (!ignored) out.push(entryOf(childRel, abs, info));
+          if (!ignored) out.push(entryOf(childRel, abs, info)!);
           await visit(childRel);
           continue;
         }
@@ -191,8 +196,10 @@ export class BuildContext {
             }
           }
           out.push({ rel: childRel, abs, type: "symlink", mode: 0o777, size: 0, linkname: target });
-        } else if (info.isFile) {
-          out.push(entryOf(childRel, abs, info));
+        } else {
+          // Sockets are left out, as buildah and the Docker CLI leave them out.
+          const entry = entryOf(childRel, abs, info);
+          if (entry) out.push(entry);
         }
       }
     };
@@ -205,8 +212,22 @@ function inside(root: string, path: string): boolean {
   return path === root || path.startsWith(root + "/");
 }
 
-function entryOf(rel: string, abs: string, info: Deno.FileInfo): ContextEntry {
+/**
+ * The entry of a stat result: files, directories, FIFOs and devices (a FIFO is never read, so a
+ * COPY of one cannot block); undefined for a socket.
+ */
+function entryOf(rel: string, abs: string, info: Deno.FileInfo): ContextEntry | undefined {
   if (info.isDirectory) return { rel, abs, type: "dir", mode: 0o755, size: 0 };
-  const exec = ((info.mode ?? 0o644) & 0o111) !== 0;
-  return { rel, abs, type: "file", mode: exec ? 0o755 : 0o644, size: info.size };
+  const mode = ((info.mode ?? 0o644) & 0o111) !== 0 ? 0o755 : 0o644;
+  if (info.isFile) return { rel, abs, type: "file", mode, size: info.size };
+  if (info.isFifo) return { rel, abs, type: "fifo", mode, size: 0 };
+  if (info.isCharDevice || info.isBlockDevice) {
+    // Linux's dev_t: the minor number's low 8 bits, then 12 of the major's, then the rest.
+    const dev = BigInt(info.rdev ?? 0);
+    const devmajor = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+    const devminor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+    const type = info.isCharDevice ? "char" : "block";
+    return { rel, abs, type, mode, size: 0, devmajor, devminor };
+  }
+  return undefined;
 }

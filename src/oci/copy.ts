@@ -4,7 +4,7 @@
  */
 import { join, posix } from "node:path";
 import { IagoError, type SourceLocation } from "../errors.ts";
-import type { BuildContext } from "./context.ts";
+import type { BuildContext, ContextEntry } from "./context.ts";
 import { fileContent, readFileChunks } from "./layer.ts";
 import type { Rootfs, RootfsEntry } from "./rootfs.ts";
 import type { TarEntry } from "./tar.ts";
@@ -117,7 +117,9 @@ export async function contextSources(
   for (const entry of await context.sources(src, at, keyword)) {
     const name = entry.name;
     if (entry.type !== "dir") {
-      out.push({ name, abs: entry.abs, isDir: false, items: [fromContext(entry, "")] });
+      // Only a file can be an archive: opening a FIFO to look would block.
+      const abs = entry.type === "file" ? entry.abs : undefined;
+      out.push({ name, abs, isDir: false, items: [fromContext(entry, "")] });
       continue;
     }
     const prefix = entry.rel === "" ? "" : entry.rel + "/";
@@ -130,10 +132,7 @@ export async function contextSources(
   return out;
 }
 
-function fromContext(
-  e: { abs: string; type: CopyItem["type"]; mode: number; size: number; linkname?: string },
-  rel: string,
-): CopyItem {
+function fromContext(e: ContextEntry, rel: string): CopyItem {
   return {
     rel,
     type: e.type,
@@ -142,6 +141,8 @@ function fromContext(
     gid: 0,
     size: e.size,
     linkname: e.linkname,
+    devmajor: e.devmajor,
+    devminor: e.devminor,
     content: e.type === "file" ? fileContent(e.abs) : undefined,
   };
 }

@@ -158,3 +158,23 @@ Deno.test("a bad wildcard in a COPY source is reported at its Containerfile line
     /Invalid pattern "\[z-a\]\.txt"/,
   );
 });
+
+Deno.test("COPY keeps FIFOs of the context as FIFOs, named or inside a directory, as buildah does", async () => {
+  await using dir = await tempDir();
+  const ctx = await contextWith(dir.path, { "d/x": "x\n" });
+  await run("mkfifo", [join(ctx, "f"), join(ctx, "d", "p")]);
+  const image = await build(dir.path, ctx, "FROM scratch\nCOPY f /f\nCOPY d /d/\nADD f /g\n");
+  const store = new BlobStore(join(dir.path, "store"));
+  const listings: string[] = [];
+  for (const layer of image.layers) {
+    const lines = (await run("tar", ["-tvzf", store.path(layer.digest)])).trim().split("\n");
+    listings.push(...lines.map((l) => `${l.split(/\s+/)[0]} ${l.split(/\s+/).at(-1)}`));
+  }
+  assert.deepEqual(listings, [
+    "prw-r--r-- f",
+    "drwxr-xr-x d/",
+    "prw-r--r-- d/p",
+    "-rw-r--r-- d/x",
+    "prw-r--r-- g",
+  ]);
+});
