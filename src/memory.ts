@@ -11,9 +11,41 @@ let gc: ((options?: { type: "minor" | "major" }) => void) | undefined;
 
 /** Collects the young generation (where short-lived buffers' owners live): about a millisecond. */
 export function collectYoungGarbage(): void {
+  collector()({ type: "minor" });
+}
+
+/** Collects everything: a few milliseconds with iago's small live heap. */
+export function collectAllGarbage(): void {
+  collector()({ type: "major" });
+}
+
+function collector(): (options?: { type: "minor" | "major" }) => void {
   if (!gc) {
     setFlagsFromString("--expose-gc");
     gc = runInNewContext("gc");
   }
-  gc!({ type: "minor" });
+  return gc!;
+}
+
+/**
+ * `stream` as it is, with the young generation collected after every `every` bytes: for uploads,
+ * whose chunks are dropped as soon as they are sent.
+ */
+export function collectingGarbage(
+  stream: ReadableStream<Uint8Array>,
+  every = 16 * 2 ** 20,
+): ReadableStream<Uint8Array> {
+  let since = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        controller.enqueue(chunk);
+        since += chunk.length;
+        if (since >= every) {
+          since = 0;
+          collectYoungGarbage();
+        }
+      },
+    }),
+  );
 }

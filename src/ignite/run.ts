@@ -7,6 +7,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { IagoError, UsageError } from "../errors.ts";
 import { sharedMacs } from "../config/mac.ts";
 import { removeLeftoverTempFiles } from "../fsutil.ts";
+import { collectAllGarbage } from "../memory.ts";
 import { lockTimeoutFromEnv, withLock } from "../lock.ts";
 import { linkedMachine, type Workspace } from "../workspace.ts";
 import { igniteMachine, type IgniteOptions, IgniteSession } from "./pipeline.ts";
@@ -29,6 +30,9 @@ export interface MachineOutcome {
   ms: number;
   error?: unknown;
 }
+
+// Machines between collections.
+const GC_EVERY = 50;
 
 export interface IgniteRunReport {
   outcomes: MachineOutcome[];
@@ -98,6 +102,9 @@ export async function igniteMachines(
       while (next < list.length) {
         const i = next++;
         pending[i].resolve(await one(list[i]));
+        // Each machine leaves megabytes of parsed and rendered documents; collected as they
+        // go, a fleet of any size runs in the memory of a few machines (see memory.ts).
+        if (i % GC_EVERY === GC_EVERY - 1) collectAllGarbage();
       }
     };
     const workers = Array.from({ length: Math.min(CONCURRENCY, list.length) }, worker);

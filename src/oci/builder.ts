@@ -549,7 +549,7 @@ class Build {
       let text: string | undefined;
       if (ACCOUNT_FILES.has(e.path) && e.type === "file" && e.content) {
         const chunks: Uint8Array[] = [];
-        for await (const chunk of e.content()) chunks.push(chunk);
+        for await (const chunk of e.content()) chunks.push(chunk.slice());
         text = new TextDecoder().decode(await new Blob(chunks as BlobPart[]).bytes());
       }
       nodes.push({ ...e, text });

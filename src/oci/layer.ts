@@ -66,15 +66,20 @@ export function fileContent(path: string): FileContent {
   return Object.assign(() => readFileChunks(path), { path });
 }
 
-/** Reads a file in chunks, for `TarEntry.content`. */
+/**
+ * Reads a file in chunks, for `TarEntry.content`. The chunks share one buffer: each is valid
+ * until the next is asked for (every consumer hashes, copies or writes it at once), so reading a
+ * large tree leaves no trail of buffers for the collector.
+ */
 export async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
   const file = await Deno.open(path);
   try {
+    const size = (await file.stat()).size;
+    const buf = new Uint8Array(Math.max(1, Math.min(256 * 1024, size + 1)));
     while (true) {
-      const buf = new Uint8Array(256 * 1024);
       const n = await file.read(buf);
       if (n === null) return;
-      yield n === buf.length ? buf : buf.subarray(0, n);
+      yield buf.subarray(0, n);
     }
   } finally {
     file.close();

@@ -4,6 +4,7 @@
  * the build's store for new layers), then each platform's manifest, then the index, then every
  * tag. The library is silent; progress goes through the client's `onProgress`.
  */
+import { collectingGarbage } from "../memory.ts";
 import { type RegistryClient, sameRegistry } from "../registry/mod.ts";
 import type { BuildResult } from "./result.ts";
 
@@ -56,7 +57,7 @@ export async function pushBuild(
         let mountFrom: string | undefined;
         let body: () => ReadableStream<Uint8Array>;
         if (local || !source) {
-          body = () => Deno.openSync(result.store.path(layer.digest)).readable;
+          body = () => collectingGarbage(Deno.openSync(result.store.path(layer.digest)).readable);
         } else {
           if (sameRegistry(source.registry, target.client.registry)) mountFrom = source.repository;
           const open = () => result.source!.blob(source, layer.digest);
