@@ -66,6 +66,11 @@ export class BuildContext {
           hint: `make ${name} a file of the container's directory`,
         });
       }
+      if (!(await Deno.stat(real)).isFile) {
+        throw new IagoError(`${file} is not a file`, {
+          hint: `${name} lists the paths a build leaves out, one pattern a line`,
+        });
+      }
       try {
         return new BuildContext(root, IgnoreRules.parse(await Deno.readTextFile(real)), name);
       } catch (err) {

@@ -178,3 +178,16 @@ Deno.test("COPY keeps FIFOs of the context as FIFOs, named or inside a directory
     "prw-r--r-- g",
   ]);
 });
+
+Deno.test("a .containerignore that is a directory or a FIFO is refused, not read", async () => {
+  await using dir = await tempDir();
+  const ctx = await contextWith(dir.path, { ".containerignore/x": "x\n" });
+  await run("mkfifo", [join(ctx, ".dockerignore")]);
+  for (const name of [".containerignore", ".dockerignore"]) {
+    let caught: unknown;
+    await BuildContext.open(ctx, "containers/web").catch((err) => caught = err);
+    assert.ok(caught instanceof IagoError, String(caught));
+    assert.equal(caught.message, `containers/web/${name} is not a file`);
+    await Deno.remove(join(ctx, name), { recursive: true });
+  }
+});
