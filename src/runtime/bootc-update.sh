@@ -178,6 +178,15 @@ has_health_check() {
 
 CHANGED=0
 
+# restart_unit UNIT: restarts the container's unit for an update or a rollback. Its start limit
+# (5 starts in 30 minutes, then the unit fails) is there to catch a container that keeps
+# crashing or turning unhealthy; a deliberate restart with another image starts that count
+# afresh (reset-failed), so a day of updates and rollbacks never trips it.
+restart_unit() {
+  systemctl reset-failed "$1" 2>/dev/null || true
+  systemctl restart "$1"
+}
+
 # settle NAME REF NEW_ID NEW_DIGEST OLD_ID OLD_DIGEST RESTART: the part of an update between the
 # restart and the verdict. The pending image is written to the state first, so a run killed
 # before the verdict (power loss, kill) is finished by the next run or at boot, never left
@@ -191,7 +200,7 @@ settle() {
   PENDING_DIGEST=$new_digest
   PENDING_SINCE=${PENDING_SINCE:-$(now)}
   save_state "$name"
-  if [[ $restart == yes ]] && ! systemctl restart "$unit"; then
+  if [[ $restart == yes ]] && ! restart_unit "$unit"; then
     reason="restart of $unit failed"
   else
     log info "$name: waiting ${wait}s before the health check"
@@ -224,7 +233,7 @@ settle() {
   fi
   log err "$name: $reason; rolling back $ref to $(short "$old_id")"
   podman tag "$old_id" "$ref" || log err "$name: could not tag $(short "$old_id") as $ref"
-  if systemctl restart "$unit"; then
+  if restart_unit "$unit"; then
     log warning "$name: rolled back to $(short "$old_id") ($repo:previous), $unit restarted; ${new_digest:-this image} will not be applied again"
   else
     log err "$name: rolled back to $(short "$old_id"), but $unit failed to restart"

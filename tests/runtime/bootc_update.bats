@@ -22,6 +22,7 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman image inspect --format {{.Digest}} $NEW
 podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
@@ -98,6 +99,7 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:staging
 podman image inspect --format {{.Digest}} $STAGING
 podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
@@ -136,11 +138,13 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman image inspect --format {{.Digest}} $NEW
 podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman healthcheck run bootc-web
 podman tag $OLD ghcr.io/acme/web:latest
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 podman image prune --force
 EOT
@@ -172,10 +176,12 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman image inspect --format {{.Digest}} $NEW
 podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 5
 systemctl is-active --quiet bootc@web.service
 podman tag $OLD ghcr.io/acme/web:latest
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 podman image prune --force
 EOT
@@ -197,8 +203,10 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman image inspect --format {{.Digest}} $NEW
 podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 podman tag $OLD ghcr.io/acme/web:latest
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 podman image prune --force
 EOT
@@ -234,6 +242,7 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman image inspect --format {{.Digest}} $NEW
 podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
@@ -255,6 +264,7 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman pull --quiet ghcr.io/acme/web:latest
 podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman image inspect --format {{.Digest}} $NEW
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
@@ -301,12 +311,14 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman image inspect --format {{.Digest}} $NEW
 podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman container inspect --format {{.Config.Healthcheck}} bootc-web
 podman healthcheck run bootc-web
 podman tag $OLD ghcr.io/acme/web:latest
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 podman image prune --force
 EOT
@@ -329,6 +341,7 @@ podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
 podman image inspect --format {{.Digest}} $NEW
 podman image inspect --format {{.Digest}} $OLD
 podman tag $OLD ghcr.io/acme/web:previous
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
@@ -574,6 +587,7 @@ sleep 30
 systemctl is-active --quiet bootc@web.service
 podman healthcheck run bootc-web
 podman tag $OLD ghcr.io/acme/web:latest
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 podman image prune --force
 EOT
@@ -593,6 +607,7 @@ EOT
   assert_status 0
   assert_commands <<EOT
 podman container inspect --format {{.Image}} bootc-web
+systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service

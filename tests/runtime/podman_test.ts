@@ -167,7 +167,8 @@ Deno.test("bootc-update.sh with the real podman and registry updates, skips, the
   assert.equal(r.code, 0, r.out);
   assert.equal(await f.imageId(ref), v2);
   assert.equal(await f.imageId(`${f.registry}/app:previous`), v1);
-  const restarted = "systemctl restart bootc@app.service\nsleep 7\n" +
+  const restarted = "systemctl reset-failed bootc@app.service\n" +
+    "systemctl restart bootc@app.service\nsleep 7\n" +
     "systemctl is-active --quiet bootc@app.service\n";
   assert.equal(await f.commands(), restarted);
 
