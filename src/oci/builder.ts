@@ -13,8 +13,8 @@ import type { Containerfile, Instruction, Stage } from "./containerfile/parse.ts
 import { parseContainerfile } from "./containerfile/parse.ts";
 import { type Lookup, processWord, processWords, WordError } from "./containerfile/words.ts";
 import type { BuildContext } from "./context.ts";
+import { archiveSource } from "./archive.ts";
 import {
-  archiveSource,
   contextSources,
   type CopySource,
   heredocSource,
