@@ -50,11 +50,14 @@ export async function tinyRootfs(dir: string): Promise<void> {
 }
 
 /**
- * `CACHE/images/postgres-rootfs.tar`: Debian 12 minbase with postgresql-15 (docs, man pages,
- * locales and the LLVM JIT library left out), made once by mmdebstrap from the Debian mirror.
+ * `CACHE/images/postgres-rootfs.tar`: Debian 12 minbase with postgresql-15, made once by
+ * mmdebstrap from the Debian mirror. Left out, to keep the VM's pull short: docs, man pages,
+ * locales, the LLVM JIT (the server runs with jit=off), the packaging's own cluster (the machine
+ * mounts its /var over it) and perl (only Debian's pg_wrapper needs it; the image's PATH names
+ * PostgreSQL's own binaries).
  */
 export async function postgresRootfs(): Promise<string> {
-  const tar = join(CACHE, "images", "postgres-rootfs.tar");
+  const tar = join(CACHE, "images", "postgres-rootfs-2.tar");
   try {
     await Deno.stat(tar);
     return tar;
@@ -70,6 +73,10 @@ export async function postgresRootfs(): Promise<string> {
       --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \\
       --dpkgopt='path-exclude=/usr/share/locale/*' \\
       --dpkgopt='path-exclude=/usr/lib/x86_64-linux-gnu/libLLVM*' \\
+      --dpkgopt='path-exclude=/usr/lib/x86_64-linux-gnu/libz3*' \\
+      --dpkgopt='path-exclude=/usr/lib/postgresql/15/lib/bitcode/*' \\
+      --dpkgopt='path-exclude=/usr/share/i18n/*' \\
+      --customize-hook='rm -rf "$1"/var/lib/postgresql/15/main "$1"/etc/postgresql/15/main "$1"/usr/share/perl "$1"/usr/lib/x86_64-linux-gnu/perl' \\
       bookworm "${partial}" "\${mirror:-http://deb.debian.org/debian}"
     mv "${partial}" "${tar}"
   `);
