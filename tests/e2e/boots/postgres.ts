@@ -19,7 +19,8 @@ FROM scratch
 ADD rootfs.tar /
 ENV PATH=/usr/lib/postgresql/15/bin:/usr/sbin:/usr/bin:/sbin:/bin
 COPY --chmod=0755 scripts/postgres-start.sh /usr/libexec/db/postgres-start.sh
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["pg_isready", "--quiet"]
+# A first start runs initdb: give it time before failures count (a killed initdb breaks the cluster).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=600s --retries=3 CMD ["pg_isready", "--quiet"]
 CMD ["/usr/libexec/db/postgres-start.sh"]
 `;
 
