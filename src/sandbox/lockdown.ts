@@ -28,7 +28,28 @@ export function lockdown(...roots: unknown[]): void {
     if (value === Object.prototype || value === Function.prototype || isErrorPrototype(value)) {
       allowOverrides(value);
     }
-    Object.freeze(value);
+    if (value === globalThis) fixProperties(value);
+    else Object.freeze(value);
+  }
+}
+
+/**
+ * The global object's properties made unchangeable one by one, the object itself left open:
+ * Deno adds its own bookkeeping to it later (when an event is dispatched to it, say), which a
+ * frozen global object refuses. A name added later cannot replace a built-in.
+ */
+function fixProperties(value: object): void {
+  for (const key of Reflect.ownKeys(value)) {
+    if (typeof key === "symbol" && !LANGUAGE_SYMBOLS.has(key)) continue;
+    const d = Reflect.getOwnPropertyDescriptor(value, key);
+    if (!d?.configurable) continue;
+    Object.defineProperty(
+      value,
+      key,
+      "value" in d ? { writable: false, configurable: false } : {
+        configurable: false,
+      },
+    );
   }
 }
 
