@@ -242,9 +242,11 @@ async function generate(
     for (const spec of specs) {
       const value = await store.secret(spec.name, spec.length ?? 32).catch((err) => {
         throw new IagoError(
-          `${w.source}: secrets() asks for "${spec.name}", which iago cannot keep: ${
-            err instanceof Error ? err.message : String(err)
-          }`,
+          err instanceof IagoError
+            ? `${w.source}: secrets(): ${err.message}`
+            : `${w.source}: secrets() asks for "${spec.name}", which iago cannot keep: ${
+              err instanceof Error ? err.message : String(err)
+            }`,
           {
             hint: (err instanceof IagoError && err.hint) ||
               "give the secret another name in the workload's secrets()",
