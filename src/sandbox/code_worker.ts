@@ -53,8 +53,16 @@ export class CodeWorker {
    * Sends `body` once the requests before it are answered. Resolves to the reply's value;
    * rejects with a {@link WorkerFailure}, or with `timedOut()` when the limit passes.
    */
-  request(body: RequestBody, timedOut: () => IagoError): Promise<unknown> {
-    return this.#enqueue(() => this.#send(body, timedOut));
+  request(
+    body: RequestBody,
+    timedOut: () => IagoError,
+    /** Runs when the request's turn comes; throwing cancels it. */
+    beforeSend?: () => void,
+  ): Promise<unknown> {
+    return this.#enqueue(() => {
+      beforeSend?.();
+      return this.#send(body, timedOut);
+    });
   }
 
   /** Starts the worker if it is not running; resolves to the reply to the `setup` request. */

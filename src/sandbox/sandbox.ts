@@ -31,6 +31,8 @@ const TIMEOUT_HINT =
 export class Sandbox {
   readonly timeoutMs: number;
   #templates?: CodeWorker;
+  /** Template texts that did not finish in time, and the file that showed it first. */
+  #unfinished = new Map<string, string>();
   #plugins = new Map<string, { worker: CodeWorker; workload: Promise<Workload> }>();
 
   constructor(options: { timeoutMs?: number } = {}) {
@@ -48,14 +50,27 @@ export class Sandbox {
       timeoutMs: this.timeoutMs,
       stayFailed: false,
     });
+    // Machines often share one template: one that never finished is not tried again, or
+    // `ignite --all` would wait the limit once per machine.
+    const notAgain = () => {
+      const first = this.#unfinished.get(text);
+      if (first === undefined) return;
+      throw new IagoError(
+        `Cannot render the template: the same template did not finish within ${this.#limit()} for ${first}, earlier in this run`,
+        { at: { file }, hint: TIMEOUT_HINT },
+      );
+    };
     try {
       const lines = await this.#templates.request(
         { op: "render", text, context, file },
-        () =>
-          new IagoError(`Cannot render the template: it did not finish within ${this.#limit()}`, {
-            at: { file },
-            hint: TIMEOUT_HINT,
-          }),
+        () => {
+          this.#unfinished.set(text, file);
+          return new IagoError(
+            `Cannot render the template: it did not finish within ${this.#limit()}`,
+            { at: { file }, hint: TIMEOUT_HINT },
+          );
+        },
+        notAgain,
       );
       return mappedTemplate(lines as RenderedLines);
     } catch (err) {

@@ -303,3 +303,21 @@ Deno.test("a plugin's worker that ended while idle starts again with the plugin 
     storage: { files: [{ path: "/etc/b" }] },
   });
 });
+
+Deno.test("a template that never finishes is not run again for machines with the same template", async () => {
+  await using dir = await tempDir();
+  await makeWorkspace(dir.path, { a: "", b: "" });
+  for (const name of ["a", "b"]) {
+    await Deno.writeTextFile(
+      join(dir.path, `machines/${name}/butane.yaml.tmpl`),
+      TEMPLATE_HEAD + "<% while (true) {} %>\n",
+    );
+  }
+  const r = await iago(["ignite", "--all"], { cwd: dir.path, env: { IAGO_PLUGIN_TIMEOUT: "1" } });
+  assert.equal(r.code, 1);
+  const errors = r.stderr.split("\n").filter((l) => l.startsWith("error: machines/"));
+  assert.deepEqual(errors, [
+    "error: machines/a/butane.yaml.tmpl: Cannot render the template: it did not finish within 1 s",
+    "error: machines/b/butane.yaml.tmpl: Cannot render the template: the same template did not finish within 1 s for machines/a/butane.yaml.tmpl, earlier in this run",
+  ]);
+});
