@@ -39,8 +39,6 @@ export async function runOverSsh(
     `ConnectTimeout=${seconds}`,
     "-o",
     "StrictHostKeyChecking=accept-new",
-    "-o",
-    "ServerAliveInterval=5",
     ...(options.options ?? []).flatMap((o) => ["-o", o]),
     ...(target.port ? ["-p", String(target.port)] : []),
     "-l",

@@ -217,7 +217,7 @@ Deno.test("status tells current, update pending, rolled back, foreign, unreachab
     for (const c of calls) {
       assert.match(
         c,
-        /^-o BatchMode=yes -o ConnectTimeout=2 -o StrictHostKeyChecking=accept-new -o ServerAliveInterval=5 (-p 2222 )?-l core -- \S+ bash -s$/,
+        /^-o BatchMode=yes -o ConnectTimeout=2 -o StrictHostKeyChecking=accept-new (-p 2222 )?-l core -- \S+ bash -s$/,
       );
     }
 
