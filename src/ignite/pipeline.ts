@@ -90,7 +90,11 @@ export class IgniteSession {
   /** The pull password and signing key every machine gets, read once per run. */
   async registryAccess(): Promise<RegistryAccess> {
     const defaults = await this.defaults();
-    return await (this.#registryAccess ??= readRegistryAccess(this.ws, defaults));
+    return await (this.#registryAccess ??= readRegistryAccess(
+      this.ws,
+      defaults,
+      (w) => this.warnOnce(w),
+    ));
   }
 
   githubKeys(username: string): Promise<GithubKeys> {

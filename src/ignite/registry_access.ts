@@ -22,14 +22,22 @@ export interface RegistryAccess {
  * required`). Throws an `IagoError` saying that machines would not be able to pull or check
  * their images, and how to fix it.
  */
-export async function readRegistryAccess(ws: Workspace, d: Defaults): Promise<RegistryAccess> {
+export async function readRegistryAccess(
+  ws: Workspace,
+  d: Defaults,
+  onWarning?: (message: string) => void,
+): Promise<RegistryAccess> {
   return {
-    pullPassword: await readPullPassword(ws, d),
+    pullPassword: await readPullPassword(ws, d, onWarning),
     signingPublicKey: d.signing.required ? await readPublicKey(ws, d) : "",
   };
 }
 
-async function readPullPassword(ws: Workspace, d: Defaults): Promise<string> {
+async function readPullPassword(
+  ws: Workspace,
+  d: Defaults,
+  onWarning?: (message: string) => void,
+): Promise<string> {
   const username = d.containerRegistry.pullUsername;
   if (username === "") return "";
   const registry = d.containerRegistry.url.split("/")[0];
@@ -45,6 +53,14 @@ async function readPullPassword(ws: Workspace, d: Defaults): Promise<string> {
         hint:
           `write the read-only password or token of "${username}" as one line to ${PULL_PASSWORD_FILE} (chmod 600), or set pull_username = "" if ${registry} needs none`,
       },
+    );
+  }
+  const mode = (await Deno.stat(ws.pullPasswordFile)).mode;
+  if (mode !== null && (mode & 0o077) !== 0) {
+    onWarning?.(
+      `${PULL_PASSWORD_FILE} can be read by other users of this computer (mode ${
+        (mode & 0o777).toString(8)
+      }): chmod 600 ${PULL_PASSWORD_FILE}`,
     );
   }
   if (username.includes(":")) {

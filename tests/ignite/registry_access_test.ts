@@ -87,6 +87,19 @@ Deno.test("a LAN registry with a pull account and required signatures reaches th
   }
 });
 
+Deno.test("a pull password file others can read is used, with a warning to chmod it", async () => {
+  await using dir = await tempDir();
+  await lanFleet(dir.path);
+  await Deno.chmod(join(dir.path, ".iago/secrets/_fleet/registry-pull-password"), 0o644);
+  const r = await iago(["ignite", "web"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /warning: \.iago\/secrets\/_fleet\/registry-pull-password can be read by other users of this computer \(mode 644\): chmod 600 /,
+  );
+  assert.ok(!r.stderr.includes(PASSWORD));
+});
+
 Deno.test("without a pull password, ignite and validate say the machines will not be able to pull", async () => {
   await using dir = await tempDir();
   await lanFleet(dir.path);
