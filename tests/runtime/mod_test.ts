@@ -70,7 +70,7 @@ Deno.test("the bootc@ template runs bootc-run.sh as the original's unit does", (
       "NotifyAccess=all",
       "Restart=always",
       "RestartSec=30",
-      "TimeoutStartSec=300",
+      "TimeoutStartSec=30min",
       "EnvironmentFile=/etc/iago/containers/%i.env",
       "ExecStart=/usr/local/bin/bootc-run.sh %i",
       "ExecStop=/usr/bin/podman stop --ignore -t 30 ${CONTAINER_NAME}",

@@ -39,10 +39,7 @@ export const signed: BootPlan = {
     await Deno.mkdir(fleet.dir, { recursive: true });
     await fleet.run("init", "--machine-only", "signed");
     await fleet.setDefaults("user", { github_username: "octo" });
-    await fleet.setDefaults("bootc", {
-      health_check_wait: 10,
-      update_time: updateTimeFarFromNow(),
-    });
+    await fleet.setDefaults("bootc", { update_time: updateTimeFarFromNow() });
     await fleet.setDefaults("container_registry", { url: `${s.lan}/fleet`, insecure: [s.lan] });
     await fleet.setDefaults("scaffold", { base_image: s.tinyBase });
     // The fleet's key, and another one its machines must not trust.

@@ -29,10 +29,7 @@ export const web: BootPlan = {
     await fleet.run("init", "--machine-only", "web");
     await fleet.setDefaults("user", { github_username: "octo" });
     await fleet.setDefaults("network", { timezone: TIMEZONE });
-    await fleet.setDefaults("bootc", {
-      health_check_wait: 10,
-      update_time: updateTimeFarFromNow(),
-    });
+    await fleet.setDefaults("bootc", { update_time: updateTimeFarFromNow() });
     await fleet.setDefaults("container_registry", {
       url: `${s.lan}/fleet`,
       insecure: [s.lan],
