@@ -1,6 +1,7 @@
 /**
- * The Butane translator: fcos 1.0.0–1.6.0 (and 1.7.0-experimental) YAML to Ignition 3.0.0–3.5.0
- * JSON, semantically identical to butane v0.23 and byte-identical in its JSON.
+ * The Butane translator: fcos 1.0.0–1.6.0 (and 1.7.0-experimental), flatcar, r4e and fiot YAML
+ * to Ignition 3.0.0–3.5.0 JSON, semantically identical to butane v0.23 and byte-identical in its
+ * JSON.
  */
 export {
   translateButaneDocument,

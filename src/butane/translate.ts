@@ -1,5 +1,5 @@
 /**
- * The Butane → Ignition pipeline (butane's `config.TranslateBytes` for the fcos variant):
+ * The Butane → Ignition pipeline (butane's `config.TranslateBytes` for fcos, flatcar, r4e, fiot):
  * read version and variant, decode against that version's schema, check, translate, lay the
  * generated fragments under the user's config, validate the result as Ignition, serialize.
  */
@@ -18,8 +18,8 @@ import {
   treePositions,
 } from "./report.ts";
 import { type Pos, readYaml, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "./yaml.ts";
-import { FCOS_SPECS } from "./fcos/specs.ts";
-import type { FcosSpec } from "./fcos/spec.ts";
+import { type ButaneSpec, findSpec } from "./specs.ts";
+import { checkFieldFilters } from "./base/field_filters.ts";
 import { validateButane } from "./base/validate.ts";
 import { translateObject } from "./base/translate.ts";
 import { Translation } from "./base/translation.ts";
@@ -152,13 +152,13 @@ function translateRoot(
   if (!version || !SEMVER.test(version)) {
     return fail([], "error parsing version; must be a valid semver");
   }
-  const spec = variant === "fcos" ? FCOS_SPECS.get(version) : undefined;
+  const spec = findSpec(variant, version);
   if (!spec) return fail([], `No translator exists for variant ${variant} with version ${version}`);
   return translateSpec(spec, root, lookup, opts);
 }
 
 function translateSpec(
-  spec: FcosSpec,
+  spec: ButaneSpec,
   root: unknown,
   lookup: PositionLookup | undefined,
   opts: RootOptions,
@@ -191,14 +191,19 @@ function translateSpec(
   const mounts = mountUnitsFragment(doc, t, spec.swapUnits);
   if (mounts) config = mergeConfigs(mounts, config, t);
   expandTrees(doc, config, t);
-  const boot = bootDeviceFragment(doc, t);
-  if (boot) config = mergeConfigs(boot, config, t);
-  checkReservedLabels(config, t);
-  const grub = grubFragment(doc, t);
-  if (grub) config = mergeConfigs(grub, config, t);
+  if (!("fcosSugar" in spec)) {
+    const boot = bootDeviceFragment(doc, t);
+    if (boot) config = mergeConfigs(boot, config, t);
+    checkReservedLabels(config, t);
+    const grub = grubFragment(doc, t);
+    if (grub) config = mergeConfigs(grub, config, t);
+  }
   const ignition = (config.ignition ?? {}) as Record<string, unknown>;
   config.ignition = { ...ignition, version: spec.ignitionVersion };
   t.origin(config.ignition as object, "$.ignition");
+  if (report.hasErrors) return fail(report.entries, "source config is invalid");
+  // The fields this variant forbids (flatcar: clevis; r4e, fiot: disks, filesystems, ...).
+  if ("filters" in spec) checkFieldFilters(config, spec.filters, t);
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
   // Ignition's own validation of the result (duplicates first, as butane checks them, then paths,

@@ -1,8 +1,8 @@
 /**
  * The Butane corpus: each `corpus/NAME.bu` is translated and compared byte for byte with
  * `NAME.ign` (butane v0.23.0's JSON; indented when the file is) and `NAME.report` (its stderr;
- * no file means none), both written by butane itself except `unknown-variant` (butane v0.23
- * translates flatcar; iago has only fcos) and `unused-keys-v1_0` (butane's order varies).
+ * no file means none), both written by butane itself except `unused-keys-v1_0` (butane's
+ * order varies).
  * `mut-NAME` and `syntax-m-NAME` are the real-world `tests/fixtures/butane-corpus/NAME` with
  * random edits to its data or its text (see its manifest for the origin). `NAME.d/` is the files directory when present,
  * and a first line `# args: --strict` passes flags. Every expected `.ign` must also pass the

@@ -1,0 +1,109 @@
+/**
+ * The flatcar, r4e and fiot variants: each `variants/NAME.bu` is translated plainly and under
+ * `--strict`, and iago's stdout, stderr and exit code must equal butane v0.23.0's own, recorded in
+ * `NAME.expected.json` by running butane on the same file. The cases cover every spec version
+ * of each variant: base sugar (inline/gzip contents, append, units, dropins, users; flatcar's
+ * LUKS, swap and mount units too), every field the variant rejects, the fcos-only keys that
+ * are unused there, and an unknown version. Every output passes iago's Ignition validator, and
+ * the real `ignition-validate` for spec versions it knows (warnings allowed: butane reports them).
+ */
+import assert from "node:assert/strict";
+import { type ButaneOutput, butaneOutput, translateButaneText } from "../../src/butane/mod.ts";
+import { validateIgnition } from "../../src/ignition/validate.ts";
+
+const DIR = new URL("./variants/", import.meta.url).pathname;
+
+interface Case {
+  name: string;
+  input: string;
+  expected: { plain: ButaneOutput; strict: ButaneOutput };
+}
+
+const cases: Case[] = [...Deno.readDirSync(DIR)]
+  .filter((e) => e.name.endsWith(".bu"))
+  .map((e) => e.name.slice(0, -3))
+  .sort()
+  .map((name) => ({
+    name,
+    input: Deno.readTextFileSync(`${DIR}${name}.bu`),
+    expected: JSON.parse(Deno.readTextFileSync(`${DIR}${name}.expected.json`)),
+  }));
+
+for (const c of cases) {
+  for (const mode of ["plain", "strict"] as const) {
+    Deno.test(`butane variants: ${c.name} (${mode}) prints what butane prints`, async () => {
+      const result = await translateButaneText(c.input, { strict: mode === "strict" });
+      assert.deepEqual(butaneOutput(result), c.expected[mode]);
+    });
+  }
+}
+
+Deno.test("butane variants: every spec version of flatcar, r4e and fiot has a case", () => {
+  const versions = new Set(
+    cases.map((c) => c.input.match(/^variant: (\S+)\nversion: (\S+)/)?.slice(1).join(" ")),
+  );
+  for (
+    const v of [
+      "flatcar 1.0.0",
+      "flatcar 1.1.0",
+      "flatcar 1.2.0-experimental",
+      "r4e 1.0.0",
+      "r4e 1.1.0",
+      "r4e 1.2.0-experimental",
+      "fiot 1.0.0",
+      "fiot 1.1.0-experimental",
+    ]
+  ) assert.ok(versions.has(v), `no case for ${v}`);
+});
+
+Deno.test("butane variants: every output passes iago's Ignition validator", () => {
+  let checked = 0;
+  for (const c of cases) {
+    const out = c.expected.plain.stdout;
+    if (out === "") continue;
+    const config = JSON.parse(out);
+    if (config.ignition.version === "3.6.0-experimental") config.ignition.version = "3.5.0";
+    // Warnings (setuid bits before 3.4.0) are butane's too, and in its report.
+    const errors = validateIgnition(config).filter((f) => f.severity === "error");
+    assert.deepEqual(errors, [], c.name);
+    checked++;
+  }
+  assert.ok(checked >= 30, `only ${checked} outputs were validated`);
+});
+
+Deno.test("butane variants: outputs up to Ignition 3.4.0 pass the real ignition-validate", async () => {
+  const validator = "/usr/bin/ignition-validate";
+  Deno.statSync(validator);
+  const dir = await Deno.makeTempDir({ prefix: "iago-variants-validate-" });
+  try {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const c of cases) {
+      const out = c.expected.plain.stdout;
+      if (out === "") continue;
+      const config = JSON.parse(out);
+      const version = config.ignition.version as string;
+      // Debian's Ignition 2.14 knows 3.4.0 only as 3.4.0-experimental and nothing newer.
+      if (version.includes("experimental") || version === "3.5.0") continue;
+      if (version === "3.4.0") config.ignition.version = "3.4.0-experimental";
+      const file = `${dir}/${c.name}.ign`;
+      Deno.writeTextFileSync(file, JSON.stringify(config));
+      const res = await new Deno.Command(validator, {
+        args: [file],
+        stdout: "piped",
+        stderr: "piped",
+      })
+        .output();
+      checked++;
+      const text = (new TextDecoder().decode(res.stdout) + new TextDecoder().decode(res.stderr))
+        .split("\n").filter((l) => l !== "");
+      if (!res.success || text.some((l) => !l.startsWith("warning"))) {
+        failures.push(`${c.name}: ${text.join("; ")}`);
+      }
+    }
+    assert.ok(checked >= 20, `only ${checked} configs were validated`);
+    assert.deepEqual(failures, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
