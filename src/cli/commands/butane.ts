@@ -89,7 +89,7 @@ export const butaneCommand = buildCommand({
       raw: {
         kind: "boolean",
         optional: true,
-        brief: "accepted for butane compatibility; fcos output is always raw Ignition",
+        brief: "accepted for butane compatibility; the output is always raw Ignition",
       },
       output: {
         kind: "parsed",
@@ -111,7 +111,7 @@ export const butaneCommand = buildCommand({
     },
   },
   docs: {
-    brief: "Translate a Butane config (fcos 1.0.0-1.6.0) to Ignition, like the butane CLI",
+    brief: "Translate a Butane config (fcos, flatcar, r4e, fiot) to Ignition, like the butane CLI",
     fullDescription: [
       "Translate a Butane YAML config to Ignition JSON. Problems are reported on stderr as",
       "`error at $.path, line L col C: message`; exit 1 on errors (or warnings with --strict).",
