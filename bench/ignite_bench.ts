@@ -108,8 +108,9 @@ if (import.meta.main && Deno.args[0] === "--child") {
   console.log(
     "machines  passwords  run        seconds  machines/s  in-run/s  peak RSS MiB  live heap MiB",
   );
+  // Generated passwords at the largest size: the first run there is bound by hashing.
   const rows: [number, boolean][] = [...sizes.map((n): [number, boolean] => [n, true]), [
-    sizes[0],
+    sizes.at(-1)!,
     false,
   ]];
   for (const [n, hashes] of rows) {

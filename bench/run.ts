@@ -3,10 +3,13 @@
  * the same run, on this machine. Prints the machine, then the `deno bench` tables (translator,
  * ignite, layer build, push, start-up), then the fleet-scale and large-tree scripts:
  *
- *   ignite_bench.ts 100 500     machines per second and peak RSS at two fleet sizes
+ *   ignite_bench.ts 100 1000    machines per second and peak RSS at two fleet sizes
  *   layer_bench.ts 500          a 500 MB tree beside `tar --sort=name -c | gzip -6`,
  *                               peak RSS building and pushing a 1 GB layer, an all-present push
  *   registry_push_memory.ts     peak RSS and rate of a streamed 1 GiB blob upload
+ *   crypt_bench.ts 200          200 SHA-512 crypt hashes beside `openssl passwd -6`
+ *   build_compare.ts 500        `iago build` processes on a 500 MB tree beside tar | gzip,
+ *                               tar | pigz, buildah --layers + push and skopeo copy
  *
  * `deno task bench --quick` runs the `deno bench` tables only. Everything runs under a private
  * TMPDIR that is removed at the end, with any registry a benchmark left running.
@@ -52,7 +55,7 @@ if (!quick) {
     "-A",
     "bench/ignite_bench.ts",
     "100",
-    "500",
+    "1000",
   ]) && ok;
   ok = await step("layer build of a 500 MB tree, 1 GB layer memory", [
     "run",
@@ -63,6 +66,18 @@ if (!quick) {
   ok =
     await step("registry push of a 1 GiB blob", ["run", "-A", "bench/registry_push_memory.ts"]) &&
     ok;
+  ok = await step("SHA-512 crypt beside openssl passwd -6", [
+    "run",
+    "-A",
+    "bench/crypt_bench.ts",
+    "200",
+  ]) && ok;
+  ok = await step("iago build beside tar | gzip, tar | pigz, buildah and skopeo", [
+    "run",
+    "-A",
+    "bench/build_compare.ts",
+    "500",
+  ]) && ok;
 }
 
 // A benchmark that starts a registry stops it in an unload handler that `deno bench` never

@@ -3,7 +3,7 @@
  * the tools it replaces, on the same generated tree (`COPY tree/ /srv/` onto scratch), in
  * interleaved rounds, medians:
  *
- *   deno run -A bench/build_bench.ts [MB...]   (default 500)
+ *   deno run -A bench/build_compare.ts [MB...]   (default 500; 3 rounds, 1 from 1000 MB)
  *
  *   layer only      `iago build --no-push` with an empty layer cache, beside
  *                   `tar --sort=name -c | gzip -6` and `| pigz -6`
@@ -70,10 +70,13 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
     const bytes = await makeTree(join(ctx, "tree"), mb);
     await Deno.writeTextFile(join(ctx, "Containerfile"), "FROM scratch\nCOPY tree/ /srv/\n");
     await Deno.mkdir(join(ws, "config"));
-    await Deno.writeTextFile(
-      join(ws, "config", "defaults.toml"),
-      `[container_registry]\nurl = "${registry.host}/bench"\ninsecure = ["${registry.host}"]\n`,
-    );
+    // A repository per round, so each round's first push uploads.
+    const repository = (round: number) =>
+      Deno.writeTextFile(
+        join(ws, "config", "defaults.toml"),
+        `[container_registry]\nurl = "${registry.host}/bench${round}"\n` +
+          `insecure = ["${registry.host}"]\n`,
+      );
     // Files younger than 2 s are not trusted by their stat (see layer_cache.ts).
     await new Promise((r) => setTimeout(r, 2100));
     const cache = join(ws, ".iago", "cache", "layers");
@@ -92,6 +95,7 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
     const tree = join(ctx, "tree");
     const tgz = join(tmp, "tree.tgz");
     for (let round = 0; round < rounds; round++) {
+      await repository(round);
       await Deno.remove(cache, { recursive: true }).catch(() => {});
       add(
         "iago build --no-push, empty cache",
@@ -129,7 +133,7 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
           "copy",
           "--dest-tls-verify=false",
           `oci:${layout}`,
-          `docker://${registry.host}/bench/big:copy`,
+          `docker://${registry.host}/bench${round}/big:copy`,
         ], ws),
       );
       const now = new Date();
