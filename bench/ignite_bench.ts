@@ -4,7 +4,8 @@
  *   deno run -A bench/ignite_bench.ts [SIZES...]   machines per second and peak RSS per fleet
  *                                                  size (default 100 500), each in a fresh
  *                                                  process: a first run (all written) and a
- *                                                  second (all unchanged)
+ *                                                  second (all unchanged); the largest size
+ *                                                  again with generated passwords
  *   deno bench -A bench/ignite_bench.ts            the same pipeline over 20 machines
  *
  * Target: over 100 machines per second, and peak memory that does not grow with the fleet.
