@@ -3,7 +3,8 @@
  * the tools it replaces, on the same generated tree (`COPY tree/ /srv/` onto scratch), in
  * interleaved rounds, medians:
  *
- *   deno run -A bench/build_compare.ts [MB...]   (default 500; 3 rounds, 1 from 1000 MB)
+ *   deno run -A bench/build_compare.ts [MB...]   (default 500; 3 rounds, 1 from 1000 MB, or
+ *                                                $ROUNDS)
  *
  *   layer only      `iago build --no-push` with an empty layer cache, beside
  *                   `tar --sort=name -c | gzip -6` and `| pigz -6`
@@ -91,7 +92,11 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
       ...args,
     ];
     const rows = new Map<string, Run[]>();
-    const add = (name: string, r: Run) => rows.set(name, [...(rows.get(name) ?? []), r]);
+    const add = (name: string, r: Run) => {
+      rows.set(name, [...(rows.get(name) ?? []), r]);
+      // Each figure as it is measured, so a long run that is stopped still tells something.
+      console.log(`  (${name}: ${r.seconds.toFixed(2)} s, ${r.rssMiB.toFixed(0)} MiB)`);
+    };
     const tree = join(ctx, "tree");
     const tgz = join(tmp, "tree.tgz");
     for (let round = 0; round < rounds; round++) {
@@ -189,5 +194,6 @@ async function* walk(dir: string): AsyncGenerator<string> {
 
 if (import.meta.main) {
   const sizes = Deno.args.length ? Deno.args.map(Number) : [500];
-  for (const mb of sizes) await benchSize(mb, mb >= 1000 ? 1 : 3);
+  const rounds = Number(Deno.env.get("ROUNDS") ?? 0);
+  for (const mb of sizes) await benchSize(mb, rounds || (mb >= 1000 ? 1 : 3));
 }
