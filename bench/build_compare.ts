@@ -25,6 +25,8 @@ const repo = new URL("..", import.meta.url).pathname;
 
 interface Run {
   seconds: number;
+  /** User + system CPU seconds of the process and its children: what load does not change. */
+  cpuSeconds: number;
   rssMiB: number;
   stdout: string;
 }
@@ -34,7 +36,7 @@ async function measure(cmd: string[], cwd: string, shell = false): Promise<Run> 
   const args = shell ? ["sh", "-c", cmd.join(" ")] : cmd;
   const t0 = performance.now();
   const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M", ...args],
+    args: ["-f", "%M %U %S", ...args],
     cwd,
     stdout: "piped",
     stderr: "piped",
@@ -44,7 +46,8 @@ async function measure(cmd: string[], cwd: string, shell = false): Promise<Run> 
   const err = new TextDecoder().decode(out.stderr).trim().split("\n");
   const stdout = new TextDecoder().decode(out.stdout);
   if (!out.success) throw new Error(`${args.join(" ")} failed:\n${err.slice(-8).join("\n")}`);
-  return { seconds, rssMiB: Number(err.at(-1)) / 1024, stdout };
+  const [rss, user, system] = err.at(-1)!.split(" ").map(Number);
+  return { seconds, cpuSeconds: user + system, rssMiB: rss / 1024, stdout };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -95,7 +98,10 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
     const add = (name: string, r: Run) => {
       rows.set(name, [...(rows.get(name) ?? []), r]);
       // Each figure as it is measured, so a long run that is stopped still tells something.
-      console.log(`  (${name}: ${r.seconds.toFixed(2)} s, ${r.rssMiB.toFixed(0)} MiB)`);
+      console.log(
+        `  (${name}: ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s, ` +
+          `${r.rssMiB.toFixed(0)} MiB)`,
+      );
     };
     const tree = join(ctx, "tree");
     const tgz = join(tmp, "tree.tgz");
@@ -152,13 +158,14 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
     );
     for (const [name, runs] of rows) {
       const s = median(runs.map((r) => r.seconds));
+      const cpu = median(runs.map((r) => r.cpuSeconds));
       const rss = median(runs.map((r) => r.rssMiB));
       const last = runs.at(-1)!.stdout.trim().split("\n").at(-1) ?? "";
       const note = /; (no blob uploaded[^;(]*|\d+ blobs? uploaded[^;(]*)/.exec(last)?.[1] ?? "";
       console.log(
-        `  ${name.padEnd(42)} ${s.toFixed(2).padStart(7)} s  peak RSS ${
-          rss.toFixed(0).padStart(4)
-        } MiB  ${note}`,
+        `  ${name.padEnd(42)} ${s.toFixed(2).padStart(7)} s  CPU ${
+          cpu.toFixed(2).padStart(6)
+        } s  peak RSS ${rss.toFixed(0).padStart(4)} MiB  ${note}`,
       );
     }
     const t = (name: string) => median(rows.get(name)!.map((r) => r.seconds));
