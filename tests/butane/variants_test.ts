@@ -16,6 +16,8 @@ const DIR = new URL("./variants/", import.meta.url).pathname;
 interface Case {
   name: string;
   input: string;
+  /** `NAME.d/`, passed as `-d` (butane ran with `-d NAME.d`). */
+  filesDir?: string;
   expected: { plain: ButaneOutput; strict: ButaneOutput };
 }
 
@@ -26,13 +28,26 @@ const cases: Case[] = [...Deno.readDirSync(DIR)]
   .map((name) => ({
     name,
     input: Deno.readTextFileSync(`${DIR}${name}.bu`),
+    filesDir: existsDir(`${DIR}${name}.d`) ? `${DIR}${name}.d` : undefined,
     expected: JSON.parse(Deno.readTextFileSync(`${DIR}${name}.expected.json`)),
   }));
+
+function existsDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
 
 for (const c of cases) {
   for (const mode of ["plain", "strict"] as const) {
     Deno.test(`butane variants: ${c.name} (${mode}) prints what butane prints`, async () => {
-      const result = await translateButaneText(c.input, { strict: mode === "strict" });
+      const result = await translateButaneText(c.input, {
+        strict: mode === "strict",
+        filesDir: c.filesDir,
+        filesDirShown: c.filesDir && `${c.name}.d`,
+      });
       assert.deepEqual(butaneOutput(result), c.expected[mode]);
     });
   }

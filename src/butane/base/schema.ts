@@ -13,8 +13,9 @@
  *     `with_mount_unit`, `mount_options`, `ignition.proxy`.
  * 1.2 (3.2): partition `resize`, `storage.luks`, users/groups `should_exist`.
  * 1.3 (3.2): `boot_device` (luks tpm2/tang, mirror, layouts).
- * 1.4 (3.3): `kernel_arguments`, `contents_local`, `ssh_authorized_keys_local`.
- * 1.5 (3.4): luks `discard`/`open_options`, tang `advertisement`, `boot_device.luks.discard`, `grub`.
+ * 1.4 (3.3): `kernel_arguments`.
+ * 1.5 (3.4): luks `discard`/`open_options`, tang `advertisement`, `boot_device.luks.discard`, `grub`,
+ *     `contents_local`, `ssh_authorized_keys_local` (base v0_5; fcos 1.4 and r4e 1.0 ignore them).
  * 1.6 (3.5): luks `cex`, `boot_device.luks.cex` and `.device`, s390x boot_device layouts.
  * Value-level differences (hash functions, URL schemes, formats) belong to Ignition validation.
  */
@@ -203,12 +204,12 @@ const tree = obj("Tree", [f("local", str), f("path", str)]);
 
 const dropin = obj("Dropin", [
   f("contents", str),
-  f("contents_local", str, { butane: true, since: 4 }),
+  f("contents_local", str, { butane: true, since: 5 }),
   f("name", str, { required: true }),
 ]);
 const unit = obj("Unit", [
   f("contents", str),
-  f("contents_local", str, { butane: true, since: 4 }),
+  f("contents_local", str, { butane: true, since: 5 }),
   f("dropins", list(dropin)),
   f("enabled", bool),
   f("mask", bool),
@@ -226,7 +227,7 @@ const user = obj("PasswdUser", [
   f("password_hash", str),
   f("primary_group", str),
   f("ssh_authorized_keys", list(str)),
-  f("ssh_authorized_keys_local", list(str), { butane: true, since: 4 }),
+  f("ssh_authorized_keys_local", list(str), { butane: true, since: 5 }),
   f("shell", str),
   f("should_exist", bool, { since: 2 }),
   f("system", bool),
