@@ -63,6 +63,16 @@ run_ref() {
   fi
 }
 
+# image_has_healthcheck REF: whether the image defines a HEALTHCHECK, pulling it first when it
+# is not here yet (podman run would pull it anyway). A failed pull says no: podman run then
+# fails on the same pull, and the unit tries again.
+image_has_healthcheck() {
+  local check
+  podman image exists "$1" || podman pull --quiet "$1" >/dev/null || return 1
+  check=$(podman image inspect --format '{{.HealthCheck}}' "$1") || return 1
+  [[ -n $check && $check != "<nil>" ]]
+}
+
 if (($# != 1)); then
   printf 'usage: bootc-run.sh NAME (runs the container of %s/NAME.env)\n' "$CONTAINERS_DIR" >&2
   exit 2
@@ -109,9 +119,13 @@ case ${HEALTH_CMD:-} in
     ;;
 esac
 # An unhealthy container is killed, so the unit's Restart=always starts it afresh; the unit's
-# start limit turns repeated failures into a failed unit (systemctl --failed).
+# start limit turns repeated failures into a failed unit (systemctl --failed). Podman refuses
+# the flag for a container with no health check at all, so an image without a HEALTHCHECK of
+# its own (most off-the-shelf images) and no HEALTH_CMD runs without it.
 if [[ ${HEALTH_CMD:-} != none && ${HEALTH_ON_FAILURE:-kill} != none ]]; then
-  args+=(--health-on-failure "${HEALTH_ON_FAILURE:-kill}")
+  if [[ -n ${HEALTH_CMD:-} ]] || image_has_healthcheck "$(run_ref)"; then
+    args+=(--health-on-failure "${HEALTH_ON_FAILURE:-kill}")
+  fi
 fi
 if [[ -n ${PODMAN_ARGS:-} ]]; then
   read -r -a extra <<<"$PODMAN_ARGS"

@@ -40,9 +40,13 @@ CONTAINER_IMAGE=ghcr.io/acme/web:latest
 CONTAINER_NAME=bootc-web
 MACHINE_NAME=edge-1
 EOT
+  local_image ghcr.io/acme/web:latest "$(digest 1)"
+  echo '{[CMD-SHELL /usr/local/bin/health.sh] 30s 5s 0s 3}' >"$STUB_STATE/image-healthcheck"
   run RUN web
   assert_status 0
   assert_commands <<'EOT'
+podman image exists ghcr.io/acme/web:latest
+podman image inspect --format {{.HealthCheck}} ghcr.io/acme/web:latest
 podman rm --force --ignore bootc-web
 podman run --rm --name bootc-web --net host --pid host --privileged --security-opt label=disable -v /etc/iago:/etc/iago:ro --tz local -v /var:/var -v /run:/run --env MACHINE_NAME=edge-1 --sdnotify=conmon --health-on-failure kill ghcr.io/acme/web:latest
 EOT
@@ -50,6 +54,23 @@ EOT
   : >"$STUB_STATE/commands"
   run RUN web
   grep -q -- "--sdnotify=conmon --no-healthcheck ghcr.io/acme/web:latest$" "$STUB_STATE/commands"
+}
+
+@test "an image without a HEALTHCHECK of its own runs without --health-on-failure (podman refuses it)" {
+  write_env web <<'EOT'
+CONTAINER_IMAGE=registry.local:5000/mariadb:latest
+CONTAINER_NAME=bootc-web
+EOT
+  remote_image registry.local:5000/mariadb:latest "$(digest 2)"
+  run RUN web
+  assert_status 0
+  assert_commands <<'EOT'
+podman image exists registry.local:5000/mariadb:latest
+podman pull --quiet registry.local:5000/mariadb:latest
+podman image inspect --format {{.HealthCheck}} registry.local:5000/mariadb:latest
+podman rm --force --ignore bootc-web
+podman run --rm --name bootc-web --net host --pid host --privileged --security-opt label=disable -v /etc/iago:/etc/iago:ro --tz local -v /var:/var -v /run:/run --env MACHINE_NAME=web --sdnotify=conmon registry.local:5000/mariadb:latest
+EOT
 }
 
 @test "an unhealthy container is killed (systemd restarts it) unless HEALTH_ON_FAILURE says otherwise" {
@@ -99,8 +120,12 @@ CONTAINER_NAME=bootc-web
 UPDATE_STRATEGY=staging
 PODMAN_ARGS=--memory 512m  --env TIER=edge
 EOT
+  local_image registry.local:5000/web:staging "$(digest 3)"
+  echo '{[CMD-SHELL /health.sh] 30s 5s 0s 3}' >"$STUB_STATE/image-healthcheck"
   run RUN web
   assert_status 0
+  grep -qx "podman image inspect --format {{.HealthCheck}} registry.local:5000/web:staging" \
+    "$STUB_STATE/commands"
   grep -q -- "--sdnotify=conmon --health-on-failure kill --memory 512m --env TIER=edge registry.local:5000/web:staging$" \
     "$STUB_STATE/commands"
 }
