@@ -4,7 +4,8 @@
 #   latest   pull the configured image; pinned  leave it alone; staging  pull REPO:staging.
 # When the pulled image differs from the one the container runs, the running image is kept as
 # REPO:previous, bootc@NAME.service restarts, and after HEALTH_CHECK_WAIT seconds the unit must
-# be active and `podman healthcheck run` must pass (HEALTH_CMD, else the image's HEALTHCHECK;
+# be active and `podman healthcheck run` must pass within HEALTH_RETRIES tries, 10 s apart
+# (HEALTH_CMD, else the image's HEALTHCHECK;
 # HEALTH_CMD=none skips it); otherwise the previous image is tagged back and the unit restarted
 # (rollback), and the image's digest is remembered as bad: it is never applied again.
 # Each container's state (current, previous and bad digests, last result, last rollback) is
@@ -178,6 +179,19 @@ has_health_check() {
 
 CHANGED=0
 
+# health_passes: the container's health check passes within HEALTH_RETRIES tries (default 3),
+# 10 s apart. One slow or failed try on a busy machine is no verdict: podman's own check also
+# counts retries before it calls a container unhealthy.
+health_passes() {
+  local tries=${HEALTH_RETRIES:-3} i
+  [[ $tries =~ ^[1-9][0-9]?$ ]] || tries=3
+  for ((i = 1; i <= tries; i++)); do
+    if podman healthcheck run "$CONTAINER_NAME"; then return 0; fi
+    if ((i < tries)); then "$SLEEP" 10; fi
+  done
+  return 1
+}
+
 # restart_unit UNIT: restarts the container's unit for an update or a rollback. Its start limit
 # (5 starts in 30 minutes, then the unit fails) is there to catch a container that keeps
 # crashing or turning unhealthy; a deliberate restart with another image starts that count
@@ -207,7 +221,7 @@ settle() {
     "$SLEEP" "$wait"
     if ! systemctl is-active --quiet "$unit"; then
       reason="$unit is not active ${wait}s after the restart"
-    elif has_health_check "$name" && ! podman healthcheck run "$CONTAINER_NAME"; then
+    elif has_health_check "$name" && ! health_passes; then
       reason="health check of $CONTAINER_NAME failed ${wait}s after the restart"
     fi
   fi

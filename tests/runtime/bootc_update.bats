@@ -143,6 +143,10 @@ systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman healthcheck run bootc-web
+sleep 10
+podman healthcheck run bootc-web
+sleep 10
+podman healthcheck run bootc-web
 podman tag $OLD ghcr.io/acme/web:latest
 systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
@@ -269,9 +273,28 @@ systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman healthcheck run bootc-web
+sleep 10
+podman healthcheck run bootc-web
+sleep 10
+podman healthcheck run bootc-web
 podman image prune --force
 EOT
   assert_output_has "no previous image to roll back to, bootc@web.service left as it is"
+}
+
+@test "a health check that passes on its second try is no failure: HEALTH_RETRIES tries, 10 s apart" {
+  standard_env web
+  echo HEALTH_RETRIES=2 >>"$IAGO_CONTAINERS_DIR/web.env"
+  container_runs bootc-web "$OLD"
+  remote_image ghcr.io/acme/web:latest "$NEW"
+  echo 1 >"$STUB_STATE/health"
+  echo 0 >"$STUB_STATE/health-next"
+
+  run UPDATE
+  assert_status 0
+  [[ $(grep -c '^podman healthcheck run bootc-web$' "$STUB_STATE/commands") == 2 ]]
+  grep -qx "sleep 10" "$STUB_STATE/commands"
+  state_has web LAST_UPDATE_RESULT=updated "CURRENT_ID=$NEW"
 }
 
 @test "HEALTH_CMD=none checks only that the unit is active" {
@@ -316,6 +339,10 @@ systemctl restart bootc@web.service
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman container inspect --format {{.Config.Healthcheck}} bootc-web
+podman healthcheck run bootc-web
+sleep 10
+podman healthcheck run bootc-web
+sleep 10
 podman healthcheck run bootc-web
 podman tag $OLD ghcr.io/acme/web:latest
 systemctl reset-failed bootc@web.service
@@ -585,6 +612,10 @@ EOT
 podman container inspect --format {{.Image}} bootc-web
 sleep 30
 systemctl is-active --quiet bootc@web.service
+podman healthcheck run bootc-web
+sleep 10
+podman healthcheck run bootc-web
+sleep 10
 podman healthcheck run bootc-web
 podman tag $OLD ghcr.io/acme/web:latest
 systemctl reset-failed bootc@web.service
