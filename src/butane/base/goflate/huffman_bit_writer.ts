@@ -5,7 +5,14 @@
 // a BSD-style license (https://go.dev/LICENSE).
 
 import { fixedLiteralEncoding, fixedOffsetEncoding, HuffmanEncoder } from "./huffman_code.ts";
-import { lengthCode, MATCH_TYPE, offsetCode, tokenLength, tokenOffset } from "./token.ts";
+import {
+  LENGTH_BASE,
+  lengthCode,
+  MATCH_TYPE,
+  offsetCode,
+  tokenLength,
+  tokenOffset,
+} from "./token.ts";
 
 const MAX_NUM_LIT = 286;
 const OFFSET_CODE_COUNT = 30;
@@ -45,37 +52,6 @@ const LENGTH_EXTRA_BITS = [
   5,
   5,
   0,
-];
-const LENGTH_BASE = [
-  0,
-  1,
-  2,
-  3,
-  4,
-  5,
-  6,
-  7,
-  8,
-  10,
-  12,
-  14,
-  16,
-  20,
-  24,
-  28,
-  32,
-  40,
-  48,
-  56,
-  64,
-  80,
-  96,
-  112,
-  128,
-  160,
-  192,
-  224,
-  255,
 ];
 const OFFSET_EXTRA_BITS = [
   0,

@@ -22,44 +22,18 @@ export function tokenOffset(t: number): number {
   return t & OFFSET_MASK;
 }
 
+/** The first `length - 3` of each length code (Go's `lengthBase`). */
+// deno-fmt-ignore
+export const LENGTH_BASE = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128,
+  160, 192, 224, 255,
+];
+
 // Length code (0-28) of each `length - 3`.
 const LENGTH_CODES = new Uint8Array(256);
-{
-  const base = [
-    0,
-    1,
-    2,
-    3,
-    4,
-    5,
-    6,
-    7,
-    8,
-    10,
-    12,
-    14,
-    16,
-    20,
-    24,
-    28,
-    32,
-    40,
-    48,
-    56,
-    64,
-    80,
-    96,
-    112,
-    128,
-    160,
-    192,
-    224,
-    255,
-  ];
-  for (let code = 0; code < base.length; code++) {
-    const end = code + 1 < base.length ? base[code + 1] : 256;
-    for (let len = base[code]; len < end; len++) LENGTH_CODES[len] = code;
-  }
+for (let code = 0; code < LENGTH_BASE.length; code++) {
+  const end = code + 1 < LENGTH_BASE.length ? LENGTH_BASE[code + 1] : 256;
+  for (let len = LENGTH_BASE[code]; len < end; len++) LENGTH_CODES[len] = code;
 }
 
 // Offset code of each offset below 256 (`offset - 1`), extended by `offsetCode` as Go does.
