@@ -9,6 +9,7 @@ import type { BuilderChoice } from "../../oci/pipeline.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
 import { printProblem } from "../report.ts";
+import { registryTokenFlag } from "../flags.ts";
 
 interface PlanFlags {
   json: boolean;
@@ -62,13 +63,7 @@ export const planCommand = buildCommand({
         placeholder: "auto|native|buildah|podman",
         brief: "as for iago build",
       },
-      token: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        placeholder: "TOKEN",
-        brief: "registry token (else GITHUB_TOKEN, 1Password, podman/docker login)",
-      },
+      token: registryTokenFlag,
     },
     positional: {
       kind: "array",

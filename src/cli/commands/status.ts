@@ -6,6 +6,7 @@ import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
+import { registryTokenFlag } from "../flags.ts";
 
 interface StatusFlags {
   json: boolean;
@@ -72,13 +73,7 @@ export const statusCommand = buildCommand({
         placeholder: "OPTION",
         brief: "an ssh -o option, e.g. IdentityFile=~/.ssh/fleet (repeatable)",
       },
-      token: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        placeholder: "TOKEN",
-        brief: "registry token (else GITHUB_TOKEN, 1Password, podman/docker login)",
-      },
+      token: registryTokenFlag,
     },
     positional: {
       kind: "array",

@@ -6,6 +6,7 @@ import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
 import type { IagoContext } from "../context.ts";
 import { completeContainers } from "../names.ts";
+import { registryTokenFlag } from "../flags.ts";
 
 interface VerifyFlags {
   tag?: string;
@@ -118,13 +119,7 @@ export const verifyCommand = buildCommand({
         brief: "keyless: the OIDC issuer, e.g. https://token.actions.githubusercontent.com",
       },
       local: { kind: "boolean", default: false, brief: "verify localhost:5000/NAME" },
-      token: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        placeholder: "TOKEN",
-        brief: "registry token (else GITHUB_TOKEN, 1Password, podman/docker login)",
-      },
+      token: registryTokenFlag,
       json: { kind: "boolean", default: false, brief: "print the result as JSON" },
     },
   },
