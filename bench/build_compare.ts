@@ -20,37 +20,10 @@
 import { join } from "node:path";
 import { startRegistry } from "../tests/helpers/registry.ts";
 import { makeTree } from "./layer_bench.ts";
+import { measure, median, ratio, type Run, timing } from "./measure.ts";
+import { hasTool, missingTool, reportRow } from "./rows.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
-
-interface Run {
-  seconds: number;
-  /** User + system CPU seconds of the process and its children: what load does not change. */
-  cpuSeconds: number;
-  rssMiB: number;
-  stdout: string;
-}
-
-/** Runs a command under /usr/bin/time; returns its time, peak RSS and output. */
-async function measure(cmd: string[], cwd: string, shell = false): Promise<Run> {
-  const args = shell ? ["sh", "-c", cmd.join(" ")] : cmd;
-  const t0 = performance.now();
-  const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M %U %S", ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const seconds = (performance.now() - t0) / 1000;
-  const err = new TextDecoder().decode(out.stderr).trim().split("\n");
-  const stdout = new TextDecoder().decode(out.stdout);
-  if (!out.success) throw new Error(`${args.join(" ")} failed:\n${err.slice(-8).join("\n")}`);
-  const [rss, user, system] = err.at(-1)!.split(" ").map(Number);
-  return { seconds, cpuSeconds: user + system, rssMiB: rss / 1024, stdout };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function iago(ws: string, ...args: string[]): string[] {
   return [
@@ -104,53 +77,74 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
       );
     };
     const tree = join(ctx, "tree");
+    const [pigz, buildahHere, skopeo] = ["pigz", "buildah", "skopeo"].map(hasTool);
     const tgz = join(tmp, "tree.tgz");
     for (let round = 0; round < rounds; round++) {
       await repository(round);
       await Deno.remove(cache, { recursive: true }).catch(() => {});
       add(
         "iago build --no-push, empty cache",
-        await measure(iago(ws, "build", "big", "--no-push"), ws),
+        await measure(iago(ws, "build", "big", "--no-push"), { cwd: ws }),
       );
       add(
         "tar --sort=name -c | gzip -6",
-        await measure([`tar --sort=name -cf - -C '${tree}' . | gzip -6 > '${tgz}'`], ws, true),
+        await measure([`tar --sort=name -cf - -C '${tree}' . | gzip -6 > '${tgz}'`], {
+          cwd: ws,
+          shell: true,
+        }),
       );
-      add(
-        "tar --sort=name -c | pigz -6",
-        await measure([`tar --sort=name -cf - -C '${tree}' . | pigz -6 > '${tgz}'`], ws, true),
-      );
-      await Deno.remove(cache, { recursive: true }).catch(() => {});
-      add("iago build + push, empty cache", await measure(iago(ws, "build", "big"), ws));
-      add("iago build + push, unchanged", await measure(iago(ws, "build", "big"), ws));
-      const image = `${registry.host}/bench/buildah`;
-      const bud = buildah("bud", "--layers", "--isolation", "chroot", "-t", image, ctx);
-      const push = buildah("push", "--tls-verify=false", image, `docker://${image}:latest`);
-      if (round === 0) await measure([...bud.map((a) => `'${a}'`), "&&", ...push], ws, true);
-      add(
-        "buildah build --layers + push, unchanged",
-        await measure([...bud.map((a) => `'${a}'`), ">/dev/null", "&&", ...push], ws, true),
-      );
-      const layout = join(tmp, "layout");
-      if (round === 0) {
-        await measure(iago(ws, "build", "big", "--no-push"), ws);
-        await Deno.mkdir(layout);
-        await measure(["tar", "-xf", join(ws, "output/images/big.tar"), "-C", layout], ws);
+      if (pigz) {
+        add(
+          "tar --sort=name -c | pigz -6",
+          await measure([`tar --sort=name -cf - -C '${tree}' . | pigz -6 > '${tgz}'`], {
+            cwd: ws,
+            shell: true,
+          }),
+        );
       }
-      add(
-        "skopeo copy, every blob in the registry",
-        await measure([
-          "skopeo",
-          "copy",
-          "--dest-tls-verify=false",
-          `oci:${layout}`,
-          `docker://${registry.host}/bench${round}/big:copy`,
-        ], ws),
-      );
+      await Deno.remove(cache, { recursive: true }).catch(() => {});
+      add("iago build + push, empty cache", await measure(iago(ws, "build", "big"), { cwd: ws }));
+      add("iago build + push, unchanged", await measure(iago(ws, "build", "big"), { cwd: ws }));
+      if (buildahHere) {
+        const image = `${registry.host}/bench/buildah`;
+        const bud = buildah("bud", "--layers", "--isolation", "chroot", "-t", image, ctx);
+        const push = buildah("push", "--tls-verify=false", image, `docker://${image}:latest`);
+        if (round === 0) {
+          await measure([...bud.map((a) => `'${a}'`), "&&", ...push], { cwd: ws, shell: true });
+        }
+        add(
+          "buildah build --layers + push, unchanged",
+          await measure([...bud.map((a) => `'${a}'`), ">/dev/null", "&&", ...push], {
+            cwd: ws,
+            shell: true,
+          }),
+        );
+      }
+      const layout = join(tmp, "layout");
+      if (skopeo && round === 0) {
+        await measure(iago(ws, "build", "big", "--no-push"), { cwd: ws });
+        await Deno.mkdir(layout);
+        await measure(["tar", "-xf", join(ws, "output/images/big.tar"), "-C", layout], { cwd: ws });
+      }
+      if (skopeo) {
+        add(
+          "skopeo copy, every blob in the registry",
+          await measure([
+            "skopeo",
+            "copy",
+            "--dest-tls-verify=false",
+            `oci:${layout}`,
+            `docker://${registry.host}/bench${round}/big:copy`,
+          ], { cwd: ws }),
+        );
+      }
       const now = new Date();
       for await (const e of walk(tree)) await Deno.utime(e, now, now);
       await new Promise((r) => setTimeout(r, 2100));
-      add("iago build + push, every file touched", await measure(iago(ws, "build", "big"), ws));
+      add(
+        "iago build + push, every file touched",
+        await measure(iago(ws, "build", "big"), { cwd: ws }),
+      );
     }
     console.log(
       `\n${(bytes / 2 ** 20).toFixed(0)} MiB tree (COPY tree/ /srv/ onto scratch), ` +
@@ -160,35 +154,80 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
       const s = median(runs.map((r) => r.seconds));
       const cpu = median(runs.map((r) => r.cpuSeconds));
       const rss = median(runs.map((r) => r.rssMiB));
-      const last = runs.at(-1)!.stdout.trim().split("\n").at(-1) ?? "";
-      const note = /; (no blob uploaded[^;(]*|\d+ blobs? uploaded[^;(]*)/.exec(last)?.[1] ?? "";
+      const note = uploadNote(runs);
       console.log(
         `  ${name.padEnd(42)} ${s.toFixed(2).padStart(7)} s  CPU ${
           cpu.toFixed(2).padStart(6)
         } s  peak RSS ${rss.toFixed(0).padStart(4)} MiB  ${note}`,
       );
     }
-    const t = (name: string) => median(rows.get(name)!.map((r) => r.seconds));
-    console.log(
-      `  layer: ${
-        (t("iago build --no-push, empty cache") / t("tar --sort=name -c | pigz -6")).toFixed(2)
-      }x tar | pigz -6, ` +
-        `${
-          (t("iago build --no-push, empty cache") / t("tar --sort=name -c | gzip -6")).toFixed(2)
-        }x tar | gzip -6; ` +
-        `unchanged: ${
-          (t("iago build + push, unchanged") / t("buildah build --layers + push, unchanged"))
-            .toFixed(2)
-        }x buildah, ` +
-        `${
-          (t("iago build + push, unchanged") / t("skopeo copy, every blob in the registry"))
-            .toFixed(2)
-        }x skopeo copy`,
-    );
+    reportRows(bytes, rows);
   } finally {
     await registry.stop();
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
+}
+
+const TAR = "tar --sort=name -c";
+
+/** What `iago build` said it uploaded on the last of `runs` ("no blob uploaded", "2 blobs ..."). */
+function uploadNote(runs: Run[]): string {
+  const last = runs.at(-1)?.stdout.trim().split("\n").at(-1) ?? "";
+  return /; (no blob uploaded[^;(]*|\d+ blobs? uploaded[^;(]*)/.exec(last)?.[1] ?? "";
+}
+
+/** The README's rows for one tree size: iago's processes beside the tools', same rounds. */
+function reportRows(bytes: number, rows: Map<string, Run[]>): void {
+  const mib = (bytes / 2 ** 20).toFixed(0);
+  const runs = (name: string) => rows.get(name) ?? [];
+  const layer = runs("iago build --no-push, empty cache");
+  const unchanged = runs("iago build + push, unchanged");
+  const beside = (name: string, tool: string, label: string, ours: Run[]) => {
+    const theirs = runs(name);
+    if (!theirs.length) return missingTool(tool, `apt-get install ${tool}`);
+    return `${label} ${timing(theirs, { cpu: true })} (iago ${ratio(ours, theirs)})`;
+  };
+  const rounds = `${layer.length} interleaved round${layer.length === 1 ? "" : "s"}`;
+  reportRow({
+    work: `layer of a ${mib} MiB tree, \`iago build --no-push\` with an empty cache, ` +
+      `a process each (${rounds})`,
+    iago: timing(layer, { cpu: true, rss: true }),
+    beside: [
+      beside("tar --sort=name -c | gzip -6", "gzip", `\`${TAR} | gzip -6\``, layer),
+      beside("tar --sort=name -c | pigz -6", "pigz", `\`${TAR} | pigz -6\``, layer),
+    ].join("; "),
+    target: "within 1.1x of pigz; < 128 MiB RSS",
+  });
+  reportRow({
+    work: `first build + push of the ${mib} MiB tree to a local registry, empty cache`,
+    iago: `${timing(runs("iago build + push, empty cache"), { cpu: true, rss: true })}`,
+    beside: "",
+  });
+  reportRow({
+    work: `unchanged rebuild + push of the ${mib} MiB tree`,
+    iago: `${timing(unchanged, { cpu: true, rss: true })}, ${uploadNote(unchanged)}`,
+    beside: [
+      beside(
+        "buildah build --layers + push, unchanged",
+        "buildah",
+        "`buildah build --layers` + push",
+        unchanged,
+      ),
+      beside(
+        "skopeo copy, every blob in the registry",
+        "skopeo",
+        "`skopeo copy` of the same image, every blob present,",
+        unchanged,
+      ),
+    ].join("; "),
+    target: "< 2 s, 0 bytes uploaded",
+  });
+  const touched = runs("iago build + push, every file touched");
+  reportRow({
+    work: `rebuild + push of the ${mib} MiB tree after touching every file (same content)`,
+    iago: `${timing(touched, { cpu: true, rss: true })}, ${uploadNote(touched)}`,
+    beside: "",
+  });
 }
 
 async function* walk(dir: string): AsyncGenerator<string> {

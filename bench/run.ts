@@ -1,7 +1,10 @@
 /**
  * `deno task bench`: every benchmark of bench/, each figure beside its comparison, measured in
- * the same run, on this machine. Prints the machine, then the `deno bench` tables (translator,
- * ignite, layer build, push, start-up), then the fleet-scale and large-tree scripts:
+ * the same run, on this machine. Prints the `deno bench` tables (translator, ignite, layer
+ * build, push, start-up), then runs the scripts below, each printing its own figures and the
+ * rows it measured for the README (`BENCH-ROW` lines, bench/rows.ts), and ends with the
+ * README's Benchmarks table made of those rows alone, under the machine, the date and the load
+ * average at the start and the end:
  *
  *   ignite_bench.ts 100 1000    machines per second and peak RSS at two fleet sizes
  *   layer_bench.ts 500          a 500 MB tree beside `tar --sort=name -c | gzip -6`,
@@ -11,73 +14,94 @@
  *   build_compare.ts 500        `iago build` processes on a 500 MB tree beside tar | gzip,
  *                               tar | pigz, buildah --layers + push and skopeo copy
  *
- * `deno task bench --quick` runs the `deno bench` tables only. Everything runs under a private
+ * `deno task bench --quick` runs the `deno bench` tables only; `deno task bench --only crypt`
+ * runs only the scripts whose file name contains "crypt", and their table. Everything runs under a private
  * TMPDIR that is removed at the end, with any registry a benchmark left running.
  */
 import { cpus, totalmem } from "node:os";
+import { type BenchRow, markdownTable, parseRow } from "./rows.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const quick = Deno.args.includes("--quick");
+const only = Deno.args.includes("--only") ? Deno.args[Deno.args.indexOf("--only") + 1] : undefined;
 const tmp = await Deno.makeTempDir({ prefix: "iago-bench-run-" });
 const env = { TMPDIR: tmp, NO_COLOR: "1" };
+const rows: BenchRow[] = [];
 
+/** Runs one bench process, passing its output through and keeping the rows it reports. */
 async function step(title: string, args: string[]): Promise<boolean> {
   console.log(`\n## ${title}\n`);
   const started = performance.now();
-  const { code } = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: `${here}..`,
     env,
-    stdout: "inherit",
+    stdout: "piped",
     stderr: "inherit",
-  }).output();
+  }).spawn();
+  let pending = "";
+  for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+    const lines = (pending + text).split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) passLine(line);
+  }
+  if (pending) passLine(pending);
+  const { code } = await child.status;
   console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s, exit ${code})`);
+  if (code !== 0) {
+    rows.push({ work: title, iago: `failed (exit ${code}): see its output`, beside: "" });
+  }
   return code === 0;
 }
 
+function passLine(line: string): void {
+  const row = parseRow(line);
+  if (row) rows.push(row);
+  else console.log(line);
+}
+
+const loadAverage = () => Deno.loadavg().map((n) => n.toFixed(2)).join(" ");
 const deno = Deno.version;
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, ` +
+  `${(totalmem() / 2 ** 30).toFixed(0)} GiB; deno ${deno.deno}, v8 ${deno.v8}`;
+const startedAt = new Date();
+const loadAtStart = loadAverage();
 console.log("# iago benchmarks");
-console.log(
-  `machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, ` +
-    `${(totalmem() / 2 ** 30).toFixed(0)} GiB; deno ${deno.deno}, v8 ${deno.v8}; ` +
-    `${new Date().toISOString().slice(0, 10)}`,
-);
+console.log(`machine: ${machine}; ${startedAt.toISOString().slice(0, 10)}`);
 
 const benches = [...Deno.readDirSync(here)]
   .map((e) => e.name)
   .filter((n) => n.endsWith("_bench.ts"))
   .sort()
   .map((n) => `bench/${n}`);
-let ok = await step("deno bench: " + benches.join(", "), ["bench", "-A", ...benches]);
+let ok = only !== undefined ||
+  await step("deno bench: " + benches.join(", "), ["bench", "-A", ...benches]);
 if (!quick) {
-  ok = await step("ignite --all at fleet scale", [
-    "run",
-    "-A",
-    "bench/ignite_bench.ts",
-    "100",
-    "1000",
-  ]) && ok;
-  ok = await step("layer build of a 500 MB tree, 1 GB layer memory", [
-    "run",
-    "-A",
-    "bench/layer_bench.ts",
-    "500",
-  ]) && ok;
-  ok =
-    await step("registry push of a 1 GiB blob", ["run", "-A", "bench/registry_push_memory.ts"]) &&
-    ok;
-  ok = await step("SHA-512 crypt beside openssl passwd -6", [
-    "run",
-    "-A",
-    "bench/crypt_bench.ts",
-    "200",
-  ]) && ok;
-  ok = await step("iago build beside tar | gzip, tar | pigz, buildah and skopeo", [
-    "run",
-    "-A",
-    "bench/build_compare.ts",
-    "500",
-  ]) && ok;
+  const scripts: [string, string, ...string[]][] = [
+    ["ignite --all at fleet scale", "bench/ignite_bench.ts", "100", "1000"],
+    ["layer build of a 500 MB tree, 1 GB layer memory", "bench/layer_bench.ts", "500"],
+    ["registry push of a 1 GiB blob", "bench/registry_push_memory.ts"],
+    ["SHA-512 crypt beside openssl passwd -6", "bench/crypt_bench.ts", "200"],
+    [
+      "iago build beside tar | gzip, tar | pigz, buildah and skopeo",
+      "bench/build_compare.ts",
+      "500",
+    ],
+  ];
+  for (const [title, script, ...args] of scripts.filter(([, s]) => s.includes(only ?? ""))) {
+    ok = await step(title, ["run", "-A", script, ...args]) && ok;
+  }
+
+  const took = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  console.log("\n## Benchmarks table (every row from this run)\n");
+  console.log(
+    `${machine}; ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ` +
+      `took ${Math.floor(took / 60)} min ${
+        took % 60
+      } s; load average (1, 5, 15 min) ${loadAtStart} at the start, ` +
+      `${loadAverage()} at the end\n`,
+  );
+  console.log(markdownTable(rows));
 }
 
 // A benchmark that starts a registry stops it in an unload handler that `deno bench` never
