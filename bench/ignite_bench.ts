@@ -14,6 +14,9 @@ import { join } from "node:path";
 import { main } from "../src/cli/main.ts";
 import { memoryOutput } from "../src/output.ts";
 import { sha512Crypt } from "../src/secrets/crypt.ts";
+import { realisticConfig, writeTree } from "./butane_config.ts";
+import { duration, measure, type Run, timing } from "./measure.ts";
+import { hasTool, missingTool, reportRow } from "./rows.ts";
 
 /**
  * A workspace of `count` machines made from one `iago init`'s files. With `hashes`, defaults
@@ -58,6 +61,7 @@ function hex(n: number): string {
 
 interface Measured {
   seconds: number;
+  cpuSeconds: number;
   peakRssMiB: number;
   /** V8 heap in use after the run and a full GC: what the process still holds. */
   liveHeapMiB: number;
@@ -67,32 +71,81 @@ interface Measured {
 
 /** `iago ignite --all` in a fresh process (this file in child mode), timed, with its memory. */
 async function igniteAll(root: string): Promise<Measured> {
-  const t0 = performance.now();
-  const out = await new Deno.Command("/usr/bin/time", {
-    args: [
-      "-f",
-      "%M",
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--v8-flags=--expose-gc",
-      new URL(import.meta.url).pathname,
-      "--child",
-      root,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const seconds = (performance.now() - t0) / 1000;
-  const err = new TextDecoder().decode(out.stderr).trim().split("\n");
-  if (!out.success) throw new Error(`ignite --all failed:\n${err.slice(-5).join("\n")}`);
-  const [live, runMs] = new TextDecoder().decode(out.stdout).trim().split(" ").map(Number);
+  const run = await measure([
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--v8-flags=--expose-gc",
+    new URL(import.meta.url).pathname,
+    "--child",
+    root,
+  ]);
+  const [live, runMs] = run.stdout.trim().split(" ").map(Number);
   return {
-    seconds,
-    peakRssMiB: Number(err.at(-1)) / 1024,
+    seconds: run.seconds,
+    cpuSeconds: run.cpuSeconds,
+    peakRssMiB: run.rssMiB,
     liveHeapMiB: live / 2 ** 20,
     runSeconds: runMs / 1000,
   };
+}
+
+/** "4.40 s (227/s), 3.10 CPU-s, 125 MiB RSS" for one `ignite --all` of `n` machines. */
+function fleetFigure(n: number, m: Measured): string {
+  return `${duration(m.seconds)} (${(n / m.seconds).toFixed(0)}/s), ` +
+    `${m.cpuSeconds.toFixed(2)} CPU-s, ${m.peakRssMiB.toFixed(0)} MiB RSS`;
+}
+
+/** The README's row for a fleet of `n`: its first and its unchanged run. */
+async function reportFleetRow(n: number, hashes: boolean, [first, again]: Measured[]) {
+  if (hashes) {
+    reportRow({
+      work:
+        `\`ignite --all\` of ${n} machines (half postgres), a new process, password hashes given`,
+      iago: `written ${fleetFigure(n, first)}; unchanged ${fleetFigure(n, again)}`,
+      beside: "",
+      target: "> 100 machines/s; < 128 MiB RSS unchanged",
+    });
+    return;
+  }
+  reportRow({
+    work:
+      `first \`ignite --all\` of ${n} machines, passwords generated (2 SHA-512 crypt hashes each)`,
+    iago: `${fleetFigure(n, first)}; the next run ${fleetFigure(n, again)}`,
+    beside: await originalLoop(n),
+    target: "bound by hashing; < 256 MiB RSS",
+  });
+}
+
+/**
+ * The original tool's way, timed for `n` machines: a shell loop running two
+ * `openssl passwd -6` and one `butane --strict` (IAGO_BUTANE_ORACLE) process per machine, on
+ * the realistic config of butane_bench.ts. Says what is missing when a tool is.
+ */
+async function originalLoop(n: number): Promise<string> {
+  const butane = Deno.env.get("IAGO_BUTANE_ORACLE");
+  if (!butane || !hasTool(butane)) {
+    return missingTool("butane", "set IAGO_BUTANE_ORACLE to a butane binary");
+  }
+  if (!hasTool("openssl")) return missingTool("openssl", "apt-get install openssl");
+  const dir = await Deno.makeTempDir({ prefix: "iago-bench-loop-" });
+  try {
+    writeTree(dir);
+    await Deno.writeTextFile(join(dir, "machine.bu"), realisticConfig());
+    await Deno.mkdir(join(dir, "out"));
+    const run: Run = await measure([
+      `for i in $(seq 1 ${n}); do`,
+      `openssl passwd -6 "user password $i" >/dev/null &&`,
+      `openssl passwd -6 "admin password $i" >/dev/null &&`,
+      `'${butane}' --strict -d '${dir}' '${dir}/machine.bu' > "${dir}/out/m$i.ign" || exit 1;`,
+      "done",
+    ], { shell: true });
+    console.log(`original loop (2 openssl + butane per machine), ${n} machines: ${timing([run])}`);
+    return `a shell loop, per machine 2 \`openssl passwd -6\` + \`butane --strict\` of a ` +
+      `realistic config: ${timing([run], { cpu: true })}`;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 if (import.meta.main && Deno.args[0] === "--child") {
@@ -116,9 +169,11 @@ if (import.meta.main && Deno.args[0] === "--child") {
   ]];
   for (const [n, hashes] of rows) {
     const root = await makeFleet(n, hashes);
+    const measured: Measured[] = [];
     try {
       for (const run of ["written", "unchanged"]) {
         const m = await igniteAll(root);
+        measured.push(m);
         console.log(
           [
             String(n).padStart(8),
@@ -135,6 +190,7 @@ if (import.meta.main && Deno.args[0] === "--child") {
     } finally {
       await Deno.remove(root, { recursive: true });
     }
+    await reportFleetRow(n, hashes, measured);
   }
 } else {
   const root = await makeFleet(20);
