@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { RegistryClient } from "../src/registry/mod.ts";
 import { startRegistry } from "../tests/helpers/registry.ts";
+import { reportRow } from "./rows.ts";
 
 const mib = Number(Deno.args[0] ?? 1024);
 const block = new Uint8Array(1024 * 1024);
@@ -43,6 +44,11 @@ try {
       (peak / 1024 / 1024).toFixed(0)
     } MiB`,
   );
+  reportRow({
+    work: `streamed upload of a ${mib} MiB blob to the local registry, in process`,
+    iago: `${(mib / secs).toFixed(0)} MiB/s, peak RSS ${(peak / 1024 / 1024).toFixed(0)} MiB`,
+    beside: "",
+  });
 } finally {
   await registry.stop();
 }

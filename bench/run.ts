@@ -3,20 +3,28 @@
  * the same run, on this machine. Prints the `deno bench` tables (translator, ignite, layer
  * build, push, start-up), then runs the scripts below, each printing its own figures and the
  * rows it measured for the README (`BENCH-ROW` lines, bench/rows.ts), and ends with the
- * README's Benchmarks table made of those rows alone, under the machine, the date and the load
- * average at the start and the end:
+ * README's Benchmarks table made of those rows alone, under the machine, the date, the time the
+ * run took and the load average at its start and end:
  *
- *   ignite_bench.ts 100 1000    machines per second and peak RSS at two fleet sizes
- *   layer_bench.ts 500          a 500 MB tree beside `tar --sort=name -c | gzip -6`,
+ *   butane_bench.ts             Butane translation in process; `iago butane` beside butane
+ *                               ($IAGO_BUTANE_ORACLE), a process per config
+ *   startup_bench.ts            start-up of `iago --version`, `iago list`, `iago butane`
+ *   ignite_bench.ts 100 1000    machines per second, CPU and peak RSS at two fleet sizes; the
+ *                               first run with generated passwords beside openssl + butane
+ *   crypt_bench.ts 200          200 SHA-512 crypt hashes beside `openssl passwd -6`
+ *   build_compare.ts 500 2000   `iago build` processes on a 500 MB and a 2 GB tree beside
+ *                               tar | gzip, tar | pigz, buildah --layers + push, skopeo copy
+ *   layer_bench.ts 500          a 500 MB tree beside `tar --sort=name -c | gzip -6` in process,
  *                               peak RSS building and pushing a 1 GB layer, an all-present push
  *   registry_push_memory.ts     peak RSS and rate of a streamed 1 GiB blob upload
- *   crypt_bench.ts 200          200 SHA-512 crypt hashes beside `openssl passwd -6`
- *   build_compare.ts 500        `iago build` processes on a 500 MB tree beside tar | gzip,
- *                               tar | pigz, buildah --layers + push and skopeo copy
+ *   containerfile_bench.ts      16,000 LABELs beside 2,000 (linear)
+ *   template_bench.ts           20,000 file entries beside 5,000, template and plugin (linear)
  *
- * `deno task bench --quick` runs the `deno bench` tables only; `deno task bench --only crypt`
- * runs only the scripts whose file name contains "crypt", and their table. Everything runs under a private
- * TMPDIR that is removed at the end, with any registry a benchmark left running.
+ * A comparison tool missing here (pigz, buildah, skopeo, openssl, butane) makes a row that says
+ * so. `deno task bench --quick` runs the `deno bench` tables only; `deno task bench --only
+ * crypt` runs only the scripts whose file name contains "crypt", and their table. Everything
+ * runs under a private TMPDIR that is removed at the end, with any registry a benchmark left
+ * running.
  */
 import { cpus, totalmem } from "node:os";
 import { type BenchRow, markdownTable, parseRow } from "./rows.ts";
@@ -78,15 +86,20 @@ let ok = only !== undefined ||
   await step("deno bench: " + benches.join(", "), ["bench", "-A", ...benches]);
 if (!quick) {
   const scripts: [string, string, ...string[]][] = [
+    ["Butane translation, in process and a process per config", "bench/butane_bench.ts"],
+    ["start-up, a process per run", "bench/startup_bench.ts"],
     ["ignite --all at fleet scale", "bench/ignite_bench.ts", "100", "1000"],
-    ["layer build of a 500 MB tree, 1 GB layer memory", "bench/layer_bench.ts", "500"],
-    ["registry push of a 1 GiB blob", "bench/registry_push_memory.ts"],
     ["SHA-512 crypt beside openssl passwd -6", "bench/crypt_bench.ts", "200"],
     [
       "iago build beside tar | gzip, tar | pigz, buildah and skopeo",
       "bench/build_compare.ts",
       "500",
+      "2000",
     ],
+    ["layer build of a 500 MB tree, 1 GB layer memory", "bench/layer_bench.ts", "500"],
+    ["registry push of a 1 GiB blob", "bench/registry_push_memory.ts"],
+    ["long Containerfiles", "bench/containerfile_bench.ts"],
+    ["ignite of a machine with many file entries", "bench/template_bench.ts"],
   ];
   for (const [title, script, ...args] of scripts.filter(([, s]) => s.includes(only ?? ""))) {
     ok = await step(title, ["run", "-A", script, ...args]) && ok;

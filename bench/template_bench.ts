@@ -5,10 +5,13 @@
  * template entry looked up its place in the merged list; the same from a plugin, 1.9 s).
  *
  *   deno bench -A bench/template_bench.ts
+ *   deno run -A bench/template_bench.ts     the same, median of 3 each, as the README's rows
  */
 import { join } from "node:path";
 import { main } from "../src/cli/main.ts";
 import { memoryOutput } from "../src/output.ts";
+import { duration, median } from "./measure.ts";
+import { reportRow } from "./rows.ts";
 
 const SIZES = [5_000, 20_000];
 
@@ -47,6 +50,43 @@ async function workspace(count: number, from: "template" | "plugin"): Promise<st
     );
   }
   return root;
+}
+
+/** The median of 3 runs of `ignite m0` in `root`, each writing its output anew. */
+async function igniteSeconds(root: string): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await Deno.remove(join(root, "output"), { recursive: true }).catch(() => {});
+    const t0 = performance.now();
+    await iago(["ignite", "m0"], root);
+    runs.push((performance.now() - t0) / 1000);
+  }
+  return median(runs);
+}
+
+if (import.meta.main) {
+  for (const from of ["template", "plugin"] as const) {
+    const seconds: number[] = [];
+    for (const count of SIZES) {
+      const root = await workspace(count, from);
+      try {
+        seconds.push(await igniteSeconds(root));
+      } finally {
+        await Deno.remove(root, { recursive: true });
+      }
+      console.log(`ignite, ${count} files from its ${from}: ${duration(seconds.at(-1)!)}`);
+    }
+    const [small, large] = SIZES.map((n) => n.toLocaleString("en"));
+    reportRow({
+      work: `\`ignite\` of a machine with ${large} file entries from its ${from}, in process ` +
+        "(median of 3)",
+      iago: duration(seconds[1]),
+      beside: `${small} entries: ${duration(seconds[0])} (${SIZES[1] / SIZES[0]}x the entries, ` +
+        `${(seconds[1] / seconds[0]).toFixed(1)}x the time)`,
+      target: "linear",
+    });
+  }
+  Deno.exit(0);
 }
 
 const roots: string[] = [];
