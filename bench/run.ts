@@ -79,7 +79,8 @@ console.log(`machine: ${machine}; ${startedAt.toISOString().slice(0, 10)}`);
 
 const benches = [...Deno.readDirSync(here)]
   .map((e) => e.name)
-  .filter((n) => n.endsWith("_bench.ts"))
+  // (a script that only runs under `deno run` has no table)
+  .filter((n) => n.endsWith("_bench.ts") && Deno.readTextFileSync(here + n).includes("Deno.bench("))
   .sort()
   .map((n) => `bench/${n}`);
 let ok = only !== undefined ||
