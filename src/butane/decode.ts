@@ -4,7 +4,7 @@
  * (`cannot unmarshal !!str \`x\` into int`), keys the version does not know are `Unused key`
  * warnings. Paths are built only when something is reported.
  */
-import { type FieldType, isList, isObj, type ObjType } from "./base/schema.ts";
+import { type FieldType, isList, isMap, isObj, type ObjType } from "./base/schema.ts";
 import type { Report } from "./report.ts";
 import { type Pos, YMap, YScalar, YSeq } from "./yaml.ts";
 
@@ -82,6 +82,20 @@ function decodeValue(
       // yaml.v3 drops a null item of a list of structs, strings, ints or bools (every butane
       // list): its `null()` cannot set those kinds, so the item is not appended.
       if (v !== undefined) out.push(v);
+    }
+    return out;
+  }
+  if (isMap(type)) {
+    if (!(value instanceof YMap) && !isPlainObject(value)) {
+      return typeError(value, goName(type, ctx), path, ctx);
+    }
+    const out: Doc = {};
+    for (const [key, v] of value instanceof YMap ? value.entries : Object.entries(value)) {
+      path.push(key);
+      // yaml.v3 stores a null value as the zero value (`""`) under its key.
+      const decoded = v === null ? zeroOf(type.map) : decodeValue(type.map, v, path, ctx);
+      if (decoded !== undefined) out[key] = decoded;
+      path.pop();
     }
     return out;
   }
@@ -287,10 +301,20 @@ const FCOS_TYPES = new Set([
   "GrubUser",
 ]);
 
+/** The Go zero value of a scalar type, which yaml.v3 stores for a null map value. */
+function zeroOf(t: FieldType): DocValue | undefined {
+  if (t === "string" || t === "bytes") return "";
+  if (t === "int") return 0;
+  if (t === "bool") return false;
+  return undefined;
+}
+
 function goName(t: FieldType, ctx: DecodeContext): string {
   if (t === "bytes") return "string";
   if (typeof t === "string") return t;
   if (isList(t)) return `[]${goName(t.list, ctx)}`;
+  if (isMap(t)) return `map[string]${goName(t.map, ctx)}`;
+  if (t.goPackage) return `${t.goPackage}.${t.name}`;
   if (FCOS_TYPES.has(t.name)) return `${ctx.fcosPackage ?? ctx.goPackage}.${t.name}`;
   // base v0_3 (fcos 1.2, 1.3) called ClevisCustom just Custom.
   if (t.name === "ClevisCustom" && ctx.goPackage === "v0_3") return "v0_3.Custom";

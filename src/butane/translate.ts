@@ -28,6 +28,11 @@ import { expandTrees } from "./base/trees.ts";
 import { mergeConfigs } from "./base/merge.ts";
 import { bootDeviceFragment, checkReservedLabels } from "./fcos/boot_device.ts";
 import { grubFragment } from "./fcos/grub.ts";
+import {
+  machineConfigRules,
+  machineConfigYaml,
+  validateOpenshift,
+} from "./openshift/machine_config.ts";
 import { serializeIgnition } from "./serialize.ts";
 import { validateIgnition } from "../ignition/validate.ts";
 
@@ -40,6 +45,8 @@ export interface TranslateOptions {
   pretty?: boolean;
   /** The file name used in messages. */
   fileName?: string;
+  /** openshift: the bare Ignition config instead of a MachineConfig, as `butane --raw`. */
+  raw?: boolean;
   /** `filesDir` as the user gave it: messages name local files by it, as butane does. */
   filesDirShown?: string;
 }
@@ -47,7 +54,10 @@ export interface TranslateOptions {
 export interface TranslateResult {
   /** The Ignition config (absent when translation failed). */
   ignition?: Record<string, unknown>;
-  /** The Ignition JSON text as butane writes it, with its trailing newline. */
+  /**
+   * The output text as butane writes it, with its trailing newline: Ignition JSON, or for
+   * openshift (without `raw`) the MachineConfig YAML.
+   */
   json?: string;
   report: ButaneReportEntry[];
   ok: boolean;
@@ -183,10 +193,13 @@ function translateSpec(
   }
   if (ctx.unused) reportUnusedKeys(spec.schema, root, report, spec.goPackage);
   validateButane(doc, report, spec);
+  const openshift = "variant" in spec ? spec : undefined;
+  if (openshift) validateOpenshift(doc, report);
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
   const t = new Translation(report, opts.filesDir, opts.filesDirShown ?? opts.filesDir);
   t.escapedDataUrls = spec.escapedDataUrls;
+  t.noAutoCompression = openshift?.noAutoCompression ?? false;
   let config = translateObject(spec.schema, doc, "$", t);
   const mounts = mountUnitsFragment(doc, t, spec.swapUnits);
   if (mounts) config = mergeConfigs(mounts, config, t);
@@ -202,6 +215,14 @@ function translateSpec(
   config.ignition = { ...ignition, version: spec.ignitionVersion };
   t.origin(config.ignition as object, "$.ignition");
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
+  // A MachineConfig is written from the Ignition config, so butane's MachineConfig-only rules
+  // come next, and the MCO's forbidden fields (not checked under --raw, which has no MachineConfig).
+  const machineConfig = openshift !== undefined && !opts.raw;
+  if (openshift) {
+    machineConfigRules(doc, config, openshift, t, opts.raw === true);
+    if (report.hasErrors) return fail(report.entries, "source config is invalid");
+    if (machineConfig) checkFieldFilters(config, openshift.mcoFilters, t);
+  }
   // The fields this variant forbids (flatcar: clevis; r4e, fiot: disks, filesystems, ...).
   if ("filters" in spec) checkFieldFilters(config, spec.filters, t);
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
@@ -219,8 +240,10 @@ function translateSpec(
       // JSON path in snake_case.
       const value = valueAt(config, finding.path);
       const mapped = t.yamlPathFor(config, finding.path);
+      // A MachineConfig holds the Ignition config at spec.config, and the fallback says so.
+      const jsonPath = machineConfig ? ["spec", "config", ...finding.path] : finding.path;
       const yamlPath = value === undefined || (value === "" && docAt(doc, mapped) === undefined)
-        ? snakePath(finding.path)
+        ? snakePath(jsonPath)
         : mapped;
       report.add(finding.severity, yamlPath, finding.message);
     }
@@ -229,7 +252,9 @@ function translateSpec(
   if (opts.strict && report.entries.length > 0) {
     return { ...fail(report.entries, STRICT_FAILURE), strictFailure: true };
   }
-  const json = serializeIgnition(config, opts.pretty) + "\n";
+  const json =
+    (machineConfig ? machineConfigYaml(doc, config) : serializeIgnition(config, opts.pretty)) +
+    "\n";
   return { ignition: config, json, report: report.entries, ok: true };
 }
 

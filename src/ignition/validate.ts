@@ -8,6 +8,9 @@ import { type JNode, lineCol, nodeFromValue, parseGoJson } from "./_gojson.ts";
 import { validateRules } from "./_rules.ts";
 import { type Minor, schemaFor } from "./_schema.ts";
 
+/** Go's `url.Parse` (undefined where Go fails): butane's openshift checks parse sources too. */
+export { parseGoUrl } from "./_url.ts";
+
 /** One problem Ignition reports; `path` is the JSON path (camelCase keys, numeric indices). */
 export interface Finding {
   severity: "error" | "warning";

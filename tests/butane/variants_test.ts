@@ -1,11 +1,15 @@
 /**
- * The flatcar, r4e and fiot variants: each `variants/NAME.bu` is translated plainly and under
- * `--strict`, and iago's stdout, stderr and exit code must equal butane v0.23.0's own, recorded in
- * `NAME.expected.json` by running butane on the same file. The cases cover every spec version
- * of each variant: base sugar (inline/gzip contents, append, units, dropins, users; flatcar's
- * LUKS, swap and mount units too), every field the variant rejects, the fcos-only keys that
- * are unused there, and an unknown version. Every output passes iago's Ignition validator, and
- * the real `ignition-validate` for spec versions it knows (warnings allowed: butane reports them).
+ * The flatcar, openshift, r4e and fiot variants: each `variants/NAME.bu` is translated in every
+ * mode its `NAME.expected.json` names (plain and `--strict`; openshift also `--raw`, and for some
+ * `--pretty`, `--raw --pretty`, `--raw --strict`), and iago's stdout, stderr and exit code must
+ * equal butane v0.23.0's own, recorded there by running butane on the same file. The cases cover
+ * every spec version of each variant: base sugar (inline/gzip contents, append, units, dropins,
+ * users; flatcar's LUKS, swap and mount units too), every field the variant rejects, the
+ * fcos-only keys that are unused there, and an unknown version; for openshift the MachineConfig
+ * YAML (key order, quoting, literal blocks, numbers), metadata and role label rules, kernel type,
+ * FIPS LUKS ciphers, every MCO rule per version, and the fields `--raw` drops with a warning.
+ * Every Ignition output passes iago's Ignition validator, and the real `ignition-validate` for
+ * spec versions it knows (warnings allowed: butane reports them).
  */
 import assert from "node:assert/strict";
 import { type ButaneOutput, butaneOutput, translateButaneText } from "../../src/butane/mod.ts";
@@ -18,7 +22,23 @@ interface Case {
   input: string;
   /** `NAME.d/`, passed as `-d` (butane ran with `-d NAME.d`). */
   filesDir?: string;
-  expected: { plain: ButaneOutput; strict: ButaneOutput };
+  expected: Record<Mode, ButaneOutput>;
+}
+
+/** The butane flags of each recorded mode. */
+const MODES = {
+  plain: {},
+  strict: { strict: true },
+  raw: { raw: true },
+  pretty: { pretty: true },
+  rawPretty: { raw: true, pretty: true },
+  rawStrict: { raw: true, strict: true },
+};
+type Mode = keyof typeof MODES;
+
+/** The Ignition JSON of a case: `--raw` for openshift, whose plain output is a MachineConfig. */
+function ignitionOutput(c: Case): string {
+  return (c.expected.raw ?? c.expected.plain).stdout;
 }
 
 const cases: Case[] = [...Deno.readDirSync(DIR)]
@@ -41,10 +61,10 @@ function existsDir(path: string): boolean {
 }
 
 for (const c of cases) {
-  for (const mode of ["plain", "strict"] as const) {
+  for (const mode of Object.keys(c.expected) as Mode[]) {
     Deno.test(`butane variants: ${c.name} (${mode}) prints what butane prints`, async () => {
       const result = await translateButaneText(c.input, {
-        strict: mode === "strict",
+        ...MODES[mode],
         filesDir: c.filesDir,
         filesDirShown: c.filesDir && `${c.name}.d`,
       });
@@ -53,7 +73,7 @@ for (const c of cases) {
   }
 }
 
-Deno.test("butane variants: every spec version of flatcar, r4e and fiot has a case", () => {
+Deno.test("butane variants: every spec version of flatcar, openshift, r4e and fiot has a case", () => {
   const versions = new Set(
     cases.map((c) => c.input.match(/^variant: (\S+)\nversion: (\S+)/)?.slice(1).join(" ")),
   );
@@ -67,6 +87,10 @@ Deno.test("butane variants: every spec version of flatcar, r4e and fiot has a ca
       "r4e 1.2.0-experimental",
       "fiot 1.0.0",
       "fiot 1.1.0-experimental",
+      ...["8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18"].map((m) =>
+        `openshift 4.${m}.0`
+      ),
+      "openshift 4.19.0-experimental",
     ]
   ) assert.ok(versions.has(v), `no case for ${v}`);
 });
@@ -74,7 +98,7 @@ Deno.test("butane variants: every spec version of flatcar, r4e and fiot has a ca
 Deno.test("butane variants: every output passes iago's Ignition validator", () => {
   let checked = 0;
   for (const c of cases) {
-    const out = c.expected.plain.stdout;
+    const out = ignitionOutput(c);
     if (out === "") continue;
     const config = JSON.parse(out);
     if (config.ignition.version === "3.6.0-experimental") config.ignition.version = "3.5.0";
@@ -94,7 +118,7 @@ Deno.test("butane variants: outputs up to Ignition 3.4.0 pass the real ignition-
     const failures: string[] = [];
     let checked = 0;
     for (const c of cases) {
-      const out = c.expected.plain.stdout;
+      const out = ignitionOutput(c);
       if (out === "") continue;
       const config = JSON.parse(out);
       const version = config.ignition.version as string;

@@ -2,12 +2,15 @@
  * Fields a variant forbids (butane's `config/util/filter.go`): after translation, a filtered
  * Ignition field that is set is an error at the YAML that produced it, and the config is invalid.
  */
+import { type FieldType, FULL_SCHEMA, isList, isObj } from "./schema.ts";
 import type { Translation } from "./translation.ts";
 
 export interface FieldFilter {
   /** The Ignition JSON path, e.g. `storage.luks.clevis` (list items are walked). */
   readonly path: string;
   readonly message: string;
+  /** A zero value (`""`, 0, false) counts as unset (butane's `NewFiltersIgnoreZero`). */
+  readonly ignoreZero?: boolean;
 }
 
 export const CLEVIS_UNSUPPORTED = "clevis is not supported in this spec version";
@@ -29,43 +32,58 @@ export const IMAGE_BASED_FILTERS: readonly FieldFilter[] = [
 ];
 
 /**
- * Reports every filtered field set in `config`. `filters` are in the order of Ignition's Go
- * structs, which is the order butane walks them in.
+ * Reports every filtered field set in `config`, in the order butane's filter walks Ignition's Go
+ * structs: field by field in struct order, each list item whole before the next.
  */
 export function checkFieldFilters(
   config: Record<string, unknown>,
   filters: readonly FieldFilter[],
   t: Translation,
 ): void {
-  for (const filter of filters) {
-    for (const path of setPaths(config, filter.path.split("."), [])) {
-      t.report.error(t.yamlPathFor(config, path), filter.message);
+  const byPath = new Map(filters.map((f) => [f.path, f]));
+  walk(config, FULL_SCHEMA, "", [], byPath, config, t);
+}
+
+function walk(
+  node: unknown,
+  type: FieldType,
+  filterPath: string,
+  at: (string | number)[],
+  filters: ReadonlyMap<string, FieldFilter>,
+  config: Record<string, unknown>,
+  t: Translation,
+): void {
+  if (node === null || typeof node !== "object") return;
+  if (isList(type)) {
+    (node as unknown[]).forEach((item, i) =>
+      walk(item, type.list, filterPath, [...at, i], filters, config, t)
+    );
+    return;
+  }
+  if (!isObj(type)) return;
+  for (const f of type.fields) {
+    if (f.json === undefined) continue;
+    const path = filterPath ? `${filterPath}.${f.json}` : f.json;
+    const value = (node as Record<string, unknown>)[f.json];
+    const filter = filters.get(path);
+    if (filter) {
+      if (!isEmpty(value, filter.ignoreZero)) {
+        t.report.error(t.yamlPathFor(config, [...at, f.json]), filter.message);
+      }
+    } else {
+      walk(value, f.type, path, [...at, f.json], filters, config, t);
     }
   }
 }
 
-/** The JSON paths along `keys` (through list items) whose value is not empty. */
-function setPaths(
-  node: unknown,
-  keys: readonly string[],
-  at: (string | number)[],
-): (string | number)[][] {
-  if (Array.isArray(node) && keys.length > 0) {
-    return node.flatMap((item, i) => setPaths(item, keys, [...at, i]));
-  }
-  if (keys.length === 0) return isEmpty(node) ? [] : [at];
-  if (node === null || typeof node !== "object") return [];
-  const [key, ...rest] = keys;
-  return setPaths((node as Record<string, unknown>)[key], rest, [...at, key]);
-}
-
 /**
  * Go's emptiness as butane's filter sees it: an absent value or an empty list or object is
- * empty; any value the user set (even `false` or `""`, Go pointers in these structs) is not.
+ * empty; any value the user set (even `false` or `""`, Go pointers in these structs) is not,
+ * unless the filter ignores zero values.
  */
-function isEmpty(value: unknown): boolean {
+function isEmpty(value: unknown, ignoreZero = false): boolean {
   if (value === undefined || value === null) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === "object") return Object.values(value).every(isEmpty);
-  return false;
+  if (typeof value === "object") return Object.values(value).every((v) => isEmpty(v));
+  return ignoreZero && (value === "" || value === 0 || value === false);
 }

@@ -24,16 +24,23 @@
  * `bytes` is a Go string used as bytes (`inline`): a `!!binary` value keeps every byte, where
  * other strings are text.
  */
-export type FieldType = "string" | "bytes" | "int" | "bool" | ObjType | ListType;
+export type FieldType = "string" | "bytes" | "int" | "bool" | ObjType | ListType | MapType;
 
 export interface ListType {
   readonly list: FieldType;
+}
+
+/** A Go `map[string]T` (openshift's `metadata.labels`): any keys, each value of one type. */
+export interface MapType {
+  readonly map: FieldType;
 }
 
 export interface ObjType {
   /** The Ignition type name (serialization and merge keys look it up). */
   readonly name: string;
   readonly fields: readonly Field[];
+  /** The Go package that defines the struct, where it is not butane's base (`v4_18`). */
+  readonly goPackage?: string;
 }
 
 export interface Field {
@@ -52,6 +59,10 @@ export interface Field {
 
 export function isList(t: FieldType): t is ListType {
   return typeof t === "object" && "list" in t;
+}
+
+export function isMap(t: FieldType): t is MapType {
+  return typeof t === "object" && "map" in t;
 }
 
 export function isObj(t: FieldType): t is ObjType {

@@ -79,7 +79,7 @@ function translateResource(doc: Doc, path: string, t: Translation): Ign {
     if (compression !== undefined) out.compression = compression;
   } else if (bytes !== undefined) {
     const allow = compression === undefined || compression === "";
-    const url = makeDataUrl(bytes, allow);
+    const url = makeDataUrl(bytes, allow && !t.noAutoCompression);
     out.source = url.source;
     out.compression = url.compressed ? "gzip" : allow ? "" : compression;
   } else if (doc.source !== undefined) {

@@ -15,6 +15,8 @@ export class Translation {
 
   /** Contents become `data:,` URLs only, as in fcos 1.0 (`FcosSpec.escapedDataUrls`). */
   escapedDataUrls = false;
+  /** Contents are never gzipped, as openshift 4.8 and 4.9 ask (the MCO could not read them). */
+  noAutoCompression = false;
 
   constructor(
     readonly report: Report,

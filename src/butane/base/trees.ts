@@ -101,7 +101,7 @@ function walk(
       const contents = { ...((file.contents ?? {}) as Obj) };
       const compression = contents.compression as string | undefined;
       const allow = compression === undefined || compression === "";
-      const url = makeDataUrl(bytes, allow);
+      const url = makeDataUrl(bytes, allow && !t.noAutoCompression);
       contents.source = url.source;
       contents.compression = url.compressed ? "gzip" : allow ? "" : compression;
       file.contents = contents;

@@ -47,6 +47,7 @@ export const butaneCommand = buildCommand({
       filesDir: flags.filesDir === undefined ? undefined : abs(flags.filesDir),
       filesDirShown: flags.filesDir,
       fileName: file,
+      raw: flags.raw,
     });
     // The report is problems in butane's own format: on stderr as is, kept with --quiet.
     const output = butaneOutput(result, flags.check);
@@ -89,14 +90,14 @@ export const butaneCommand = buildCommand({
       raw: {
         kind: "boolean",
         optional: true,
-        brief: "accepted for butane compatibility; the output is always raw Ignition",
+        brief: "openshift: write the Ignition config, not a MachineConfig",
       },
       output: {
         kind: "parsed",
         parse: String,
         optional: true,
         placeholder: "FILE",
-        brief: "write the Ignition config to FILE instead of stdout",
+        brief: "write the output to FILE instead of stdout",
       },
     },
     aliases: { s: "strict", p: "pretty", d: "filesDir", c: "check", o: "output", r: "raw" },
@@ -111,9 +112,11 @@ export const butaneCommand = buildCommand({
     },
   },
   docs: {
-    brief: "Translate a Butane config (fcos, flatcar, r4e, fiot) to Ignition, like the butane CLI",
+    brief:
+      "Translate a Butane config (fcos, flatcar, openshift, r4e, fiot) to Ignition, like the butane CLI",
     fullDescription: [
-      "Translate a Butane YAML config to Ignition JSON. Problems are reported on stderr as",
+      "Translate a Butane YAML config to Ignition JSON (openshift: a MachineConfig YAML, or with",
+      "--raw its Ignition JSON). Problems are reported on stderr as",
       "`error at $.path, line L col C: message`; exit 1 on errors (or warnings with --strict).",
     ].join("\n"),
   },
