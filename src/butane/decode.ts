@@ -91,6 +91,11 @@ function decodeValue(
     }
     const out: Doc = {};
     for (const [key, v] of value instanceof YMap ? value.entries : Object.entries(value)) {
+      // yaml.v3 cannot decode a null key into a string, and a merge key's entries are in the
+      // map already: neither is stored.
+      if (value instanceof YMap && (value.nullKeys.has(key) || (key === "<<" && value.mergeKey))) {
+        continue;
+      }
       path.push(key);
       // yaml.v3 stores a null value as the zero value (`""`) under its key.
       const decoded = v === null ? zeroOf(type.map) : decodeValue(type.map, v, path, ctx);

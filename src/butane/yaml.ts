@@ -124,12 +124,18 @@ export function readYamlLibrary(text: string): YValue {
           );
         }
         map.keyPos.set(key, keyPos);
+        if (!isScalar(keyNode) || (keyNode.type === "PLAIN" && NULLS.has(key))) {
+          map.nullKeys.add(key);
+        }
         const value = convert(pair.value, depth + 1);
         map.entries.set(key, value);
         const at = leafAt(pair.value, value) ??
           (pair.value ? undefined : posOf((keyNode?.range?.[1] ?? 0) + 1));
         if (at) map.leafPos.set(key, at);
-        if (key === "<<" && isScalar(keyNode) && keyNode.type === "PLAIN") merges.push(value);
+        if (key === "<<" && isScalar(keyNode) && keyNode.type === "PLAIN") {
+          merges.push(value);
+          map.mergeKey = true;
+        }
       }
       // yaml.v3 merge keys: merged entries never override the map's own keys.
       for (const m of merges) {

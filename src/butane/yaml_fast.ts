@@ -145,6 +145,7 @@ class Reader {
       }
       if (key === "<<") unsupported();
       map.keyPos.set(key, keyPos);
+      if (NULLS.has(rest.slice(0, end))) map.nullKeys.add(key);
       let c = col + end + 1;
       while (l.charCodeAt(c) === 32) c++;
       let value: YValue;

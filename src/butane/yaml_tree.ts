@@ -26,6 +26,10 @@ export class YMap {
    * leaf there, and warns when a struct is expected (merged keys are not in it at all).
    */
   readonly leafPos = new Map<string, Pos>();
+  /** Keys written as a plain null (`~`, `null`, nothing): yaml.v3 puts none in a Go map. */
+  readonly nullKeys = new Set<string>();
+  /** The `<<` entry is a merge key (plain), whose entries are merged in, not a key of its own. */
+  mergeKey = false;
   constructor(readonly pos: Pos) {}
 }
 

@@ -8,8 +8,9 @@
  * fcos-only keys that are unused there, and an unknown version; for openshift the MachineConfig
  * YAML (key order, quoting, literal blocks, numbers), metadata and role label rules, kernel type,
  * FIPS LUKS ciphers, every MCO rule per version, and the fields `--raw` drops with a warning.
- * Every Ignition output passes iago's Ignition validator, and the real `ignition-validate` for
- * spec versions it knows (warnings allowed: butane reports them).
+ * `openshift-docs-*` are the openshift examples of butane's own docs (origins.json). Every
+ * Ignition output passes iago's Ignition validator, and the real `ignition-validate` for spec
+ * versions it knows (warnings allowed: butane reports them).
  */
 import assert from "node:assert/strict";
 import { type ButaneOutput, butaneOutput, translateButaneText } from "../../src/butane/mod.ts";
@@ -93,6 +94,22 @@ Deno.test("butane variants: every spec version of flatcar, openshift, r4e and fi
       "openshift 4.19.0-experimental",
     ]
   ) assert.ok(versions.has(v), `no case for ${v}`);
+});
+
+Deno.test("butane variants: configs taken from public documents have their origin noted", () => {
+  const origins = JSON.parse(Deno.readTextFileSync(`${DIR}origins.json`)) as {
+    name: string;
+    repo: string;
+    commit: string;
+    path: string;
+    licence: string;
+  }[];
+  const taken = cases.filter((c) => c.name.includes("-docs-")).map((c) => c.name);
+  assert.deepEqual(origins.map((o) => o.name).sort(), taken);
+  for (const o of origins) {
+    assert.match(o.commit, /^[0-9a-f]{40}$/, o.name);
+    assert.ok(o.repo && o.path && o.licence, o.name);
+  }
 });
 
 Deno.test("butane variants: every output passes iago's Ignition validator", () => {
