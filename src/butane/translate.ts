@@ -1,5 +1,6 @@
 /**
- * The Butane → Ignition pipeline (butane's `config.TranslateBytes` for fcos, flatcar, r4e, fiot):
+ * The Butane → Ignition pipeline (butane's `config.TranslateBytes` for every variant; openshift
+ * adds its MachineConfig rules and output, src/butane/openshift/):
  * read version and variant, decode against that version's schema, check, translate, lay the
  * generated fragments under the user's config, validate the result as Ignition, serialize.
  */

@@ -26,10 +26,13 @@ export const ROLE_LABEL = "machineconfiguration.openshift.io/role";
 const USER_FIELD =
   'fields other than "name", "ssh_authorized_keys", and "password_hash" (4.13.0+) are not supported in this spec version';
 
-/** The filters of 4.13 and later, less the ones a version adds or drops (see `openshiftSpec`). */
+/**
+ * The Ignition fields a MachineConfig may not set, in butane's order; `version` says which of the
+ * ones that came or went between releases apply.
+ */
 function mcoFilters(
   version: { kernelArguments: boolean; passwordHash: boolean; compression: boolean },
-) {
+): FieldFilter[] {
   const filters: FieldFilter[] = [];
   if (version.kernelArguments) {
     filters.push({
