@@ -171,3 +171,18 @@ Deno.test("completion proposes the workspace's machines and containers for NAME 
     ["db-01", "db-02"],
   );
 });
+
+Deno.test("every command that reads the registry takes --token-file and refuses it beside --token", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/empty-token`, "\n");
+  for (const command of [["build", "web"], ["plan"], ["status"], ["verify", "web"]]) {
+    const both = await iago([...command, "--token", "x", "--token-file", "t"], { cwd: dir.path });
+    assert.equal(both.code, 2, command.join(" "));
+    assertIncludes(both.stderr, "Give --token or --token-file, not both");
+    const missing = await iago([...command, "--token-file", "nope"], { cwd: dir.path });
+    assert.equal(missing.code, 1, command.join(" "));
+    assertIncludes(missing.stderr, "Cannot read the registry token from nope");
+    const empty = await iago([...command, "--token-file", "empty-token"], { cwd: dir.path });
+    assertIncludes(empty.stderr, "The registry token from empty-token is empty");
+  }
+});

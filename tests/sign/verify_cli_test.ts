@@ -1,10 +1,31 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { RegistryClient, staticCredentials } from "../../src/registry/mod.ts";
 import { signatureTag, signImage } from "../../src/sign/mod.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { startRegistry } from "../helpers/registry.ts";
 import { randomBlob, streamOf, testImage } from "../registry/_images.ts";
 import { makeKeyPair } from "./_keys.ts";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+/** `iago ARGS` as its own process (the token of `--token -` comes from its stdin). */
+async function iagoProcess(args: string[], options: { cwd: string; stdin: string }) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", GITHUB_TOKEN: "", OP_SERVICE_ACCOUNT_TOKEN: "" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(options.stdin));
+  await writer.close();
+  const out = await child.output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
 
 async function pushImage(client: RegistryClient, repo: string, seed: string) {
   const layer = randomBlob(300);
@@ -141,6 +162,19 @@ Deno.test("tokens never reach output or IAGO_DEBUG traces, accepted or refused",
     });
     assert.equal(viaFlag.code, 0, viaFlag.stderr);
     assert.match(viaFlag.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/v2\/fleet\/web\/manifests\//);
+    // As for plan, status and build: --token-file and --token - keep the token out of argv.
+    await Deno.writeTextFile(`${dir.path}/registry-token`, `${secret}\n`);
+    const viaFile = await iago(
+      ["verify", "web", "--key", "cosign.pub", "--token-file", "registry-token"],
+      { cwd: dir.path, env },
+    );
+    assert.equal(viaFile.code, 0, viaFile.stderr);
+    const viaStdin = await iagoProcess(["verify", "web", "--key", "cosign.pub", "--token", "-"], {
+      cwd: dir.path,
+      stdin: `${secret}\n`,
+    });
+    assert.equal(viaStdin.code, 0, viaStdin.stderr);
+    assert.match(viaStdin.stdout, /^Verified .* 1 of 1 signature valid for key cosign\.pub$/);
     const viaEnv = await iago(["verify", "web", "--key", "cosign.pub"], {
       cwd: dir.path,
       env: { ...env, GITHUB_TOKEN: secret },
@@ -155,7 +189,7 @@ Deno.test("tokens never reach output or IAGO_DEBUG traces, accepted or refused",
     const none = await iago(["verify", "web", "--key", "cosign.pub"], { cwd: dir.path, env });
     assert.equal(none.code, 1);
     assert.match(none.stderr, /asks for credentials and none were found/);
-    for (const r of [viaFlag, viaEnv, refused, none]) {
+    for (const r of [viaFlag, viaFile, viaStdin, viaEnv, refused, none]) {
       const all = r.stdout + r.stderr;
       assert.ok(!all.includes(secret), `the token leaked:\n${all}`);
       assert.ok(!all.includes(btoa(`ci:${secret}`)), "the Basic header leaked");

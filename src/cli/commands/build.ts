@@ -8,11 +8,13 @@ import { IagoError } from "../../errors.ts";
 import type { ContainerOutcome } from "../../oci/containers.ts";
 import type { BuilderChoice } from "../../oci/pipeline.ts";
 import type { ProgressEvent } from "../../registry/mod.ts";
+import type { TokenFlags } from "../../registry/token_option.ts";
 import type { IagoContext } from "../context.ts";
 import { completeContainers } from "../names.ts";
 import { printProblem } from "../report.ts";
+import { registryTokenFlags } from "../flags.ts";
 
-interface BuildFlags {
+interface BuildFlags extends TokenFlags {
   all: boolean;
   tag?: string[];
   local: boolean;
@@ -20,8 +22,6 @@ interface BuildFlags {
   platform?: string;
   builder: BuilderChoice;
   compression?: "gzip" | "zstd";
-  token?: string;
-  tokenFile?: string;
   sign: boolean;
   key?: string;
 }
@@ -121,21 +121,7 @@ export const buildCommand = command({
         placeholder: "gzip|zstd",
         brief: "how new layers are compressed (default: [build] compression, gzip)",
       },
-      token: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        placeholder: "TOKEN|-",
-        brief:
-          "registry token; - reads it from stdin (else GITHUB_TOKEN, 1Password, podman/docker login)",
-      },
-      tokenFile: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        placeholder: "FILE",
-        brief: "read the registry token from FILE",
-      },
+      ...registryTokenFlags,
       sign: {
         kind: "boolean",
         default: false,

@@ -6,25 +6,31 @@
 import { buildChoiceParser, buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
 import type { BuilderChoice } from "../../oci/pipeline.ts";
+import type { TokenFlags } from "../../registry/token_option.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
 import { printProblem } from "../report.ts";
-import { registryTokenFlag } from "../flags.ts";
+import { registryTokenFlags } from "../flags.ts";
 
-interface PlanFlags {
+interface PlanFlags extends TokenFlags {
   json: boolean;
   images: boolean;
   local: boolean;
   platform?: string;
   builder: BuilderChoice;
-  token?: string;
+  tokenFile?: string;
 }
 
 export const planCommand = buildCommand({
   func: async function (this: IagoContext, flags: PlanFlags, ...names: string[]) {
     const { formatPlan, planJson, planMachines } = await import("../../plan/mod.ts");
+    const { tokenFromFlags } = await import("../../registry/token_option.ts");
     const plan = await planMachines(this.workspace, names, {
-      ...flags,
+      local: flags.local,
+      platform: flags.platform,
+      builder: flags.builder,
+      images: flags.images,
+      token: await tokenFromFlags(flags, this.workspace.root),
       env: this.env,
       onWarning: (w) => this.out.warn(w),
     });
@@ -63,7 +69,7 @@ export const planCommand = buildCommand({
         placeholder: "auto|native|buildah|podman",
         brief: "as for iago build",
       },
-      token: registryTokenFlag,
+      ...registryTokenFlags,
     },
     positional: {
       kind: "array",

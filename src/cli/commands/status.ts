@@ -4,29 +4,31 @@
  */
 import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
+import type { TokenFlags } from "../../registry/token_option.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
-import { registryTokenFlag } from "../flags.ts";
+import { registryTokenFlags } from "../flags.ts";
 
-interface StatusFlags {
+interface StatusFlags extends TokenFlags {
   json: boolean;
   address?: string[];
   user?: string;
   timeout: string;
   sshOption?: string[];
-  token?: string;
+  tokenFile?: string;
 }
 
 export const statusCommand = buildCommand({
   func: async function (this: IagoContext, flags: StatusFlags, ...names: string[]) {
     const { fleetStatus, formatStatus } = await import("../../status/mod.ts");
     const { parseDuration } = await import("../../serve/mod.ts");
+    const { tokenFromFlags } = await import("../../registry/token_option.ts");
     const machines = await fleetStatus(this.workspace, names, {
       addresses: flags.address,
       user: flags.user,
       timeoutMs: parseDuration(flags.timeout),
       sshOptions: flags.sshOption,
-      token: flags.token,
+      token: await tokenFromFlags(flags, this.workspace.root),
       env: this.env,
     });
     if (flags.json) this.out.print(JSON.stringify(machines, null, 2));
@@ -73,7 +75,7 @@ export const statusCommand = buildCommand({
         placeholder: "OPTION",
         brief: "an ssh -o option, e.g. IdentityFile=~/.ssh/fleet (repeatable)",
       },
-      token: registryTokenFlag,
+      ...registryTokenFlags,
     },
     positional: {
       kind: "array",

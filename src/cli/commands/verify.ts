@@ -4,24 +4,25 @@
  */
 import { buildCommand } from "@stricli/core";
 import { IagoError } from "../../errors.ts";
+import type { TokenFlags } from "../../registry/token_option.ts";
 import type { IagoContext } from "../context.ts";
 import { completeContainers } from "../names.ts";
-import { registryTokenFlag } from "../flags.ts";
+import { registryTokenFlags } from "../flags.ts";
 
-interface VerifyFlags {
+interface VerifyFlags extends TokenFlags {
   tag?: string;
   key?: string;
   certificateIdentity?: string;
   certificateIdentityRegexp?: string;
   certificateOidcIssuer?: string;
   local: boolean;
-  token?: string;
   json: boolean;
 }
 
 export const verifyCommand = buildCommand({
   func: async function (this: IagoContext, flags: VerifyFlags, name: string) {
     const { verifyContainer } = await import("../../sign/container.ts");
+    const { tokenFromFlags } = await import("../../registry/token_option.ts");
     const result = await verifyContainer(this.workspace, name, {
       tag: flags.tag,
       keyFile: flags.key,
@@ -29,7 +30,7 @@ export const verifyCommand = buildCommand({
       identityRegexp: flags.certificateIdentityRegexp,
       issuer: flags.certificateOidcIssuer,
       local: flags.local,
-      token: flags.token,
+      token: await tokenFromFlags(flags, this.workspace.root),
       env: this.env,
       debug: this.env.IAGO_DEBUG === "1" ? (line) => this.out.info(line) : undefined,
     });
@@ -119,7 +120,7 @@ export const verifyCommand = buildCommand({
         brief: "keyless: the OIDC issuer, e.g. https://token.actions.githubusercontent.com",
       },
       local: { kind: "boolean", default: false, brief: "verify localhost:5000/NAME" },
-      token: registryTokenFlag,
+      ...registryTokenFlags,
       json: { kind: "boolean", default: false, brief: "print the result as JSON" },
     },
   },
