@@ -18,7 +18,6 @@ interface PlanFlags extends TokenFlags {
   local: boolean;
   platform?: string;
   builder: BuilderChoice;
-  tokenFile?: string;
 }
 
 export const planCommand = buildCommand({
