@@ -9,3 +9,6 @@ export {
 export { formatStatus } from "./format.ts";
 export { parseProbe, type RemoteContainer, type RemoteMachine } from "./remote.ts";
 export { runOverSsh, type SshOutcome, type SshTarget } from "./ssh.ts";
+export { formatChange, type StatusChange, statusChanges } from "./changes.ts";
+export { type WatchOptions, type WatchRound, watchStatus } from "./watch.ts";
+export { type WatchEvery, type WatchMode, watchView } from "./watch_view.ts";

@@ -19,6 +19,8 @@ export interface SshOptions {
   /** The `ssh` executable; `ssh` on PATH unless given. */
   ssh?: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Ends the exchange at once (`iago status --watch` stopped by a signal). */
+  signal?: AbortSignal;
 }
 
 export type SshOutcome =
@@ -62,16 +64,20 @@ export async function runOverSsh(
     throw err;
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => {
+  let onAbort: (() => void) | undefined;
+  const cutOff = new Promise<"late" | "stopped">((resolve) => {
     timer = setTimeout(() => resolve("late"), options.timeoutMs);
+    onAbort = () => resolve("stopped");
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener("abort", onAbort);
   });
   try {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(script)).catch(() => {});
     await writer.close().catch(() => {});
     const output = child.output();
-    const first = await Promise.race([output, late]);
-    if (first === "late") {
+    const first = await Promise.race([output, cutOff]);
+    if (first === "late" || first === "stopped") {
       try {
         child.kill("SIGKILL");
       } catch {
@@ -79,7 +85,10 @@ export async function runOverSsh(
       }
       // A process ssh started may hold the pipes open: wait a moment, not for it.
       await Promise.race([output.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
-      return { ok: false, reason: `no answer within ${seconds} s` };
+      return {
+        ok: false,
+        reason: first === "late" ? `no answer within ${seconds} s` : "stopped before it answered",
+      };
     }
     const out = first;
     if (out.code === 255) {
@@ -89,6 +98,7 @@ export async function runOverSsh(
     return { ok: true, stdout: new TextDecoder().decode(out.stdout) };
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort!);
   }
 }
 

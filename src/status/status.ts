@@ -28,6 +28,8 @@ export interface StatusOptions {
   sshOptions?: readonly string[];
   token?: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Kills the ssh exchanges under way (`--watch` stopped by a signal). */
+  signal?: AbortSignal;
 }
 
 /** Where a container stands against the registry. */
@@ -113,6 +115,7 @@ async function machineStatus(
     timeoutMs: options.timeoutMs,
     options: options.sshOptions,
     env: options.env,
+    signal: options.signal,
   });
   if (!answer.ok) {
     status.error = answer.reason;
