@@ -1,7 +1,7 @@
 #!/usr/bin/env -S deno run -A
 /** iago: Fedora CoreOS machines from a git repository. */
-import { main } from "./src/cli/main.ts";
+import { runIago } from "./src/cli/entry.ts";
 
 if (import.meta.main) {
-  Deno.exitCode = await main(Deno.args);
+  Deno.exitCode = await runIago(Deno.args);
 }

@@ -6,6 +6,8 @@
  * `deno compile` downloads the Deno runtime for each target, so `compile` runs only where
  * dl.deno.land is reachable (a release machine), not in this repository's CI.
  */
+import { dirname } from "node:path";
+import { brotliCompressSync, constants as zlib } from "node:zlib";
 import { PERMISSIONS } from "./permissions.ts";
 
 const TARGETS = [
@@ -34,16 +36,59 @@ async function commit(): Promise<string> {
 }
 
 /**
- * Bundles main.ts into dist/iago.js and stamps the commit into it. Two passes: the plain bundle
- * gets its imports of heavy Node built-ins made lazy ({@link lazyNodeImports}), then that file
- * is bundled again, minified (a smaller file parses faster at every start).
+ * Bundles iago into dist/iago.js and stamps the commit into it. The file is the lean entry
+ * (main.ts: `iago butane`, `--version`) with the full CLI (src/cli/main.ts and every command)
+ * packed inside it ({@link packFullCli}), unpacked only by the commands that need it: Deno's
+ * start-up grows with the code of the file it runs.
  */
 export async function bundle(out = "dist/iago.js"): Promise<void> {
-  await Deno.mkdir("dist", { recursive: true });
+  const { lean, full } = await bundleBoth();
+  await Deno.mkdir(dirname(out), { recursive: true });
+  await Deno.writeTextFile(out, SHEBANG + await packFullCli(lean, full));
+  await Deno.chmod(out, 0o755);
+}
+
+const SHEBANG = "#!/usr/bin/env -S deno run --quiet " + PERMISSIONS.join(" ") + "\n";
+
+/**
+ * What `deno compile` is given, in `dir`: the lean entry `iago.js` and the full CLI beside it
+ * as `iago-cli.js`, which the entry imports from there (src/cli/full_cli.ts) and `--include`
+ * puts into the binary. A compiled binary carries every module with its code cache, so
+ * nothing is packed or unpacked.
+ */
+export async function compileLayout(dir: string): Promise<void> {
+  const { lean, full } = await bundleBoth();
+  await Deno.mkdir(dir, { recursive: true });
+  const entry = replaceSentinel(
+    replaceSentinel(lean, "__IAGO_FULL_CLI__", '""'),
+    "__IAGO_FULL_CLI_ID__",
+    '"included"',
+  );
+  await Deno.writeTextFile(`${dir}/iago.js`, SHEBANG + entry);
+  await Deno.writeTextFile(`${dir}/iago-cli.js`, full);
+}
+
+/** The lean entry's bundle and the full CLI's, stamped with the commit. */
+async function bundleBoth(): Promise<{ lean: string; full: string }> {
+  const stamp = await commit();
+  const full = embedSandboxWorker(
+    stampCommit(await bundleModule("src/cli/main.ts"), stamp),
+    await bundleSandboxWorker(),
+  );
+  return { lean: stampCommit(await bundleModule("main.ts"), stamp), full };
+}
+
+/**
+ * `entry` bundled in two passes: the plain bundle gets its imports of heavy Node built-ins
+ * made lazy ({@link lazyNodeImports}), then that file is bundled again, minified (a smaller
+ * file parses faster at every start). Returns the code without a shebang.
+ */
+async function bundleModule(entry: string): Promise<string> {
   const plain = await Deno.makeTempFile({ suffix: ".js" });
+  const minified = await Deno.makeTempFile({ suffix: ".js" });
   try {
-    await run(Deno.execPath(), ["bundle", "--quiet", "--platform=deno", "-o", plain, "main.ts"]);
-    await Deno.writeTextFile(plain, lazyNodeImports(await Deno.readTextFile(plain)));
+    await run(Deno.execPath(), ["bundle", "--quiet", "--platform=deno", "-o", plain, entry]);
+    await Deno.writeTextFile(plain, lazyNodeImports(ownNodePath(await Deno.readTextFile(plain))));
     // (--keep-names breaks a CommonJS dependency's require shim in Deno 2.9.6: names not kept.)
     await run(Deno.execPath(), [
       "bundle",
@@ -51,21 +96,56 @@ export async function bundle(out = "dist/iago.js"): Promise<void> {
       "--platform=deno",
       "--minify",
       "-o",
-      out,
+      minified,
       plain,
     ]);
+    return (await Deno.readTextFile(minified)).replace(/^#!.*\n/, "");
   } finally {
     await Deno.remove(plain).catch(() => {});
+    await Deno.remove(minified).catch(() => {});
   }
-  const text = await Deno.readTextFile(out);
-  const stamped = text.replace(/^#!.*\n/, "").replace("__IAGO_COMMIT__", await commit());
-  if (stamped === text) throw new Error("The commit sentinel was not found in the bundle");
-  const withWorker = embedSandboxWorker(stamped, await bundleSandboxWorker());
-  await Deno.writeTextFile(
-    out,
-    "#!/usr/bin/env -S deno run --quiet " + PERMISSIONS.join(" ") + "\n" + withWorker,
+}
+
+/** `code` with the commit in place of version.ts's sentinel; throws unless found. */
+function stampCommit(code: string, stamp: string): string {
+  const stamped = code.replace("__IAGO_COMMIT__", stamp);
+  if (stamped === code) throw new Error("The commit sentinel was not found in the bundle");
+  return stamped;
+}
+
+/**
+ * The lean entry's bundle with the full CLI's in it (src/cli/full_cli.ts unpacks it):
+ * brotli at its best quality (smaller than gzip by a quarter; it is read at every start),
+ * in base64, and its identity, `SHA256PREFIX-BYTES`, which names the unpacked file.
+ */
+export async function packFullCli(lean: string, full: string): Promise<string> {
+  const code = new TextEncoder().encode(full);
+  const packed = brotliCompressSync(code, {
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: code.length,
+    },
+  });
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", code));
+  const id = [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("") +
+    `-${code.length}`;
+  // base64 has no "*/": the comment holds it as is.
+  const comment = `String(function(){/*${packed.toString("base64")}*/}).slice(13,-3)`;
+  return replaceSentinel(
+    replaceSentinel(lean, "__IAGO_FULL_CLI__", comment),
+    "__IAGO_FULL_CLI_ID__",
+    JSON.stringify(id),
   );
-  await Deno.chmod(out, 0o755);
+}
+
+/** `code` with the string literal `sentinel` replaced by `expression`; throws unless found once. */
+function replaceSentinel(code: string, sentinel: string, expression: string): string {
+  const literal = new RegExp(`(["'\`])${sentinel}\\1`, "g");
+  const found = code.match(literal)?.length ?? 0;
+  if (found !== 1) {
+    throw new Error(`The sentinel ${sentinel} is in the bundle ${found} times, not once`);
+  }
+  return code.replace(literal, () => expression);
 }
 
 /**
@@ -93,12 +173,30 @@ async function bundleSandboxWorker(): Promise<string> {
 
 /** `bundle` with the worker's code in place of its sentinel string; throws unless found once. */
 export function embedSandboxWorker(bundle: string, worker: string): string {
-  const sentinel = /(["'`])__IAGO_SANDBOX_WORKER__\1/g;
-  const found = bundle.match(sentinel)?.length ?? 0;
-  if (found !== 1) {
-    throw new Error(`The sandbox worker's sentinel is in the bundle ${found} times, not once`);
-  }
-  return bundle.replace(sentinel, () => JSON.stringify(worker));
+  return replaceSentinel(bundle, "__IAGO_SANDBOX_WORKER__", JSON.stringify(worker));
+}
+
+/**
+ * Points the bundle's imports and CommonJS requires of node:path at scripts/node_path.ts, which
+ * the second bundling pass then takes in: the same functions without Deno's Node layer behind
+ * them (see there). Throws when none was found: the bundle's shape changed.
+ */
+export function ownNodePath(code: string): string {
+  const module = JSON.stringify(new URL("./node_path.ts", import.meta.url).pathname);
+  let found = 0;
+  const out = code
+    .replace(/^(import [^;]* from )"node:path";$/gm, (_m, head) => {
+      found++;
+      return `${head}${module};`;
+    })
+    .replace(/\b__require\("(node:)?path"\)/g, () => {
+      found++;
+      return "__iagoNodePath";
+    });
+  if (found === 0) throw new Error("No node:path import found to replace");
+  return out.includes("__iagoNodePath")
+    ? `import * as __iagoNodePath from ${module};\n${out}`
+    : out;
 }
 
 /**
@@ -106,7 +204,7 @@ export function embedSandboxWorker(bundle: string, worker: string): string {
  * first use (through `process.getBuiltinModule`). A bundle keeps every `import` at the top, and
  * Deno sets up its Node compatibility layer (~10 ms) at the first built-in loaded, node:crypto
  * and node:zlib add Node streams (~15 ms), for every command, although most reach few of them.
- * node:path stays an import: Deno loads it without that layer, and `process` would set it up.
+ * node:path stays an import (ownNodePath makes it iago's own).
  * A namespace import becomes a proxy of the module, a named or default import a proxy of that
  * export, which can be called, constructed and extended like the real one; a named export that
  * is a constant (`EOL` of node:os) is written out as its value, which a proxy cannot stand for
@@ -131,10 +229,16 @@ export function lazyNodeImports(code: string): string {
     .replace(/^#!.*\n/, "")
     // The bundler's `require` for CommonJS dependencies, made at the top with createRequire,
     // which would set up the Node layer at every start: built-ins come the cheap way instead.
+    // node:process and node:buffer, which CommonJS modules (yaml) require as they load for
+    // what they seldom use (warnings, debug variables, !!binary), come as proxies: they are
+    // objects read by property, which a proxy stands for (a module that is a function or a
+    // class, like node:events, may be checked with typeof, so the others load for real).
     .replace(
       /^var __require = (\w+)\(import\.meta\.url\);$/m,
-      (_m, create) =>
-        `var __require = (id) => globalThis.process.getBuiltinModule(id) ?? ${create}(import.meta.url)(id);`,
+      (_m, create) => {
+        rewritten++;
+        return `var __require = (id) => id === "node:process" || id === "node:buffer" ? __iagoLazyNode(id) : globalThis.process.getBuiltinModule(id) ?? ${create}(import.meta.url)(id);`;
+      },
     )
     .replace(
       /^import \* as (\w+) from "(node:(?!path")[\w/]+)";$/gm,
@@ -177,19 +281,21 @@ export function lazyNodeImports(code: string): string {
 ${out}`;
 }
 
-/** Compiles the bundle for every target into dist/iago-TARGET. */
+/** Compiles iago for every target into dist/iago-TARGET (see {@link compileLayout}). */
 async function compile(): Promise<void> {
-  await bundle();
+  await compileLayout("dist/compile");
   for (const target of TARGETS) {
     await run(Deno.execPath(), [
       "compile",
       ...PERMISSIONS,
       "--no-check",
+      "--include",
+      "dist/compile/iago-cli.js",
       "--target",
       target,
       "-o",
       `dist/iago-${target}`,
-      "dist/iago.js",
+      "dist/compile/iago.js",
     ]);
     console.log(`dist/iago-${target}`);
   }

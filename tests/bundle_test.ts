@@ -4,7 +4,7 @@
  * closest thing to the `deno compile`d binary that can be built here (same module graph).
  */
 import assert from "node:assert/strict";
-import { bundle, lazyNodeImports } from "../scripts/release.ts";
+import { bundle, compileLayout, lazyNodeImports } from "../scripts/release.ts";
 import { PERMISSIONS } from "../scripts/permissions.ts";
 import { tempDir } from "./helpers/cli.ts";
 import { startRegistry } from "./helpers/registry.ts";
@@ -26,6 +26,9 @@ async function buildBundle(dir: string): Promise<string> {
   return out;
 }
 
+// Deno's own cache stays where it is when a test moves the user's cache directory.
+const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+
 async function runBundle(
   bundlePath: string,
   args: string[],
@@ -35,8 +38,15 @@ async function runBundle(
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...PERMISSIONS, bundlePath, ...args],
     cwd,
-    // No GitHub here: keys come from nowhere, passwords are generated.
-    env: { NO_COLOR: "1", IAGO_GITHUB_URL: "http://127.0.0.1:9", ...env },
+    // No GitHub here: keys come from nowhere, passwords are generated. The full CLI is
+    // unpacked next to the bundle, not into the user's cache directory.
+    env: {
+      NO_COLOR: "1",
+      IAGO_GITHUB_URL: "http://127.0.0.1:9",
+      DENO_DIR: denoDir,
+      XDG_CACHE_HOME: `${bundlePath}.cache`,
+      ...env,
+    },
   }).output();
   return {
     code,
@@ -68,6 +78,81 @@ Deno.test("the bundle runs from outside the repository with the release permissi
 
   const usage = await runBundle(js, ["no-such-command"], ws.path);
   assert.equal(usage.code, 2);
+});
+
+Deno.test("the bundle and what deno compile is given print what the source prints", async () => {
+  await using build = await tempDir("iago-bundle-");
+  await using ws = await tempDir("iago-bundle-ws-");
+  const js = await buildBundle(build.path);
+  const cwd = Deno.cwd();
+  Deno.chdir(repo);
+  try {
+    await compileLayout(`${build.path}/compile`);
+  } finally {
+    Deno.chdir(cwd);
+  }
+  await Deno.writeTextFile(`${ws.path}/good.bu`, "variant: fcos\nversion: 1.5.0\n");
+  await Deno.writeTextFile(
+    `${ws.path}/bad.bu`,
+    "variant: fcos\nversion: 1.5.0\nstorage:\n  files:\n    - path: /a\n      mode: nope\n",
+  );
+  const runs = [
+    ["--version"],
+    ["--help"],
+    ["butane", "--help"],
+    ["butane", "--pretty", "good.bu"],
+    ["butane", "bad.bu"],
+    ["-C", "nowhere", "butane", "good.bu"],
+    ["butane", "--strict=false", "good.bu"],
+    ["completions", "bash"],
+  ];
+  const cache = `${build.path}/compile-cache`;
+  for (const args of runs) {
+    const source = await runBundle(`${repo}/main.ts`, args, ws.path);
+    const bundled = await runBundle(js, args, ws.path);
+    const compiled = await runBundle(`${build.path}/compile/iago.js`, args, ws.path, {
+      XDG_CACHE_HOME: cache,
+    });
+    const commit = /\(commit [^,]+, /;
+    for (const r of [source, bundled, compiled]) r.stdout = r.stdout.replace(commit, "");
+    assert.deepEqual(bundled, source, `iago ${args.join(" ")}`);
+    assert.deepEqual(compiled, source, `iago ${args.join(" ")}, compile layout`);
+  }
+  await assert.rejects(() => Deno.stat(cache), "the compile layout unpacks nothing");
+});
+
+Deno.test("the bundle unpacks the full CLI once into the cache directory, or runs it from memory", async () => {
+  await using build = await tempDir("iago-bundle-");
+  await using ws = await tempDir("iago-bundle-ws-");
+  const js = await buildBundle(build.path);
+  const cache = `${build.path}/cache`;
+  const lean = await runBundle(js, ["--version"], ws.path, { XDG_CACHE_HOME: cache });
+  assert.equal(lean.code, 0, lean.stderr);
+  await assert.rejects(() => Deno.stat(`${cache}/iago`), "the lean entry unpacks nothing");
+
+  const help = await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: cache });
+  assert.equal(help.code, 0, help.stderr);
+  const files = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name);
+  assert.equal(files.length, 1);
+  assert.match(files[0], /^cli-[0-9a-f]{16}-\d+\.js$/);
+  const unpacked = `${cache}/iago/${files[0]}`;
+  assert.equal((await Deno.stat(unpacked)).size, Number(files[0].split("-")[2].slice(0, -3)));
+
+  // A later run imports the unpacked file as it is.
+  const size = (await Deno.stat(unpacked)).size;
+  const fake = "export const main = () => 42;\n";
+  await Deno.writeTextFile(unpacked, fake + "/".repeat(size - fake.length));
+  assert.equal((await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: cache })).code, 42);
+
+  // Unpacking again (the file went) removes what older builds unpacked.
+  await Deno.remove(unpacked);
+  await Deno.writeTextFile(`${cache}/iago/cli-0000000000000000-5.js`, "stale");
+  assert.deepEqual(await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: cache }), help);
+  assert.deepEqual([...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name), files);
+
+  // No cache directory to write to (a file in its place): the same CLI, from memory.
+  const fromMemory = await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: unpacked });
+  assert.deepEqual(fromMemory, help);
 });
 
 Deno.test("every command works from the bundle on a fresh workspace, plugins included", async () => {

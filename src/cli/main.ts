@@ -1,118 +1,22 @@
 /**
- * The CLI entry point: splits off the global `-C DIR`, runs the Stricli application and turns
- * every failure into one or two lines and an exit code (0 ok, 1 failure, 2 usage).
+ * The full CLI: runs the Stricli application (every command, help, completions) and turns
+ * every failure into one or two lines and an exit code (0 ok, 1 failure, 2 usage). The program's
+ * entry (entry.ts) comes here for whatever the lean entry does not answer itself.
  */
 import { run } from "@stricli/core";
-import { IagoError } from "../errors.ts";
-import { consoleOutput, type Output } from "../output.ts";
-import { Workspace } from "../workspace.ts";
 import { buildApp } from "./app.ts";
 import { report } from "./report.ts";
-import type { IagoContext, IagoProcess } from "./context.ts";
+import { type MainOptions, normalizeExitCode, startInvocation } from "./invocation.ts";
 
-export interface MainOptions {
-  /** Defaults to the process's real output. */
-  out?: Output;
-  /** Defaults to `Deno.env.toObject()`. */
-  env?: Record<string, string | undefined>;
-  /** Directory `-C` is relative to; defaults to `Deno.cwd()`. */
-  cwd?: string;
-}
+export type { MainOptions } from "./invocation.ts";
+export { splitGlobalArgs } from "./invocation.ts";
 
 /** Runs iago with `args` and returns the exit code; never calls `Deno.exit`. */
 export async function main(args: string[], options: MainOptions = {}): Promise<number> {
-  const out = options.out ?? consoleOutput();
-  const env = options.env ?? Deno.env.toObject();
-  let global: GlobalArgs;
-  try {
-    global = splitGlobalArgs(args);
-  } catch (err) {
-    return report(err, out, env);
-  }
-  const cwd = options.cwd ?? Deno.cwd();
-  const root = global.dir === undefined
-    ? cwd
-    : global.dir.startsWith("/")
-    ? global.dir
-    : `${cwd}/${global.dir}`;
-  if (global.dir !== undefined && !(await isDirectory(root))) {
-    return report(
-      new IagoError(`Cannot use workspace "${global.dir}": not a directory`, {
-        hint: "-C takes an existing directory (the workspace holding config/ and machines/)",
-        exitCode: 2,
-      }),
-      out,
-      env,
-    );
-  }
-  out.quiet = global.quiet;
-
-  const process: IagoProcess = {
-    stdout: { write: (s) => out.print(s.replace(/\n$/, "")) },
-    // Stricli writes usage errors here: they are problems, so --quiet keeps them.
-    stderr: { write: (s) => s.trim() && out.detail(s.replace(/\n$/, "")) },
-    env: {
-      ...env,
-      STRICLI_SKIP_VERSION_CHECK: "1",
-      ...(out.color ? {} : { STRICLI_NO_COLOR: "1" }),
-    },
-    exitCode: undefined,
-  };
-  const context: IagoContext = { process, workspace: new Workspace(root), out, env };
-  const app = buildApp((exc) => report(exc, out, env));
-  await run(app, global.rest, context);
-  return normalizeExitCode(process.exitCode);
-}
-
-interface GlobalArgs {
-  dir?: string;
-  quiet: boolean;
-  rest: string[];
-}
-
-/** Takes `-C DIR` / `-C=DIR` / `--workspace DIR` and `--quiet`/`-q` from anywhere before `--`. */
-export function splitGlobalArgs(args: string[]): GlobalArgs {
-  const rest: string[] = [];
-  let dir: string | undefined;
-  let quiet = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--") {
-      rest.push(...args.slice(i));
-      break;
-    }
-    if (a === "-C" || a === "--workspace") {
-      if (i + 1 >= args.length) {
-        throw new IagoError(`${a} needs a directory`, {
-          hint: `iago ${a} DIR COMMAND`,
-          exitCode: 2,
-        });
-      }
-      dir = args[++i];
-    } else if (a.startsWith("-C=") || a.startsWith("--workspace=")) {
-      dir = a.slice(a.indexOf("=") + 1);
-    } else if (a === "-q" || a === "--quiet" || a === "--quiet=true") {
-      quiet = true;
-    } else if (a === "--quiet=false" || a === "--no-quiet") {
-      quiet = false;
-    } else {
-      rest.push(a);
-    }
-  }
-  return { dir, quiet, rest };
-}
-
-/** Stricli's negative codes are usage problems (unknown command, bad flag): exit 2. */
-function normalizeExitCode(code: number | string | null | undefined): number {
-  const n = typeof code === "number" ? code : Number(code ?? 0);
-  if (Number.isNaN(n)) return 1;
-  return n < 0 ? 2 : n;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
+  const started = await startInvocation(args, options);
+  if (typeof started === "number") return started;
+  const { context, rest } = started;
+  const app = buildApp((exc) => report(exc, context.out, context.env));
+  await run(app, rest, context);
+  return normalizeExitCode(context.process.exitCode);
 }

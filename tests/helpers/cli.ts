@@ -3,7 +3,7 @@
  * printed, so tests exercise flag parsing, error formatting and exit codes exactly as a user
  * sees them.
  */
-import { main } from "../../src/cli/main.ts";
+import { runIago } from "../../src/cli/entry.ts";
 import { memoryOutput } from "../../src/output.ts";
 
 export interface CliResult {
@@ -18,7 +18,7 @@ export async function iago(
   options: { cwd: string; env?: Record<string, string | undefined> },
 ): Promise<CliResult> {
   const out = memoryOutput();
-  const code = await main(args, {
+  const code = await runIago(args, {
     out,
     cwd: options.cwd,
     env: { ...Deno.env.toObject(), NO_COLOR: "1", ...options.env },
