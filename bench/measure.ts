@@ -20,6 +20,11 @@ export interface MeasureOptions {
   /** Written to the process's stdin. */
   input?: string;
   env?: Record<string, string>;
+  /**
+   * Measure the peak RSS (the default) under /usr/bin/time; false leaves it out (rssMiB NaN)
+   * for processes of a few ms, whose wall and CPU time /usr/bin/time's own start would inflate.
+   */
+  rss?: boolean;
 }
 
 // bash times the command to the microsecond, without its own start, and its `times` gives the
@@ -35,7 +40,13 @@ const TIMED = 's=$EPOCHREALTIME; "$@"; rc=$?; e=$EPOCHREALTIME; { times; echo "$
 export async function measure(cmd: string[], options: MeasureOptions = {}): Promise<Run> {
   const args = options.shell ? ["sh", "-c", cmd.join(" ")] : cmd;
   const child = new Deno.Command("bash", {
-    args: ["-c", TIMED, "bash", "/usr/bin/time", "-f", "%M", ...args],
+    args: [
+      "-c",
+      TIMED,
+      "bash",
+      ...options.rss === false ? [] : ["/usr/bin/time", "-f", "%M"],
+      ...args,
+    ],
     cwd: options.cwd,
     stdin: options.input === undefined ? "null" : "piped",
     stdout: "piped",
@@ -50,7 +61,7 @@ export async function measure(cmd: string[], options: MeasureOptions = {}): Prom
   const out = await child.output();
   const err = new TextDecoder().decode(out.stderr).trim().split("\n");
   if (!out.success) throw new Error(`${args.join(" ")} failed:\n${err.slice(-12, -4).join("\n")}`);
-  const [rss, , children, span] = err.slice(-4);
+  const [rss, , children, span] = options.rss === false ? ["NaN", ...err.slice(-3)] : err.slice(-4);
   const [start, end] = span.split(" ").map(Number);
   const [user, system] = [...children.matchAll(/(\d+)m([\d.]+)s/g)]
     .map(([, m, s]) => Number(m) * 60 + Number(s));

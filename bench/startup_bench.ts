@@ -4,7 +4,7 @@
  * the release permissions), beside butane (IAGO_BUTANE_ORACLE, else `butane` on PATH) and
  * Deno's own floor (`deno eval ''`). The commands run in interleaved rounds so the machine's
  * load falls on all alike; each run's wall time and CPU time (user + system, from bash's
- * `times`, to the millisecond) give a median and a 90th percentile.
+ * `times`, to the millisecond; bench/measure.ts) give a median and a 90th percentile.
  *
  * Targets (issue 14): `iago butane` within 1.5x of butane's time per process, `iago --version`
  * and `iago list` within 2x of `butane --version`.
@@ -16,6 +16,8 @@ import { main } from "../src/cli/main.ts";
 import { memoryOutput } from "../src/output.ts";
 import { bundle } from "../scripts/release.ts";
 import { PERMISSIONS } from "../scripts/permissions.ts";
+import { interleaved, measure, median, p90, ratio, type Run } from "./measure.ts";
+import { hasTool, missingTool, reportRow } from "./rows.ts";
 
 const MACHINES = 100;
 const ROUNDS = Number(Deno.args[0] ?? 30);
@@ -45,61 +47,6 @@ systemd:
         WantedBy=multi-user.target
 `;
 
-/** One process's wall and CPU milliseconds. */
-interface Run {
-  wall: number;
-  cpu: number;
-}
-
-/** A command to time, run in `cwd`. */
-interface Command {
-  name: string;
-  argv: string[];
-  cwd: string;
-}
-
-// bash times the command itself (not its own start) and reports the children's CPU time.
-const TIMED = 's=$EPOCHREALTIME; "$@" >/dev/null; rc=$?; e=$EPOCHREALTIME; times; echo "$s $e $rc"';
-
-async function timed(command: Command, env: Record<string, string>): Promise<Run> {
-  const { stdout, stderr } = await new Deno.Command("bash", {
-    args: ["-c", TIMED, "bash", ...command.argv],
-    cwd: command.cwd,
-    env: { ...env, LC_ALL: "C", NO_COLOR: "1" },
-  }).output();
-  const [, children, last] = new TextDecoder().decode(stdout).trim().split("\n");
-  const [start, end, rc] = last.split(" ");
-  if (rc !== "0") {
-    throw new Error(
-      `${command.argv.join(" ")} failed (exit ${rc}):\n` +
-        new TextDecoder().decode(stderr),
-    );
-  }
-  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)]
-    .map(([, m, s]) => Number(m) * 60 + Number(s));
-  return { wall: (Number(end) - Number(start)) * 1000, cpu: (seconds[0] + seconds[1]) * 1000 };
-}
-
-function quantile(xs: number[], q: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * q) - 1)];
-}
-
-const median = (xs: number[]) => quantile(xs, 0.5);
-
-function whichButane(): string | undefined {
-  const named = Deno.env.get("IAGO_BUTANE_ORACLE");
-  if (named) return named;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(join(dir, "butane")).isFile) return join(dir, "butane");
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
 const repo = new URL("..", import.meta.url).pathname;
 const work = await Deno.makeTempDir({ prefix: "iago-startup-" });
 try {
@@ -122,79 +69,77 @@ try {
   // iago unpacks its full CLI into a cache directory of this run; Deno keeps its own.
   const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
   const env = {
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    HOME: Deno.env.get("HOME") ?? work,
     DENO_DIR: JSON.parse(new TextDecoder().decode(info.stdout)).denoDir,
     XDG_CACHE_HOME: join(work, "cache"),
   };
   const deno = Deno.execPath();
   const iago = [deno, "run", "--quiet", ...PERMISSIONS, bundlePath];
-  const butane = whichButane();
-  const commands: Command[] = [
-    { name: "deno eval '' (Deno's floor)", argv: [deno, "eval", "--quiet", ""], cwd: work },
-    { name: "iago --version", argv: [...iago, "--version"], cwd: work },
-    { name: "iago butane small.bu", argv: [...iago, "butane", "small.bu"], cwd: work },
-    { name: `iago list (${MACHINES} machines)`, argv: [...iago, "list"], cwd: ws },
-  ];
-  if (butane) {
-    commands.push(
-      { name: "butane --version", argv: [butane, "--version"], cwd: work },
-      { name: "butane small.bu", argv: [butane, "small.bu"], cwd: work },
-    );
-  } else {
+  const oracle = Deno.env.get("IAGO_BUTANE_ORACLE") || "butane";
+  const butane = hasTool(oracle) ? oracle : undefined;
+  const run = (argv: string[], cwd = work) => () => measure(argv, { cwd, env, rss: false });
+  const list = `iago list (${MACHINES} machines)`;
+  const commands: Record<string, () => Promise<Run>> = {
+    "deno eval ''": run([deno, "eval", "--quiet", ""]),
+    "iago --version": run([...iago, "--version"]),
+    "iago butane small.bu": run([...iago, "butane", "small.bu"]),
+    [list]: run([...iago, "list"], ws),
+    ...butane && {
+      "butane --version": run([butane, "--version"]),
+      "butane small.bu": run([butane, "small.bu"]),
+    },
+  };
+  if (!butane) {
     console.log(
-      "butane not found (set IAGO_BUTANE_ORACLE or put butane on PATH): iago's figures alone",
+      `${oracle} not found (set IAGO_BUTANE_ORACLE to a butane binary): iago's figures alone`,
     );
   }
 
   const load = () => Deno.loadavg().map((n) => n.toFixed(2)).join(" ");
   const loadBefore = load();
-  // A first run of each fills Deno's code cache and unpacks iago's full CLI, as any user's
-  // first run does once.
-  for (const command of commands) await timed(command, env);
-  const runs = new Map<string, Run[]>(commands.map((c) => [c.name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const command of commands) runs.get(command.name)!.push(await timed(command, env));
-  }
+  // A first run of each fills Deno's code cache and unpacks iago's full CLI, as a user's first
+  // run does once.
+  await interleaved(1, commands);
+  const runs = await interleaved(ROUNDS, commands);
+  const loadAfter = load();
 
-  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
   const figures = (name: string) => {
-    const r = runs.get(name)!;
-    const wall = r.map((x) => x.wall);
-    const cpu = r.map((x) => x.cpu);
-    return `${ms(median(wall))} (p90 ${ms(quantile(wall, 0.9))}), CPU ${ms(median(cpu))} ` +
-      `(p90 ${ms(quantile(cpu, 0.9))})`;
+    const wall = runs[name].map((r) => r.seconds);
+    const cpu = runs[name].map((r) => r.cpuSeconds);
+    return `${ms(median(wall))} (p90 ${ms(p90(wall))}), CPU ${ms(median(cpu))} (p90 ${
+      ms(p90(cpu))
+    })`;
   };
-  const ratio = (ours: string, theirs: string) => {
-    const of = (pick: (r: Run) => number) =>
-      (median(runs.get(ours)!.map(pick)) / median(runs.get(theirs)!.map(pick))).toFixed(2);
-    return `${of((r) => r.wall)}x wall, ${of((r) => r.cpu)}x CPU`;
-  };
-
   console.log(
-    `start-up: ${ROUNDS} interleaved rounds, one process per run, median (p90); ` +
-      `load average ${loadBefore} before, ${load()} after`,
+    `start-up, ${ROUNDS} interleaved rounds, a process per run, median (p90); ` +
+      `load average ${loadBefore} before, ${loadAfter} after`,
   );
-  for (const command of commands) {
-    console.log(`  ${command.name.padEnd(30)} ${figures(command.name)}`);
-  }
-  if (butane) {
-    const list = `iago list (${MACHINES} machines)`;
-    console.log(
-      `  iago butane / butane:           ${ratio("iago butane small.bu", "butane small.bu")}` +
-        " (target 1.5x)",
-    );
-    console.log(
-      `  iago --version / butane --version: ${ratio("iago --version", "butane --version")}` +
-        " (target 2x)",
-    );
-    console.log(`  iago list / butane --version:   ${ratio(list, "butane --version")} (target 2x)`);
-    console.log(
-      `  Deno's floor / butane --version: ${
-        ratio("deno eval '' (Deno's floor)", "butane --version")
-      }`,
-    );
-  }
+  for (const name of Object.keys(commands)) console.log(`  ${name.padEnd(28)} ${figures(name)}`);
+
+  const floor = `Deno's floor, \`deno eval ''\`: ${figures("deno eval ''")}`;
+  const versus = (ours: string, theirs: string) =>
+    butane
+      ? `\`${theirs}\`: ${figures(theirs)}; iago ${ratio(runs[ours], runs[theirs])}; ${floor}`
+      : `${missingTool("butane", "set IAGO_BUTANE_ORACLE to a butane binary")}; ${floor}`;
+  const rounds = `a process per run, ${ROUNDS} interleaved rounds, load ${loadBefore}`;
+  reportRow({
+    work: `start-up: \`iago butane\` on a small config (bundle; ${rounds})`,
+    iago: figures("iago butane small.bu"),
+    beside: versus("iago butane small.bu", "butane small.bu"),
+    target: "within 1.5x of butane",
+  });
+  reportRow({
+    work: "start-up: `iago --version` (same run)",
+    iago: figures("iago --version"),
+    beside: versus("iago --version", "butane --version"),
+    target: "within 2x of `butane --version`",
+  });
+  reportRow({
+    work: `start-up: \`iago list\`, ${MACHINES} machines (same run)`,
+    iago: figures(list),
+    beside: versus(list, "butane --version"),
+    target: "within 2x of `butane --version`",
+  });
 } finally {
   await Deno.remove(work, { recursive: true });
 }
