@@ -20,14 +20,13 @@ type Style = "plain" | "single" | "double" | "literal";
 /** The YAML document yaml.v3 writes for `value` (JSON data), ending in a newline. */
 export function encodeYaml(value: unknown): string {
   const e = new Emitter();
-  e.node(value as Json, { root: true });
+  e.node(value as Json, {});
   // Document end: a final line break unless one was just written.
   e.writeIndent();
   return e.out.join("");
 }
 
 interface NodeContext {
-  root?: boolean;
   simpleKey?: boolean;
   /** The node is an item of a block sequence (its first indent only skips the `- `). */
   sequenceItem?: boolean;
@@ -40,7 +39,6 @@ class Emitter {
   private indents: number[] = [];
   private whitespace = true;
   private indention = true;
-  private flowLevel = 0;
 
   node(value: Json, ctx: NodeContext): void {
     if (Array.isArray(value)) this.sequence(value, ctx);
@@ -49,10 +47,9 @@ class Emitter {
   }
 
   private sequence(items: Json[], ctx: NodeContext): void {
-    if (this.flowLevel > 0 || items.length === 0) {
+    // Only an empty collection is written in flow style, so nothing is ever inside a flow one.
+    if (items.length === 0) {
       this.writeIndicator("[", true, true, false);
-      this.increaseIndent(true, ctx);
-      this.popIndent();
       this.writeIndicator("]", false, false, false);
       return;
     }
@@ -67,10 +64,8 @@ class Emitter {
 
   private mapping(map: { [key: string]: Json }, ctx: NodeContext): void {
     const keys = Object.keys(map).sort(compareKeys);
-    if (this.flowLevel > 0 || keys.length === 0) {
+    if (keys.length === 0) {
       this.writeIndicator("{", true, true, false);
-      this.increaseIndent(true, ctx);
-      this.popIndent();
       this.writeIndicator("}", false, false, false);
       return;
     }
@@ -96,7 +91,7 @@ class Emitter {
   private scalar(value: null | boolean | number | string, ctx: NodeContext): void {
     const [text, requested] = scalarText(value);
     const a = analyze(text);
-    const style = selectStyle(requested, text, a, this.flowLevel > 0, ctx.simpleKey === true);
+    const style = selectStyle(requested, text, a, ctx.simpleKey === true);
     this.increaseIndent(true, ctx);
     if (style === "plain") this.writePlain(text);
     else if (style === "single") this.writeSingleQuoted(text);
@@ -264,7 +259,6 @@ function scalarText(value: null | boolean | number | string): [string, Style] {
 
 interface Analysis {
   multiline: boolean;
-  flowPlainAllowed: boolean;
   blockPlainAllowed: boolean;
   singleQuotedAllowed: boolean;
   blockAllowed: boolean;
@@ -275,14 +269,12 @@ function analyze(text: string): Analysis {
   if (text.length === 0) {
     return {
       multiline: false,
-      flowPlainAllowed: false,
       blockPlainAllowed: true,
       singleQuotedAllowed: true,
       blockAllowed: false,
     };
   }
   let blockIndicators = false;
-  let flowIndicators = false;
   let lineBreaks = false;
   let specialCharacters = false;
   let tabCharacters = false;
@@ -294,34 +286,23 @@ function analyze(text: string): Analysis {
   let spaceBreak = false;
   let previousSpace = false;
   let previousBreak = false;
-  if (text.startsWith("---") || text.startsWith("...")) {
-    blockIndicators = true;
-    flowIndicators = true;
-  }
+  if (text.startsWith("---") || text.startsWith("...")) blockIndicators = true;
   const chars = [...text];
   let precededByWhitespace = true;
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i];
     const followedByWhitespace = i + 1 >= chars.length || isBlank(chars[i + 1]) ||
       isBreak(chars[i + 1]);
+    // The characters that make plain text read as YAML syntax in block context (libyaml also
+    // tracks flow context, which this encoder never writes scalars in).
     if (i === 0) {
-      if ("#,[]{}&*!|>'\"%@`".includes(c)) {
-        flowIndicators = true;
-        blockIndicators = true;
-      } else if (c === "?" || c === ":") {
-        flowIndicators = true;
-        if (followedByWhitespace) blockIndicators = true;
-      } else if (c === "-" && followedByWhitespace) {
-        flowIndicators = true;
+      if ("#,[]{}&*!|>'\"%@`".includes(c)) blockIndicators = true;
+      else if ((c === "?" || c === ":" || c === "-") && followedByWhitespace) {
         blockIndicators = true;
       }
-    } else if (",?[]{}".includes(c)) {
-      flowIndicators = true;
-    } else if (c === ":") {
-      flowIndicators = true;
-      if (followedByWhitespace) blockIndicators = true;
+    } else if (c === ":" && followedByWhitespace) {
+      blockIndicators = true;
     } else if (c === "#" && precededByWhitespace) {
-      flowIndicators = true;
       blockIndicators = true;
     }
     if (c === "\t") tabCharacters = true;
@@ -347,42 +328,30 @@ function analyze(text: string): Analysis {
   }
   const a: Analysis = {
     multiline: lineBreaks,
-    flowPlainAllowed: true,
     blockPlainAllowed: true,
     singleQuotedAllowed: true,
     blockAllowed: true,
   };
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) {
-    a.flowPlainAllowed = a.blockPlainAllowed = false;
-  }
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) a.blockPlainAllowed = false;
   if (trailingSpace) a.blockAllowed = false;
-  if (breakSpace) a.flowPlainAllowed = a.blockPlainAllowed = a.singleQuotedAllowed = false;
-  if (spaceBreak || tabCharacters || specialCharacters) {
-    a.flowPlainAllowed = a.blockPlainAllowed = a.singleQuotedAllowed = false;
+  if (breakSpace || spaceBreak || tabCharacters || specialCharacters) {
+    a.blockPlainAllowed = a.singleQuotedAllowed = false;
   }
   if (spaceBreak || specialCharacters) a.blockAllowed = false;
-  if (lineBreaks) a.flowPlainAllowed = a.blockPlainAllowed = false;
-  if (flowIndicators) a.flowPlainAllowed = false;
-  if (blockIndicators) a.blockPlainAllowed = false;
+  if (lineBreaks || blockIndicators) a.blockPlainAllowed = false;
   return a;
 }
 
-/** libyaml's `select_scalar_style` for an implicit, untagged scalar. */
-function selectStyle(
-  requested: Style,
-  text: string,
-  a: Analysis,
-  flow: boolean,
-  simpleKey: boolean,
-): Style {
+/** libyaml's `select_scalar_style` for an implicit, untagged scalar in block context. */
+function selectStyle(requested: Style, text: string, a: Analysis, simpleKey: boolean): Style {
   let style = requested;
   if (simpleKey && a.multiline) style = "double";
   if (style === "plain") {
-    if ((flow && !a.flowPlainAllowed) || (!flow && !a.blockPlainAllowed)) style = "single";
-    if (text.length === 0 && (flow || simpleKey)) style = "single";
+    if (!a.blockPlainAllowed) style = "single";
+    if (text.length === 0 && simpleKey) style = "single";
   }
   if (style === "single" && !a.singleQuotedAllowed) style = "double";
-  if (style === "literal" && (!a.blockAllowed || flow || simpleKey)) style = "double";
+  if (style === "literal" && (!a.blockAllowed || simpleKey)) style = "double";
   return style;
 }
 
