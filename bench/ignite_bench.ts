@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { main } from "../src/cli/main.ts";
 import { memoryOutput } from "../src/output.ts";
 import { sha512Crypt } from "../src/secrets/crypt.ts";
+import { PERMISSIONS } from "../scripts/permissions.ts";
 import { realisticConfig, writeTree } from "./butane_config.ts";
 import { duration, measure, type Run, timing } from "./measure.ts";
 import { hasTool, missingTool, reportRow } from "./rows.ts";
@@ -69,12 +70,15 @@ interface Measured {
   runSeconds: number;
 }
 
-/** `iago ignite --all` in a fresh process (this file in child mode), timed, with its memory. */
+/**
+ * `iago ignite --all` in a fresh process (this file in child mode) with the release's flags,
+ * timed, with its memory.
+ */
 async function igniteAll(root: string): Promise<Measured> {
   const run = await measure([
     Deno.execPath(),
     "run",
-    "-A",
+    ...PERMISSIONS,
     "--v8-flags=--expose-gc",
     new URL(import.meta.url).pathname,
     "--child",
