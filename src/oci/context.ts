@@ -103,7 +103,7 @@ export class BuildContext {
       if (!(err instanceof PatternError)) throw err;
       throw new IagoError(err.message, { at, hint: err.hint });
     }
-    const found = (await this.walk("", at)).filter((e) => regex.test(e.rel));
+    const found = this.walk("", at).filter((e) => regex.test(e.rel));
     if (found.length === 0) {
       throw new IagoError(`${keyword} source "${src}" matches no file in the build context`, {
         at,
@@ -170,27 +170,30 @@ export class BuildContext {
    * Everything below directory `rel` (not `rel` itself), sorted, ignored paths left out, paths
    * relative to the context root.
    */
-  async walk(rel: string, at: SourceLocation): Promise<ContextEntry[]> {
+  walk(rel: string, at: SourceLocation): ContextEntry[] {
     const out: ContextEntry[] = [];
-    const visit = async (dirRel: string) => {
+    // Synchronous calls: a context has thousands of entries, and each asynchronous call is a
+    // round trip through Deno's thread pool that a loaded machine makes slow (3000 lstat: 6.8 s
+    // one after the other, 0.34 s synchronous, at load 50); the kernel answers from its cache.
+    const visit = (dirRel: string) => {
       const dirAbs = join(this.root, dirRel);
       const names: string[] = [];
-      for await (const e of Deno.readDir(dirAbs)) names.push(e.name);
+      for (const e of Deno.readDirSync(dirAbs)) names.push(e.name);
       names.sort();
       for (const name of names) {
         const childRel = dirRel ? `${dirRel}/${name}` : name;
         const ignored = this.ignore.ignores(childRel);
         const abs = join(dirAbs, name);
-        const info = await Deno.lstat(abs);
+        const info = Deno.lstatSync(abs);
         if (info.isDirectory) {
           if (ignored && !this.ignore.hasExceptions) continue;
           if (!ignored) out.push(entryOf(childRel, abs, info)!);
-          await visit(childRel);
+          visit(childRel);
           continue;
         }
         if (ignored) continue;
         if (info.isSymlink) {
-          const target = await Deno.readLink(abs);
+          const target = Deno.readLinkSync(abs);
           if (!target.startsWith("/")) {
             const resolved = posix.normalize(posix.join(dirRel, target));
             if (resolved === ".." || resolved.startsWith("../")) {
@@ -208,7 +211,7 @@ export class BuildContext {
         }
       }
     };
-    await visit(rel);
+    visit(rel);
     return out;
   }
 }

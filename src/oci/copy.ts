@@ -123,7 +123,7 @@ export async function contextSources(
     }
     const prefix = entry.rel === "" ? "" : entry.rel + "/";
     const items = [fromContext(entry, "")];
-    for (const child of await context.walk(entry.rel, at)) {
+    for (const child of context.walk(entry.rel, at)) {
       items.push(fromContext(child, child.rel.slice(prefix.length)));
     }
     out.push({ name, isDir: true, items });

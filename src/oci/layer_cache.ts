@@ -78,7 +78,7 @@ export class LayerCache {
     store: BlobStore,
     build: () => Promise<Layer>,
   ): Promise<Layer & { hit: boolean }> {
-    const statKey = await keyOf(entries, settings, Date.now() - this.#racyMs);
+    const statKey = keyOf(entries, settings, Date.now() - this.#racyMs);
     if (statKey) {
       const found = await this.#lookup(statKey, store);
       if (found) {
@@ -86,7 +86,7 @@ export class LayerCache {
         return { ...found, hit: true };
       }
     }
-    const shapeKey = (await keyOf(entries, settings))!;
+    const shapeKey = keyOf(entries, settings)!;
     let contentKey: string | undefined;
     if (await exists(this.#record(shapeKey))) {
       contentKey = await contentKeyOf(entries, settings);
@@ -194,11 +194,11 @@ export class LayerCache {
  * content does not come from a file on disk or it changed after `racy`. Without, the shape key:
  * files by size only.
  */
-async function keyOf(
+function keyOf(
   entries: TarEntry[],
   settings: LayerSettings,
   racy?: number,
-): Promise<string | undefined> {
+): string | undefined {
   const kind = racy === undefined ? "shape" : "stat";
   const h = new DigestCounter();
   h.update(encode([FORMAT, kind, settings.mediaType, settings.compression, settings.mtime]));
@@ -217,7 +217,9 @@ async function keyOf(
     if (racy !== undefined && e.type === "file" && (e.size ?? 0) > 0) {
       const path = (e.content as FileContent | undefined)?.path;
       if (!path) return undefined;
-      const s = await Deno.stat(path).catch(() => undefined);
+      // Synchronous: one per file, and the thread pool's round trip would cost more than the
+      // stat (see BuildContext.walk).
+      const s = statIfExists(path);
       if (!s || s.size !== e.size) return undefined;
       if (Math.max(s.mtime?.getTime() ?? Infinity, s.ctime?.getTime() ?? Infinity) > racy) {
         return undefined;
@@ -268,6 +270,14 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
     await Deno.copyFile(from, tmp);
   }
   await Deno.rename(tmp, to);
+}
+
+function statIfExists(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
