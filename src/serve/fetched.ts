@@ -1,6 +1,8 @@
 /**
  * Which machines have fetched their Ignition config, kept in `.iago/serve/fetched.json` (0600)
- * so a one-time URL stays used across restarts. Rotating a machine's token re-arms it.
+ * so a one-time URL stays used across restarts. Rotating a machine's token or arming it forgets
+ * its fetch. Changes are read from and written to the file under the serve lock
+ * (`withServeLock`), as another process changes it too.
  */
 import { join } from "node:path";
 import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
@@ -15,16 +17,16 @@ export interface Fetch {
 export class FetchLog {
   readonly file: string;
   #fetched: Record<string, Fetch> = {};
-  #writing: Promise<void> = Promise.resolve();
 
   constructor(stateDir: string) {
     this.file = join(stateDir, "serve", "fetched.json");
   }
 
+  /** Reads the file again. */
   async load(): Promise<void> {
     const text = await readTextIfExists(this.file);
     try {
-      if (text !== undefined) this.#fetched = JSON.parse(text);
+      this.#fetched = text === undefined ? {} : JSON.parse(text);
     } catch {
       // A torn or foreign file: start over rather than refuse to serve.
       this.#fetched = {};
@@ -36,27 +38,22 @@ export class FetchLog {
     return this.#fetched[name];
   }
 
-  /**
-   * Records a fetch of `name` at once (a second request in the same tick sees it) and stores
-   * it; resolves when it is on disk.
-   */
-  record(name: string, fetch: Fetch): Promise<void> {
-    if (!this.#fetched[name]) this.#fetched = { ...this.#fetched, [name]: fetch };
-    return this.#save();
+  /** Records `name`'s fetch unless it has one already; resolves when it is on disk. */
+  async record(name: string, fetch: Fetch): Promise<void> {
+    await this.load();
+    if (!this.#fetched[name]) await this.#save({ ...this.#fetched, [name]: fetch });
   }
 
-  /** Forgets `name`'s fetch (its token was rotated). */
-  forget(name: string): Promise<void> {
+  /** Forgets `name`'s fetch (its token was rotated, or it was armed). */
+  async forget(name: string): Promise<void> {
+    await this.load();
     const { [name]: _, ...rest } = this.#fetched;
-    this.#fetched = rest;
-    return this.#save();
+    await this.#save(rest);
   }
 
-  #save(): Promise<void> {
-    const text = JSON.stringify(this.#fetched, null, 2) + "\n";
-    this.#writing = this.#writing.then(() =>
-      writeFileAtomic(this.file, text, { mode: 0o600, mkdirMode: 0o700 })
-    );
-    return this.#writing;
+  async #save(fetched: Record<string, Fetch>): Promise<void> {
+    const text = JSON.stringify(fetched, null, 2) + "\n";
+    await writeFileAtomic(this.file, text, { mode: 0o600, mkdirMode: 0o700 });
+    this.#fetched = fetched;
   }
 }

@@ -3,7 +3,7 @@
  * read again after anything under `machines/` or `config/` changes, and each machine's
  * Ignition file, read at every request so an `ignite` while serving is served at once.
  */
-import { loadDefaults, loadMachine } from "../config/mod.ts";
+import { loadDefaults, loadMachine, noSuchMachine } from "../config/mod.ts";
 import { IagoError } from "../errors.ts";
 import { readTextIfExists } from "../fsutil.ts";
 import type { Workspace } from "../workspace.ts";
@@ -12,6 +12,12 @@ export interface ServedMachine {
   name: string;
   /** Normalised (`52:54:00:12:34:56`); undefined when machine.toml sets none. */
   mac?: string;
+}
+
+/** Throws a `UsageError` naming the closest machine when one of `names` is not in `ws`. */
+export async function checkMachineNames(ws: Workspace, names: readonly string[]): Promise<void> {
+  const all = await ws.machineNames();
+  for (const n of names) if (!all.includes(n)) throw await noSuchMachine(ws, n);
 }
 
 export class Fleet {

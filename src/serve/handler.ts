@@ -1,13 +1,19 @@
 /**
  * What `iago serve` answers, request by request: a machine's Ignition config or its iPXE
  * script, found by name or MAC, only with that machine's token, only once or within a window
- * when asked. Every denial is the same 404, so a caller cannot tell an unknown MAC from a wrong
- * token; the log line says which (and never holds the token).
+ * when asked, server-wide or by the machine's own arm. Every denial is the same 404, so a caller
+ * cannot tell an unknown MAC from a wrong token or a used arm; the log line says which (and
+ * never holds the token). Tokens, fetches and arms are read again at each request: another
+ * `iago serve --rotate/--arm` changes them while the server runs.
  */
+import { IagoError } from "../errors.ts";
+import type { ArmLog } from "./arm_log.ts";
+import type { ArmStore } from "./arms.ts";
 import { normalizeMac } from "./mac.ts";
 import type { FetchLog } from "./fetched.ts";
 import type { Fleet, ServedMachine } from "./fleet.ts";
 import { type IpxeImages, ipxeScript } from "./ipxe.ts";
+import { withServeLock } from "./state_lock.ts";
 import type { TokenStore } from "./tokens.ts";
 
 export interface Policy {
@@ -15,6 +21,8 @@ export interface Policy {
   once: boolean;
   /** Configs are served only until then (ms since the epoch). */
   until?: number;
+  /** Only armed machines are served (`iago serve --arm NAME`). */
+  armedOnly?: boolean;
   /** The URL machines reach this server at (`http://10.0.0.2:8080`). */
   baseUrl: string;
   /** Where iPXE scripts boot from; without them, no iPXE script is served. */
@@ -47,6 +55,9 @@ export class IgnitionHandler {
   readonly #fleet: Fleet;
   readonly #tokens: TokenStore;
   readonly #fetched: FetchLog;
+  readonly #arms: ArmStore;
+  readonly #armLog: ArmLog;
+  readonly #stateDir: string;
   readonly #policy: Policy;
   readonly #log: (entry: FetchEntry) => void;
   readonly #now: () => number;
@@ -55,6 +66,10 @@ export class IgnitionHandler {
     fleet: Fleet;
     tokens: TokenStore;
     fetched: FetchLog;
+    arms: ArmStore;
+    armLog: ArmLog;
+    /** `.iago/`, where the serve lock is. */
+    stateDir: string;
     policy: Policy;
     log: (entry: FetchEntry) => void;
     now?: () => number;
@@ -62,6 +77,9 @@ export class IgnitionHandler {
     this.#fleet = deps.fleet;
     this.#tokens = deps.tokens;
     this.#fetched = deps.fetched;
+    this.#arms = deps.arms;
+    this.#armLog = deps.armLog;
+    this.#stateDir = deps.stateDir;
     this.#policy = deps.policy;
     this.#log = deps.log;
     this.#now = deps.now ?? Date.now;
@@ -107,6 +125,11 @@ export class IgnitionHandler {
     }
     const token = q.get("token");
     if (!token) return deny("no token");
+    try {
+      await this.#tokens.load();
+    } catch (err) {
+      return deny(err instanceof IagoError ? err.message : String(err));
+    }
     if (!this.#tokens.matches(machine.name, token)) return deny("wrong token");
 
     if (kind === "ipxe") {
@@ -122,28 +145,56 @@ export class IgnitionHandler {
       });
     }
 
-    if (this.#policy.until !== undefined && this.#now() > this.#policy.until) {
-      return deny(`the window closed at ${new Date(this.#policy.until).toISOString()}`);
-    }
-    const config = await this.#fleet.ignition(machine.name);
-    if (config === undefined) return deny(`no Ignition file (iago ignite ${machine.name})`);
-    // Checked and recorded with no await between: of two racing requests, one is refused.
-    const earlier = this.#fetched.get(machine.name);
-    if (this.#policy.once && earlier) {
-      return deny(`one-time config, fetched already at ${earlier.at} by ${earlier.from}`);
-    }
-    if (req.method === "GET") {
-      await this.#fetched.record(machine.name, { at: entry.time.toISOString(), from: remote });
-    }
+    const served = machine.name;
+    // Decided and recorded under the lock: of two racing requests (in this process or with
+    // another server on the same workspace) one is refused, and an arm made a moment ago counts.
+    const verdict = await withServeLock(this.#stateDir, async () => {
+      await this.#fetched.load();
+      await this.#arms.load();
+      this.#armLog.update();
+      const refusal = this.#refusal(served);
+      if (refusal) return { refusal };
+      const config = await this.#fleet.ignition(served);
+      if (config === undefined) return { refusal: `no Ignition file (iago ignite ${served})` };
+      if (req.method === "GET") {
+        await this.#fetched.record(served, { at: entry.time.toISOString(), from: remote });
+      }
+      return { config };
+    });
+    if (verdict.refusal !== undefined) return deny(verdict.refusal);
+    const config = verdict.config!;
     entry.allowed = true;
     entry.reason = `${new TextEncoder().encode(config).length} bytes`;
     this.#log(entry);
+    if (req.method === "GET") this.#armLog.used(served, remote);
     return new Response(req.method === "HEAD" ? null : config, {
       headers: {
         "content-type": "application/vnd.coreos.ignition+json",
         "cache-control": "no-store",
       },
     });
+  }
+
+  /** Why `name`'s config may not be served now, or undefined when it may. */
+  #refusal(name: string): string | undefined {
+    const now = this.#now();
+    const earlier = this.#fetched.get(name);
+    const arm = this.#arms.get(name);
+    if (arm) {
+      if (arm.until !== undefined && now > Date.parse(arm.until)) {
+        return `its arm expired at ${arm.until}`;
+      }
+      if (earlier) return `its one-time arm was used at ${earlier.at} by ${earlier.from}`;
+      return undefined;
+    }
+    if (this.#policy.armedOnly) return `not armed (iago serve --arm ${name})`;
+    if (this.#policy.until !== undefined && now > this.#policy.until) {
+      return `the window closed at ${new Date(this.#policy.until).toISOString()}`;
+    }
+    if (this.#policy.once && earlier) {
+      return `one-time config, fetched already at ${earlier.at} by ${earlier.from}`;
+    }
+    return undefined;
   }
 }
 

@@ -2,10 +2,10 @@
  * What `iago serve --urls` and `--rotate` work with: each served machine and its URLs, tokens
  * made (or rotated) and stored as needed, without starting a server.
  */
-import { noSuchMachine } from "../config/mod.ts";
 import type { Workspace } from "../workspace.ts";
 import { FetchLog } from "./fetched.ts";
-import { Fleet } from "./fleet.ts";
+import { checkMachineNames, Fleet } from "./fleet.ts";
+import { withServeLock } from "./state_lock.ts";
 import { TokenStore } from "./tokens.ts";
 import { type MachineUrls, machineUrls } from "./urls.ts";
 
@@ -19,20 +19,20 @@ export async function machineLinks(
   baseUrl: string,
   options: { rotate?: boolean; onWarning: (message: string) => void },
 ): Promise<MachineUrls[]> {
-  const all = await ws.machineNames();
-  for (const n of names) if (!all.includes(n)) throw await noSuchMachine(ws, n);
+  await checkMachineNames(ws, names);
   const tokens = new TokenStore(ws.stateDir);
-  await tokens.load();
   const fetched = new FetchLog(ws.stateDir);
-  await fetched.load();
-  const out: MachineUrls[] = [];
-  for (const m of await new Fleet(ws, names, options.onWarning).machines()) {
-    let token: string;
-    if (options.rotate) {
-      token = await tokens.rotate(m.name);
-      await fetched.forget(m.name);
-    } else token = await tokens.tokenOf(m.name);
-    out.push(machineUrls(baseUrl, m, token));
-  }
-  return out;
+  const machines = await new Fleet(ws, names, options.onWarning).machines();
+  return await withServeLock(ws.stateDir, async () => {
+    const out: MachineUrls[] = [];
+    for (const m of machines) {
+      let token: string;
+      if (options.rotate) {
+        token = await tokens.rotate(m.name);
+        await fetched.forget(m.name);
+      } else token = await tokens.tokenOf(m.name);
+      out.push(machineUrls(baseUrl, m, token));
+    }
+    return out;
+  });
 }

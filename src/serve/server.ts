@@ -1,14 +1,18 @@
 /**
  * `iago serve` as a running server: Deno.serve over HTTP, or HTTPS with a given certificate,
- * the machine table read again when `machines/` or `config/` change (Deno.watchFs), and a
- * clean stop on SIGTERM/SIGINT: no new connections, requests in flight finish.
+ * the machine table read again when `machines/` or `config/` change and arms logged when
+ * `.iago/serve/` changes (Deno.watchFs), and a clean stop on SIGTERM/SIGINT: no new
+ * connections, requests in flight finish.
  */
-import { noSuchMachine } from "../config/mod.ts";
+import { dirname } from "node:path";
 import { IagoError, UsageError } from "../errors.ts";
 import type { Workspace } from "../workspace.ts";
+import { type ArmEvent, ArmLog } from "./arm_log.ts";
+import { ArmStore } from "./arms.ts";
 import { FetchLog } from "./fetched.ts";
-import { Fleet } from "./fleet.ts";
+import { checkMachineNames, Fleet } from "./fleet.ts";
 import { type FetchEntry, IgnitionHandler, type Policy } from "./handler.ts";
+import { withServeLock } from "./state_lock.ts";
 import { TokenStore } from "./tokens.ts";
 
 export interface ServeOptions {
@@ -22,10 +26,14 @@ export interface ServeOptions {
   once: boolean;
   /** How long configs are served after the start, in ms. */
   windowMs?: number;
+  /** Serve only machines armed with `iago serve --arm`. */
+  armedOnly?: boolean;
   /** What machines use to reach the server; default from the listening address. */
   baseUrl?: string;
   images?: Policy["images"];
   log: (entry: FetchEntry) => void;
+  /** A machine armed or disarmed. */
+  note: (event: ArmEvent) => void;
   onWarning: (message: string) => void;
   /** Stop on SIGTERM and SIGINT (the CLI); tests stop it themselves. */
   signals?: boolean;
@@ -43,14 +51,17 @@ export interface RunningServer {
 
 /** Starts serving; throws an `IagoError` when the address is taken or TLS files are bad. */
 export async function startServer(ws: Workspace, options: ServeOptions): Promise<RunningServer> {
-  const all = await ws.machineNames();
-  for (const n of options.machines) if (!all.includes(n)) throw await noSuchMachine(ws, n);
+  await checkMachineNames(ws, options.machines);
   const tokens = new TokenStore(ws.stateDir);
-  await tokens.load();
   const fetched = new FetchLog(ws.stateDir);
-  await fetched.load();
+  const arms = new ArmStore(ws.stateDir);
   const fleet = new Fleet(ws, options.machines, options.onWarning);
-  for (const m of await fleet.machines()) await tokens.tokenOf(m.name);
+  const served = await fleet.machines();
+  await withServeLock(ws.stateDir, async () => {
+    for (const m of served) await tokens.tokenOf(m.name);
+    await fetched.load();
+    await arms.load();
+  });
 
   const controller = new AbortController();
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -84,11 +95,17 @@ export async function startServer(ws: Workspace, options: ServeOptions): Promise
   const scheme = options.tls ? "https" : "http";
   const baseUrl = (options.baseUrl ?? `${scheme}://${hostForUrl(options.hostname)}:${port}`)
     .replace(/\/+$/, "");
+  const armLog = new ArmLog({ arms, fetched, note: options.note });
+  armLog.update();
   ready.handler = new IgnitionHandler({
     fleet,
     tokens,
     fetched,
+    arms,
+    armLog,
+    stateDir: ws.stateDir,
     policy: {
+      armedOnly: options.armedOnly,
       once: options.once,
       until: options.windowMs === undefined ? undefined : Date.now() + options.windowMs,
       baseUrl,
@@ -97,19 +114,35 @@ export async function startServer(ws: Workspace, options: ServeOptions): Promise
     log: options.log,
   });
 
-  const watcher = watch(ws, () => fleet.invalidate());
+  const watchers = [
+    watch([ws.machinesDir, ws.configDir], () => fleet.invalidate()),
+    // `iago serve --arm` in another process: say so now, not at the machine's request.
+    watch([dirname(arms.file)], async () => {
+      try {
+        await withServeLock(ws.stateDir, async () => {
+          await fetched.load();
+          await arms.load();
+        });
+        armLog.update();
+      } catch (err) {
+        // The next request reads them again and says it then.
+        if (!(err instanceof IagoError)) throw err;
+      }
+    }),
+  ];
   const stop = () => controller.abort();
   if (options.signals) {
     Deno.addSignalListener("SIGTERM", stop);
     Deno.addSignalListener("SIGINT", stop);
   }
   const finished = server.finished.then(async () => {
-    watcher?.close();
+    for (const w of watchers) w?.close();
+    armLog.close();
     if (options.signals) {
       Deno.removeSignalListener("SIGTERM", stop);
       Deno.removeSignalListener("SIGINT", stop);
     }
-    await watcher?.done;
+    await Promise.all(watchers.map((w) => w?.done));
   });
   return {
     baseUrl,
@@ -122,20 +155,20 @@ export async function startServer(ws: Workspace, options: ServeOptions): Promise
   };
 }
 
-/** Watches `machines/` and `config/`; a change makes the machine table be read again. */
+/** Calls `onChange` after each change under `paths` (none when they cannot be watched). */
 function watch(
-  ws: Workspace,
-  onChange: () => void,
+  paths: string[],
+  onChange: () => void | Promise<void>,
 ): { close(): void; done: Promise<void> } | undefined {
   let fsw: Deno.FsWatcher;
   try {
-    fsw = Deno.watchFs([ws.machinesDir, ws.configDir], { recursive: true });
+    fsw = Deno.watchFs(paths, { recursive: true });
   } catch {
     return undefined;
   }
   const done = (async () => {
     try {
-      for await (const _ of fsw) onChange();
+      for await (const _ of fsw) await onChange();
     } catch {
       // closed
     }

@@ -17,10 +17,16 @@ export class TokenStore {
     this.file = join(stateDir, "serve", "tokens.json");
   }
 
-  /** Reads the stored tokens; throws an `IagoError` when the file is not what iago wrote. */
+  /**
+   * Reads the stored tokens again (`--rotate` in another process changes them); throws an
+   * `IagoError` when the file is not what iago wrote.
+   */
   async load(): Promise<void> {
     const text = await readTextIfExists(this.file);
-    if (text === undefined) return;
+    if (text === undefined) {
+      this.#tokens = {};
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -38,15 +44,20 @@ export class TokenStore {
     this.#tokens = parsed as Record<string, string>;
   }
 
-  /** The token of `name`, made and stored when it has none. */
+  /** The token of `name`, made and stored when it has none. Hold the serve lock. */
   async tokenOf(name: string): Promise<string> {
+    await this.load();
     const have = this.#tokens[name];
     if (have) return have;
     return await this.rotate(name);
   }
 
-  /** A new token for `name`, stored before it is returned; the old one stops working. */
+  /**
+   * A new token for `name`, stored before it is returned; the old one stops working. Hold the
+   * serve lock.
+   */
   async rotate(name: string): Promise<string> {
+    await this.load();
     const token = Buffer.from(getRandomValues(new Uint8Array(32))).toString("base64url");
     const next = { ...this.#tokens, [name]: token };
     await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + "\n", {

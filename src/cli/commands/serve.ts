@@ -20,6 +20,9 @@ interface ServeFlags {
   rootfs?: string;
   urls: boolean;
   rotate: boolean;
+  arm: boolean;
+  disarm: boolean;
+  armedOnly: boolean;
   json: boolean;
 }
 
@@ -37,6 +40,33 @@ export const serveCommand = buildCommand({
       throw new UsageError("--kernel, --initrd and --rootfs go together", {
         hint: "give the URLs of the Fedora CoreOS live kernel, initramfs and rootfs",
       });
+    }
+    const actions = [flags.urls, flags.rotate, flags.arm, flags.disarm].filter(Boolean).length;
+    if (actions > 1) {
+      throw new UsageError("--urls, --rotate, --arm and --disarm each do one thing: give one", {
+        hint: "iago serve --arm web --window 15m, then iago serve --urls web for its URLs",
+      });
+    }
+    if (flags.arm || flags.disarm) {
+      const flag = flags.arm ? "--arm" : "--disarm";
+      if (names.length === 0) {
+        throw new UsageError(`Name the machines to ${flag.slice(2)}`, {
+          hint: `iago serve ${flag} NAME... (the others stay as they are)`,
+        });
+      }
+      if (flags.arm) {
+        const armed = await serve.armMachines(this.workspace, names, {
+          windowMs: flags.window === undefined ? undefined : serve.parseDuration(flags.window),
+        });
+        for (const { name, arm } of armed) {
+          this.out.print(`${name}: armed (${serve.describeArm(arm)})`);
+        }
+      } else {
+        for (const { name, wasArmed } of await serve.disarmMachines(this.workspace, names)) {
+          this.out.print(`${name}: ${wasArmed ? "disarmed" : "was not armed"}`);
+        }
+      }
+      return;
     }
     const scheme = flags.cert ? "https" : "http";
     const shownHost = hostname === "0.0.0.0" || hostname === "::" ? "HOST" : hostname;
@@ -78,18 +108,22 @@ export const serveCommand = buildCommand({
         : undefined,
       machines: names,
       once: flags.once,
+      armedOnly: flags.armedOnly,
       windowMs: flags.window === undefined ? undefined : serve.parseDuration(flags.window),
       baseUrl: flags.url,
       images: flags.kernel && flags.initrd && flags.rootfs
         ? { kernel: flags.kernel, initrd: flags.initrd, rootfs: flags.rootfs }
         : undefined,
       log: (e) => this.out.print(serve.formatEntry(e)),
+      note: (e) => this.out.print(serve.formatArmEvent(e)),
       onWarning,
       signals: true,
     });
     this.out.info(
       `serving Ignition on ${scheme}://${hostname}:${server.port} as ${server.baseUrl}` +
-        `${flags.once ? ", each config once" : ""}${
+        `${flags.armedOnly ? ", armed machines only" : ""}${
+          flags.once ? ", each config once" : ""
+        }${
           flags.window ? `, for ${flags.window}` : ""
         } (iago serve --urls shows the machines' URLs; SIGTERM or Ctrl-C stops)`,
     );
@@ -136,7 +170,12 @@ export const serveCommand = buildCommand({
         parse: String,
         optional: true,
         placeholder: "DURATION",
-        brief: "serve configs only this long after the start (90s, 30m, 2h, 1d)",
+        brief: "serve configs only this long after the start (90s, 30m, 2h, 1d); --arm: its window",
+      },
+      armedOnly: {
+        kind: "boolean",
+        default: false,
+        brief: "serve only machines armed with --arm",
       },
       kernel: {
         kind: "parsed",
@@ -169,6 +208,17 @@ export const serveCommand = buildCommand({
         default: false,
         brief: "give the named machines new tokens (old URLs stop working), print the URLs, exit",
       },
+      arm: {
+        kind: "boolean",
+        default: false,
+        brief:
+          "let the named machines' configs be fetched once more (within --window), also by a running server; exit",
+      },
+      disarm: {
+        kind: "boolean",
+        default: false,
+        brief: "remove the named machines' arms (back to the server's own rules); exit",
+      },
       json: { kind: "boolean", default: false, brief: "--urls/--rotate: print JSON" },
     },
     positional: {
@@ -190,11 +240,17 @@ export const serveCommand = buildCommand({
       ".iago/serve/ (0600): iago serve --urls prints the URLs. An unknown machine or MAC and a",
       "wrong token all get the same 404; each request is logged (never its token).",
       "",
+      "iago serve --arm NAME lets NAME's config be fetched once more (within --window), whatever",
+      "the server runs with, without restarting it; a used or expired arm is denied like the rest",
+      "until NAME is armed again or disarmed (--disarm). With --armed-only nothing else is served.",
+      "",
       "Examples:",
       "  iago serve --urls --url http://10.0.0.2:8080",
       "  iago serve --listen 0.0.0.0:8080 --url http://10.0.0.2:8080 --once",
       "  iago serve --listen 0.0.0.0:8443 --cert tls.crt --key tls.key --window 2h web",
       "  iago serve --rotate web",
+      "  iago serve --listen 0.0.0.0:8080 --url http://10.0.0.2:8080 --armed-only",
+      "  iago serve --arm web --window 15m",
     ].join("\n"),
   },
 });

@@ -1,0 +1,87 @@
+/**
+ * Per-machine arms of `iago serve`, kept in `.iago/serve/arms.json` (0600): `iago serve --arm web
+ * --window 15m` lets web's config be fetched once more (within 15 minutes) whatever the server
+ * was started with, and a running server sees it at its next request. An armed machine follows
+ * its arm alone: once its fetch was served, or its window closed, it is denied until it is armed
+ * again or disarmed (`--disarm`, back to the server's own --once/--window/--armed-only).
+ */
+import { join } from "node:path";
+import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
+
+export interface Arm {
+  /** ISO time it was armed. */
+  armedAt: string;
+  /** ISO time its window closes; none: open until used or disarmed. */
+  until?: string;
+}
+
+export class ArmStore {
+  readonly file: string;
+  #arms: Record<string, Arm> = {};
+
+  constructor(stateDir: string) {
+    this.file = join(stateDir, "serve", "arms.json");
+  }
+
+  /** Reads the arms again (another process may have armed a machine). */
+  async load(): Promise<Record<string, Arm>> {
+    const text = await readTextIfExists(this.file);
+    let parsed: unknown;
+    try {
+      parsed = text === undefined ? {} : JSON.parse(text);
+    } catch {
+      parsed = {};
+    }
+    // A torn or foreign file arms nothing: serving less is the safe side.
+    this.#arms = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? Object.fromEntries(
+        Object.entries(parsed).filter(([, a]) =>
+          typeof a?.armedAt === "string" && (a.until === undefined || typeof a.until === "string")
+        ),
+      )
+      : {};
+    return this.#arms;
+  }
+
+  get(name: string): Arm | undefined {
+    return this.#arms[name];
+  }
+
+  /** The arms as last loaded. */
+  all(): Readonly<Record<string, Arm>> {
+    return this.#arms;
+  }
+
+  /** Arms `name` from `now` for one fetch, until `now + windowMs` when given. Hold the lock. */
+  async arm(name: string, now: number, windowMs?: number): Promise<Arm> {
+    await this.load();
+    const arm: Arm = {
+      armedAt: new Date(now).toISOString(),
+      ...(windowMs !== undefined ? { until: new Date(now + windowMs).toISOString() } : {}),
+    };
+    await this.#save({ ...this.#arms, [name]: arm });
+    return arm;
+  }
+
+  /** Removes `name`'s arm; whether it had one. Hold the lock. */
+  async disarm(name: string): Promise<boolean> {
+    await this.load();
+    if (!this.#arms[name]) return false;
+    const { [name]: _, ...rest } = this.#arms;
+    await this.#save(rest);
+    return true;
+  }
+
+  async #save(arms: Record<string, Arm>): Promise<void> {
+    await writeFileAtomic(this.file, JSON.stringify(arms, null, 2) + "\n", {
+      mode: 0o600,
+      mkdirMode: 0o700,
+    });
+    this.#arms = arms;
+  }
+}
+
+/** `one fetch, until 2026-12-06T05:25:00Z` or `one fetch, no time limit`. */
+export function describeArm(arm: Arm): string {
+  return `one fetch, ${arm.until ? `until ${arm.until.replace(/\.\d+Z$/, "Z")}` : "no time limit"}`;
+}
