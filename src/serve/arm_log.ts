@@ -4,7 +4,7 @@
  * was served, when its window closed (a timer, so the journal says it when it happens) or when
  * `--disarm` removed it.
  */
-import { type Arm, type ArmStore, describeArm } from "./arms.ts";
+import { type Arm, armState, type ArmStore, describeArm } from "./arms.ts";
 import type { FetchLog } from "./fetched.ts";
 
 export interface ArmEvent {
@@ -58,7 +58,7 @@ export class ArmLog {
       if (seen?.armedAt === arm.armedAt) continue;
       clearTimeout(seen?.timer);
       const until = arm.until === undefined ? undefined : Date.parse(arm.until);
-      const live = (until === undefined || this.#now() <= until) && !this.#fetched.get(name);
+      const live = armState(arm, this.#fetched.get(name), this.#now()).state === "armed";
       const next: Seen = { armedAt: arm.armedAt, live };
       this.#seen.set(name, next);
       if (!live) continue;

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
+import type { Fetch } from "./fetched.ts";
 
 export interface Arm {
   /** ISO time it was armed. */
@@ -81,7 +82,32 @@ export class ArmStore {
   }
 }
 
+/** Where an arm stands: still to be used, used by a fetch, or past its window. */
+export type ArmState =
+  | { state: "armed" }
+  | { state: "used"; at: string; from: string }
+  | { state: "expired"; at: string };
+
+/**
+ * The state of `arm` at `now`, given the machine's fetch since it was armed (arming forgets the
+ * one before): the one rule the server decides and logs by, and `--urls` shows.
+ */
+export function armState(arm: Arm, fetch: Fetch | undefined, now: number): ArmState {
+  if (fetch) return { state: "used", at: fetch.at, from: fetch.from };
+  if (arm.until !== undefined && now > Date.parse(arm.until)) {
+    return { state: "expired", at: arm.until };
+  }
+  return { state: "armed" };
+}
+
 /** `one fetch, until 2026-12-06T05:25:00Z` or `one fetch, no time limit`. */
 export function describeArm(arm: Arm): string {
   return `one fetch, ${arm.until ? `until ${arm.until.replace(/\.\d+Z$/, "Z")}` : "no time limit"}`;
+}
+
+/** `armed (one fetch, until ...)`, `used at T by 10.0.2.15`, `expired at T`. */
+export function describeArmState(arm: Arm & ArmState): string {
+  if (arm.state === "used") return `used at ${arm.at} by ${arm.from}`;
+  if (arm.state === "expired") return `expired at ${arm.at.replace(/\.\d+Z$/, "Z")}`;
+  return `armed (${describeArm(arm)})`;
 }

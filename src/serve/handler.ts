@@ -8,7 +8,7 @@
  */
 import { IagoError } from "../errors.ts";
 import type { ArmLog } from "./arm_log.ts";
-import type { ArmStore } from "./arms.ts";
+import { armState, type ArmStore } from "./arms.ts";
 import { normalizeMac } from "./mac.ts";
 import type { FetchLog } from "./fetched.ts";
 import type { Fleet, ServedMachine } from "./fleet.ts";
@@ -181,10 +181,9 @@ export class IgnitionHandler {
     const earlier = this.#fetched.get(name);
     const arm = this.#arms.get(name);
     if (arm) {
-      if (arm.until !== undefined && now > Date.parse(arm.until)) {
-        return `its arm expired at ${arm.until}`;
-      }
-      if (earlier) return `its one-time arm was used at ${earlier.at} by ${earlier.from}`;
+      const s = armState(arm, earlier, now);
+      if (s.state === "expired") return `its arm expired at ${s.at}`;
+      if (s.state === "used") return `its one-time arm was used at ${s.at} by ${s.from}`;
       return undefined;
     }
     if (this.#policy.armedOnly) return `not armed (iago serve --arm ${name})`;

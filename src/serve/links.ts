@@ -1,8 +1,9 @@
 /**
  * What `iago serve --urls` and `--rotate` work with: each served machine and its URLs, tokens
- * made (or rotated) and stored as needed, without starting a server.
+ * made (or rotated) and stored as needed, and its arm, without starting a server.
  */
 import type { Workspace } from "../workspace.ts";
+import { armState, ArmStore } from "./arms.ts";
 import { FetchLog } from "./fetched.ts";
 import { checkMachineNames, Fleet } from "./fleet.ts";
 import { withServeLock } from "./state_lock.ts";
@@ -22,8 +23,10 @@ export async function machineLinks(
   await checkMachineNames(ws, names);
   const tokens = new TokenStore(ws.stateDir);
   const fetched = new FetchLog(ws.stateDir);
+  const arms = new ArmStore(ws.stateDir);
   const machines = await new Fleet(ws, names, options.onWarning).machines();
   return await withServeLock(ws.stateDir, async () => {
+    await arms.load();
     const out: MachineUrls[] = [];
     for (const m of machines) {
       let token: string;
@@ -31,7 +34,12 @@ export async function machineLinks(
         token = await tokens.rotate(m.name);
         await fetched.forget(m.name);
       } else token = await tokens.tokenOf(m.name);
-      out.push(machineUrls(baseUrl, m, token));
+      await fetched.load();
+      const arm = arms.get(m.name);
+      out.push({
+        ...machineUrls(baseUrl, m, token),
+        ...(arm ? { arm: { ...arm, ...armState(arm, fetched.get(m.name), Date.now()) } } : {}),
+      });
     }
     return out;
   });

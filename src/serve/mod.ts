@@ -14,6 +14,13 @@ export { normalizeMac } from "./mac.ts";
 export { type IpxeImages, ipxeScript } from "./ipxe.ts";
 export { type MachineUrls, machineUrls } from "./urls.ts";
 export { machineLinks } from "./links.ts";
-export { type Arm, ArmStore, describeArm } from "./arms.ts";
+export {
+  type Arm,
+  type ArmState,
+  armState,
+  ArmStore,
+  describeArm,
+  describeArmState,
+} from "./arms.ts";
 export { type ArmEvent, ArmLog, formatArmEvent } from "./arm_log.ts";
 export { armMachines, disarmMachines } from "./arming.ts";

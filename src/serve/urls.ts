@@ -1,4 +1,5 @@
 /** The per-machine URLs `iago serve --urls` prints: what to put in a boot config. */
+import type { Arm, ArmState } from "./arms.ts";
 import type { ServedMachine } from "./fleet.ts";
 
 export interface MachineUrls {
@@ -9,6 +10,8 @@ export interface MachineUrls {
   ignitionByMac?: string;
   /** `BASE/ipxe?name=NAME&token=T`: the machine's iPXE script. */
   ipxe: string;
+  /** Its arm (`iago serve --arm`), when it has one. */
+  arm?: Arm & ArmState;
 }
 
 /** The URLs of `machine` under `baseUrl` with its `token`. */

@@ -174,7 +174,13 @@ Deno.test("serve --armed-only serves no machine until it is armed; --disarm take
     const disarmed = await iago(["serve", "--disarm", "db"], { cwd: dir.path, env: ENV });
     assert.equal(disarmed.stdout, "db: disarmed");
     await noted(server, /machine=db: disarmed \(iago serve --disarm\)/);
+    const armLine = async (name: string) =>
+      (await iago(["serve", "--urls", name], { cwd: dir.path, env: ENV })).stdout.split("\n")
+        .find((l) => l.startsWith("  arm "));
+    assert.equal(await armLine("web"), "  arm       armed (one fetch, no time limit)");
     assert.equal((await fetchConfig(server, dir.path, "web")).status, 200);
+    assert.match((await armLine("web"))!, /^ {2}arm {7}used at \S+Z by 127\.0\.0\.1$/);
+    assert.equal(await armLine("db"), undefined);
     const db = await fetchConfig(server, dir.path, "db");
     assert.equal(db.status, 404);
     assert.equal(db.reason, "not armed (iago serve --arm db)");

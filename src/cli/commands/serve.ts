@@ -89,6 +89,7 @@ export const serveCommand = buildCommand({
           this.out.print(`  ignition  ${l.ignition}`);
           if (l.ignitionByMac) this.out.print(`  by MAC    ${l.ignitionByMac}`);
           this.out.print(`  iPXE      ${l.ipxe}`);
+          if (l.arm) this.out.print(`  arm       ${serve.describeArmState(l.arm)}`);
         }
       }
       return;
