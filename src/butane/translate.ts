@@ -72,9 +72,12 @@ const STRICT_FAILURE = "Config produced warnings and --strict was specified";
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-/** Translates Butane YAML text; never throws for problems in the input. */
+/**
+ * Translates Butane YAML text (or the bytes of a file, checked as UTF-8 the way butane checks
+ * them); never throws for problems in the input.
+ */
 export function translateButaneText(
-  yamlText: string,
+  yamlText: string | Uint8Array,
   opts: TranslateOptions = {},
 ): Promise<TranslateResult> {
   return Promise.resolve(translateButaneTextSync(yamlText, opts));
@@ -82,7 +85,7 @@ export function translateButaneText(
 
 /** The synchronous form of `translateButaneText` (file reads are synchronous). */
 export function translateButaneTextSync(
-  yamlText: string,
+  yamlText: string | Uint8Array,
   opts: TranslateOptions = {},
 ): TranslateResult {
   let root;

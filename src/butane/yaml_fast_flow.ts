@@ -1,7 +1,7 @@
 /**
  * The scalar and flow-collection pieces of the fast YAML reader: single-line quoted scalars (with
  * YAML's escapes) and single-line flow sequences and mappings. Anything else is declined with
- * `Unsupported`, so the caller falls back to the `yaml` library.
+ * `Unsupported`, so the caller falls back to the yaml.v3 port.
  */
 import { YMap, YScalar, YSeq, type YValue } from "./yaml_tree.ts";
 

@@ -26,12 +26,13 @@ export async function butane(
 ): Promise<void> {
   const { butaneOutput, translateButaneText } = await import("../../butane/mod.ts");
   const abs = (p: string) => (isAbsolute(p) ? p : join(this.workspace.root, p));
-  let text: string;
+  // Bytes, not text: butane refuses what is not UTF-8 with yaml.v3's words, and so does iago.
+  let text: Uint8Array;
   if (file === undefined || file === "-") {
-    text = await new Response(Deno.stdin.readable).text();
+    text = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
   } else {
     try {
-      text = await Deno.readTextFile(abs(file));
+      text = await Deno.readFile(abs(file));
     } catch (err) {
       const why = err instanceof Deno.errors.NotFound
         ? "no such file"

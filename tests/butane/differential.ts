@@ -1,0 +1,232 @@
+/**
+ * The differential check of `iago butane` against butane itself: every real-world config of
+ * tests/fixtures/butane-corpus/ is mutated (tests/butane/mutate.ts), each mutant goes through
+ * the butane binary and through iago's translator in-process, and every difference in stdout,
+ * stderr or exit code is listed, grouped by the first line that differs. Not a test (it needs
+ * the butane binary and takes minutes): run it by hand.
+ *
+ *   deno run -A tests/butane/differential.ts [--butane PATH] [--per-kind N] [--seed N]
+ *     [--kind KIND] [--jobs N] [--out DIR] [--save ID NAME]
+ *
+ * butane's results are cached by input under `--out` (default /tmp/iago-butane-diff), so a
+ * second run after a fix costs only iago's side. Each differing mutant is written there as
+ * `ID.bu`, `ID.want` and `ID.got`. `--save ID NAME` checks mutant ID in as a regression fixture
+ * in tests/fixtures/butane-mutants/ (butane's outputs in every mode, as the corpus has them).
+ */
+import { parseArgs } from "node:util";
+import { type ButaneOutput, butaneOutput, translateButaneTextSync } from "../../src/butane/mod.ts";
+import { type Mutant, mutate } from "./mutate.ts";
+
+const CORPUS = new URL("../fixtures/butane-corpus/", import.meta.url).pathname;
+const MUTANTS = new URL("../fixtures/butane-mutants/", import.meta.url).pathname;
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    butane: { type: "string", default: "/tmp/butane-oracle/butane" },
+    "per-kind": { type: "string", default: "2" },
+    seed: { type: "string", default: "1" },
+    kind: { type: "string" },
+    jobs: { type: "string", default: "2" },
+    out: { type: "string", default: "/tmp/iago-butane-diff" },
+    save: { type: "string", multiple: true },
+  },
+  allowPositionals: true,
+});
+
+type Mode = "normal" | "strict" | "pretty";
+const MODE_ARGS: Record<Mode, string[]> = {
+  normal: [],
+  strict: ["--strict"],
+  pretty: ["--pretty"],
+};
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+async function sha256(bytes: Uint8Array, extra: string): Promise<string> {
+  const data = new Uint8Array([...new TextEncoder().encode(extra + "\0"), ...bytes]);
+  const digest = await crypto.subtle.digest("SHA-256", data);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** butane's stdout, stderr and exit code for `bytes`, run as the corpus fixtures were. */
+async function oracle(m: Mutant, mode: Mode): Promise<ButaneOutput> {
+  const dirArgs = isDir(`${CORPUS}${m.source}.d`) ? ["-d", `${m.source}.d`] : [];
+  const args = [...MODE_ARGS[mode], ...dirArgs];
+  const cacheFile = `${flags.out}/cache/${await sha256(m.bytes, args.join(" "))}.json`;
+  try {
+    return JSON.parse(Deno.readTextFileSync(cacheFile));
+  } catch {
+    // not run yet
+  }
+  const child = new Deno.Command(flags.butane!, {
+    args,
+    cwd: CORPUS,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(m.bytes).catch(() => {});
+  await writer.close().catch(() => {});
+  const out = await child.output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  const result = { stdout: decode(out.stdout), stderr: decode(out.stderr), exitCode: out.code };
+  Deno.writeTextFileSync(cacheFile, JSON.stringify(result));
+  return result;
+}
+
+/** iago's output for the same input, as `iago butane` gives it. */
+function iago(m: Mutant, mode: Mode): ButaneOutput {
+  const dir = isDir(`${CORPUS}${m.source}.d`) ? `${m.source}.d` : undefined;
+  try {
+    return butaneOutput(translateButaneTextSync(m.bytes, {
+      strict: mode === "strict",
+      pretty: mode === "pretty",
+      filesDir: dir && CORPUS + dir,
+      filesDirShown: dir,
+    }));
+  } catch (err) {
+    return { stdout: "", stderr: `iago threw: ${(err as Error).stack}\n`, exitCode: -1 };
+  }
+}
+
+/** The first differing line, numbers and quoted text blanked, to group differences by. */
+function signature(want: ButaneOutput, got: ButaneOutput): string {
+  const blank = (s: string) =>
+    s.replace(/`[^`]*`|"[^"]*"|'[^']*'/g, "Q").replace(/\d+/g, "N").replace(/\$\.[\w.]+/g, "$P");
+  if (got.exitCode === -1) return "iago threw: " + blank(got.stderr.split("\n")[1] ?? "");
+  const w = want.stderr.split("\n");
+  const g = got.stderr.split("\n");
+  for (let i = 0; i < Math.max(w.length, g.length); i++) {
+    if (w[i] !== g[i]) {
+      return `stderr: want ${blank(w[i] ?? "(none)")} | got ${blank(g[i] ?? "(none)")}`;
+    }
+  }
+  if (want.exitCode !== got.exitCode) return `exit ${want.exitCode} vs ${got.exitCode}`;
+  return "stdout differs";
+}
+
+const sortedLines = (s: string) => s.split("\n").sort().join("\n");
+
+function loadCorpus(): { name: string; text: string }[] {
+  return [...Deno.readDirSync(CORPUS)]
+    .filter((e) => e.name.endsWith(".bu"))
+    .map((e) => e.name.slice(0, -3))
+    .sort()
+    .map((name) => ({ name, text: Deno.readTextFileSync(`${CORPUS}${name}.bu`) }));
+}
+
+function mutants(): Mutant[] {
+  const all = loadCorpus().flatMap((c) =>
+    mutate(c.name, c.text, Number(flags["per-kind"]), Number(flags.seed))
+  );
+  return flags.kind ? all.filter((m) => m.kind === flags.kind) : all;
+}
+
+async function pool<T>(items: T[], jobs: number, work: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: jobs }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i], i);
+      }
+    }),
+  );
+}
+
+/** Writes mutant `id` with butane's outputs in every mode as fixture NAME. */
+async function save(all: Mutant[], id: number, name: string): Promise<void> {
+  const m = all[id];
+  const expected: Record<string, { code: number; stdout: string; stderr: string }> = {};
+  for (const mode of ["normal", "strict", "pretty"] as const) {
+    const o = await oracle(m, mode);
+    expected[mode] = { code: o.exitCode, stdout: o.stdout, stderr: o.stderr };
+  }
+  Deno.mkdirSync(MUTANTS, { recursive: true });
+  Deno.writeFileSync(`${MUTANTS}${name}.bu`, m.bytes);
+  Deno.writeTextFileSync(
+    `${MUTANTS}${name}.expected.json`,
+    JSON.stringify(expected, null, 1) + "\n",
+  );
+  const manifestFile = `${MUTANTS}manifest.json`;
+  let manifest: { name: string; from: string; kind: string }[] = [];
+  try {
+    manifest = JSON.parse(Deno.readTextFileSync(manifestFile));
+  } catch {
+    manifest = [];
+  }
+  manifest = manifest.filter((e) => e.name !== name);
+  manifest.push({ name, from: m.source, kind: m.kind });
+  manifest.sort((a, b) => a.name.localeCompare(b.name));
+  Deno.writeTextFileSync(manifestFile, JSON.stringify(manifest, null, 1) + "\n");
+  console.log(`saved ${name} (${m.kind} of ${m.source})`);
+}
+
+async function main(): Promise<void> {
+  Deno.mkdirSync(`${flags.out}/cache`, { recursive: true });
+  const all = mutants();
+  if (flags.save) {
+    for (let i = 0; i + 1 < flags.save.length; i += 2) {
+      await save(all, Number(flags.save[i]), flags.save[i + 1]);
+    }
+    return;
+  }
+  for (const e of Deno.readDirSync(flags.out!)) {
+    if (e.isFile) Deno.removeSync(`${flags.out}/${e.name}`);
+  }
+  const groups = new Map<string, number[]>();
+  const byKind = new Map<string, [number, number]>();
+  let differing = 0;
+  let orderOnly = 0;
+  let iagoMs = 0;
+  await pool(all, Number(flags.jobs), async (m, id) => {
+    const want = await oracle(m, "normal");
+    const t0 = performance.now();
+    const got = iago(m, "normal");
+    iagoMs += performance.now() - t0;
+    const k = byKind.get(m.kind) ?? [0, 0];
+    k[0]++;
+    byKind.set(m.kind, k);
+    if (
+      want.stdout === got.stdout && want.stderr === got.stderr && want.exitCode === got.exitCode
+    ) {
+      return;
+    }
+    // butane prints a mapping's unused keys in Go map order, which changes from run to run.
+    if (
+      want.stdout === got.stdout && want.exitCode === got.exitCode &&
+      sortedLines(want.stderr) === sortedLines(got.stderr)
+    ) {
+      orderOnly++;
+      return;
+    }
+    k[1]++;
+    differing++;
+    const sig = signature(want, got);
+    groups.set(sig, [...(groups.get(sig) ?? []), id]);
+    Deno.writeFileSync(`${flags.out}/${id}.bu`, m.bytes);
+    const show = (o: ButaneOutput) =>
+      `exit ${o.exitCode}\n--- stderr\n${o.stderr}--- stdout\n${o.stdout}`;
+    Deno.writeTextFileSync(`${flags.out}/${id}.want`, `${m.kind} of ${m.source}\n` + show(want));
+    Deno.writeTextFileSync(`${flags.out}/${id}.got`, `${m.kind} of ${m.source}\n` + show(got));
+  });
+  console.log(
+    `${all.length} mutants, ${differing} differ, ${orderOnly} only in the order of report lines ` +
+      `(iago in-process ${iagoMs.toFixed(0)} ms)`,
+  );
+  for (const [kind, [n, d]] of [...byKind].sort()) console.log(`  ${kind}: ${d} of ${n} differ`);
+  console.log("\nby first difference (count, mutant ids):");
+  for (const [sig, ids] of [...groups].sort((a, b) => b[1].length - a[1].length)) {
+    console.log(`${String(ids.length).padStart(5)}  ${sig}\n       ${ids.slice(0, 8).join(" ")}`);
+  }
+}
+
+await main();
