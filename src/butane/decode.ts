@@ -7,10 +7,12 @@
 import { type FieldType, isList, isMap, isObj, type ObjType } from "./base/schema.ts";
 import type { Report } from "./report.ts";
 import { type Pos, YMap, YScalar, YSeq } from "./yaml.ts";
+import { goParsesInt } from "./goyaml/compose.ts";
 
 /** A decoded Butane document or sub-object: YAML keys to typed values. */
 export type Doc = { [key: string]: DocValue };
-export type DocValue = string | number | boolean | Uint8Array | Doc | DocValue[];
+/** Ints past 2^53 are bigints: Go's int64 keeps them exact, and so does the JSON written. */
+export type DocValue = string | number | bigint | boolean | Uint8Array | Doc | DocValue[];
 
 export interface DecodeContext {
   report: Report;
@@ -33,6 +35,17 @@ const BOOL_TRUE = new Set(["true", "True", "TRUE"]);
 const BOOL_FALSE = new Set(["false", "False", "FALSE"]);
 const WORD_TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"]);
 const WORD_FALSE = new Set(["n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
+
+/**
+ * A failure yaml.v3 raises with `failf` while decoding: it ends the decode, and butane prints
+ * it alone (`yaml: cannot decode !!str \`x\` as a !!bool`).
+ */
+export class DecodeFatal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DecodeFatal";
+  }
+}
 
 /** The path of the value being decoded, as segments (joined only for the report). */
 type Path = (string | number)[];
@@ -62,6 +75,12 @@ function decodeValue(
   names: GoNames = {},
 ): DocValue | undefined {
   if (value === null || value === undefined) return undefined;
+  // yaml.v3 checks a mapping's keys for repeats before anything else, whatever it decodes into.
+  if (value instanceof YMap && value.duplicates.length > 0) {
+    for (const d of value.duplicates) pushTypeError(d, path, ctx);
+    return undefined;
+  }
+  if (value instanceof YScalar && value.tag !== undefined) checkTag(value);
   if (type === "string") return decodeString(value, path, ctx, names.self);
   if (type === "bytes") return decodeBytes(value, path, ctx);
   if (type === "int") return decodeInt(value, path, ctx);
@@ -115,6 +134,16 @@ function decodeValue(
       : undefined;
     if (entries) {
       for (const [key, v] of entries) {
+        if (value instanceof YMap) {
+          const bad = value.collectionKeys.get(key);
+          if (bad) {
+            pushTypeError(`line ${bad.line}: cannot unmarshal ${bad.tag} into string`, path, ctx);
+            continue;
+          }
+          // The mapping's own keys are decoded before what `<<` merges in, and a `<<` of
+          // something that is not a mapping fails there.
+          if (value.badMerge && value.merged.has(key)) break;
+        }
         path.push(key);
         const field = type.fields.find((fl) => fl.yaml === key);
         if (!field) ctx.unused = true;
@@ -125,6 +154,7 @@ function decodeValue(
         }
         path.pop();
       }
+      if (value instanceof YMap && value.badMerge) throw new DecodeFatal(BAD_MERGE);
       return out;
     }
     return typeError(value, names.self ?? goName(type, ctx), path, ctx);
@@ -183,7 +213,7 @@ function decodeBytes(value: unknown, path: Path, ctx: DecodeContext): Uint8Array
   return typeError(value, "string", path, ctx);
 }
 
-function decodeInt(value: unknown, path: Path, ctx: DecodeContext): number | undefined {
+function decodeInt(value: unknown, path: Path, ctx: DecodeContext): number | bigint | undefined {
   if (typeof value === "number") {
     return Number.isInteger(value) ? value : typeError(value, "int", path, ctx);
   }
@@ -208,7 +238,7 @@ function decodeBool(value: unknown, path: Path, ctx: DecodeContext): boolean | u
 }
 
 /** What yaml.v3's `resolve` makes of a plain scalar: its tag and, for numbers, the value. */
-function resolvePlain(text: string): { tag: string; num?: number } {
+function resolvePlain(text: string): { tag: string; num?: number; big?: bigint } {
   if (BOOL_TRUE.has(text) || BOOL_FALSE.has(text)) return { tag: "!!bool" };
   if (SPECIAL_FLOATS.has(text)) return { tag: "!!float", num: SPECIAL_FLOATS.get(text) };
   const first = text.charAt(0);
@@ -222,14 +252,21 @@ function resolvePlain(text: string): { tag: string; num?: number } {
   const t = text.replaceAll("_", "");
   // strconv.ParseInt(t, 0, 64): sign, then 0b/0o/0x in either case, a leading 0 for octal.
   const m = t.match(/^([-+]?)(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/);
-  if (m) {
+  // strconv.ParseInt(t, 0, 64), else ParseUint: past both, the text is read as a float.
+  if (m && goParsesInt(t)) {
     const digits = m[2];
     const prefixed = digits.length > 2 && /[bBoOxX]/.test(digits[1]);
-    const base = prefixed ? INT_BASES[digits[1]] : digits[0] === "0" ? 8 : 10;
-    const n = parseInt(prefixed ? digits.slice(2) : digits, base);
-    // Past 2^53 the value is not exact here, and past int64 no int field takes it in Go either.
-    if (!Number.isSafeInteger(n)) return { tag: "!!int" };
-    return { tag: "!!int", num: m[1] === "-" ? -n : n };
+    const big = BigInt(
+      prefixed
+        ? "0" + digits[1].toLowerCase() + digits.slice(2)
+        : digits.length > 1 && digits[0] === "0"
+        ? "0o" + digits.slice(1)
+        : digits,
+    );
+    const v = m[1] === "-" ? -big : big;
+    // An int field takes int64: a uint64 past it is the type error yaml.v3 gives.
+    if (v > 2n ** 63n - 1n) return { tag: "!!int" };
+    return { tag: "!!int", num: Number(v), big: v };
   }
   if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(t)) {
     const n = Number(t);
@@ -239,7 +276,6 @@ function resolvePlain(text: string): { tag: string; num?: number } {
   return { tag: "!!str" };
 }
 
-const INT_BASES: Record<string, number> = { b: 2, B: 2, o: 8, O: 8, x: 16, X: 16 };
 const SPECIAL_FLOATS = new Map<string, number>([
   ...[".nan", ".NaN", ".NAN"].map((s): [string, number] => [s, NaN]),
   ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s): [string, number] => [
@@ -254,13 +290,21 @@ const SPECIAL_FLOATS = new Map<string, number>([
  * in either case, `_` separators, and floats truncated toward zero (`420.0`, `1e3`, `1.5` → 1).
  * Returns undefined where yaml.v3 reports a type error.
  */
-export function parseYamlInt(text: string): number | undefined {
-  const { tag, num } = resolvePlain(text);
+export function parseYamlInt(text: string): number | bigint | undefined {
+  const { tag, num, big } = resolvePlain(text);
   if (num === undefined || (tag !== "!!int" && tag !== "!!float")) return undefined;
-  // Go converts with int64(f); the values that do not fit are outside what JSON can carry too.
-  const n = Math.trunc(num);
-  return Number.isSafeInteger(n) ? (n === 0 ? 0 : n) : undefined;
+  let v: bigint;
+  if (tag === "!!int") v = big!;
+  else {
+    // Go's int64(f) for a float up to MaxInt64 (2^63 as a float64); past int64 the amd64
+    // conversion gives MinInt64, which is what butane then writes.
+    if (!(num <= 2 ** 63)) return undefined;
+    v = num >= 2 ** 63 || num < -(2 ** 63) ? -(2n ** 63n) : BigInt(Math.trunc(num));
+  }
+  return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The YAML tag yaml.v3 would resolve for a value, for its type-error message. */
 function yamlTag(value: unknown): string {
@@ -268,6 +312,7 @@ function yamlTag(value: unknown): string {
   if (value instanceof YSeq || Array.isArray(value)) return "!!seq";
   if (typeof value === "number") return Number.isInteger(value) ? "!!int" : "!!float";
   if (typeof value === "boolean") return "!!bool";
+  if (value instanceof YScalar && value.tag !== undefined) return value.tag;
   if (value instanceof YScalar && value.plain) return resolvePlain(value.text).tag;
   return "!!str";
 }
@@ -277,7 +322,9 @@ export function unmarshalMessage(value: unknown, into: string): string {
   const tag = yamlTag(value);
   const shown = tag === "!!map" || tag === "!!seq"
     ? tag
-    : `${tag} \`${value instanceof YScalar ? shorten(value.text) : String(value)}\``;
+    : `${tag} \`${
+      value instanceof YScalar ? shorten(value.written ?? value.text) : String(value)
+    }\``;
   return `cannot unmarshal ${shown} into ${into}`;
 }
 
@@ -292,8 +339,35 @@ function typeError(value: unknown, into: string, path: Path, ctx: DecodeContext)
   return undefined;
 }
 
+/** A type error yaml.v3 words with its line already (`line 5: ...`). */
+function pushTypeError(lineMessage: string, path: Path, ctx: DecodeContext): void {
+  if (ctx.typeErrors) ctx.typeErrors.push(lineMessage);
+  else ctx.report.error(pathText(path), lineMessage.replace(/^line \d+: /, ""));
+  ctx.failed = true;
+}
+
+export const BAD_MERGE = "yaml: map merge requires map or sequence of maps as the value";
+
+/** Go's `value[:7] + "..."` past 10 bytes. */
 function shorten(s: string): string {
-  return s.length > 10 ? s.slice(0, 7) + "..." : s;
+  const bytes = encoder.encode(s);
+  return bytes.length > 10 ? new TextDecoder().decode(bytes.subarray(0, 7)) + "..." : s;
+}
+
+/**
+ * yaml.v3's `resolve` for an explicitly tagged scalar: its text must be what the tag says
+ * (`!!int 7`, not `!!int x`), else the decode fails; `!!binary` must be base64.
+ */
+export function checkTag(value: YScalar): void {
+  const tag = value.tag!;
+  if (tag === "!!binary") {
+    if (!value.bytes) throw new DecodeFatal("yaml: !!binary value contains invalid base64 data");
+    return;
+  }
+  if (!["!!bool", "!!int", "!!float", "!!null", "!!timestamp"].includes(tag)) return;
+  const got = resolvePlain(value.text).tag;
+  if (got === tag || (tag === "!!float" && got === "!!int")) return;
+  throw new DecodeFatal(`yaml: cannot decode ${got} \`${value.text}\` as a ${tag}`);
 }
 
 /** Structs butane defines in the fcos package rather than in base. */
@@ -399,14 +473,16 @@ function walkUnused(
     ? new Map(Object.entries(value))
     : undefined;
   if (!entries) return;
+  // Merged keys are not in butane's context tree: it neither reports nor walks them.
+  const merged = value instanceof YMap ? value.merged : undefined;
   for (const key of entries.keys()) {
-    if (type.fields.some((f) => f.yaml === key)) continue;
+    if (merged?.has(key) || type.fields.some((f) => f.yaml === key)) continue;
     path.push(key);
     report.warnAtKey(pathText(path), `Unused key ${key}`);
     path.pop();
   }
   for (const f of type.fields) {
-    if (typeof f.type === "string" || !entries.has(f.yaml)) continue;
+    if (typeof f.type === "string" || !entries.has(f.yaml) || merged?.has(f.yaml)) continue;
     path.push(f.yaml);
     const at = value instanceof YMap ? value.leafPos.get(f.yaml) : undefined;
     const nilPointer = pointers.has(f.yaml) && entries.get(f.yaml) === null;

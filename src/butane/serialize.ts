@@ -53,6 +53,7 @@ function write(
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return quote(value);
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
+  if (typeof value === "bigint") return String(value);
   if (typeof value === "boolean") return value ? "true" : "false";
   const inner = nl === "" ? "" : nl + "  ";
   const sep = nl === "" ? ":" : ": ";

@@ -5,7 +5,10 @@
  * generated fragments under the user's config, validate the result as Ignition, serialize.
  */
 import {
+  BAD_MERGE,
+  checkTag,
   type DecodeContext,
+  DecodeFatal,
   decodeObject,
   type Doc,
   reportUnusedKeys,
@@ -97,7 +100,13 @@ export function translateButaneTextSync(
     // a nested mapping's duplicate key surfaces only in the full decode, unprefixed.
     return fail([], err.nestedDuplicate ? err.message : `Error unmarshaling yaml: ${err.message}`);
   }
-  const first = commonFieldsErrors(root);
+  let first: string[];
+  try {
+    first = commonFieldsErrors(root);
+  } catch (err) {
+    if (!(err instanceof DecodeFatal)) throw err;
+    return fail([], `Error unmarshaling yaml: ${err.message}`);
+  }
   if (first.length > 0) {
     return fail([], `Error unmarshaling yaml: yaml: unmarshal errors:\n  ${first.join("\n  ")}`);
   }
@@ -106,21 +115,27 @@ export function translateButaneTextSync(
 
 /**
  * The type errors of butane's first read, of `variant` and `version` alone into its
- * `config.commonFields` struct: a document that is not a mapping, or either field not a scalar.
+ * `config.commonFields` struct: a document that is not a mapping, repeated top-level keys,
+ * keys that are collections, either field not a scalar, a bad `<<` (thrown, as yaml.v3 fails).
  */
 function commonFieldsErrors(root: YValue): string[] {
   if (root instanceof YSeq || root instanceof YScalar) {
     return [`line ${root.pos.line}: ${unmarshalMessage(root, "config.commonFields")}`];
   }
   if (!(root instanceof YMap)) return [];
+  if (root.duplicates.length > 0) return root.duplicates;
   const errors: string[] = [];
   for (const [key, value] of root.entries) {
-    if (
-      (key === "variant" || key === "version") && (value instanceof YMap || value instanceof YSeq)
-    ) {
+    const bad = root.collectionKeys.get(key);
+    if (bad) errors.push(`line ${bad.line}: cannot unmarshal ${bad.tag} into string`);
+    if (root.badMerge && root.merged.has(key)) break;
+    if (key !== "variant" && key !== "version") continue;
+    if (value instanceof YMap && value.duplicates.length > 0) errors.push(...value.duplicates);
+    else if (value instanceof YMap || value instanceof YSeq) {
       errors.push(`line ${value.pos.line}: ${unmarshalMessage(value, "string")}`);
-    }
+    } else if (value instanceof YScalar && value.tag !== undefined) checkTag(value);
   }
+  if (root.badMerge) throw new DecodeFatal(BAD_MERGE);
   return errors;
 }
 
@@ -157,14 +172,15 @@ function translateRoot(
   const variant = topString(root, "variant");
   const version = topString(root, "version");
   if (!variant) return fail([], "error parsing variant; must be specified");
-  if (variant === "rhcos") {
+  if (!version || !SEMVER.test(version)) {
+    return fail([], "error parsing version; must be a valid semver");
+  }
+  // butane registers rhcos 0.1.0 alone, to say where it went.
+  if (variant === "rhcos" && version === "0.1.0") {
     return fail(
       [],
       "rhcos variant has been removed; use openshift variant instead: https://coreos.github.io/butane/upgrading-openshift/",
     );
-  }
-  if (!version || !SEMVER.test(version)) {
-    return fail([], "error parsing version; must be a valid semver");
   }
   const spec = findSpec(variant, version);
   if (!spec) return fail([], `No translator exists for variant ${variant} with version ${version}`);
@@ -185,7 +201,13 @@ function translateSpec(
     fcosPackage: spec.fcosPackage,
     typeErrors: opts.typeErrorBlock ? [] : undefined,
   };
-  const doc: Doc = decodeObject(spec.schema, root, ctx) ?? {};
+  let doc: Doc;
+  try {
+    doc = decodeObject(spec.schema, root, ctx) ?? {};
+  } catch (err) {
+    if (!(err instanceof DecodeFatal)) throw err;
+    return fail([], err.message);
+  }
   if (ctx.failed) {
     const lines = ctx.typeErrors ?? [];
     return fail(

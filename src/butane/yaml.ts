@@ -6,7 +6,13 @@
  * Common configs take the fast reader; everything else (and every error) goes through the port
  * of yaml.v3's own scanner and parser (./goyaml/), so errors carry its words and lines.
  */
-import { composeFirstDocument, GoYamlError, Kind, type Node } from "./goyaml/compose.ts";
+import {
+  composeFirstDocument,
+  GoYamlError,
+  Kind,
+  type Node,
+  resolvePlainTag,
+} from "./goyaml/compose.ts";
 
 export { type Pos, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "./yaml_tree.ts";
 import {
@@ -19,6 +25,7 @@ import {
   type YValue,
 } from "./yaml_tree.ts";
 import { readYamlFast } from "./yaml_fast.ts";
+import { goQuote } from "../ignition/_fields.ts";
 
 /**
  * Parses the first YAML document of `text` (bytes as butane reads a file: not UTF-8 is an
@@ -34,7 +41,8 @@ export function readYaml(text: string | Uint8Array): YValue {
     }
     return readYaml(decoded);
   }
-  // Characters yaml.v3's reader refuses are left to the port, which words the error.
+  // Characters yaml.v3's reader refuses, and its YAML 1.1 line breaks (NEL, LS, PS), are left to
+  // the port.
   const fast = NOT_YAML.test(text) ? undefined : readYamlFast(text);
   return fast !== undefined ? fast : readYamlGo(text);
 }
@@ -42,7 +50,7 @@ export function readYaml(text: string | Uint8Array): YValue {
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 // deno-lint-ignore no-control-regex
-const NOT_YAML = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]/;
+const NOT_YAML = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
 
 /** `readYaml` through the yaml.v3 port alone (the fallback, and the fast reader's oracle). */
 export function readYamlGo(input: string | Uint8Array): YValue {
@@ -67,10 +75,11 @@ class Converter {
     if (seen !== undefined) return seen;
     const pos: Pos = { line: n.line, col: n.column };
     if (n.kind === Kind.SCALAR) {
-      if (n.tag === "!!null") return null;
+      // `!!null x` is left for the decode to refuse, as yaml.v3 does.
+      if (n.tag === "!!null" && (!n.tagged || resolvePlainTag(n.value) === "!!null")) return null;
       if (n.tag === "!!binary") {
         const bytes = base64Bytes(n.value);
-        if (bytes) return new YScalar(goText(bytes), false, pos, n.tag, bytes);
+        if (bytes) return new YScalar(goText(bytes), false, pos, n.tag, bytes, n.value);
       }
       // A tag that is not one of the plain kinds makes the scalar a string, as quotes do.
       const plain = !n.quoted && (!n.tagged || PLAIN_TAGS.has(n.tag));
@@ -89,29 +98,32 @@ class Converter {
     }
     const map = new YMap(pos);
     this.done.set(n, map);
+    map.duplicates.push(...duplicateKeys(n));
     const merges: YValue[] = [];
     for (let i = 0; i + 1 < n.content.length; i += 2) {
       const keyNode = n.content[i];
       const valueNode = n.content[i + 1];
-      const key = keyText(keyNode);
-      const keyPos = { line: keyNode.line, col: keyNode.column };
-      const prev = map.keyPos.get(key);
-      if (prev) {
-        throw new YamlSyntaxError(
-          `yaml: unmarshal errors:\n  line ${keyPos.line}: mapping key "${key}" already defined at line ${prev.line}`,
-          keyPos,
-          depth > 0,
-        );
+      const keyTarget = keyNode.kind === Kind.ALIAS ? keyNode.alias! : keyNode;
+      let key = keyTarget.kind === Kind.SCALAR ? keyTarget.value : "";
+      if (keyTarget.kind === Kind.MAPPING || keyTarget.kind === Kind.SEQUENCE) {
+        // Not a name any field has: decoding it is a type error, in its place among the keys.
+        key = `\u0000${keyTarget.tag}@${i}`;
+        const tag = keyTarget.kind === Kind.MAPPING ? "!!map" : "!!seq";
+        map.collectionKeys.set(key, { tag, line: keyNode.line });
       }
-      map.keyPos.set(key, keyPos);
-      if (keyNode.kind !== Kind.SCALAR || keyNode.tag === "!!null") map.nullKeys.add(key);
+      // A repeated key (yaml.v3 refuses the mapping then) leaves its last value, as in
+      // butane's context tree.
+      map.keyPos.set(key, { line: keyNode.line, col: keyNode.column });
+      if (keyTarget.kind !== Kind.SCALAR || keyTarget.tag === "!!null") map.nullKeys.add(key);
       const value = this.value(valueNode, depth + 1);
       map.entries.set(key, value);
       const at = leafAt(valueNode, value);
       if (at) map.leafPos.set(key, at);
+      else map.leafPos.delete(key);
       if (keyNode.kind === Kind.SCALAR && keyNode.tag === "!!merge") {
         merges.push(value);
         map.mergeKey = true;
+        if (!isMergeable(valueNode)) map.badMerge = true;
       }
     }
     // yaml.v3 merge keys: merged entries never override the map's own keys.
@@ -123,6 +135,7 @@ class Converter {
           if (!map.entries.has(k)) {
             map.entries.set(k, v);
             map.keyPos.set(k, src.keyPos.get(k) ?? src.pos);
+            map.merged.add(k);
           }
         }
       }
@@ -131,17 +144,37 @@ class Converter {
   }
 }
 
+/** yaml.v3's `mapping key "a" already defined at line 4` for each later repeat of a key. */
+function duplicateKeys(n: Node): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < n.content.length; i += 2) {
+    const a = n.content[i];
+    for (let j = i + 2; j < n.content.length; j += 2) {
+      const b = n.content[j];
+      if (a.kind === b.kind && a.value === b.value) {
+        out.push(
+          `line ${b.line}: mapping key ${goQuote(b.value)} already defined at line ${a.line}`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** What yaml.v3 can merge: a mapping, an alias of one, or a sequence of those. */
+function isMergeable(n: Node): boolean {
+  const isMap = (x: Node) =>
+    x.kind === Kind.MAPPING || (x.kind === Kind.ALIAS && x.alias!.kind === Kind.MAPPING);
+  if (n.kind === Kind.SEQUENCE) return n.content.every(isMap);
+  return isMap(n);
+}
+
 const PLAIN_TAGS = new Set(["!!int", "!!float", "!!bool", "!!null"]);
 
 /** Where vcontext's tree has a leaf for a collection's value: an alias, or a null. */
 function leafAt(node: Node, value: YValue): Pos | undefined {
   if (node.kind === Kind.ALIAS || value === null) return { line: node.line, col: node.column };
   return undefined;
-}
-
-function keyText(node: Node): string {
-  const n = node.kind === Kind.ALIAS && node.alias ? node.alias : node;
-  return n.kind === Kind.SCALAR ? n.value : "";
 }
 
 /** Go's base64.StdEncoding.DecodeString, which skips line breaks. */

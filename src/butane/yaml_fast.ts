@@ -7,7 +7,7 @@
  * errors. The port reads byte by byte as yaml.v3 does; this reads whole lines, several times
  * faster.
  */
-import { type Pos, YamlSyntaxError, YMap, YScalar, YSeq, type YValue } from "./yaml_tree.ts";
+import { type Pos, YMap, YScalar, YSeq, type YValue } from "./yaml_tree.ts";
 import {
   doubleQuoted,
   Flow,
@@ -135,15 +135,8 @@ class Reader {
       if (end === undefined) unsupported();
       const key = keyText(rest.slice(0, end));
       const keyPos = this.pos(col);
-      const prev = map.keyPos.get(key);
-      if (prev) {
-        throw new YamlSyntaxError(
-          `yaml: unmarshal errors:\n  line ${keyPos.line}: mapping key "${key}" already defined at line ${prev.line}`,
-          keyPos,
-          // A block mapping at column 0 can only be the document's.
-          col > 0,
-        );
-      }
+      // A repeated key is yaml.v3's type error, in decode order: the port records it.
+      if (map.keyPos.has(key)) unsupported();
       if (key === "<<") unsupported();
       map.keyPos.set(key, keyPos);
       if (NULLS.has(rest.slice(0, end))) map.nullKeys.add(key);

@@ -15,6 +15,8 @@ export class YScalar {
     readonly tag?: string,
     /** A `!!binary` value's bytes (`text` is then what Go makes of them as a string). */
     readonly bytes?: Uint8Array,
+    /** A `!!binary` value as written (base64), which yaml.v3's type errors show. */
+    readonly written?: string,
   ) {}
 }
 
@@ -30,6 +32,20 @@ export class YMap {
   readonly nullKeys = new Set<string>();
   /** The `<<` entry is a merge key (plain), whose entries are merged in, not a key of its own. */
   mergeKey = false;
+  /** Keys that came from a `<<` merge: decoded, but not in butane's context tree. */
+  readonly merged = new Set<string>();
+  /**
+   * yaml.v3's type errors for this mapping, met whenever it is decoded: its repeated keys
+   * (`line 5: mapping key "a" already defined at line 4`), which stop the decode of it.
+   */
+  readonly duplicates: string[] = [];
+  /**
+   * Entries whose key is a mapping or a sequence, by their made-up entry key: decoding one into
+   * a struct's field name is a type error (`line 4: cannot unmarshal !!seq into string`).
+   */
+  readonly collectionKeys = new Map<string, { tag: "!!map" | "!!seq"; line: number }>();
+  /** A `<<` whose value is not a mapping or a list of them: fatal once the mapping is decoded. */
+  badMerge = false;
   constructor(readonly pos: Pos) {}
 }
 

@@ -34,8 +34,10 @@ export function readMachineDocument(
   sourceLine: (line: number) => number = (line) => line,
 ): MachineDocument {
   let tree: YValue;
+  let doc: unknown;
   try {
     tree = readYaml(rendered);
+    doc = toPlain(tree, { nodes: 0, limit: Math.max(100_000, rendered.length * 10) }, 0);
   } catch (err) {
     if (!(err instanceof YamlSyntaxError)) throw err;
     const pos = err.pos ?? (ALIASING.test(err.message) ? firstAlias(rendered) : undefined);
@@ -54,12 +56,12 @@ export function readMachineDocument(
       hint: "start it with variant: fcos and version: 1.5.0",
     });
   }
-  const doc = toPlain(tree) as Record<string, unknown>;
+  const config = doc as Record<string, unknown>;
   // The translator reads variant and version as plain strings.
   for (const key of ["variant", "version"]) {
-    if (doc[key] instanceof YScalar) doc[key] = (doc[key] as YScalar).text;
+    if (config[key] instanceof YScalar) config[key] = (config[key] as YScalar).text;
   }
-  return { config: doc as ButaneConfig, tree };
+  return { config: config as ButaneConfig, tree };
 }
 
 /**
@@ -111,13 +113,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof YScalar);
 }
 
-function toPlain(v: YValue): unknown {
+/**
+ * The tree as plain objects and arrays. An alias shares its anchor's node in the tree, and
+ * becomes a copy here: a budget refuses alias bombs and an alias inside its own anchor, as
+ * YAML readers do, rather than expanding them without end.
+ */
+function toPlain(
+  v: YValue,
+  budget = { nodes: 0, limit: Infinity },
+  depth = 0,
+): unknown {
+  if (depth > 1000) throw new YamlSyntaxError("yaml: exceeded max depth of 1000");
+  if (++budget.nodes > budget.limit) {
+    throw new YamlSyntaxError("yaml: document contains excessive aliasing");
+  }
   if (v instanceof YMap) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of v.entries) out[k] = toPlain(x);
+    for (const [k, x] of v.entries) out[k] = toPlain(x, budget, depth + 1);
     return out;
   }
-  if (v instanceof YSeq) return v.items.map(toPlain);
+  if (v instanceof YSeq) return v.items.map((x) => toPlain(x, budget, depth + 1));
   return v;
 }
 

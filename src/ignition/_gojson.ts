@@ -314,6 +314,7 @@ export function nodeFromValue(v: unknown): JNode {
   if (v === null || v === undefined) return { t: "null", start: -1, end: -1 };
   if (typeof v === "string") return { t: "str", v, start: -1, end: -1 };
   if (typeof v === "number") return { t: "num", raw: JSON.stringify(v), start: -1, end: -1 };
+  if (typeof v === "bigint") return { t: "num", raw: String(v), start: -1, end: -1 };
   if (typeof v === "boolean") return { t: "bool", v, start: -1, end: -1 };
   if (Array.isArray(v)) return { t: "arr", items: v.map(nodeFromValue), start: -1, end: -1 };
   const entries: JEntry[] = [];

@@ -6,12 +6,13 @@
  * the butane binary and takes minutes): run it by hand.
  *
  *   deno run -A tests/butane/differential.ts [--butane PATH] [--per-kind N] [--seed N]
- *     [--kind KIND] [--jobs N] [--out DIR] [--save ID NAME]
+ *     [--kind KIND] [--jobs N] [--out DIR] [--save ID[=NAME]]...
  *
  * butane's results are cached by input under `--out` (default /tmp/iago-butane-diff), so a
  * second run after a fix costs only iago's side. Each differing mutant is written there as
- * `ID.bu`, `ID.want` and `ID.got`. `--save ID NAME` checks mutant ID in as a regression fixture
- * in tests/fixtures/butane-mutants/ (butane's outputs in every mode, as the corpus has them).
+ * `ID.bu`, `ID.want` and `ID.got`. `--save ID[=NAME]` checks mutant ID in as a regression
+ * fixture in tests/fixtures/butane-mutants/ (butane's outputs in every mode, as the corpus has
+ * them), named KIND-ID unless NAME is given.
  */
 import { parseArgs } from "node:util";
 import { type ButaneOutput, butaneOutput, translateButaneTextSync } from "../../src/butane/mod.ts";
@@ -143,8 +144,9 @@ async function pool<T>(items: T[], jobs: number, work: (item: T, i: number) => P
 }
 
 /** Writes mutant `id` with butane's outputs in every mode as fixture NAME. */
-async function save(all: Mutant[], id: number, name: string): Promise<void> {
+async function save(all: Mutant[], id: number, given: string): Promise<void> {
   const m = all[id];
+  const name = given === "-" ? `${m.kind}-${id}` : given;
   const expected: Record<string, { code: number; stdout: string; stderr: string }> = {};
   for (const mode of ["normal", "strict", "pretty"] as const) {
     const o = await oracle(m, mode);
@@ -174,8 +176,9 @@ async function main(): Promise<void> {
   Deno.mkdirSync(`${flags.out}/cache`, { recursive: true });
   const all = mutants();
   if (flags.save) {
-    for (let i = 0; i + 1 < flags.save.length; i += 2) {
-      await save(all, Number(flags.save[i]), flags.save[i + 1]);
+    for (const spec of flags.save) {
+      const [id, name] = spec.split("=");
+      await save(all, Number(id), name ?? "-");
     }
     return;
   }

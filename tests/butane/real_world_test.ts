@@ -5,11 +5,15 @@
  * code as `butane [--strict | --pretty] [-d NAME.d] < NAME.bu`, recorded in `NAME.expected.json`. Where
  * butane's own report order varies between runs (Go map order), the fixture says so and the
  * lines are compared as a set.
+ * The same holds for tests/fixtures/butane-mutants/: broken variants of those configs that the
+ * differential check (tests/butane/differential.ts) found iago reporting differently, each run
+ * with its source config's files directory. Their bytes go in as read: some are not UTF-8.
  */
 import assert from "node:assert/strict";
 import { butaneOutput, translateButaneTextSync } from "../../src/butane/mod.ts";
 
 const DIR = new URL("../fixtures/butane-corpus/", import.meta.url).pathname;
+const MUTANTS = new URL("../fixtures/butane-mutants/", import.meta.url).pathname;
 
 interface Expected {
   code: number;
@@ -50,30 +54,57 @@ Deno.test("the real-world corpus has its manifest entry for every config", () =>
   assert.ok(names.length >= 100, `only ${names.length} configs`);
 });
 
+/** `NAME.bu` of `dir` against its expected outputs; `source` names the files directory. */
+function checkAgainstButane(dir: string, name: string, source: string): void {
+  const bytes = Deno.readFileSync(`${dir}${name}.bu`);
+  const expected = JSON.parse(Deno.readTextFileSync(`${dir}${name}.expected.json`)) as Record<
+    "normal" | "strict" | "pretty",
+    Expected
+  >;
+  // git keeps no empty directory: a files directory that butane was given but that holds
+  // nothing (its messages name it, "open NAME.d/x: no such file") is passed all the same.
+  const givenDir = isDir(`${DIR}${source}.d`) ||
+    Object.values(expected).some((e) => e.stderr.includes(` ${source}.d/`));
+  const filesDir = givenDir ? `${DIR}${source}.d` : undefined;
+  for (const mode of ["normal", "strict", "pretty"] as const) {
+    const want = expected[mode];
+    const got = butaneOutput(translateButaneTextSync(bytes, {
+      strict: mode === "strict",
+      pretty: mode === "pretty",
+      filesDir,
+      filesDirShown: filesDir && `${source}.d`,
+    }));
+    assert.equal(got.stdout, want.stdout, `${mode}: stdout differs`);
+    if (want.unordered) assert.equal(sortedLines(got.stderr), sortedLines(want.stderr));
+    else assert.equal(got.stderr, want.stderr, `${mode}: stderr differs`);
+    assert.equal(got.exitCode, want.code, `${mode}: exit code differs`);
+  }
+}
+
 for (const name of names) {
   Deno.test(`real-world config ${name}: same output and report as butane v0.23.0`, () => {
-    const text = Deno.readTextFileSync(`${DIR}${name}.bu`);
-    const expected = JSON.parse(Deno.readTextFileSync(`${DIR}${name}.expected.json`)) as Record<
-      "normal" | "strict" | "pretty",
-      Expected
-    >;
-    // git keeps no empty directory: a files directory that butane was given but that holds
-    // nothing (its messages name it, "open NAME.d/x: no such file") is passed all the same.
-    const givenDir = isDir(`${DIR}${name}.d`) ||
-      Object.values(expected).some((e) => e.stderr.includes(` ${name}.d/`));
-    const filesDir = givenDir ? `${DIR}${name}.d` : undefined;
-    for (const mode of ["normal", "strict", "pretty"] as const) {
-      const want = expected[mode];
-      const got = butaneOutput(translateButaneTextSync(text, {
-        strict: mode === "strict",
-        pretty: mode === "pretty",
-        filesDir,
-        filesDirShown: filesDir && `${name}.d`,
-      }));
-      assert.equal(got.stdout, want.stdout, `${mode}: stdout differs`);
-      if (want.unordered) assert.equal(sortedLines(got.stderr), sortedLines(want.stderr));
-      else assert.equal(got.stderr, want.stderr, `${mode}: stderr differs`);
-      assert.equal(got.exitCode, want.code, `${mode}: exit code differs`);
-    }
+    checkAgainstButane(DIR, name, name);
+  });
+}
+
+const mutants = JSON.parse(Deno.readTextFileSync(`${MUTANTS}manifest.json`)) as {
+  name: string;
+  from: string;
+  kind: string;
+}[];
+
+Deno.test("every mutant fixture is in its manifest, made from a corpus config", () => {
+  const files = [...Deno.readDirSync(MUTANTS)]
+    .filter((e) => e.name.endsWith(".bu"))
+    .map((e) => e.name.slice(0, -3))
+    .sort();
+  assert.deepEqual(mutants.map((m) => m.name).sort(), files);
+  for (const m of mutants) assert.ok(names.includes(m.from), m.name);
+  assert.ok(mutants.length >= 100, `only ${mutants.length} mutants`);
+});
+
+for (const m of mutants) {
+  Deno.test(`mutant ${m.name} (${m.kind} of ${m.from}): same output and report as butane`, () => {
+    checkAgainstButane(MUTANTS, m.name, m.from);
   });
 }

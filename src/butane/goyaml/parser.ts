@@ -1,7 +1,9 @@
 /**
  * gopkg.in/yaml.v3's event parser (parserc.go, from libyaml, MIT licence), ported state for
- * state so that its errors ("did not find expected key", ...) carry yaml.v3's marks. Comments
- * are tracked only as far as they move the scanner's marks; their text is not kept.
+ * state so that its errors ("did not find expected key", ...) carry yaml.v3's marks. Of the
+ * comments only what steers the parse is kept: consumed ones stop moving block ends, and the
+ * pending head comment decides whether a list entry peeks ahead (which, after a scanner error,
+ * scans on and can replace that error with a later one, as yaml.v3 does).
  */
 import { ErrorKind, type Mark, Scanner, Style, Tok, type Token } from "./scanner.ts";
 
@@ -76,6 +78,8 @@ export class EventParser {
   private states: St[] = [];
   private marks: Mark[] = [];
   private tagDirectives: TagDirective[] = [];
+  /** parser.head_comment: the head comments not yet given to an event. */
+  private headComment: number[] = [];
 
   constructor(input: Uint8Array) {
     this.s = new Scanner(input);
@@ -99,7 +103,11 @@ export class EventParser {
       token.start.index >= s.comments[s.commentsHead].token.index
     ) {
       const comment = s.comments[s.commentsHead];
-      if (comment.head.length > 0 && token.typ === Tok.BLOCK_END) break;
+      if (comment.head.length > 0) {
+        if (token.typ === Tok.BLOCK_END) break;
+        if (this.headComment.length > 0) this.headComment.push(0x0a);
+        this.headComment.push(...comment.head);
+      }
       s.comments[s.commentsHead] = {
         scan: ZERO,
         token: ZERO,
@@ -203,6 +211,26 @@ export class EventParser {
     }
   }
 
+  /** yaml_parser_set_event_comments: the pending comments go to the event just made. */
+  private eventComments<T>(ev: T): T {
+    this.headComment = [];
+    return ev;
+  }
+
+  /** yaml_parser_split_stem_comment: peeks (even after an error) when a head comment waits. */
+  private splitStemComment(stemLen: number): void {
+    if (stemLen === 0) return;
+    const token = this.peekToken();
+    if (
+      !token || (token.typ !== Tok.BLOCK_SEQUENCE_START && token.typ !== Tok.BLOCK_MAPPING_START)
+    ) {
+      return;
+    }
+    this.headComment = this.headComment.length === stemLen
+      ? []
+      : this.headComment.slice(stemLen + 1);
+  }
+
   private popState(): void {
     this.state = this.states.pop()!;
   }
@@ -235,6 +263,14 @@ export class EventParser {
       if (!this.processDirectives()) return undefined;
       this.states.push(St.DOCUMENT_END);
       this.state = St.BLOCK_NODE;
+      const hc = this.headComment;
+      for (let i = hc.length - 1; i > 0; i--) {
+        if (hc[i] !== 0x0a) continue;
+        if (i === hc.length - 1 || hc[i - 1] === 0x0a) {
+          this.headComment = hc.slice(i + 1);
+          break;
+        }
+      }
       return { typ: Ev.DOCUMENT_START, start: token.start, end: token.end };
     }
     if (token.typ !== Tok.STREAM_END) {
@@ -283,7 +319,7 @@ export class EventParser {
     }
     this.tagDirectives = [];
     this.state = St.DOCUMENT_START;
-    return { typ: Ev.DOCUMENT_END, start, end, implicit };
+    return this.eventComments({ typ: Ev.DOCUMENT_END, start, end, implicit });
   }
 
   private parseNode(block: boolean, indentlessSequence: boolean): Event | undefined {
@@ -292,6 +328,7 @@ export class EventParser {
     if (token.typ === Tok.ALIAS) {
       this.popState();
       const ev: Event = { typ: Ev.ALIAS, start: token.start, end: token.end, anchor: token.value };
+      this.eventComments(ev);
       this.skipToken();
       return ev;
     }
@@ -375,16 +412,33 @@ export class EventParser {
         implicit: plainImplicit,
         style: token.style,
       };
+      this.eventComments(ev);
       this.skipToken();
       return ev;
     }
     if (token.typ === Tok.FLOW_SEQUENCE_START) {
       this.state = St.FLOW_SEQUENCE_FIRST_ENTRY;
-      return { typ: Ev.SEQUENCE_START, start, end: token.end, anchor, tag, implicit, flow: true };
+      return this.eventComments({
+        typ: Ev.SEQUENCE_START,
+        start,
+        end: token.end,
+        anchor,
+        tag,
+        implicit,
+        flow: true,
+      });
     }
     if (token.typ === Tok.FLOW_MAPPING_START) {
       this.state = St.FLOW_MAPPING_FIRST_KEY;
-      return { typ: Ev.MAPPING_START, start, end: token.end, anchor, tag, implicit, flow: true };
+      return this.eventComments({
+        typ: Ev.MAPPING_START,
+        start,
+        end: token.end,
+        anchor,
+        tag,
+        implicit,
+        flow: true,
+      });
     }
     if (block && token.typ === Tok.BLOCK_SEQUENCE_START) {
       this.state = St.BLOCK_SEQUENCE_FIRST_ENTRY;
@@ -426,7 +480,9 @@ export class EventParser {
     if (!token) return undefined;
     if (token.typ === Tok.BLOCK_ENTRY) {
       const m = token.end;
+      const priorHeadLen = this.headComment.length;
       this.skipToken();
+      this.splitStemComment(priorHeadLen);
       token = this.peekToken();
       if (!token) return undefined;
       if (token.typ !== Tok.BLOCK_ENTRY && token.typ !== Tok.BLOCK_END) {
@@ -456,7 +512,9 @@ export class EventParser {
     if (!token) return undefined;
     if (token.typ === Tok.BLOCK_ENTRY) {
       const m = token.end;
+      const priorHeadLen = this.headComment.length;
       this.skipToken();
+      this.splitStemComment(priorHeadLen);
       token = this.peekToken();
       if (!token) return undefined;
       if (
@@ -497,8 +555,9 @@ export class EventParser {
     if (token.typ === Tok.BLOCK_END) {
       this.popState();
       this.marks.pop();
+      const ev = this.eventComments({ typ: Ev.MAPPING_END, start: token.start, end: token.end });
       this.skipToken();
-      return { typ: Ev.MAPPING_END, start: token.start, end: token.end };
+      return ev;
     }
     const contextMark = this.marks.pop()!;
     return this.parserErrorContext(
@@ -571,8 +630,9 @@ export class EventParser {
     }
     this.popState();
     this.marks.pop();
+    const ev = this.eventComments({ typ: Ev.SEQUENCE_END, start: token.start, end: token.end });
     this.skipToken();
-    return { typ: Ev.SEQUENCE_END, start: token.start, end: token.end };
+    return ev;
   }
 
   private parseFlowSequenceEntryMappingKey(): Event | undefined {
@@ -659,8 +719,9 @@ export class EventParser {
     }
     this.popState();
     this.marks.pop();
+    const ev = this.eventComments({ typ: Ev.MAPPING_END, start: token.start, end: token.end });
     this.skipToken();
-    return { typ: Ev.MAPPING_END, start: token.start, end: token.end };
+    return ev;
   }
 
   private parseFlowMappingValue(empty: boolean): Event | undefined {

@@ -480,7 +480,19 @@ export class Scanner {
     );
   }
 
+  /** Go's capacity of the token queue slice: it decides when consumed tokens are dropped. */
+  private tokensCap = 16;
+
+  /**
+   * yaml_insert_token, with its queue: consumed tokens are dropped when the slice is full, and
+   * the comment rules look at the last two tokens still in it.
+   */
   private insertToken(pos: number, token: Token): void {
+    if (this.tokensHead > 0 && this.tokens.length === this.tokensCap) {
+      this.tokens = this.tokens.slice(this.tokensHead);
+      this.tokensHead = 0;
+    }
+    if (this.tokens.length === this.tokensCap) this.tokensCap *= 2;
     if (pos < 0) {
       this.tokens.push(token);
       return;
