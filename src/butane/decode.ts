@@ -77,7 +77,7 @@ function decodeValue(
   if (value === null || value === undefined) return undefined;
   // yaml.v3 checks a mapping's keys for repeats before anything else, whatever it decodes into.
   if (value instanceof YMap && value.duplicates.length > 0) {
-    for (const d of value.duplicates) pushTypeError(d, path, ctx);
+    for (const d of value.duplicates) pushTypeError(d.message, path, ctx);
     return undefined;
   }
   if (value instanceof YScalar && value.tag !== undefined) checkTag(value);

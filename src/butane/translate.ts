@@ -73,7 +73,37 @@ export interface TranslateResult {
 
 const STRICT_FAILURE = "Config produced warnings and --strict was specified";
 
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+/**
+ * coreos/go-semver's reading of a version, as butane looks up its translator by it: three
+ * dot-separated int64s (`01` and `+1` count), then `-pre` and `+meta` identifiers. Returns the
+ * version as go-semver prints it, or undefined where it fails.
+ */
+function goSemver(text: string): string | undefined {
+  let version = text;
+  const split = (delim: string) => {
+    const i = version.indexOf(delim);
+    if (i < 0) return "";
+    const rest = version.slice(i + 1);
+    version = version.slice(0, i);
+    return rest;
+  };
+  const metadata = split("+");
+  const pre = split("-");
+  const dots = version.split(".");
+  // SplitN(version, ".", 3): a third part keeps any further dots (and then fails to parse).
+  const parts = dots.length > 3 ? [dots[0], dots[1], dots.slice(2).join(".")] : dots;
+  if (parts.length !== 3) return undefined;
+  const identifier = /^[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*$/;
+  if ((pre && !identifier.test(pre)) || (metadata && !identifier.test(metadata))) return undefined;
+  const nums: bigint[] = [];
+  for (const p of parts) {
+    if (!/^[-+]?[0-9]+$/.test(p)) return undefined;
+    const n = BigInt(p);
+    if (n > 2n ** 63n - 1n || n < -(2n ** 63n)) return undefined;
+    nums.push(n);
+  }
+  return nums.join(".") + (pre ? `-${pre}` : "") + (metadata ? `+${metadata}` : "");
+}
 
 /**
  * Translates Butane YAML text (or the bytes of a file, checked as UTF-8 the way butane checks
@@ -123,15 +153,16 @@ function commonFieldsErrors(root: YValue): string[] {
     return [`line ${root.pos.line}: ${unmarshalMessage(root, "config.commonFields")}`];
   }
   if (!(root instanceof YMap)) return [];
-  if (root.duplicates.length > 0) return root.duplicates;
+  if (root.duplicates.length > 0) return root.duplicates.map((d) => d.message);
   const errors: string[] = [];
   for (const [key, value] of root.entries) {
     const bad = root.collectionKeys.get(key);
     if (bad) errors.push(`line ${bad.line}: cannot unmarshal ${bad.tag} into string`);
     if (root.badMerge && root.merged.has(key)) break;
     if (key !== "variant" && key !== "version") continue;
-    if (value instanceof YMap && value.duplicates.length > 0) errors.push(...value.duplicates);
-    else if (value instanceof YMap || value instanceof YSeq) {
+    if (value instanceof YMap && value.duplicates.length > 0) {
+      errors.push(...value.duplicates.map((d) => d.message));
+    } else if (value instanceof YMap || value instanceof YSeq) {
       errors.push(`line ${value.pos.line}: ${unmarshalMessage(value, "string")}`);
     } else if (value instanceof YScalar && value.tag !== undefined) checkTag(value);
   }
@@ -170,11 +201,10 @@ function translateRoot(
   opts: RootOptions,
 ): TranslateResult {
   const variant = topString(root, "variant");
-  const version = topString(root, "version");
+  const written = topString(root, "version");
   if (!variant) return fail([], "error parsing variant; must be specified");
-  if (!version || !SEMVER.test(version)) {
-    return fail([], "error parsing version; must be a valid semver");
-  }
+  const version = written === undefined ? undefined : goSemver(written);
+  if (version === undefined) return fail([], "error parsing version; must be a valid semver");
   // butane registers rhcos 0.1.0 alone, to say where it went.
   if (variant === "rhcos" && version === "0.1.0") {
     return fail(

@@ -41,7 +41,8 @@ export function readYaml(text: string | Uint8Array): YValue {
     }
     return readYaml(decoded);
   }
-  // Characters yaml.v3's reader refuses, and its YAML 1.1 line breaks (NEL, LS, PS), are left to
+  // Characters yaml.v3's reader refuses, its YAML 1.1 line breaks (NEL, LS, PS), and what
+  // JavaScript trims as white space but YAML reads as text (no-break spaces, BOMs) are left to
   // the port.
   const fast = NOT_YAML.test(text) ? undefined : readYamlFast(text);
   return fast !== undefined ? fast : readYamlGo(text);
@@ -50,7 +51,8 @@ export function readYaml(text: string | Uint8Array): YValue {
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 // deno-lint-ignore no-control-regex
-const NOT_YAML = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
+const NOT_YAML =
+  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028-\u202f\u205f\u3000\ufeff\ud800-\udfff\ufffe\uffff]/;
 
 /** `readYaml` through the yaml.v3 port alone (the fallback, and the fast reader's oracle). */
 export function readYamlGo(input: string | Uint8Array): YValue {
@@ -145,16 +147,19 @@ class Converter {
 }
 
 /** yaml.v3's `mapping key "a" already defined at line 4` for each later repeat of a key. */
-function duplicateKeys(n: Node): string[] {
-  const out: string[] = [];
+function duplicateKeys(n: Node): { message: string; pos: Pos }[] {
+  const out: { message: string; pos: Pos }[] = [];
   for (let i = 0; i < n.content.length; i += 2) {
     const a = n.content[i];
     for (let j = i + 2; j < n.content.length; j += 2) {
       const b = n.content[j];
       if (a.kind === b.kind && a.value === b.value) {
-        out.push(
-          `line ${b.line}: mapping key ${goQuote(b.value)} already defined at line ${a.line}`,
-        );
+        out.push({
+          message: `line ${b.line}: mapping key ${
+            goQuote(b.value)
+          } already defined at line ${a.line}`,
+          pos: { line: b.line, col: b.column },
+        });
       }
     }
   }
@@ -167,6 +172,28 @@ function isMergeable(n: Node): boolean {
     x.kind === Kind.MAPPING || (x.kind === Kind.ALIAS && x.alias!.kind === Kind.MAPPING);
   if (n.kind === Kind.SEQUENCE) return n.content.every(isMap);
   return isMap(n);
+}
+
+/**
+ * The first repeated key anywhere in `tree`, as the error iago's own templates get for it
+ * (butane reports repeats only where it decodes, as type errors).
+ */
+export function firstDuplicateKey(tree: YValue): YamlSyntaxError | undefined {
+  const seen = new Set<YValue>();
+  const walk = (v: YValue): YamlSyntaxError | undefined => {
+    if (v === null || v instanceof YScalar || seen.has(v)) return undefined;
+    seen.add(v);
+    if (v instanceof YMap && v.duplicates.length > 0) {
+      const d = v.duplicates[0];
+      return new YamlSyntaxError(`yaml: unmarshal errors:\n  ${d.message}`, d.pos);
+    }
+    for (const child of v instanceof YMap ? v.entries.values() : v.items) {
+      const found = walk(child);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk(tree);
 }
 
 const PLAIN_TAGS = new Set(["!!int", "!!float", "!!bool", "!!null"]);

@@ -165,7 +165,7 @@ const ESCAPES: Record<string, string> = {
   e: "\x1b",
   " ": " ",
   '"': '"',
-  "/": "/",
+  "'": "'",
   "\\": "\\",
   N: "\u0085",
   _: "\u00a0",
@@ -196,7 +196,10 @@ export function doubleQuoted(s: string, start: number): [string, number] {
     if (!len) unsupported();
     const hex = s.slice(i + 2, i + 2 + len);
     if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) unsupported();
-    out += String.fromCodePoint(parseInt(hex, 16));
+    const cp = parseInt(hex, 16);
+    // yaml.v3 refuses surrogates and code points past Unicode: the port words it.
+    if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) unsupported();
+    out += String.fromCodePoint(cp);
     i += 2 + len;
   }
   unsupported();

@@ -38,7 +38,7 @@ export class YMap {
    * yaml.v3's type errors for this mapping, met whenever it is decoded: its repeated keys
    * (`line 5: mapping key "a" already defined at line 4`), which stop the decode of it.
    */
-  readonly duplicates: string[] = [];
+  readonly duplicates: { message: string; pos: Pos }[] = [];
   /**
    * Entries whose key is a mapping or a sequence, by their made-up entry key: decoding one into
    * a struct's field name is a type error (`line 4: cannot unmarshal !!seq into string`).

@@ -6,6 +6,7 @@
  */
 import { IagoError } from "../errors.ts";
 import {
+  firstDuplicateKey,
   type Pos,
   readYaml,
   YamlSyntaxError,
@@ -37,6 +38,8 @@ export function readMachineDocument(
   let doc: unknown;
   try {
     tree = readYaml(rendered);
+    const repeated = firstDuplicateKey(tree);
+    if (repeated) throw repeated;
     doc = toPlain(tree, { nodes: 0, limit: Math.max(100_000, rendered.length * 10) }, 0);
   } catch (err) {
     if (!(err instanceof YamlSyntaxError)) throw err;
