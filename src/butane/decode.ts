@@ -204,6 +204,7 @@ function decodeString(
 }
 
 const encoder = new TextEncoder();
+const keepBom = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** A string field used as bytes: `!!binary` contents as they are, text as UTF-8. */
 function decodeBytes(value: unknown, path: Path, ctx: DecodeContext): Uint8Array | undefined {
@@ -351,7 +352,7 @@ export const BAD_MERGE = "yaml: map merge requires map or sequence of maps as th
 /** Go's `value[:7] + "..."` past 10 bytes. */
 function shorten(s: string): string {
   const bytes = encoder.encode(s);
-  return bytes.length > 10 ? new TextDecoder().decode(bytes.subarray(0, 7)) + "..." : s;
+  return bytes.length > 10 ? keepBom.decode(bytes.subarray(0, 7)) + "..." : s;
 }
 
 /**

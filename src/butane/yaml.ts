@@ -50,8 +50,8 @@ export function readYaml(text: string | Uint8Array): YValue {
 
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-// deno-lint-ignore no-control-regex
 const NOT_YAML =
+  // deno-lint-ignore no-control-regex
   /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028-\u202f\u205f\u3000\ufeff\ud800-\udfff\ufffe\uffff]/;
 
 /** `readYaml` through the yaml.v3 port alone (the fallback, and the fast reader's oracle). */

@@ -115,7 +115,8 @@ const EVENT_NAMES = [
   "mapping end",
 ];
 
-const utf8 = new TextDecoder();
+// A value may start with U+FEFF: it is text there, not a byte order mark to drop.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 const text = (b: number[] | undefined) => (b && b.length > 0 ? utf8.decode(new Uint8Array(b)) : "");
 
 /** The first document of `input` as yaml.v3 composes it (null when there is none). */
