@@ -121,10 +121,10 @@ export function timing(runs: Run[], show: { cpu?: boolean; rss?: boolean } = {})
 
 /**
  * How many times slower (> 1) or faster (< 1) `ours` was than `theirs`, by median wall time and
- * by median CPU seconds: "1.57x (CPU 1.70x)".
+ * by median CPU seconds: "1.57x time, 1.70x CPU".
  */
 export function ratio(ours: Run[], theirs: Run[]): string {
   const of = (pick: (r: Run) => number) =>
     (median(ours.map(pick)) / median(theirs.map(pick))).toFixed(2);
-  return `${of((r) => r.seconds)}x (CPU ${of((r) => r.cpuSeconds)}x)`;
+  return `${of((r) => r.seconds)}x time, ${of((r) => r.cpuSeconds)}x CPU`;
 }

@@ -43,5 +43,5 @@ Deno.test("timing() shows p90 from 5 runs on, and CPU and RSS when asked", () =>
 });
 
 Deno.test("ratio() compares medians of wall time and of CPU", () => {
-  assert.equal(ratio(runs(2, 3, 4), runs(1, 2, 10)), "1.50x (CPU 1.50x)");
+  assert.equal(ratio(runs(2, 3, 4), runs(1, 2, 10)), "1.50x time, 1.50x CPU");
 });
