@@ -1,32 +1,39 @@
 /**
- * Compresses independent blocks on every core: a pool of Deno Workers, each running
- * `node:zlib`'s synchronous raw deflate (or zstd) on the blocks it is sent. `node:zlib`'s
- * asynchronous calls run on the calling thread in Deno, so Workers are what gives parallelism.
- * The output of a block depends only on the block and the settings, never on which worker
- * compressed it or how many there are.
+ * Compresses independent blocks on every core: the calling thread and a pool of Deno Workers,
+ * each running `node:zlib`'s synchronous raw deflate (or zstd) with the same options.
+ * `node:zlib`'s asynchronous calls run on the calling thread in Deno, so Workers are what gives
+ * parallelism. The output of a block depends only on the block and the options, never on which
+ * thread compressed it or how many there are.
+ *
+ * Blocks are posted to a worker ahead of time (up to `QUEUED` each), so a worker goes from one
+ * block to the next without waiting for the calling thread, which is busy writing the tar
+ * stream, hashing and, when every worker's queue is full, compressing a block itself. So with
+ * N cores there are N - 1 workers and no core waits: one isolate (about 15-20 MiB) fewer than a
+ * worker per core, and none at all on one core.
  *
  * The workers' code is inline (a `blob:` module), so the bundle and the compiled binary need no
  * file beside them.
  */
+import { deflateRawSync, zstdCompressSync } from "node:zlib";
 
 export type BlockFormat = "deflate-raw" | "zstd";
 
-// The worker allocates one output buffer per block (room for the worst case, so zlib writes
-// no second chunk) and hands it over with the input block: nothing is left behind in the worker
-// for its collector, which rarely runs in an isolate that makes so few objects.
+/** `node:zlib` options, the same on every thread (structured-cloned to the workers). */
+export type BlockOptions = Record<string, unknown>;
+
+/** Blocks queued at a worker: one compressing, the next ones waiting in its message queue. */
+const QUEUED = 3;
+
+// The worker hands over the output buffer zlib wrote (sized for the worst case, so there is one)
+// with the input block: nothing is left behind in the worker for its collector, which rarely
+// runs in an isolate that makes so few objects.
 // (A dynamic import: the bundler makes static Node imports lazy, text in strings included.)
 const WORKER_CODE = `
-const { constants, deflateRawSync, zstdCompressSync } = await import("node:zlib");
+const { deflateRawSync, zstdCompressSync } = await import("node:zlib");
 self.onmessage = ({ data }) => {
-  const { id, format, level, block } = data;
+  const { id, format, options, block } = data;
   try {
-    const chunkSize = block.length + (block.length >> 3) + 65536;
-    const out = format === "zstd"
-      ? zstdCompressSync(block, {
-        chunkSize,
-        params: { [constants.ZSTD_c_compressionLevel]: level, [constants.ZSTD_c_checksumFlag]: 1 },
-      })
-      : deflateRawSync(block, { level, chunkSize, finishFlush: constants.Z_SYNC_FLUSH });
+    const out = format === "zstd" ? zstdCompressSync(block, options) : deflateRawSync(block, options);
     const own = out.byteLength > 4096 ? out : new Uint8Array(out);
     self.postMessage(
       { id, buffer: own.buffer, offset: own.byteOffset, length: own.byteLength, block },
@@ -46,83 +53,101 @@ export interface Compressed {
   block: Uint8Array<ArrayBuffer>;
 }
 
-/** How many workers a compressor starts by default: one per core. */
-export function defaultWorkers(): number {
+/** How many threads compress by default: one per core, the calling thread among them. */
+export function defaultThreads(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
 }
 
-/** A pool of workers compressing blocks; `close()` ends them. */
+/** Compresses one block on the calling thread, exactly as a worker would. */
+export function compressHere(
+  format: BlockFormat,
+  options: BlockOptions,
+  block: Uint8Array,
+): Uint8Array {
+  return format === "zstd" ? zstdCompressSync(block, options) : deflateRawSync(block, options);
+}
+
+interface Queued {
+  resolve: (r: Compressed) => void;
+  reject: (e: Error) => void;
+}
+
+/** A worker and the blocks queued at it, by id. */
+interface Thread {
+  worker: Worker;
+  queued: Map<number, Queued>;
+}
+
+/** A pool of `size` workers compressing blocks; `close()` ends them. */
 export class BlockCompressor {
   readonly #format: BlockFormat;
-  readonly #level: number;
+  readonly #options: BlockOptions;
   readonly #size: number;
-  readonly #workers: Worker[] = [];
-  readonly #idle: Worker[] = [];
-  readonly #waiting: (() => void)[] = [];
-  readonly #pending = new Map<
-    number,
-    { resolve: (r: Compressed) => void; reject: (e: Error) => void }
-  >();
+  readonly #workers: Thread[] = [];
   #next = 0;
+  /** Why compression cannot go on (closed, or a worker failed): later blocks fail with it. */
+  #stopped: Error | undefined;
 
-  constructor(format: BlockFormat, level: number, workers = defaultWorkers()) {
+  constructor(format: BlockFormat, options: BlockOptions, size: number) {
     this.#format = format;
-    this.#level = level;
-    this.#size = workers;
+    this.#options = options;
+    this.#size = size;
+  }
+
+  /** True when a worker's queue has room: `compress` would not make it wait for others. */
+  hasRoom(): boolean {
+    return this.#size > 0 &&
+      (this.#workers.length < this.#size || this.#workers.some((w) => w.queued.size < QUEUED));
   }
 
   /**
-   * The compressed bytes of `block`, and `block` itself back (it is transferred to a worker
-   * meanwhile: do not touch it until then).
+   * The compressed bytes of `block`, and `block` itself back. It is queued at the worker with
+   * the shortest queue (started on first need) and transferred there: do not touch it until it
+   * comes back. Call only when `hasRoom()`.
    */
-  async compress(block: Uint8Array<ArrayBuffer>): Promise<Compressed> {
-    const worker = await this.#take();
+  compress(block: Uint8Array<ArrayBuffer>): Promise<Compressed> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    let target: Thread | undefined;
+    for (const w of this.#workers) if (!target || w.queued.size < target.queued.size) target = w;
+    if (!target || (target.queued.size > 0 && this.#workers.length < this.#size)) {
+      target = this.#start();
+    }
     const id = this.#next++;
-    try {
-      return await new Promise<Compressed>((resolve, reject) => {
-        this.#pending.set(id, { resolve, reject });
-        worker.postMessage({ id, format: this.#format, level: this.#level, block }, [
-          block.buffer,
-        ]);
-      });
-    } finally {
-      this.#pending.delete(id);
-      this.#give(worker);
-    }
+    const { worker, queued } = target;
+    return new Promise<Compressed>((resolve, reject) => {
+      queued.set(id, { resolve, reject });
+      worker.postMessage({ id, format: this.#format, options: this.#options, block }, [
+        block.buffer,
+      ]);
+    });
   }
 
-  /** Ends the workers (pending blocks fail). */
+  /** Ends the workers (queued blocks fail). */
   close(): void {
-    for (const w of this.#workers) w.terminate();
-    for (const p of this.#pending.values()) p.reject(new Error("Compression was stopped"));
-    this.#workers.length = 0;
-    this.#idle.length = 0;
+    this.#stop(new Error("Compression was stopped"));
   }
 
-  async #take(): Promise<Worker> {
-    for (;;) {
-      const idle = this.#idle.pop();
-      if (idle) return idle;
-      if (this.#workers.length < this.#size) return this.#start();
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  #stop(why: Error): void {
+    this.#stopped ??= why;
+    for (const { worker, queued } of this.#workers) {
+      worker.terminate();
+      for (const q of queued.values()) q.reject(why);
+      queued.clear();
     }
+    this.#workers.length = 0;
   }
 
-  #give(worker: Worker): void {
-    if (!this.#workers.includes(worker)) return;
-    this.#idle.push(worker);
-    this.#waiting.shift()?.();
-  }
-
-  #start(): Worker {
+  #start(): Thread {
     workerUrl ??= URL.createObjectURL(new Blob([WORKER_CODE], { type: "text/javascript" }));
     const worker = new Worker(workerUrl, { type: "module" });
+    const queued = new Map<number, Queued>();
     worker.onmessage = ({ data }) => {
-      const p = this.#pending.get(data.id);
-      if (!p) return;
-      if (data.error) p.reject(new Error(`Cannot compress a layer block: ${data.error}`));
+      const q = queued.get(data.id);
+      if (!q) return;
+      queued.delete(data.id);
+      if (data.error) q.reject(new Error(`Cannot compress a layer block: ${data.error}`));
       else {
-        p.resolve({
+        q.resolve({
           bytes: new Uint8Array(data.buffer, data.offset, data.length),
           block: data.block,
         });
@@ -130,11 +155,10 @@ export class BlockCompressor {
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      for (const p of this.#pending.values()) {
-        p.reject(new Error(`Cannot compress a layer block: ${e.message}`));
-      }
+      this.#stop(new Error(`Cannot compress a layer block: ${e.message}`));
     };
-    this.#workers.push(worker);
-    return worker;
+    const thread = { worker, queued };
+    this.#workers.push(thread);
+    return thread;
   }
 }

@@ -11,12 +11,18 @@
  * (`1f8b 0800 0000 0000 0003`). Changing the level, the block size or the block format changes
  * every layer digest, so do it only on purpose (and bump the layer cache's format).
  */
-import { constants, crc32, deflateRawSync } from "node:zlib";
+import { constants, crc32 } from "node:zlib";
 import { collectYoungGarbage } from "../memory.ts";
-import { BlockCompressor, type Compressed, defaultWorkers } from "./block_compressor.ts";
+import {
+  BlockCompressor,
+  type BlockFormat,
+  type BlockOptions,
+  compressHere,
+  defaultThreads,
+} from "./block_compressor.ts";
 
-// Blocks between collections of the buffers they leave (see memory.ts): 16 MiB of input.
-const GC_EVERY = 16;
+// Blocks between collections of the buffers they leave (see memory.ts): 8 MiB of input.
+const GC_EVERY = 8;
 
 export const GZIP_LEVEL = 6;
 /** Uncompressed bytes per independently compressed block. */
@@ -29,8 +35,8 @@ const HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3);
 const LAST_BLOCK = Uint8Array.of(0x03, 0x00);
 
 export interface ParallelOptions {
-  /** Workers to compress with (default: one per core). The output is the same for any. */
-  workers?: number;
+  /** Threads to compress with, this one included (default: one per core). Same output for any. */
+  threads?: number;
 }
 
 /**
@@ -55,11 +61,14 @@ export async function gzipTo(
       length += chunk.length;
     },
     {
-      pool: () => new BlockCompressor("deflate-raw", GZIP_LEVEL, options.workers),
-      here: (block) =>
-        deflateRawSync(block, { level: GZIP_LEVEL, finishFlush: constants.Z_SYNC_FLUSH }),
+      format: "deflate-raw",
+      options: {
+        level: GZIP_LEVEL,
+        finishFlush: constants.Z_SYNC_FLUSH,
+        chunkSize: room(GZIP_BLOCK),
+      },
       blockSize: GZIP_BLOCK,
-      workers: options.workers,
+      threads: options.threads,
     },
   );
   const trailer = new Uint8Array(10);
@@ -70,18 +79,29 @@ export async function gzipTo(
   sink(trailer);
 }
 
+/** Output room for a block of `size` in the worst case, so zlib writes it in one piece. */
+export function room(size: number): number {
+  return size + (size >> 3) + 65536;
+}
+
 export interface BlockPlan {
-  /** Starts the worker pool (only when there is more than one block). */
-  pool: () => BlockCompressor;
-  /** Compresses a lone block on this thread: small layers start no worker. */
-  here: (block: Uint8Array) => Uint8Array;
+  format: BlockFormat;
+  /** The `node:zlib` options every block is compressed with, on whichever thread. */
+  options: BlockOptions;
   blockSize: number;
-  workers?: number;
+  threads?: number;
+}
+
+/** A block's place in the output: its bytes once compressed. */
+interface Slot {
+  bytes?: Uint8Array;
+  done: Promise<unknown>;
 }
 
 /**
- * Cuts `source` into blocks, compresses them in parallel and hands the results to `sink` in
- * input order. At most two blocks per worker are in flight.
+ * Cuts `source` into blocks, compresses them on every thread (workers first, this thread when
+ * their queues are full) and hands the results to `sink` in input order. At most a few blocks
+ * per thread are in flight.
  */
 export async function compressBlocks(
   source: AsyncIterable<Uint8Array>,
@@ -89,29 +109,44 @@ export async function compressBlocks(
   onInput: (chunk: Uint8Array) => void,
   plan: BlockPlan,
 ): Promise<void> {
+  const threads = Math.max(1, plan.threads ?? defaultThreads());
+  // Started on the first full block: a layer of one block starts no worker.
   let pool: BlockCompressor | undefined;
-  const inFlight: Promise<Compressed>[] = [];
-  const limit = 2 * (plan.workers ?? defaultWorkers());
-  // Blocks come back from the workers and are filled again: a build allocates `limit` of them.
+  const slots: Slot[] = [];
+  const limit = 4 * threads;
+  // Blocks come back from the workers and are filled again: a build allocates a few of them.
   const free: Uint8Array<ArrayBuffer>[] = [];
   let block = new Uint8Array(plan.blockSize);
   let filled = 0;
-  let sent = 0;
-  const take = async () => {
-    const done = await inFlight.shift()!;
-    sink(done.bytes);
-    free.push(done.block);
-    if (++sent % GC_EVERY === 0) collectYoungGarbage();
+  let written = 0;
+  const flush = () => {
+    while (slots.length > 0 && slots[0].bytes) {
+      sink(slots.shift()!.bytes!);
+      if (++written % GC_EVERY === 0) collectYoungGarbage();
+    }
   };
   const send = async () => {
     const full = filled === block.length ? block : block.slice(0, filled);
-    block = free.pop() ?? new Uint8Array(plan.blockSize);
     filled = 0;
-    pool ??= plan.pool();
-    const done = pool.compress(full);
-    done.catch(() => {}); // awaited in order below; a failure surfaces there
-    inFlight.push(done);
-    while (inFlight.length >= limit) await take();
+    pool ??= new BlockCompressor(plan.format, plan.options, threads - 1);
+    if (pool.hasRoom()) {
+      const slot: Slot = { done: Promise.resolve() };
+      slot.done = pool.compress(full).then((r) => {
+        slot.bytes = r.bytes;
+        if (r.block.length === plan.blockSize) free.push(r.block);
+      });
+      slot.done.catch(() => {}); // awaited in order below; a failure surfaces there
+      slots.push(slot);
+      block = free.pop() ?? new Uint8Array(plan.blockSize);
+    } else {
+      slots.push({ bytes: compressHere(plan.format, plan.options, full), done: Promise.resolve() });
+      if (full !== block) block = free.pop() ?? new Uint8Array(plan.blockSize);
+    }
+    flush();
+    while (slots.length >= limit) {
+      await slots[0].done;
+      flush();
+    }
   };
   try {
     for await (const chunk of source) {
@@ -126,11 +161,14 @@ export async function compressBlocks(
       }
     }
     if (!pool) {
-      if (filled > 0) sink(plan.here(block.subarray(0, filled)));
+      if (filled > 0) sink(compressHere(plan.format, plan.options, block.subarray(0, filled)));
       return;
     }
     if (filled > 0) await send();
-    while (inFlight.length > 0) await take();
+    while (slots.length > 0) {
+      await slots[0].done;
+      flush();
+    }
   } finally {
     pool?.close();
   }

@@ -6,9 +6,8 @@
  * (zstd, skopeo, podman, umoci). Changing the level or the block size changes every zstd layer
  * digest.
  */
-import { constants, zstdCompressSync } from "node:zlib";
-import { BlockCompressor } from "./block_compressor.ts";
-import { compressBlocks, type ParallelOptions } from "./gzip.ts";
+import { constants } from "node:zlib";
+import { compressBlocks, type ParallelOptions, room } from "./gzip.ts";
 
 export const ZSTD_LEVEL = 3;
 /** Uncompressed bytes per frame. */
@@ -24,15 +23,15 @@ export async function zstdTo(
   options: ParallelOptions = {},
 ): Promise<void> {
   await compressBlocks(source, sink, (chunk) => onInput?.(chunk), {
-    pool: () => new BlockCompressor("zstd", ZSTD_LEVEL, options.workers),
-    here: (block) =>
-      zstdCompressSync(block, {
-        params: {
-          [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL,
-          [constants.ZSTD_c_checksumFlag]: 1,
-        },
-      }),
+    format: "zstd",
+    options: {
+      chunkSize: room(ZSTD_BLOCK),
+      params: {
+        [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL,
+        [constants.ZSTD_c_checksumFlag]: 1,
+      },
+    },
     blockSize: ZSTD_BLOCK,
-    workers: options.workers,
+    threads: options.threads,
   });
 }

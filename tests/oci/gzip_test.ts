@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { gunzipSync, inflateRawSync } from "node:zlib";
-import { GZIP_BLOCK, gzipTo } from "../../src/oci/gzip.ts";
+import { sha256Digest } from "../../src/oci/digest.ts";
+import { GZIP_BLOCK, gzipTo, type ParallelOptions } from "../../src/oci/gzip.ts";
+import { ZSTD_BLOCK, zstdTo } from "../../src/oci/zstd.ts";
 
 /** Compressible but not trivial bytes: words with a counter, some random runs. */
 function sample(size: number): Uint8Array {
@@ -21,12 +23,11 @@ async function* chunks(data: Uint8Array): AsyncGenerator<Uint8Array> {
   }
 }
 
-async function gzip(data: Uint8Array, workers?: number): Promise<Uint8Array> {
+async function gzip(data: Uint8Array, threads?: number, to = gzipTo): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const seen: number[] = [];
-  await gzipTo(chunks(data), (c) => parts.push(c.slice()), (c) => seen.push(c.length), {
-    workers,
-  });
+  const options: ParallelOptions = { threads };
+  await to(chunks(data), (c) => parts.push(c.slice()), (c) => seen.push(c.length), options);
   assert.equal(seen.reduce((a, b) => a + b, 0), data.length, "onInput sees every byte");
   return await new Blob(parts as BlobPart[]).bytes();
 }
@@ -50,11 +51,43 @@ Deno.test("gzipTo() gives one gzip member that gunzip and gzip -t read back, at 
   }
 });
 
-Deno.test("gzipTo() gives the same bytes with 1, 2 or 5 workers", async () => {
-  const data = sample(Math.floor(4.2 * GZIP_BLOCK));
+Deno.test("gzipTo() and zstdTo() give the same bytes on 1, 2, 4 or 5 threads", async () => {
+  // 1 thread: every block here; more: workers and this thread, in whatever order they finish.
+  const data = sample(Math.floor(9.2 * GZIP_BLOCK));
   const one = await gzip(data, 1);
-  assert.deepEqual(await gzip(data, 2), one);
-  assert.deepEqual(await gzip(data, 5), one);
+  for (const threads of [2, 4, 5]) assert.deepEqual(await gzip(data, threads), one);
+  const zstd = sample(Math.floor(4.5 * ZSTD_BLOCK));
+  const zstdOne = await gzip(zstd, 1, zstdTo);
+  for (const threads of [2, 4]) assert.deepEqual(await gzip(zstd, threads, zstdTo), zstdOne);
+});
+
+Deno.test("gzipTo() and zstdTo() give the bytes they always gave: every layer digest depends on them", async () => {
+  // A deterministic input (xorshift runs inside repeated text) over several blocks. A change
+  // here changes the digest of every layer ever built: bump the format in gzip.ts/zstd.ts too.
+  const data = new Uint8Array(Math.floor(4.2 * GZIP_BLOCK));
+  const text = new TextEncoder().encode("layer block deflate gzip member ");
+  for (let i = 0; i < data.length; i++) data[i] = text[i % text.length] ^ (i % 4099 ? 0 : i & 0x7f);
+  for (let i = data.length / 3 | 0, x = 12345; i < (data.length / 3 | 0) + 65536; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    data[i] = x & 0xff;
+  }
+  const once = async function* () {
+    yield data;
+  };
+  for (const threads of [1, 2]) {
+    for (
+      const [to, digest] of [
+        [gzipTo, "sha256:8463722eb4206785e149bf4a61a5b586f764bc603eee2a3a55f86eb87482c330"],
+        [zstdTo, "sha256:83f53509f24135b50c0dc2370a52e931166d34bfddc8b2fe941087128de5c878"],
+      ] as const
+    ) {
+      const parts: Uint8Array[] = [];
+      await to(once(), (c) => parts.push(c.slice()), undefined, { threads });
+      assert.equal(sha256Digest(await new Blob(parts as BlobPart[]).bytes()), digest);
+    }
+  }
 });
 
 Deno.test("gzipTo() passes on a failing source and leaves no worker running", async () => {
