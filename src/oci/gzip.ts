@@ -21,8 +21,8 @@ import {
   defaultThreads,
 } from "./block_compressor.ts";
 
-// Blocks between collections of the buffers they leave (see memory.ts): 8 MiB of input.
-const GC_EVERY = 8;
+// Blocks between collections of the buffers they leave (see memory.ts): 16 MiB of input.
+const GC_EVERY = 16;
 
 export const GZIP_LEVEL = 6;
 /** Uncompressed bytes per independently compressed block. */
