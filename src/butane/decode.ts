@@ -309,6 +309,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The YAML tag yaml.v3 would resolve for a value, for its type-error message. */
 function yamlTag(value: unknown): string {
+  if ((value instanceof YMap || value instanceof YSeq) && value.tag !== undefined) return value.tag;
   if (value instanceof YMap || isPlainObject(value)) return "!!map";
   if (value instanceof YSeq || Array.isArray(value)) return "!!seq";
   if (typeof value === "number") return Number.isInteger(value) ? "!!int" : "!!float";
@@ -324,7 +325,12 @@ export function unmarshalMessage(value: unknown, into: string): string {
   const shown = tag === "!!map" || tag === "!!seq"
     ? tag
     : `${tag} \`${
-      value instanceof YScalar ? shorten(value.written ?? value.text) : String(value)
+      value instanceof YScalar
+        ? shorten(value.written ?? value.text)
+        // A tagged collection has no text of its own.
+        : value instanceof YMap || value instanceof YSeq
+        ? ""
+        : String(value)
     }\``;
   return `cannot unmarshal ${shown} into ${into}`;
 }

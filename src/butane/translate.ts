@@ -260,12 +260,14 @@ function translateSpec(
   const mounts = mountUnitsFragment(doc, t, spec.swapUnits);
   if (mounts) config = mergeConfigs(mounts, config, t);
   expandTrees(doc, config, t);
+  let merged = mounts !== undefined;
   if (!("fcosSugar" in spec)) {
     const boot = bootDeviceFragment(doc, t);
     if (boot) config = mergeConfigs(boot, config, t);
     checkReservedLabels(config, t);
     const grub = grubFragment(doc, t);
     if (grub) config = mergeConfigs(grub, config, t);
+    merged ||= boot !== undefined || grub !== undefined;
   }
   const ignition = (config.ignition ?? {}) as Record<string, unknown>;
   config.ignition = { ...ignition, version: spec.ignitionVersion };
@@ -298,7 +300,8 @@ function translateSpec(
       const mapped = t.yamlPathFor(config, finding.path);
       // A MachineConfig holds the Ignition config at spec.config, and the fallback says so.
       const jsonPath = machineConfig ? ["spec", "config", ...finding.path] : finding.path;
-      const yamlPath = value === undefined || (value === "" && docAt(doc, mapped) === undefined)
+      const yamlPath = value === undefined || (value === "" && docAt(doc, mapped) === undefined) ||
+          (merged && lostInMerge(finding.path, value))
         ? snakePath(jsonPath)
         : mapped;
       report.add(finding.severity, yamlPath, finding.message);
@@ -329,6 +332,29 @@ function topString(root: unknown, key: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Ignition's merge transcribes no zero value of a field that is not a pointer (a required
+ * name, path, device or URL left "", a partition number 0, an empty list item): once a
+ * generated fragment is merged in, butane has no translation for it and falls back to the
+ * JSON path, merged index and all.
+ */
+function lostInMerge(path: readonly (string | number)[], value: unknown): boolean {
+  const key = path[path.length - 1];
+  const list = path[path.length - 3];
+  if (typeof key === "number") return value === "";
+  if (key === "number") return value === 0 && list === "partitions";
+  if (value !== "") return false;
+  return NON_POINTER_STRINGS[key]?.includes(String(list)) ?? false;
+}
+
+/** Ignition's required string fields (Go `string`, not `*string`), by the lists holding them. */
+const NON_POINTER_STRINGS: Record<string, string[]> = {
+  name: ["units", "dropins", "users", "groups", "luks", "raid", "httpHeaders"],
+  path: ["files", "directories", "links"],
+  device: ["disks", "filesystems"],
+  url: ["tang"],
+};
 
 function valueAt(config: unknown, path: readonly (string | number)[]): unknown {
   let node = config;

@@ -89,6 +89,7 @@ class Converter {
     }
     if (n.kind === Kind.SEQUENCE) {
       const seq = new YSeq(pos);
+      if (n.tagged) seq.tag = n.tag;
       this.done.set(n, seq);
       for (const item of n.content) {
         const value = this.value(item, depth + 1);
@@ -99,6 +100,7 @@ class Converter {
       return seq;
     }
     const map = new YMap(pos);
+    if (n.tagged) map.tag = n.tag;
     this.done.set(n, map);
     map.duplicates.push(...duplicateKeys(n));
     const merges: YValue[] = [];

@@ -133,6 +133,8 @@ class Reader {
       const rest = l.slice(col);
       const end = keyEnd(rest);
       if (end === undefined) unsupported();
+      // yaml.v3 gives up on a simple key whose ':' is over 1024 characters on: the port words it.
+      if (end > 1000) unsupported();
       const key = keyText(rest.slice(0, end));
       const keyPos = this.pos(col);
       // A repeated key is yaml.v3's type error, in decode order: the port records it.

@@ -67,8 +67,11 @@ export class Flow {
       for (;;) {
         this.ws();
         const keyPos = { line: this.lineIndex + 1, col: this.i + 1 };
+        const keyStart = this.i;
         const keyNode = this.scalar(true);
         if (!(keyNode instanceof YScalar) && keyNode !== null) unsupported();
+        // A simple key may span 1024 characters in yaml.v3 (see yaml_fast.ts).
+        if (this.i - keyStart > 1000) unsupported();
         const key = keyNode === null ? "" : keyNode.text;
         if (keyNode === null || map.keyPos.has(key)) unsupported();
         this.ws();

@@ -46,6 +46,8 @@ export class YMap {
   readonly collectionKeys = new Map<string, { tag: "!!map" | "!!seq"; line: number }>();
   /** A `<<` whose value is not a mapping or a list of them: fatal once the mapping is decoded. */
   badMerge = false;
+  /** An explicit tag (`!x {a: 1}`), which yaml.v3's type errors name instead of `!!map`. */
+  tag?: string;
   constructor(readonly pos: Pos) {}
 }
 
@@ -53,6 +55,8 @@ export class YSeq {
   readonly items: YValue[] = [];
   /** Items written as null or as an alias, where (see `YMap.leafPos`). */
   readonly leafPos = new Map<number, Pos>();
+  /** An explicit tag, as `YMap.tag`. */
+  tag?: string;
   constructor(readonly pos: Pos) {}
 }
 

@@ -12,7 +12,8 @@
  * second run after a fix costs only iago's side. Each differing mutant is written there as
  * `ID.bu`, `ID.want` and `ID.got`. `--save ID[=NAME]` checks mutant ID in as a regression
  * fixture in tests/fixtures/butane-mutants/ (butane's outputs in every mode, as the corpus has
- * them), named KIND-ID unless NAME is given.
+ * them), named KIND-ID unless NAME is given. `--save-file FILE=NAME:SOURCE:KIND` does the same
+ * for a hand-made variant FILE of corpus config SOURCE.
  */
 import { parseArgs } from "node:util";
 import { type ButaneOutput, butaneOutput, translateButaneTextSync } from "../../src/butane/mod.ts";
@@ -31,6 +32,7 @@ const { values: flags } = parseArgs({
     jobs: { type: "string", default: "2" },
     out: { type: "string", default: "/tmp/iago-butane-diff" },
     save: { type: "string", multiple: true },
+    "save-file": { type: "string", multiple: true },
   },
   allowPositionals: true,
 });
@@ -146,7 +148,10 @@ async function pool<T>(items: T[], jobs: number, work: (item: T, i: number) => P
 /** Writes mutant `id` with butane's outputs in every mode as fixture NAME. */
 async function save(all: Mutant[], id: number, given: string): Promise<void> {
   const m = all[id];
-  const name = given === "-" ? `${m.kind}-${id}` : given;
+  await saveMutant(m, given === "-" ? `${m.kind}-${id}` : given);
+}
+
+async function saveMutant(m: Mutant, name: string): Promise<void> {
   const expected: Record<string, { code: number; stdout: string; stderr: string }> = {};
   for (const mode of ["normal", "strict", "pretty"] as const) {
     const o = await oracle(m, mode);
@@ -175,6 +180,12 @@ async function save(all: Mutant[], id: number, given: string): Promise<void> {
 async function main(): Promise<void> {
   Deno.mkdirSync(`${flags.out}/cache`, { recursive: true });
   const all = mutants();
+  for (const spec of flags["save-file"] ?? []) {
+    const [file, rest] = spec.split("=");
+    const [name, source, kind] = rest.split(":");
+    await saveMutant({ kind, source, bytes: Deno.readFileSync(file) }, name);
+  }
+  if (flags["save-file"] && !flags.save) return;
   if (flags.save) {
     for (const spec of flags.save) {
       const [id, name] = spec.split("=");
@@ -209,6 +220,8 @@ async function main(): Promise<void> {
       sortedLines(want.stderr) === sortedLines(got.stderr)
     ) {
       orderOnly++;
+      Deno.writeTextFileSync(`${flags.out}/order-${id}.want`, want.stderr);
+      Deno.writeTextFileSync(`${flags.out}/order-${id}.got`, got.stderr);
       return;
     }
     k[1]++;

@@ -256,6 +256,25 @@ const KEY_FORMS = [
   (ind: string) => `${ind}~: x`,
 ];
 
+/** boot_device sections (fcos 1.3+), and user entries that its generated ones merge with. */
+const BOOT_DEVICES = [
+  "boot_device:\n  mirror:\n    devices: [/dev/sda, /dev/sdb]\n",
+  "boot_device:\n  luks:\n    tpm2: true\n",
+  "boot_device:\n  layout: ppc64le\n  luks:\n    tang:\n      - url: http://t\n        thumbprint: x\n  mirror:\n    devices: [/dev/sda, /dev/sdb]\n",
+  "boot_device:\n  layout: s390x-eckd\n  luks:\n    device: /dev/dasda\n    cex:\n      enabled: true\n",
+  "boot_device:\n  layout: aarch64\n  mirror:\n    devices: [/dev/sda]\n",
+  "boot_device:\n  luks:\n    threshold: 2\n    tpm2: true\n    discard: true\n",
+  "boot_device:\n  layout: nope\n",
+];
+const BOOT_OVERLAPS = [
+  "storage:\n  disks:\n    - device: /dev/sda\n      partitions:\n        - label: root-1\n          size_mib: 100\n          type_guid: nope\n",
+  "storage:\n  filesystems:\n    - device: /dev/md/md-root\n      format: ext4\n      label: root\n      path: relative\n",
+  "storage:\n  luks:\n    - name: root\n      device: /dev/disk/by-partlabel/root\n      label: " +
+  "x".repeat(50) + "\n",
+  "storage:\n  raid:\n    - name: md-root\n      level: raid7\n      devices: [/dev/sdc]\n",
+  "storage:\n  disks:\n    - device: /dev/sdb\n      partitions:\n        - label: esp-2\n          number: 0\n          start_mib: -1\n",
+];
+
 type Make = (lines: string[], rand: Rand, text: string) => string | Uint8Array | undefined;
 
 /** The mutation kinds, by name. Each returns one mutant or undefined where it does not apply. */
@@ -451,6 +470,34 @@ export const MUTATIONS: Record<string, Make> = {
     const c = Math.floor(rand() * (out[i].length + 1));
     const ch = pick(rand, SPECIALS) + pick(rand, ["", " "]);
     out[i] = out[i].slice(0, c) + ch + out[i].slice(c);
+    return out.join("\n");
+  },
+  "boot-device": (_lines, rand, text) => {
+    if (/^boot_device:/m.test(text)) return undefined;
+    let out = text.replace(/\n*$/, "\n") + pick(rand, BOOT_DEVICES);
+    if (!/^storage:/m.test(text) && rand() < 0.7) out += pick(rand, BOOT_OVERLAPS);
+    if (rand() < 0.5) out = out.replace(/^version: .*$/m, "version: 1.6.0");
+    return out;
+  },
+  "char-delete": (lines, rand) => {
+    const i = Math.floor(rand() * lines.length);
+    const out = [...lines];
+    const c = Math.floor(rand() * out[i].length);
+    out[i] = out[i].slice(0, c) + out[i].slice(c + 1);
+    return out.join("\n");
+  },
+  "long-scalar": (lines, rand) => {
+    // Simple keys may span at most 1024 characters in yaml.v3; plain scalars fold lines.
+    const ks = keyLines(lines).filter((k) => k.key !== "variant" && k.key !== "version");
+    if (ks.length === 0) return undefined;
+    const k = pick(rand, ks);
+    const n = pick(rand, [1020, 1024, 1030, 5000]);
+    const how = pick(rand, ["key", "value", "flow"]);
+    const out = [...lines];
+    const pad = " ".repeat(k.col);
+    if (how === "key") out.splice(k.index, 0, pad + "k".repeat(n) + ": v");
+    else if (how === "value") return replaceValue(lines, k, "v".repeat(n)).join("\n");
+    else out.splice(k.index, 0, pad + "{" + "a".repeat(n) + ": b}: c");
     return out.join("\n");
   },
   "key-form": (lines, rand) => {

@@ -80,6 +80,8 @@ export function shownPath(dir: string, p: string): string {
 
 /** Go's `open PATH: no such file or directory` wording for a failed read. */
 export function goOpenError(path: string, err: unknown): string {
+  // Go's open fails with EINVAL on a NUL byte; Deno refuses the name in its own words.
+  if (path.includes("\0")) return `open ${path}: invalid argument`;
   if (err instanceof Deno.errors.NotFound) return `open ${path}: no such file or directory`;
   if (err instanceof Deno.errors.PermissionDenied) return `open ${path}: permission denied`;
   if (err instanceof Deno.errors.IsADirectory) return `read ${path}: is a directory`;

@@ -67,6 +67,10 @@ function mergeObj(parent: Obj, child: Obj, typeName: string, t: Translation): Ob
     const c = child[k];
     if (c === undefined) {
       out[k] = p;
+      // Unset in the user's entry: taken from the generated one, and reported as it would be.
+      if (t.originOf(parent) !== undefined && t.originOf(child) !== undefined) {
+        t.fieldSource(out, k, parent);
+      }
       continue;
     }
     if (p === undefined) {

@@ -12,6 +12,14 @@ export class Translation {
   private readonly whole = new WeakSet<object>();
   /** Per-item origins of lists of strings that came from several places (SSH keys). */
   private readonly itemOrigins = new WeakMap<object, string[]>();
+  /** Fields whose YAML path is fixed, whatever their own key (butane's explicit translations). */
+  private readonly fieldOrigins = new WeakMap<object, Map<string, string>>();
+  /**
+   * Fields a merged object took from the generated object it was merged with (the user's entry
+   * left them unset): they keep mapping the way that object's do, as butane's merge keeps the
+   * translations of what it takes from each side.
+   */
+  private readonly fieldSources = new WeakMap<object, Map<string, object>>();
 
   /** Contents become `data:,` URLs only, as in fcos 1.0 (`FcosSpec.escapedDataUrls`). */
   escapedDataUrls = false;
@@ -46,6 +54,20 @@ export class Translation {
     return this.whole.has(obj);
   }
 
+  /** Records that findings at field `key` of `obj` belong at `yamlPath`. */
+  fieldOrigin(obj: object, key: string, yamlPath: string): void {
+    let m = this.fieldOrigins.get(obj);
+    if (!m) this.fieldOrigins.set(obj, m = new Map());
+    m.set(key, yamlPath);
+  }
+
+  /** Records that field `key` of the merged `obj` came from `source`. */
+  fieldSource(obj: object, key: string, source: object): void {
+    let m = this.fieldSources.get(obj);
+    if (!m) this.fieldSources.set(obj, m = new Map());
+    m.set(key, source);
+  }
+
   /** Records where each item of a list of scalars came from. */
   itemOrigin(list: unknown[], yamlPaths: string[]): void {
     this.itemOrigins.set(list, yamlPaths);
@@ -68,6 +90,21 @@ export class Translation {
         bestDepth = i + 1;
         bestWhole = false;
       }
+      const key = String(jsonPath[i]);
+      const source = this.fieldSources.get(node)?.get(key);
+      if (source !== undefined) {
+        // Resolve the rest as the generated object it came from would.
+        node = source;
+        const o = this.origins.get(source);
+        if (o !== undefined) {
+          best = o;
+          bestDepth = i;
+          bestWhole = this.whole.has(source);
+          if (bestWhole) return best;
+        }
+      }
+      const fixed = this.fieldOrigins.get(node as object)?.get(key);
+      if (fixed !== undefined) return fixed;
       node = (node as Record<string | number, unknown>)[jsonPath[i]];
       if (node !== null && typeof node === "object") {
         const o = this.origins.get(node);

@@ -102,8 +102,12 @@ export function bootDeviceFragment(doc: Doc, t: Translation): Obj | undefined {
     if (luks.threshold !== undefined) clevis.threshold = luks.threshold;
     if (luks.tpm2 !== undefined) clevis.tpm2 = luks.tpm2;
     const entry: Obj = {};
-    if (cex) entry.cex = { enabled: true };
+    if (cex) entry.cex = at({ enabled: true }, "$.boot_device.luks");
     else entry.clevis = at(clevis, "$.boot_device.luks");
+    // butane translates these four from boot_device.luks itself, discard from its own key.
+    for (const f of ["device", "label", "name", "wipeVolume"]) {
+      t.fieldOrigin(entry, f, "$.boot_device.luks");
+    }
     const luksDevice = (luks.device ?? "") as string;
     entry.device = layout === "s390x-eckd"
       ? luksDevice + "2"
