@@ -4,8 +4,9 @@
  * the `source` of a `local` file butane compressed).
  */
 import assert from "node:assert/strict";
-import { gunzipSync } from "node:zlib";
+import { crc32 as zlibCrc32, gunzipSync } from "node:zlib";
 import { gzipGo } from "../../src/butane/base/goflate/gzip.ts";
+import { crc32 } from "../../src/butane/base/goflate/crc32.ts";
 import { deflateGo } from "../../src/butane/base/goflate/deflate.ts";
 import { gzipCannotWin, makeDataUrl } from "../../src/butane/base/dataurl.ts";
 import { GOFLATE_INPUTS } from "./goflate_inputs.ts";
@@ -67,4 +68,11 @@ Deno.test("gzipCannotWin() never rules out gzip where Go's gzip would win", () =
     // The tightest best length at which gzip still wins.
     assert.equal(gzipCannotWin(bytes, gzUrl + 1), false, `n=${n}`);
   }
+});
+
+Deno.test("crc32() gives the IEEE check value and node:zlib's result", () => {
+  assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
+  const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff);
+  assert.equal(crc32(bytes), zlibCrc32(bytes));
+  assert.equal(crc32(new Uint8Array()), 0);
 });

@@ -3,7 +3,6 @@
  * `data:,` URL, or base64 when shorter, or gzip+base64 (Go's exact bytes, `goflate/`) when that
  * is shorter still by more than four bytes and the user did not choose a compression.
  */
-import { Buffer } from "node:buffer";
 import { gzipGo } from "./goflate/gzip.ts";
 
 export interface DataUrl {
@@ -42,12 +41,12 @@ export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataU
   // Base64 length is known without encoding: skip the work when it cannot win.
   const b64Len = 8 + 4 * Math.ceil(bytes.length / 3);
   let best = opaque;
-  if (b64Len < opaque.length) best = ";base64," + Buffer.from(bytes).toString("base64");
+  if (b64Len < opaque.length) best = ";base64," + bytes.toBase64();
   if (allowCompression && best.length > MIN_GZIP_URL && !gzipCannotWin(bytes, best.length)) {
     const gz = gzipGo(bytes);
     // butane counts the `"compression":"gzip"` it adds as four more characters.
     if (8 + 4 * Math.ceil(gz.length / 3) + 4 < best.length) {
-      return { source: "data:;base64," + Buffer.from(gz).toString("base64"), compressed: true };
+      return { source: "data:;base64," + gz.toBase64(), compressed: true };
     }
   }
   return { source: "data:" + best, compressed: false };

@@ -3,7 +3,7 @@
  * Close, and no header fields set (ported from Go's compress/gzip/gzip.go, BSD licence,
  * Copyright 2010 The Go Authors): no name, mtime 0, XFL 2 at BestCompression, OS 255 (unknown).
  */
-import { crc32 } from "node:zlib";
+import { crc32 } from "./crc32.ts";
 import { deflateGo } from "./deflate.ts";
 
 /** The gzip member Go writes for `input` at `level` (4-9; butane uses 9). */
