@@ -3,7 +3,7 @@
  * keys and bad values all become `IagoError`s at `file:line:col`, and every problem of a file
  * is reported at once.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { didYouMean, IagoError, ProblemsError, UsageError } from "../errors.ts";
 import { readTextIfExists } from "../fsutil.ts";
 import { checkMachineName, PULL_PASSWORD_FILE, type Workspace } from "../workspace.ts";

@@ -4,7 +4,7 @@
  * types the rest of iago uses. Every defaults key has a default equal to the embedded
  * `defaults.toml`, so a workspace file only needs the keys it changes.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { didYouMean } from "../errors.ts";
 import {
   CRYPT_HASH,

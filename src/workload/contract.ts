@@ -3,7 +3,7 @@
  * before use, and what its `secrets()` and `overlay()` return. Problems come back as sentences
  * that name the field, for an error that names the plugin.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ButaneConfig, SecretSpec, Workload } from "../types.ts";
 
 const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === "function", {
