@@ -37,45 +37,58 @@ async function commit(): Promise<string> {
 
 /**
  * Bundles iago into dist/iago.js and stamps the commit into it. The file is the lean entry
- * (main.ts: `iago butane`, `--version`) with the full CLI (src/cli/main.ts and every command)
- * packed inside it ({@link packFullCli}), unpacked only by the commands that need it: Deno's
- * start-up grows with the code of the file it runs.
+ * (main.ts: `iago butane`, `--version`, `list`) with the full CLI (src/cli/main.ts and every
+ * command) and `iago list`'s handler packed inside it ({@link packModules}), unpacked only by
+ * the commands that need them: Deno's start-up grows with the code of the file it runs.
  */
 export async function bundle(out = "dist/iago.js"): Promise<void> {
-  const { lean, full } = await bundleBoth();
+  const { lean, modules } = await bundleAll();
   await Deno.mkdir(dirname(out), { recursive: true });
-  await Deno.writeTextFile(out, SHEBANG + await packFullCli(lean, full));
+  await Deno.writeTextFile(out, SHEBANG + await packModules(lean, modules));
   await Deno.chmod(out, 0o755);
 }
 
 const SHEBANG = "#!/usr/bin/env -S deno run --quiet " + PERMISSIONS.join(" ") + "\n";
 
 /**
- * What `deno compile` is given, in `dir`: the lean entry `iago.js` and the full CLI beside it
- * as `iago-cli.js`, which the entry imports from there (src/cli/full_cli.ts) and `--include`
- * puts into the binary. A compiled binary carries every module with its code cache, so
- * nothing is packed or unpacked.
+ * What `deno compile` is given, in `dir`: the lean entry `iago.js` and the modules it loads on
+ * demand beside it as `iago-NAME.js`, which the entry imports from there (src/cli/packed.ts)
+ * and `--include` puts into the binary. A compiled binary carries every module with its code
+ * cache, so nothing is packed or unpacked. Returns the modules' paths.
  */
-export async function compileLayout(dir: string): Promise<void> {
-  const { lean, full } = await bundleBoth();
+export async function compileLayout(dir: string): Promise<string[]> {
+  const { lean, modules } = await bundleAll();
   await Deno.mkdir(dir, { recursive: true });
-  const entry = replaceSentinel(
-    replaceSentinel(lean, "__IAGO_FULL_CLI__", '""'),
-    "__IAGO_FULL_CLI_ID__",
-    '"included"',
-  );
+  let entry = lean;
+  const paths: string[] = [];
+  for (const [name, code] of Object.entries(modules)) {
+    entry = replaceSentinel(
+      replaceSentinel(entry, `__IAGO_PACKED_${name}__`, '""'),
+      `__IAGO_PACKED_ID_${name}__`,
+      '"included"',
+    );
+    paths.push(`${dir}/iago-${name}.js`);
+    await Deno.writeTextFile(paths.at(-1)!, code);
+  }
   await Deno.writeTextFile(`${dir}/iago.js`, SHEBANG + entry);
-  await Deno.writeTextFile(`${dir}/iago-cli.js`, full);
+  return paths;
 }
 
-/** The lean entry's bundle and the full CLI's, stamped with the commit. */
-async function bundleBoth(): Promise<{ lean: string; full: string }> {
+/**
+ * The lean entry's bundle and those of the modules it loads on demand (src/cli/packed.ts), by
+ * name, stamped with the commit.
+ */
+async function bundleAll(): Promise<{ lean: string; modules: Record<string, string> }> {
   const stamp = await commit();
-  const full = embedSandboxWorker(
+  const cli = embedSandboxWorker(
     stampCommit(await bundleModule("src/cli/main.ts"), stamp),
     await bundleSandboxWorker(),
   );
-  return { lean: stampCommit(await bundleModule("main.ts"), stamp), full };
+  return {
+    lean: stampCommit(await bundleModule("main.ts"), stamp),
+    // (`iago list` reads the config with web APIs only: no Node built-in to defer.)
+    modules: { cli, list: await bundleModule("src/cli/lean/list.ts", false) },
+  };
 }
 
 /**
@@ -83,12 +96,13 @@ async function bundleBoth(): Promise<{ lean: string; full: string }> {
  * made lazy ({@link lazyNodeImports}), then that file is bundled again, minified (a smaller
  * file parses faster at every start). Returns the code without a shebang.
  */
-async function bundleModule(entry: string): Promise<string> {
+async function bundleModule(entry: string, usesNodeBuiltins = true): Promise<string> {
   const plain = await Deno.makeTempFile({ suffix: ".js" });
   const minified = await Deno.makeTempFile({ suffix: ".js" });
   try {
     await run(Deno.execPath(), ["bundle", "--quiet", "--platform=deno", "-o", plain, entry]);
-    await Deno.writeTextFile(plain, lazyNodeImports(ownNodePath(await Deno.readTextFile(plain))));
+    const code = ownNodePath(await Deno.readTextFile(plain));
+    await Deno.writeTextFile(plain, usesNodeBuiltins ? lazyNodeImports(code) : code);
     // (--keep-names breaks a CommonJS dependency's require shim in Deno 2.9.6: names not kept.)
     await run(Deno.execPath(), [
       "bundle",
@@ -114,28 +128,32 @@ function stampCommit(code: string, stamp: string): string {
 }
 
 /**
- * The lean entry's bundle with the full CLI's in it (src/cli/full_cli.ts unpacks it):
- * brotli at its best quality (smaller than gzip by a quarter; it is read at every start),
- * in base64, and its identity, `SHA256PREFIX-BYTES`, which names the unpacked file.
+ * The lean entry's bundle with the modules it loads on demand in it (src/cli/packed.ts unpacks
+ * them): each brotli-compressed at its best quality (smaller than gzip by a quarter), in base64,
+ * as a comment, with its identity, `SHA256PREFIX-BYTES`, which names the unpacked file.
  */
-export async function packFullCli(lean: string, full: string): Promise<string> {
-  const code = new TextEncoder().encode(full);
-  const packed = brotliCompressSync(code, {
-    params: {
-      [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
-      [zlib.BROTLI_PARAM_SIZE_HINT]: code.length,
-    },
-  });
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", code));
-  const id = [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("") +
-    `-${code.length}`;
-  // base64 has no "*/": the comment holds it as is.
-  const comment = `String(function(){/*${packed.toString("base64")}*/}).slice(13,-3)`;
-  return replaceSentinel(
-    replaceSentinel(lean, "__IAGO_FULL_CLI__", comment),
-    "__IAGO_FULL_CLI_ID__",
-    JSON.stringify(id),
-  );
+export async function packModules(lean: string, modules: Record<string, string>): Promise<string> {
+  let out = lean;
+  for (const [name, module] of Object.entries(modules)) {
+    const code = new TextEncoder().encode(module);
+    const packed = brotliCompressSync(code, {
+      params: {
+        [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+        [zlib.BROTLI_PARAM_SIZE_HINT]: code.length,
+      },
+    });
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", code));
+    const id = [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("") +
+      `-${code.length}`;
+    // base64 has no "*/": the comment holds it as is.
+    const comment = `String(function(){/*${packed.toString("base64")}*/}).slice(13,-3)`;
+    out = replaceSentinel(
+      replaceSentinel(out, `__IAGO_PACKED_${name}__`, comment),
+      `__IAGO_PACKED_ID_${name}__`,
+      JSON.stringify(id),
+    );
+  }
+  return out;
 }
 
 /** `code` with the string literal `sentinel` replaced by `expression`; throws unless found once. */
@@ -283,14 +301,13 @@ ${out}`;
 
 /** Compiles iago for every target into dist/iago-TARGET (see {@link compileLayout}). */
 async function compile(): Promise<void> {
-  await compileLayout("dist/compile");
+  const modules = await compileLayout("dist/compile");
   for (const target of TARGETS) {
     await run(Deno.execPath(), [
       "compile",
       ...PERMISSIONS,
       "--no-check",
-      "--include",
-      "dist/compile/iago-cli.js",
+      ...modules.flatMap((m) => ["--include", m]),
       "--target",
       target,
       "-o",

@@ -105,6 +105,8 @@ Deno.test("the bundle and what deno compile is given print what the source print
     ["-C", "nowhere", "butane", "good.bu"],
     ["butane", "--strict=false", "good.bu"],
     ["completions", "bash"],
+    ["list"],
+    ["ls", "--json"],
   ];
   const cache = `${build.path}/compile-cache`;
   for (const args of runs) {
@@ -149,6 +151,12 @@ Deno.test("the bundle unpacks the full CLI once into the cache directory, or run
   await Deno.writeTextFile(`${cache}/iago/cli-0000000000000000-5.js`, "stale");
   assert.deepEqual(await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: cache }), help);
   assert.deepEqual([...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name), files);
+
+  // `iago list` unpacks its own module, beside the full CLI's.
+  const list = await runBundle(js, ["list"], ws.path, { XDG_CACHE_HOME: cache });
+  assert.equal(list.code, 0, list.stderr);
+  const names = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name).sort();
+  assert.deepEqual(names.map((n) => n.split("-")[0]), ["cli", "list"]);
 
   // No cache directory to write to (a file in its place): the same CLI, from memory.
   const fromMemory = await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: unpacked });

@@ -1,6 +1,6 @@
 /**
- * The lean entry (src/cli/lean/) answers `iago butane` and `iago --version` without the command
- * tree: for every argument list it answers, its output, errors, exit code and written files
+ * The lean entry (src/cli/lean/) answers `iago butane`, `iago --version` and `iago list` without
+ * the command tree: for every argument list it answers, its output, errors, exit code and written files
  * must be the full CLI's; every other one it must leave untouched for the full CLI.
  */
 import assert from "node:assert/strict";
@@ -16,6 +16,13 @@ const WARN =
 const BAD = "variant: fcos\nversion: 1.5.0\nstorage:\n  files:\n    - path: /a\n      mode: nope\n";
 
 async function workspace(path: string): Promise<void> {
+  for (const name of ["web", "db"]) {
+    const args = ["init", "--machine-only", "--domain", "example.com", name];
+    const out = memoryOutput();
+    const code = await main(args, { out, cwd: path, env: { IAGO_OFFLINE: "1" } });
+    assert.equal(code, 0, out.stderr.join("\n"));
+  }
+  await Deno.mkdir(`${path}/machines/bad name`);
   await Deno.mkdir(`${path}/files`);
   await Deno.mkdir(`${path}/sub`);
   await Deno.writeTextFile(`${path}/files/motd`, "hi\n");
@@ -64,9 +71,15 @@ const ANSWERED = [
   ["butane", "files"],
   ["-C", "sub", "butane", "-d", "../files", "good.bu"],
   ["butane", "--raw", "plain.bu", "-q"],
+  ["list"],
+  ["ls"],
+  ["list", "--json"],
+  ["-q", "ls", "--json"],
+  ["-C", "sub", "list"],
+  ["-C", "files/motd", "list"],
 ];
 
-Deno.test("the lean entry answers butane and --version exactly as the full CLI", async () => {
+Deno.test("the lean entry answers butane, --version and list exactly as the full CLI", async () => {
   await using dir = await tempDir();
   await workspace(dir.path);
   for (const args of ANSWERED) {
@@ -81,7 +94,11 @@ const LEFT_TO_THE_FULL_CLI = [
   [],
   ["--help"],
   ["--version", "extra"],
-  ["list"],
+  ["list", "--json=false"],
+  ["list", "--no-json"],
+  ["list", "--json", "--json"],
+  ["ls", "web"],
+  ["list", "-h"],
   ["validate"],
   ["butane", "--help"],
   ["butane", "-h"],

@@ -2,7 +2,7 @@
  * iago's entry point: the lean entry (lean/mod.ts) for the commands it answers, the full CLI
  * (main.ts, loaded on demand) for every other.
  */
-import { loadFullCli } from "./full_cli.ts";
+import { loadFullCli } from "./packed.ts";
 import type { MainOptions } from "./invocation.ts";
 import { leanMain } from "./lean/mod.ts";
 

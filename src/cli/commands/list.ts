@@ -1,44 +1,9 @@
 /** `iago list` (`ls`): the machines of the workspace as a table, or JSON with `--json`. */
 import { buildCommand } from "@stricli/core";
-import { printable } from "../../errors.ts";
-import type { IagoContext } from "../context.ts";
+import { list } from "../lean/list.ts";
 
 export const listCommand = buildCommand({
-  func: async function (this: IagoContext, flags: { json: boolean }) {
-    const { summarizeMachines } = await import("../../config/fleet.ts");
-    const machines = await summarizeMachines(this.workspace);
-    if (flags.json) {
-      this.out.print(JSON.stringify(machines, null, 2));
-      return;
-    }
-    if (machines.length === 0) {
-      this.out.info("No machines yet. Create one with: iago init NAME");
-      return;
-    }
-    const rows = [["NAME", "FQDN", "MAC", "IMAGE", "WORKLOADS", "IGNITION"]];
-    for (const m of machines) {
-      rows.push(
-        m.error ? [printable(m.name), "(invalid: run iago validate)", "", "", "", m.ignition] : [
-          m.name,
-          m.fqdn ?? "",
-          m.macAddress ?? "-",
-          m.image ?? "",
-          m.workloads?.length ? m.workloads.join(",") : "-",
-          m.ignition,
-        ],
-      );
-    }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    rows.forEach((r, i) => {
-      const line = r.map((c, j) => j === r.length - 1 ? c : c.padEnd(widths[j])).join("  ");
-      this.out.print(i === 0 ? this.out.style.bold(line) : line);
-    });
-    for (const m of machines) if (m.error) this.out.warn(m.error);
-    const { linkedMachine } = await import("../../workspace.ts");
-    for (const name of await this.workspace.linkedMachineDirs()) {
-      this.out.warn(`${linkedMachine(name).format().split("\n")[0]}; skipped`);
-    }
-  },
+  func: list,
   parameters: {
     flags: {
       json: { kind: "boolean", default: false, brief: "print a JSON array instead of a table" },

@@ -1,7 +1,7 @@
 /**
- * The lean entry: the commands scripts and CI run once per file (`iago butane`, `iago --version`)
- * answered without loading the command tree (Stricli, every
- * command, zod-checked flags, sigstore, the OCI code), which is most of iago's start-up.
+ * The lean entry: the commands scripts and CI run once per file or per minute (`iago butane`,
+ * `iago --version`, `iago list`) answered without loading the command tree (Stricli, every
+ * command, sigstore, the OCI code), which is most of iago's start-up.
  *
  * It answers only argument lists it reads exactly as Stricli would, and says `undefined` to
  * every other one (help, `--flag=false`, a repeated flag, an unknown one...), which the full
@@ -17,6 +17,7 @@ import {
   startInvocation,
 } from "../invocation.ts";
 import { report } from "../report.ts";
+import { loadListCommand } from "../packed.ts";
 import { butane, type ButaneFlags } from "./butane.ts";
 
 /** A command the lean entry runs, with its arguments already read. */
@@ -65,6 +66,12 @@ export function leanCommand(rest: string[]): LeanCommand | undefined {
     const read = butaneArgs(args);
     return read && function () {
       return butane.call(this, read.flags, read.file);
+    };
+  }
+  if ((name === "list" || name === "ls") && (args.length === 0 || args.join() === "--json")) {
+    return async function () {
+      const { list } = await loadListCommand(this.env);
+      return await list.call(this, { json: args.length === 1 });
     };
   }
   return undefined;

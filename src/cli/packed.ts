@@ -1,0 +1,129 @@
+/**
+ * The modules the lean entry loads only when it needs them: the full CLI (main.ts: Stricli and
+ * every command), for the arguments the lean entry does not answer, and `iago list`'s handler
+ * (lean/list.ts, with the config code and zod).
+ *
+ * From source they are imported as they are. In the release bundle (scripts/release.ts) they
+ * are not code of the file Deno runs but comments in it: Deno loads every function of that file
+ * at each start, even from its code cache (about 3 ms per 250 KB of code here), and
+ * `iago butane` should not pay that for the 2 MB it never runs. The first command that needs
+ * one unpacks it into the user's cache directory (`$XDG_CACHE_HOME/iago`, else `~/.cache/iago`:
+ * a file per module and build, replacing an older build's), and every later one imports it from
+ * there, where Deno keeps its code cache. Where no cache directory can be written it is
+ * imported from memory: the same code, compiled anew at each run. A compiled binary has them
+ * as modules of their own beside the entry.
+ */
+import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../fsutil.ts";
+
+export type FullCli = typeof import("./main.ts");
+export type ListCommand = typeof import("./lean/list.ts");
+
+/**
+ * A module of the release bundle that is not code of the file Deno runs: its bundle,
+ * brotli-compressed, in base64, which scripts/release.ts puts in place of `packed`'s sentinel
+ * as the comment of a function whose source text is read here (a string literal would be
+ * copied in and out of Deno's code cache at every start, a comment costs nothing until read),
+ * and its `id`, `HASH-BYTES` (a SHA-256 prefix and the size of the code), which names its
+ * unpacked file. From source, `source` is imported instead.
+ */
+interface Packed {
+  name: string;
+  packed: () => string;
+  id: string;
+  source: string;
+}
+
+const FULL_CLI: Packed = {
+  name: "cli",
+  packed: () => "__IAGO_PACKED_cli__",
+  id: "__IAGO_PACKED_ID_cli__",
+  source: "./main.ts",
+};
+
+// `iago list`: the workspace's config, TOML and zod, and no command tree.
+const LIST_COMMAND: Packed = {
+  name: "list",
+  packed: () => "__IAGO_PACKED_list__",
+  id: "__IAGO_PACKED_ID_list__",
+  source: "./lean/list.ts",
+};
+
+/** Loads the full CLI; `env` locates the cache directory in a release bundle. */
+export async function loadFullCli(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<FullCli> {
+  return await load(FULL_CLI, env);
+}
+
+/** Loads `iago list`'s handler, as {@link loadFullCli} the full CLI. */
+export async function loadListCommand(
+  env: Record<string, string | undefined>,
+): Promise<ListCommand> {
+  return await load(LIST_COMMAND, env);
+}
+
+async function load<T>(module: Packed, env: Record<string, string | undefined>): Promise<T> {
+  if (module.id.startsWith("__")) {
+    // Not a literal: the bundler must leave the module out of the lean entry's bundle.
+    const source = module.source;
+    return await import(source);
+  }
+  if (module.id === "included") {
+    // A compiled binary (scripts/release.ts compileLayout): the module is a file beside it.
+    return await import(new URL(`./iago-${module.name}.js`, import.meta.url).href);
+  }
+  const file = unpackedFile(module.name, module.id, env);
+  if (file !== undefined) {
+    const size = Number(module.id.split("-")[1]);
+    if (await sizeOf(file) !== size) await unpackTo(module, file);
+    if (await sizeOf(file) === size) return await import(toFileUrl(file));
+  }
+  const code = await unpack(module.packed());
+  return await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+}
+
+/** Writes `module` to `file` and removes what older builds unpacked of it beside it. */
+async function unpackTo(module: Packed, file: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, await unpack(module.packed()), { mkdirMode: 0o755 });
+    const dir = dirname(file);
+    for await (const entry of Deno.readDir(dir)) {
+      const older = entry.name.startsWith(`${module.name}-`) && entry.name.endsWith(".js");
+      if (older && join(dir, entry.name) !== file) {
+        await Deno.remove(join(dir, entry.name)).catch(() => {});
+      }
+    }
+  } catch {
+    // Not writable: the caller imports the code from memory.
+  }
+}
+
+/** Where module `name` of build `id` is unpacked, if the user has a cache directory. */
+function unpackedFile(
+  name: string,
+  id: string,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const cache = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : "");
+  return cache.startsWith("/") ? join(cache, "iago", `${name}-${id}.js`) : undefined;
+}
+
+/** The code packed by scripts/release.ts: base64 of brotli. */
+async function unpack(packed: string): Promise<string> {
+  const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("brotli"));
+  return await new Response(stream).text();
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function toFileUrl(path: string): string {
+  return new URL(`file://${path.split("/").map(encodeURIComponent).join("/")}`).href;
+}
