@@ -85,8 +85,8 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
     await bundleSandboxWorker(),
   );
   return {
-    lean: stampCommit(await bundleModule("main.ts"), stamp),
-    // (`iago list` reads the config with web APIs only: no Node built-in to defer.)
+    // (The lean entry and `iago list` may use no Node built-in at all: nothing to defer then.)
+    lean: stampCommit(await bundleModule("main.ts", false), stamp),
     modules: { cli, list: await bundleModule("src/cli/lean/list.ts", false) },
   };
 }
@@ -96,13 +96,13 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
  * made lazy ({@link lazyNodeImports}), then that file is bundled again, minified (a smaller
  * file parses faster at every start). Returns the code without a shebang.
  */
-async function bundleModule(entry: string, usesNodeBuiltins = true): Promise<string> {
+async function bundleModule(entry: string, builtinsRequired = true): Promise<string> {
   const plain = await Deno.makeTempFile({ suffix: ".js" });
   const minified = await Deno.makeTempFile({ suffix: ".js" });
   try {
     await run(Deno.execPath(), ["bundle", "--quiet", "--platform=deno", "-o", plain, entry]);
     const code = ownNodePath(await Deno.readTextFile(plain));
-    await Deno.writeTextFile(plain, usesNodeBuiltins ? lazyNodeImports(code) : code);
+    await Deno.writeTextFile(plain, lazyNodeImports(code, builtinsRequired));
     // (--keep-names breaks a CommonJS dependency's require shim in Deno 2.9.6: names not kept.)
     await run(Deno.execPath(), [
       "bundle",
@@ -226,10 +226,10 @@ export function ownNodePath(code: string): string {
  * A namespace import becomes a proxy of the module, a named or default import a proxy of that
  * export, which can be called, constructed and extended like the real one; a named export that
  * is a constant (`EOL` of node:os) is written out as its value, which a proxy cannot stand for
- * (the value of the machine that bundles: the release targets are all POSIX). Throws when no
- * import was found: the bundle's shape changed and this needs a look.
+ * (the value of the machine that bundles: the release targets are all POSIX). When `required`,
+ * throws when no import was found: the bundle's shape changed and this needs a look.
  */
-export function lazyNodeImports(code: string): string {
+export function lazyNodeImports(code: string, required = true): string {
   let rewritten = 0;
   const lazy = (name: string, id: string, key?: string) => {
     rewritten++;
@@ -274,7 +274,7 @@ export function lazyNodeImports(code: string): string {
           return lazy(local, id, imported);
         }).join("\n"),
     );
-  if (rewritten === 0) throw new Error("No Node built-in import found to make lazy");
+  if (rewritten === 0 && required) throw new Error("No Node built-in import found to make lazy");
   return `function __iagoLazyNode(id, key) {
   let value;
   const load = () => {
