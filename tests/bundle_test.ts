@@ -146,6 +146,15 @@ Deno.test("the bundle unpacks the full CLI once into the cache directory, or run
   await Deno.writeTextFile(unpacked, fake + "/".repeat(size - fake.length));
   assert.equal((await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: cache })).code, 42);
 
+  // Unless others could have written it: then the CLI comes from memory, the file stays unread.
+  for (const [path, mode] of [[unpacked, 0o664], [`${cache}/iago`, 0o777]] as const) {
+    const before = (await Deno.stat(path)).mode! & 0o777;
+    await Deno.chmod(path, mode);
+    const r = await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: cache });
+    assert.deepEqual(r, help, `${path} mode ${mode.toString(8)}`);
+    await Deno.chmod(path, before);
+  }
+
   // Unpacking again (the file went) removes what older builds unpacked.
   await Deno.remove(unpacked);
   await Deno.writeTextFile(`${cache}/iago/cli-0000000000000000-5.js`, "stale");

@@ -9,8 +9,10 @@
  * `iago butane` should not pay that for the 2 MB it never runs. The first command that needs
  * one unpacks it into the user's cache directory (`$XDG_CACHE_HOME/iago`, else `~/.cache/iago`:
  * a file per module and build, replacing an older build's), and every later one imports it from
- * there, where Deno keeps its code cache. Where no cache directory can be written it is
- * imported from memory: the same code, compiled anew at each run. A compiled binary has them
+ * there, where Deno keeps its code cache, but only from a file and directory the user owns and
+ * nobody else may write ({@link ownedByUser}): code planted there would run with iago's
+ * permissions. Where no such cache directory can be had it is imported from memory: the same
+ * code, compiled anew at each run. A compiled binary has them
  * as modules of their own beside the entry.
  */
 import { dirname, join } from "node:path";
@@ -76,8 +78,10 @@ async function load<T>(module: Packed, env: Record<string, string | undefined>):
   const file = unpackedFile(module.name, module.id, env);
   if (file !== undefined) {
     const size = Number(module.id.split("-")[1]);
-    if (await sizeOf(file) !== size) await unpackTo(module, file);
-    if (await sizeOf(file) === size) return await import(toFileUrl(file));
+    if (await sizeOf(file) === undefined) await unpackTo(module, file);
+    const ours = await ownedByUser(file);
+    if (ours && await sizeOf(file) !== size) await unpackTo(module, file);
+    if (ours && await sizeOf(file) === size) return await import(toFileUrl(file));
   }
   const code = await unpack(module.packed());
   return await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
@@ -86,7 +90,7 @@ async function load<T>(module: Packed, env: Record<string, string | undefined>):
 /** Writes `module` to `file` and removes what older builds unpacked of it beside it. */
 async function unpackTo(module: Packed, file: string): Promise<void> {
   try {
-    await writeFileAtomic(file, await unpack(module.packed()), { mkdirMode: 0o755 });
+    await writeFileAtomic(file, await unpack(module.packed()), { mkdirMode: 0o700 });
     const dir = dirname(file);
     for await (const entry of Deno.readDir(dir)) {
       const older = entry.name.startsWith(`${module.name}-`) && entry.name.endsWith(".js");
@@ -114,6 +118,24 @@ async function unpack(packed: string): Promise<string> {
   const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("brotli"));
   return await new Response(stream).text();
+}
+
+/**
+ * Whether `file` and its directory belong to the user running iago and only they may write
+ * them: a regular file (not a link), neither it nor the directory group- or world-writable,
+ * both owned by this process's user. The user is read as the owner of /proc/self, since
+ * `Deno.uid()` needs a permission the release does not ask for; where there is no /proc, the
+ * file must at least have the directory's owner.
+ */
+async function ownedByUser(file: string): Promise<boolean> {
+  try {
+    const [info, dir] = await Promise.all([Deno.lstat(file), Deno.stat(dirname(file))]);
+    const user = await Deno.stat("/proc/self").then((s) => s.uid, () => dir.uid);
+    const writableByOthers = ((info.mode ?? 0) | (dir.mode ?? 0)) & 0o022;
+    return info.isFile && !writableByOthers && info.uid === user && dir.uid === user;
+  } catch {
+    return false;
+  }
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
