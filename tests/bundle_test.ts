@@ -196,9 +196,21 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
       (await Deno.readTextFile(machineToml)).replace(/^workloads = .*$/m, "") +
         `\nworkloads = ["postgres", "./workloads/cache.ts"]\ncontainer_image = "${image}"\n`,
     );
+    // What the plugin prints goes to stderr, named; stdout keeps the JSON alone.
+    const pluginFile = `${ws.path}/workloads/cache.ts`;
+    await Deno.writeTextFile(
+      pluginFile,
+      (await Deno.readTextFile(pluginFile)).replace(
+        "overlay(ctx: WorkloadContext): ButaneConfig {",
+        '$&\n    console.log("overlay for", ctx.machine.name);',
+      ),
+    );
     await ok(["validate"]);
-    const ignite = await ok(["ignite", "--all"]);
-    assert.match(ignite.stdout + ignite.stderr, /web: written/);
+    const ignite = await ok(["ignite", "--all", "--json"]);
+    const outcomes = JSON.parse(ignite.stdout).machines as { name: string; status: string }[];
+    assert.deepEqual(outcomes.map((m) => m.name), ["db", "web"]);
+    assert.equal(outcomes[1].status, "written");
+    assert.match(ignite.stderr, /^workloads\/cache\.ts \(web\): overlay for web$/m);
     const web = JSON.parse(await Deno.readTextFile(`${ws.path}/output/ignition/web.ign`));
     const paths = web.storage.files.map((f: { path: string }) => f.path);
     assert.ok(paths.includes("/etc/iago/containers/cache.env"), "the plugin's file is there");

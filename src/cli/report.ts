@@ -27,3 +27,11 @@ export function printProblem(exc: unknown, out: Output): void {
     else out.error(line);
   }
 }
+
+/**
+ * Where the lines templates and plugins print go: stderr (stdout may carry data), what they
+ * log dropped with `--quiet`, their warnings and errors kept.
+ */
+export function codeOutput(out: Output): (line: string, problem: boolean) => void {
+  return (line, problem) => problem ? out.detail(line) : out.info(line);
+}

@@ -17,6 +17,7 @@ import { type GithubKeys, githubKeys } from "../keys/github.ts";
 import { buildContext, machineInfo } from "../render/context.ts";
 import { loadRuntimeScripts } from "../runtime/mod.ts";
 import { Sandbox, sandboxTimeoutFromEnv } from "../sandbox/sandbox.ts";
+import type { OutputSink } from "../sandbox/shown_output.ts";
 import { ensureGitignore } from "../scaffold/gitignore.ts";
 import type { SecretUse } from "../secrets/audit.ts";
 import { finishInterruptedCommit, SecretStore } from "../secrets/store.ts";
@@ -38,6 +39,11 @@ export interface IgniteOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Receives warnings (Butane report entries when not strict, key lookup failures). */
   onWarning?: (message: string) => void;
+  /**
+   * Receives each line templates and plugins print, after the file (and machine) it came from,
+   * secrets hidden; `problem` for `console.warn`/`console.error`. Not shown without it.
+   */
+  onCodeOutput?: OutputSink;
   /**
    * Write nothing, not even the SSH key cache; a secret ignite would generate is a stand-in
    * (`NEW_SECRET_STAND_IN` + its name), so none is made that would be kept nowhere.
@@ -63,7 +69,10 @@ export class IgniteSession {
   constructor(ws: Workspace, options: IgniteOptions = {}) {
     this.ws = ws;
     this.options = options;
-    this.sandbox = new Sandbox({ timeoutMs: sandboxTimeoutFromEnv(options.env ?? {}) });
+    this.sandbox = new Sandbox({
+      timeoutMs: sandboxTimeoutFromEnv(options.env ?? {}),
+      onOutput: options.onCodeOutput,
+    });
   }
 
   /** Ends the workers of the sandbox (an idle worker would keep the process alive). */
@@ -284,6 +293,8 @@ async function generate(
       (await store.accountPassword(defaults.admin.username)).hash,
   });
 
+  // The template and the plugins' overlay() get these: what they print must not show them.
+  session.sandbox.hideInOutput([...store.values, access.pullPassword]);
   const rendered = await session.sandbox.renderTemplate(template, context, templateFile);
   const document = readMachineDocument(rendered.text, templateFile, rendered.sourceLine);
   const layers = await overlayLayers(workloads, context, await session.scripts(), secretFiles);

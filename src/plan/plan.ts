@@ -29,6 +29,8 @@ export interface PlanOptions {
   images?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   onWarning?: (message: string) => void;
+  /** Receives what templates and plugins print (see `IgniteOptions.onCodeOutput`). */
+  onCodeOutput?: (line: string, problem: boolean) => void;
 }
 
 /** What a change needs on a machine that runs already. */
@@ -77,6 +79,7 @@ export async function planMachines(
     dryRun: true,
     env: options.env,
     onWarning: options.onWarning,
+    onCodeOutput: options.onCodeOutput,
   });
   const containers = await ws.containerNames();
   const machines: MachinePlan[] = [];

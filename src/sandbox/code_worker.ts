@@ -5,7 +5,7 @@
  * next request, or, for a plugin, stays failed for the rest of the run.
  */
 import { IagoError } from "../errors.ts";
-import type { Failure, Reply, Request } from "./protocol.ts";
+import type { Failure, OutputMessage, Reply, Request } from "./protocol.ts";
 import { workerUrl } from "./worker_url.ts";
 
 type RequestBody = Request extends infer R ? R extends Request ? Omit<R, "id"> : never : never;
@@ -35,6 +35,8 @@ export interface CodeWorkerOptions {
    * again after being idle is in the same state; {@link CodeWorker.setup} gives its reply.
    */
   setup?: { body: RequestBody; timedOut: () => IagoError };
+  /** Receives what the code printed (it arrives before the reply of the request that printed it). */
+  onOutput?: (message: OutputMessage) => void;
 }
 
 export class CodeWorker {
@@ -137,6 +139,10 @@ export class CodeWorker {
 
   #start(): { worker: Worker; ready: Promise<unknown> } {
     const worker = this.#spawn();
+    const onOutput = this.#options.onOutput;
+    worker.addEventListener("message", (e: MessageEvent<OutputMessage>) => {
+      if (typeof e.data?.output === "string") onOutput?.(e.data);
+    });
     const setup = this.#options.setup;
     return {
       worker,

@@ -17,6 +17,20 @@ export type Reply =
   | { id: string; ok: true; value: unknown }
   | { id: string; ok: false; failure: Failure };
 
+/**
+ * Text a template or plugin printed (with `console`), sent while a request runs, before its
+ * reply. `problem`: printed as a warning or error (`console.warn`, `console.error`); `cut`: the
+ * request printed more than {@link OUTPUT_LIMIT}, and the rest was dropped.
+ */
+export interface OutputMessage {
+  output: string;
+  problem: boolean;
+  cut?: true;
+}
+
+/** How much of what a template or plugin prints iago shows, per request and per run (bytes). */
+export const OUTPUT_LIMIT = 64 * 1024;
+
 /** An error raised in the worker, as data. */
 export type Failure =
   /** An `IagoError` the worker's own code made (a template that does not render). */

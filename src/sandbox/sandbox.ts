@@ -6,13 +6,14 @@
  * names the template or plugin.
  */
 import { pathToFileURL } from "node:url";
-import { IagoError } from "../errors.ts";
+import { IagoError, printable } from "../errors.ts";
 import { mappedTemplate, type RenderedTemplate } from "../render/template.ts";
 import type { Workload } from "../types.ts";
 import { checkWorkload } from "../workload/contract.ts";
 import { CodeWorker, WorkerFailure } from "./code_worker.ts";
 import { deniedAction, SANDBOX_RULE } from "./denied.ts";
 import type { ExportShape, PluginMethod, RenderedLines } from "./protocol.ts";
+import { type OutputSink, ShownOutput } from "./shown_output.ts";
 
 /** How long one template render or plugin call may take, unless `IAGO_PLUGIN_TIMEOUT` says. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -28,15 +29,34 @@ export function sandboxTimeoutFromEnv(env: Record<string, string | undefined>): 
 const TIMEOUT_HINT =
   "look for a loop that never ends or a promise that never settles; IAGO_PLUGIN_TIMEOUT=SECONDS changes the limit";
 
+export interface SandboxOptions {
+  /** How long one render or call may take (default {@link DEFAULT_TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /** Receives each line templates and plugins print, named (none is shown without it). */
+  onOutput?: OutputSink;
+}
+
 export class Sandbox {
   readonly timeoutMs: number;
+  readonly #output: ShownOutput;
   #templates?: CodeWorker;
+  /** The template being rendered, which what the templates' worker prints comes from. */
+  #rendering = "";
   /** Template texts that did not finish in time, and the file that showed it first. */
   #unfinished = new Map<string, string>();
   #plugins = new Map<string, { worker: CodeWorker; workload: Promise<Workload> }>();
 
-  constructor(options: { timeoutMs?: number } = {}) {
+  constructor(options: SandboxOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#output = new ShownOutput(options.onOutput ?? (() => {}));
+  }
+
+  /**
+   * Values that what templates and plugins print must not show (the secrets they are given):
+   * each is replaced by `<secret>`.
+   */
+  hideInOutput(values: Iterable<string | undefined>): void {
+    this.#output.hide(values);
   }
 
   /**
@@ -49,10 +69,12 @@ export class Sandbox {
       read: [],
       timeoutMs: this.timeoutMs,
       stayFailed: false,
+      onOutput: (message) => this.#output.show(this.#rendering, this.#rendering, message),
     });
     // Machines often share one template: one that never finished is not tried again, or
     // `ignite --all` would wait the limit once per machine.
     const notAgain = () => {
+      this.#rendering = file;
       const first = this.#unfinished.get(text);
       if (first === undefined) return;
       throw new IagoError(
@@ -94,10 +116,12 @@ export class Sandbox {
     const known = this.#plugins.get(abs);
     if (known) return known.workload;
     const url = pathToFileURL(abs).href;
+    const source = { name: file };
     const worker = new CodeWorker({
       read: readable,
       timeoutMs: this.timeoutMs,
       stayFailed: true,
+      onOutput: (message) => this.#output.show(file, source.name, message),
       setup: {
         body: { op: "load", url },
         timedOut: () =>
@@ -107,7 +131,7 @@ export class Sandbox {
           }),
       },
     });
-    const workload = this.#load(worker, url, file);
+    const workload = this.#load(worker, url, file, source);
     this.#plugins.set(abs, { worker, workload });
     return workload;
   }
@@ -123,7 +147,12 @@ export class Sandbox {
     this.close();
   }
 
-  async #load(worker: CodeWorker, url: string, file: string): Promise<Workload> {
+  async #load(
+    worker: CodeWorker,
+    url: string,
+    file: string,
+    source: { name: string },
+  ): Promise<Workload> {
     let shape: ExportShape;
     try {
       shape = await worker.setup() as ExportShape;
@@ -144,7 +173,7 @@ export class Sandbox {
     }
     const exported = fromShape(
       shape,
-      (method) => (arg) => this.#call(worker, url, file, method, arg),
+      (method) => (arg) => this.#call(worker, url, file, method, arg, source),
     );
     const problems = checkWorkload(exported);
     if (problems.length > 0) {
@@ -162,8 +191,10 @@ export class Sandbox {
     file: string,
     method: PluginMethod,
     arg: unknown,
+    source: { name: string },
   ): Promise<unknown> {
     const what = `${method}()`;
+    const machine = machineName(arg);
     try {
       return await worker.request(
         { op: "call", method, arg },
@@ -171,6 +202,7 @@ export class Sandbox {
           new IagoError(`${file}: ${what} did not finish within ${this.#limit()}`, {
             hint: `the plugin is not called again in this run; ${TIMEOUT_HINT}`,
           }),
+        () => source.name = machine === undefined ? file : `${file} (${machine})`,
       );
     } catch (err) {
       if (!(err instanceof WorkerFailure)) throw err;
@@ -199,6 +231,14 @@ export class Sandbox {
   #limit(): string {
     return `${this.timeoutMs / 1000} s`;
   }
+}
+
+/** The machine a plugin function is called for: `validate(machine)`, `overlay({ machine })`. */
+function machineName(arg: unknown): string | undefined {
+  if (typeof arg !== "object" || arg === null) return undefined;
+  const a = arg as { name?: unknown; machine?: { name?: unknown } };
+  const name = typeof a.machine?.name === "string" ? a.machine.name : a.name;
+  return typeof name === "string" ? printable(name) : undefined;
 }
 
 /** The plugin's default export rebuilt from its shape, its functions calling into the worker. */

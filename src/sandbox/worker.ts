@@ -5,10 +5,12 @@
  * its own file, to import it). It renders templates and runs one workload plugin's functions
  * on data it receives, and sends back data. Before any template or plugin code runs, it
  * registers its own listeners first (so no code can watch other requests), keeps its own
- * `postMessage`, and freezes every built-in ({@link lockdown}).
+ * `postMessage`, sends what the code prints to iago ({@link captureOutput}), and freezes every
+ * built-in ({@link lockdown}).
  */
 import { IagoError } from "../errors.ts";
 import { renderTemplateLines, templateEngine } from "../render/template.ts";
+import { captureOutput } from "./code_output.ts";
 import { lockdown } from "./lockdown.ts";
 import type { ExportShape, Failure, PluginMethod, Reply, Request } from "./protocol.ts";
 
@@ -41,6 +43,7 @@ for (const [owner, name] of [[globalThis, "close"], [Deno, "exit"]] as const) {
     },
   });
 }
+const newBudget = captureOutput(post);
 // Deno finishes setting up queueMicrotask and message ports on first use, which a frozen realm
 // would refuse: use them once before.
 queueMicrotask(() => {});
@@ -51,6 +54,7 @@ post({ ready: true });
 
 async function answer(request: Request): Promise<void> {
   stray = [];
+  newBudget();
   let reply: Reply;
   try {
     const value = await run(request);

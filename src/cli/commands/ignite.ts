@@ -7,7 +7,7 @@ import { IagoError, printable } from "../../errors.ts";
 import type { MachineOutcome } from "../../ignite/run.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
-import { printProblem } from "../report.ts";
+import { codeOutput, printProblem } from "../report.ts";
 
 interface IgniteFlags {
   all: boolean;
@@ -37,6 +37,7 @@ export const igniteCommand = buildCommand({
       rotateSecrets: flags.rotateSecrets,
       env: this.env,
       onWarning: (w) => this.out.warn(w),
+      onCodeOutput: codeOutput(this.out),
     }, print);
     if (flags.json) {
       this.out.print(JSON.stringify({

@@ -4,6 +4,7 @@
  */
 import { buildCommand } from "@stricli/core";
 import type { IagoContext } from "../context.ts";
+import { codeOutput } from "../report.ts";
 
 interface InitFlags {
   domain?: string;
@@ -27,6 +28,7 @@ export const initCommand = buildCommand({
       const ignition = await igniteNewMachine(this.workspace, name, {
         env: this.env,
         onWarning: (w) => this.out.warn(w),
+        onCodeOutput: codeOutput(this.out),
       });
       this.out.print(`created ${this.workspace.relative(ignition.file)}`);
     }

@@ -9,7 +9,7 @@ import type { BuilderChoice } from "../../oci/pipeline.ts";
 import type { TokenFlags } from "../../registry/token_option.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
-import { printProblem } from "../report.ts";
+import { codeOutput, printProblem } from "../report.ts";
 import { registryTokenFlags } from "../flags.ts";
 
 interface PlanFlags extends TokenFlags {
@@ -32,6 +32,7 @@ export const planCommand = buildCommand({
       token: await tokenFromFlags(flags, this.workspace.root),
       env: this.env,
       onWarning: (w) => this.out.warn(w),
+      onCodeOutput: codeOutput(this.out),
     });
     if (flags.json) this.out.print(JSON.stringify(planJson(plan), null, 2));
     else {

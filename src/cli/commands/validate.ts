@@ -5,6 +5,7 @@
 import { buildCommand } from "@stricli/core";
 import { ProblemsError } from "../../errors.ts";
 import type { IagoContext } from "../context.ts";
+import { codeOutput } from "../report.ts";
 import { completeMachines } from "../names.ts";
 
 export const validateCommand = buildCommand({
@@ -19,7 +20,10 @@ export const validateCommand = buildCommand({
       )
     );
     report.problems.push(
-      ...await checkIgnitions(this.workspace, clean.map((m) => m.name), { env: this.env }),
+      ...await checkIgnitions(this.workspace, clean.map((m) => m.name), {
+        env: this.env,
+        onCodeOutput: codeOutput(this.out),
+      }),
     );
     if (report.problems.length > 0) {
       throw new ProblemsError(
