@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { IagoError, type SourceLocation } from "../errors.ts";
 import type { CopyItem, CopySource } from "./copy.ts";
 import { decompressToFile } from "./decompress.ts";
+import { resolveLinks } from "./link_path.ts";
 import { indexTar, readContent, sniffArchive, type TarIndexEntry } from "./tar_reader.ts";
 
 /**
@@ -154,41 +155,16 @@ class ArchivePlacement {
   }
 
   /**
-   * `path` with the archive's symlinks among its components (and the last one too with
-   * `followLast`) replaced by their targets, inside the destination as its root: `..` stops
-   * there and absolute targets start there. `via` is the first symlink gone through.
+   * `path` with the archive's symlinks followed inside the destination as its root; `via` is
+   * the first symlink gone through.
    */
   #resolve(path: string, followLast: boolean): { path: string; via?: string } {
-    let parts = path.split("/");
-    let out: string[] = [];
-    let via: string | undefined;
-    let hops = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i];
-      if (part === "" || part === ".") continue;
-      if (part === "..") {
-        out.pop();
-        continue;
-      }
-      const here = [...out, part].join("/");
-      const node = this.#items.get(here);
-      const last = parts.slice(i + 1).every((p) => p === "" || p === ".");
-      if (node?.type === "symlink" && (!last || followLast)) {
-        via ??= here;
-        if (++hops > 40) throw new PlacementError(`"${path}" has too many levels of symlinks`);
-        const target = node.linkname ?? "";
-        parts = [
-          ...(target.startsWith("/") ? [] : out),
-          ...target.split("/"),
-          ...parts.slice(i + 1),
-        ];
-        out = [];
-        i = -1;
-        continue;
-      }
-      out.push(part);
-    }
-    return { path: out.join("/"), via };
+    return resolveLinks(
+      path,
+      followLast,
+      (p) => this.#items.get(p),
+      () => new PlacementError(`"${path}" has too many levels of symlinks`),
+    );
   }
 
   #removeBelow(dir: string): void {

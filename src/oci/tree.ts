@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../fsutil.ts";
 import { digestHex } from "./digest.ts";
+import { resolveLinks } from "./link_path.ts";
 import type { ImageLayer } from "./image.ts";
 import { layerError, scanTar, TarFormatError, type TarIndexEntry } from "./tar_reader.ts";
 import { decompress, layerCompression } from "./decompress.ts";
@@ -91,34 +92,7 @@ export class FileTree {
    * lookup and the rest is taken as written. Returns a relative path ("" for the root).
    */
   resolve(path: string, followLast: boolean): string {
-    let parts = path.split("/");
-    let out: string[] = [];
-    let hops = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i];
-      if (part === "" || part === ".") continue;
-      if (part === "..") {
-        out.pop();
-        continue;
-      }
-      const here = [...out, part].join("/");
-      const node = this.#nodes.get(here);
-      const last = parts.slice(i + 1).every((p) => p === "" || p === ".");
-      if (node?.type === "symlink" && (!last || followLast) && hops < 40) {
-        hops++;
-        const target = node.linkname ?? "";
-        parts = [
-          ...(target.startsWith("/") ? [] : out),
-          ...target.split("/"),
-          ...parts.slice(i + 1),
-        ];
-        out = [];
-        i = -1;
-        continue;
-      }
-      out.push(part);
-    }
-    return out.join("/");
+    return resolveLinks(path, followLast, (p) => this.#nodes.get(p)).path;
   }
 }
 
