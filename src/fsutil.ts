@@ -12,7 +12,10 @@ export interface WriteOptions {
   mkdirMode?: number;
 }
 
-/** Writes `data` to `path` atomically: temp file in the same directory, fsync, rename. */
+/**
+ * Writes `data` to `path` atomically: temp file in the same directory, fsync, rename, fsync of
+ * the directory (so a power loss after it returns keeps the new file under its name).
+ */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
@@ -40,6 +43,26 @@ export async function writeFileAtomic(
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
     throw explainWriteError(path, err);
+  }
+  await syncDirectory(dir);
+}
+
+/**
+ * Flushes directory `dir`'s entries to disk: a rename is only in the directory until then, and
+ * a power loss could bring the old file back under the name. Never throws: the rename is done
+ * (callers such as the secrets' commit take it as the commit point), and a file system that
+ * cannot sync a directory still has the new file.
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // Not supported there, or the disk failed after the rename: the file is in place either way.
   }
 }
 
