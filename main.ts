@@ -3,5 +3,5 @@
 import { runIago } from "./src/cli/entry.ts";
 
 if (import.meta.main) {
-  Deno.exitCode = await runIago(Deno.args);
+  Deno.exitCode = await runIago(Deno.args, { ownsProcess: true });
 }

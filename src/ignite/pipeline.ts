@@ -16,7 +16,7 @@ import { readTextIfExists } from "../fsutil.ts";
 import { type GithubKeys, githubKeys } from "../keys/github.ts";
 import { buildContext, machineInfo } from "../render/context.ts";
 import { loadRuntimeScripts } from "../runtime/mod.ts";
-import { Sandbox, sandboxTimeoutFromEnv } from "../sandbox/sandbox.ts";
+import { Sandbox, sandboxMemoryFromEnv, sandboxTimeoutFromEnv } from "../sandbox/sandbox.ts";
 import type { OutputSink } from "../sandbox/shown_output.ts";
 import { ensureGitignore } from "../scaffold/gitignore.ts";
 import type { SecretUse } from "../secrets/audit.ts";
@@ -35,7 +35,7 @@ export interface IgniteOptions {
   strict?: boolean;
   /** Generate every secret of the machine anew. */
   rotateSecrets?: boolean;
-  /** Environment: `IAGO_GITHUB_URL`, `IAGO_PLUGIN_TIMEOUT`. */
+  /** Environment: `IAGO_GITHUB_URL`, `IAGO_PLUGIN_TIMEOUT`, `IAGO_PLUGIN_MEMORY`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Receives warnings (Butane report entries when not strict, key lookup failures). */
   onWarning?: (message: string) => void;
@@ -71,6 +71,7 @@ export class IgniteSession {
     this.options = options;
     this.sandbox = new Sandbox({
       timeoutMs: sandboxTimeoutFromEnv(options.env ?? {}),
+      memoryBytes: sandboxMemoryFromEnv(options.env ?? {}),
       onOutput: options.onCodeOutput,
     });
   }

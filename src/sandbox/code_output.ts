@@ -41,7 +41,10 @@ export function captureOutput(send: (message: OutputMessage) => void): () => voi
   const console = Object.fromEntries(
     Object.entries(denoConsole).map(([key, value]) => [
       key,
-      typeof value === "function" ? (...args: unknown[]) => value(...args.map(maskEscapes)) : value,
+      // Past the budget nothing is formatted: a loop that prints costs what a loop costs.
+      typeof value === "function"
+        ? (...args: unknown[]) => cut ? undefined : value(...args.map(maskEscapes))
+        : value,
     ]),
   );
   Object.defineProperty(globalThis, "console", {

@@ -13,9 +13,17 @@ export type Request =
   | { id: string; op: "load"; url: string }
   | { id: string; op: "call"; method: PluginMethod; arg: unknown };
 
+/**
+ * The answer to a request. `memory`: what the worker holds (JavaScript heap and buffers, bytes),
+ * measured now and then ({@link MEMORY_MEASURE_MS}), so code that keeps a little at every call
+ * is caught too.
+ */
 export type Reply =
-  | { id: string; ok: true; value: unknown }
-  | { id: string; ok: false; failure: Failure };
+  & { id: string; memory?: number }
+  & ({ ok: true; value: unknown } | { ok: false; failure: Failure });
+
+/** How often at most the worker measures what it holds (it costs ~0.1 ms). */
+export const MEMORY_MEASURE_MS = 100;
 
 /**
  * Text a template or plugin printed (with `console`), sent while a request runs, before its

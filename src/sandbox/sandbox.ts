@@ -10,7 +10,7 @@ import { IagoError, printable } from "../errors.ts";
 import { mappedTemplate, type RenderedTemplate } from "../render/template.ts";
 import type { Workload } from "../types.ts";
 import { checkWorkload } from "../workload/contract.ts";
-import { CodeWorker, WorkerFailure } from "./code_worker.ts";
+import { CodeWorker, type Limit, WorkerFailure } from "./code_worker.ts";
 import { deniedAction, SANDBOX_RULE } from "./denied.ts";
 import type { ExportShape, PluginMethod, RenderedLines } from "./protocol.ts";
 import { type OutputSink, ShownOutput } from "./shown_output.ts";
@@ -26,28 +26,50 @@ export function sandboxTimeoutFromEnv(env: Record<string, string | undefined>): 
   return Number.isFinite(n) && n > 0 ? n * 1000 : undefined;
 }
 
-const TIMEOUT_HINT =
-  "look for a loop that never ends or a promise that never settles; IAGO_PLUGIN_TIMEOUT=SECONDS changes the limit";
+/**
+ * How much memory one template render or plugin call may take, unless `IAGO_PLUGIN_MEMORY`
+ * says: iago's growth while it runs, and what the worker holds after it. Below V8's own limit
+ * for a worker on a machine with 1 GiB (which would end the whole process).
+ */
+export const DEFAULT_MEMORY_BYTES = 256 << 20;
+
+/** The memory limit from `IAGO_PLUGIN_MEMORY` (MiB), or undefined when unset or not a number. */
+export function sandboxMemoryFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const v = env.IAGO_PLUGIN_MEMORY;
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n * 2 ** 20 : undefined;
+}
+
+const HINTS: Record<Limit, string> = {
+  time:
+    "look for a loop that never ends or a promise that never settles; IAGO_PLUGIN_TIMEOUT=SECONDS changes the limit",
+  memory: "look for a list or text that keeps growing; IAGO_PLUGIN_MEMORY=MIB changes the limit",
+};
 
 export interface SandboxOptions {
   /** How long one render or call may take (default {@link DEFAULT_TIMEOUT_MS}). */
   timeoutMs?: number;
+  /** How much memory one render or call may take (default {@link DEFAULT_MEMORY_BYTES}). */
+  memoryBytes?: number;
   /** Receives each line templates and plugins print, named (none is shown without it). */
   onOutput?: OutputSink;
 }
 
 export class Sandbox {
   readonly timeoutMs: number;
+  readonly memoryBytes: number;
   readonly #output: ShownOutput;
   #templates?: CodeWorker;
   /** The template being rendered, which what the templates' worker prints comes from. */
   #rendering = "";
-  /** Template texts that did not finish in time, and the file that showed it first. */
-  #unfinished = new Map<string, string>();
+  /** Template texts that passed a limit, the limit and the file that showed it first. */
+  #unfinished = new Map<string, { limit: Limit; file: string }>();
   #plugins = new Map<string, { worker: CodeWorker; workload: Promise<Workload> }>();
 
   constructor(options: SandboxOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
     this.#output = new ShownOutput(options.onOutput ?? (() => {}));
   }
 
@@ -62,35 +84,38 @@ export class Sandbox {
   /**
    * Renders template `text` (of `file`, workspace-relative) with `context` in the sandbox.
    * Throws an `IagoError` at `file:line` when it does not render, tries what it may not, or
-   * takes longer than the limit.
+   * takes more time or memory than the limits.
    */
   async renderTemplate(text: string, context: object, file: string): Promise<RenderedTemplate> {
     this.#templates ??= new CodeWorker({
       read: [],
       timeoutMs: this.timeoutMs,
+      memoryBytes: this.memoryBytes,
       stayFailed: false,
       onOutput: (message) => this.#output.show(this.#rendering, this.#rendering, message),
     });
-    // Machines often share one template: one that never finished is not tried again, or
+    // Machines often share one template: one that passed a limit is not tried again, or
     // `ignite --all` would wait the limit once per machine.
     const notAgain = () => {
       this.#rendering = file;
       const first = this.#unfinished.get(text);
       if (first === undefined) return;
       throw new IagoError(
-        `Cannot render the template: the same template did not finish within ${this.#limit()} for ${first}, earlier in this run`,
-        { at: { file }, hint: TIMEOUT_HINT },
+        `Cannot render the template: the same template ${
+          this.#passed(first.limit)
+        } for ${first.file}, earlier in this run`,
+        { at: { file }, hint: HINTS[first.limit] },
       );
     };
     try {
       const lines = await this.#templates.request(
         { op: "render", text, context, file },
-        () => {
-          this.#unfinished.set(text, file);
-          return new IagoError(
-            `Cannot render the template: it did not finish within ${this.#limit()}`,
-            { at: { file }, hint: TIMEOUT_HINT },
-          );
+        (limit) => {
+          this.#unfinished.set(text, { limit, file });
+          return new IagoError(`Cannot render the template: it ${this.#passed(limit)}`, {
+            at: { file },
+            hint: HINTS[limit],
+          });
         },
         notAgain,
       );
@@ -120,14 +145,15 @@ export class Sandbox {
     const worker = new CodeWorker({
       read: readable,
       timeoutMs: this.timeoutMs,
+      memoryBytes: this.memoryBytes,
       stayFailed: true,
       onOutput: (message) => this.#output.show(file, source.name, message),
       setup: {
         body: { op: "load", url },
-        timedOut: () =>
-          new IagoError(`Cannot load workload plugin: it did not finish within ${this.#limit()}`, {
+        overLimit: (limit) =>
+          new IagoError(`Cannot load workload plugin: it ${this.#passed(limit)}`, {
             at: { file },
-            hint: TIMEOUT_HINT,
+            hint: HINTS[limit],
           }),
       },
     });
@@ -198,9 +224,9 @@ export class Sandbox {
     try {
       return await worker.request(
         { op: "call", method, arg },
-        () =>
-          new IagoError(`${file}: ${what} did not finish within ${this.#limit()}`, {
-            hint: `the plugin is not called again in this run; ${TIMEOUT_HINT}`,
+        (limit) =>
+          new IagoError(`${file}: ${what} ${this.#passed(limit)}`, {
+            hint: `the plugin is not called again in this run; ${HINTS[limit]}`,
           }),
         () => source.name = machine === undefined ? file : `${file} (${machine})`,
       );
@@ -228,8 +254,11 @@ export class Sandbox {
     }
   }
 
-  #limit(): string {
-    return `${this.timeoutMs / 1000} s`;
+  /** What code that passed `limit` did, to follow "it". */
+  #passed(limit: Limit): string {
+    return limit === "time"
+      ? `did not finish within ${this.timeoutMs / 1000} s`
+      : `used more than ${Math.round(this.memoryBytes / 2 ** 20)} MiB of memory`;
   }
 }
 

@@ -12,9 +12,18 @@ import { IagoError } from "../errors.ts";
 import { renderTemplateLines, templateEngine } from "../render/template.ts";
 import { captureOutput } from "./code_output.ts";
 import { lockdown } from "./lockdown.ts";
-import type { ExportShape, Failure, PluginMethod, Reply, Request } from "./protocol.ts";
+import {
+  type ExportShape,
+  type Failure,
+  MEMORY_MEASURE_MS,
+  type PluginMethod,
+  type Reply,
+  type Request,
+} from "./protocol.ts";
 
 const post = globalThis.postMessage.bind(globalThis);
+const memoryUsage = Deno.memoryUsage;
+let measured = -Infinity;
 /** Errors no code caught (a promise rejected without a handler) since the request began. */
 let stray: unknown[] = [];
 let plugin: Record<string, unknown> | undefined;
@@ -65,12 +74,18 @@ async function answer(request: Request): Promise<void> {
   } catch (err) {
     reply = { id: request.id, ok: false, failure: failure(err, request) };
   }
+  if (performance.now() - measured >= MEMORY_MEASURE_MS) {
+    const { heapUsed, external } = memoryUsage();
+    reply.memory = heapUsed + external;
+    measured = performance.now();
+  }
   try {
     post(reply);
   } catch (err) {
     const where = reply.ok ? notData(reply.value, "") : undefined;
     post({
       id: request.id,
+      memory: reply.memory,
       ok: false,
       failure: {
         kind: "not-data",

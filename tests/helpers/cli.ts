@@ -26,6 +26,48 @@ export async function iago(
   return { code, stdout: out.stdout.join("\n"), stderr: out.stderr.join("\n") };
 }
 
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/**
+ * Runs `iago ARGS` as its own process (`deno run -A main.ts`), as a user or cron does: what
+ * only a real process shows (its exit, what reaches the real stdout). Killed after
+ * `timeoutMs` (default 120 s), which `timedOut` then says; `peakMiB` is its peak resident
+ * memory (measured by GNU time).
+ */
+export async function iagoProcess(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliResult & { timedOut: boolean; peakMiB: number }> {
+  const peakFile = await Deno.makeTempFile({ prefix: "iago-peak-" });
+  try {
+    const child = new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%M", "-o", peakFile, Deno.execPath(), "run", "--quiet", "-A", MAIN, ...args],
+      cwd: options.cwd,
+      env: { IAGO_GITHUB_URL: "http://127.0.0.1:9", NO_COLOR: "1", ...options.env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs ?? 120_000);
+    const out = await child.output();
+    clearTimeout(timer);
+    const peak = (await Deno.readTextFile(peakFile)).trim().split("\n").at(-1)!;
+    return {
+      code: out.code,
+      stdout: new TextDecoder().decode(out.stdout),
+      stderr: new TextDecoder().decode(out.stderr),
+      timedOut,
+      peakMiB: Number(peak) / 1024,
+    };
+  } finally {
+    await Deno.remove(peakFile);
+  }
+}
+
 /** A fresh temporary directory, removed by the returned disposer. */
 export async function tempDir(prefix = "iago-test-"): Promise<AsyncDisposable & { path: string }> {
   const path = await Deno.makeTempDir({ prefix });

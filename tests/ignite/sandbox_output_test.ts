@@ -59,7 +59,7 @@ Deno.test("a plugin printing in a loop shows a bounded amount and says the rest 
   await using dir = await tempDir();
   await talkingFleet(
     dir.path,
-    'export default { name: "talk", overlay() { for (let i = 0; i < 200000; i++) console.log("line", i, "x".repeat(40)); return {}; } };\n',
+    'export default { name: "talk", overlay() { for (let i = 0; i < 100000; i++) console.log("line", i, "x".repeat(40)); return {}; } };\n',
   );
   const r = await iago(["ignite", "web"], { cwd: dir.path });
   assert.equal(r.code, 0, r.stderr);
