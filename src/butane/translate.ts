@@ -53,6 +53,11 @@ export interface TranslateOptions {
   raw?: boolean;
   /** `filesDir` as the user gave it: messages name local files by it, as butane does. */
   filesDirShown?: string;
+  /**
+   * Refuse a local file (or tree) whose real path, symlinks resolved, is outside `filesDir`
+   * (`iago ignite`); butane follows symlinks wherever they lead.
+   */
+  localFilesInside?: boolean;
 }
 
 export interface TranslateResult {
@@ -253,7 +258,12 @@ function translateSpec(
   if (openshift) validateOpenshift(doc, report);
   if (report.hasErrors) return fail(report.entries, "source config is invalid");
 
-  const t = new Translation(report, opts.filesDir, opts.filesDirShown ?? opts.filesDir);
+  const t = new Translation(
+    report,
+    opts.filesDir,
+    opts.filesDirShown ?? opts.filesDir,
+    opts.localFilesInside,
+  );
   t.escapedDataUrls = spec.escapedDataUrls;
   t.noAutoCompression = openshift?.noAutoCompression ?? false;
   let config = translateObject(spec.schema, doc, "$", t);

@@ -305,6 +305,9 @@ async function generate(
   const translate = (config: ButaneConfig) =>
     translateButaneDocumentSync(config as Record<string, unknown>, {
       filesDir: ws.scriptsDir,
+      filesDirShown: ws.relative(ws.scriptsDir),
+      // A link in config/scripts must not put a file from elsewhere on the bastion into it.
+      localFilesInside: true,
       strict: session.options.strict ?? true,
       fileName: templateFile,
       positions,

@@ -91,25 +91,58 @@ Deno.test("local paths that climb out of the files directory are refused", async
   });
 });
 
-Deno.test("symlinks inside the files directory that point outside it are refused", async () => {
+/** A files directory whose links lead out of it: to a file, to a directory, inside a tree. */
+async function linksOut(dir: string): Promise<string> {
+  await Deno.mkdir(`${dir}/files/sub`, { recursive: true });
+  await Deno.mkdir(`${dir}/outside/inner`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/outside/secret`, "outside secret\n");
+  await Deno.writeTextFile(`${dir}/outside/inner/f`, "in\n");
+  await Deno.writeTextFile(`${dir}/files/sub/a`, "hi\n");
+  await Deno.symlink("../outside/secret", `${dir}/files/link`);
+  await Deno.symlink("../outside", `${dir}/files/dirlink`);
+  await Deno.symlink("../../outside/secret", `${dir}/files/sub/lnk`);
+  return HEAD +
+    "storage:\n  files:\n    - path: /etc/a\n      contents:\n        local: link\n" +
+    "    - path: /etc/b\n      contents:\n        local: dirlink/secret\n" +
+    "  trees:\n    - local: sub\n      path: /t\n    - local: dirlink\n      path: /u\n" +
+    "    - local: dirlink/inner\n      path: /v\n";
+}
+
+Deno.test("symlinks leading out of the files directory are followed, as butane does", async () => {
   await withDir(async (dir) => {
-    await Deno.mkdir(`${dir}/files`);
-    await Deno.mkdir(`${dir}/outside`);
-    await Deno.writeTextFile(`${dir}/outside/secret`, "s3cret");
-    await Deno.symlink(`${dir}/outside/secret`, `${dir}/files/link`);
-    await Deno.symlink(`${dir}/outside`, `${dir}/files/tree`);
-    const r = await translateButaneText(
-      HEAD +
-        "storage:\n  files:\n    - path: /a\n      contents:\n        local: link\n  trees:\n    - local: tree\n",
-      { filesDir: `${dir}/files` },
+    const r = await translateButaneText(await linksOut(dir), { filesDir: `${dir}/files` });
+    assert.deepEqual(lines(r), []);
+    // butane v0.23.0 -d files, byte for byte.
+    assert.equal(
+      r.json,
+      '{"ignition":{"version":"3.4.0"},"storage":{"files":[' +
+        '{"path":"/etc/a","contents":{"compression":"","source":"data:,outside%20secret%0A"}},' +
+        '{"path":"/etc/b","contents":{"compression":"","source":"data:,outside%20secret%0A"}},' +
+        '{"path":"/t/a","contents":{"compression":"","source":"data:,hi%0A"},"mode":420},' +
+        '{"path":"/v/f","contents":{"compression":"","source":"data:,in%0A"},"mode":420}],' +
+        '"links":[{"path":"/t/lnk","target":"../../outside/secret"},' +
+        '{"path":"/u","target":"../outside"}]}}\n',
     );
+  });
+});
+
+Deno.test("with localFilesInside, what is read through a symlink out of the files directory is refused", async () => {
+  await withDir(async (dir) => {
+    const r = await translateButaneText(await linksOut(dir), {
+      filesDir: `${dir}/files`,
+      filesDirShown: "config/scripts",
+      localFilesInside: true,
+    });
     assert.equal(r.ok, false);
     assert.equal(r.json, undefined);
-    const text = lines(r).join("\n");
-    assert.ok(!text.includes("s3cret"));
+    assert.ok(!lines(r).join("\n").includes("outside secret"));
+    const why =
+      "copy the file into config/scripts instead (iago ignite reads local files only from there)";
     assert.deepEqual(lines(r), [
-      "error at $.storage.files.0.contents.local, line 7 col 16: local file path traverses outside the files directory",
-      "error at $.storage.trees.0, line 9 col 7: local file path traverses outside the files directory",
+      `error at $.storage.files.0.contents.local, line 7 col 16: config/scripts/link leads out of config/scripts through a symlink (to ${dir}/outside/secret): ${why}`,
+      `error at $.storage.files.1.contents.local, line 10 col 16: config/scripts/dirlink/secret leads out of config/scripts through a symlink (to ${dir}/outside/secret): ${why}`,
+      // A tree whose root is a link is that link: nothing is read through it.
+      `error at $.storage.trees.2, line 16 col 7: config/scripts/dirlink/inner leads out of config/scripts through a symlink (to ${dir}/outside/inner): ${why}`,
     ]);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Reading from the files directory (`-d`). A path is joined to the directory as butane does
- * (`local: /x` means `<dir>/x`), refused when it leaves the directory lexically, and, beyond
- * butane, refused when symlinks resolve outside it: nothing outside the files directory is
- * ever read, whatever the path says.
+ * (`local: /x` means `<dir>/x`) and refused when it leaves the directory lexically; symlinks
+ * are followed wherever they lead, as butane follows them. `iago ignite` asks for more
+ * (`inside`): a file whose real path is outside the files directory is refused too, so a link
+ * in `config/scripts` cannot put a bastion's file into an Ignition config.
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
 
@@ -32,9 +33,14 @@ const realBases = new Map<string, string>();
 
 /**
  * Refuses a path whose real location (symlinks resolved) is outside the files directory;
- * `shown` is the path as messages name it.
+ * `shown` is the path as messages name it, `shownDir` the directory.
  */
-export function checkRealPath(filesDir: string, full: string, shown = full): void {
+export function checkRealPath(
+  filesDir: string,
+  full: string,
+  shown = full,
+  shownDir = filesDir,
+): void {
   const base = resolve(filesDir);
   let realBase = realBases.get(base);
   if (realBase === undefined) {
@@ -51,21 +57,27 @@ export function checkRealPath(filesDir: string, full: string, shown = full): voi
   } catch (err) {
     throw new LocalFileError(goOpenError(shown, err));
   }
-  if (!within(realBase, real)) throw new LocalFileError(ESCAPES);
+  if (!within(realBase, real)) {
+    throw new LocalFileError(
+      `${shown} leads out of ${shownDir} through a symlink (to ${real}): copy the file into ${shownDir} instead (iago ignite reads local files only from there)`,
+    );
+  }
 }
 
 /**
  * The bytes of `p` from the files directory. Messages name the file as butane does: joined to
- * the directory as the user gave it (`shownDir`, default `filesDir`).
+ * the directory as the user gave it (`shownDir`, default `filesDir`). With `inside`, refuses a
+ * file whose real path is outside the directory ({@link checkRealPath}).
  */
 export function readLocal(
   filesDir: string | undefined,
   p: string,
   shownDir: string | undefined = filesDir,
+  inside = false,
 ): Uint8Array {
   const full = localPath(filesDir, p);
   const shown = shownPath(shownDir ?? filesDir!, p);
-  checkRealPath(filesDir!, full, shown);
+  if (inside) checkRealPath(filesDir!, full, shown, shownDir ?? filesDir);
   try {
     return Deno.readFileSync(full);
   } catch (err) {

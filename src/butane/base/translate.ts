@@ -68,7 +68,7 @@ function translateResource(doc: Doc, path: string, t: Translation): Ign {
   if (doc.inline !== undefined) bytes = doc.inline as Uint8Array;
   else if (doc.local !== undefined) {
     try {
-      bytes = readLocal(t.filesDir, doc.local as string, t.filesDirShown);
+      bytes = readLocal(t.filesDir, doc.local as string, t.filesDirShown, t.localFilesInside);
     } catch (err) {
       if (!(err instanceof LocalFileError)) throw err;
       t.report.error(`${path}.local`, err.message);
@@ -97,7 +97,7 @@ function translateResource(doc: Doc, path: string, t: Translation): Ign {
 /** Reads a `*_local` file as text, reporting failures at `path`. */
 function readLocalText(t: Translation, file: string, path: string): string | undefined {
   try {
-    return decoder.decode(readLocal(t.filesDir, file, t.filesDirShown));
+    return decoder.decode(readLocal(t.filesDir, file, t.filesDirShown, t.localFilesInside));
   } catch (err) {
     if (!(err instanceof LocalFileError)) throw err;
     t.report.error(path, err.message);

@@ -32,6 +32,8 @@ export class Translation {
     readonly filesDir: string | undefined,
     /** The files directory as the user gave it, for messages (butane names files that way). */
     readonly filesDirShown: string | undefined = filesDir,
+    /** Refuse local files whose real path is outside `filesDir` (`iago ignite`). */
+    readonly localFilesInside = false,
   ) {}
 
   /**

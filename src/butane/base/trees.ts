@@ -3,7 +3,7 @@
  * becomes a `files` or `links` entry (butane's `processTrees`/`walkTree`). A `files`/`links`
  * entry the user wrote for the same path keeps its attributes and receives the contents.
  */
-import { join, posix } from "node:path";
+import { dirname, join, posix } from "node:path";
 import type { Doc } from "../decode.ts";
 import { makeDataUrl } from "./dataurl.ts";
 import {
@@ -33,20 +33,33 @@ export function expandTrees(doc: Doc, config: Obj, t: Translation): void {
       t.report.error(yamlPath, NO_FILES_DIR);
       return;
     }
+    const shown = shownPath(t.filesDirShown ?? t.filesDir, tree.local as string);
     let src: string;
+    let info: Deno.FileInfo;
     try {
       src = localPath(t.filesDir, tree.local as string);
-      checkRealPath(
-        t.filesDir,
-        src,
-        shownPath(t.filesDirShown ?? t.filesDir, tree.local as string),
-      );
+      try {
+        info = Deno.statSync(src);
+      } catch (err) {
+        throw new LocalFileError(goOpenError(shown, err));
+      }
+      if (t.localFilesInside) {
+        // A root that is a link stays one link (nothing is read through it): only the way to it
+        // must stay inside.
+        const linked = Deno.lstatSync(src).isSymlink;
+        checkRealPath(
+          t.filesDir,
+          linked ? dirname(src) : src,
+          linked ? dirname(shown) : shown,
+          t.filesDirShown ?? t.filesDir,
+        );
+      }
     } catch (err) {
       if (!(err instanceof LocalFileError)) throw err;
       t.report.error(yamlPath, err.message.replace(/^open /, "stat "));
       continue;
     }
-    if (!Deno.statSync(src).isDirectory) {
+    if (!info.isDirectory) {
       t.report.error(yamlPath, "root of tree must be a directory");
       continue;
     }
