@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { iago, tempDir } from "../helpers/cli.ts";
-import { startRegistry } from "../helpers/registry.ts";
-import { makeWorkspace, pushBases, writeTree } from "./fixtures.ts";
+import { makeWorkspace, registryWithBases, writeTree } from "./fixtures.ts";
 
 interface Case {
   name: string;
@@ -207,33 +206,26 @@ const CASES = (host: string): Case[] => [
 ];
 
 Deno.test("every bad input fails with what, where (Containerfile:LINE) and how to fix it", async () => {
-  const registry = await startRegistry();
-  await using scratch = await tempDir();
-  try {
-    await pushBases(registry.host, join(scratch.path, "bases"));
-    const ws = join(scratch.path, "ws");
-    await makeWorkspace(ws, registry.host);
-    for (const c of CASES(registry.host)) {
-      const dir = join(ws, "containers", "bad");
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      await writeTree(dir, { Containerfile: c.containerfile, ...(c.files ?? {}) });
-      for (const [name, bytes] of Object.entries(c.bytes ?? {})) {
-        await Deno.writeFile(join(dir, name), bytes);
-      }
-      const r = await iago(["build", "bad", "--no-push", ...(c.args ?? [])], { cwd: ws });
-      assert.equal(r.code, c.code ?? 1, `${c.name}: ${r.stderr}`);
-      assert.match(r.stderr, c.stderr, c.name);
-      assert.ok(!r.stderr.includes("stack trace"), `${c.name}: ${r.stderr}`);
-      assert.ok(!r.stderr.includes("root:x:0"), `${c.name} shows /etc/passwd: ${r.stderr}`);
+  await using bases = await registryWithBases();
+  const { registry, ws } = bases;
+  for (const c of CASES(registry.host)) {
+    const dir = join(ws, "containers", "bad");
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await writeTree(dir, { Containerfile: c.containerfile, ...(c.files ?? {}) });
+    for (const [name, bytes] of Object.entries(c.bytes ?? {})) {
+      await Deno.writeFile(join(dir, name), bytes);
     }
-    assert.deepEqual([...Deno.readDirSync(ws)].map((e) => e.name).sort(), [
-      ".iago",
-      "config",
-      "containers",
-    ]);
-  } finally {
-    await registry.stop();
+    const r = await iago(["build", "bad", "--no-push", ...(c.args ?? [])], { cwd: ws });
+    assert.equal(r.code, c.code ?? 1, `${c.name}: ${r.stderr}`);
+    assert.match(r.stderr, c.stderr, c.name);
+    assert.ok(!r.stderr.includes("stack trace"), `${c.name}: ${r.stderr}`);
+    assert.ok(!r.stderr.includes("root:x:0"), `${c.name} shows /etc/passwd: ${r.stderr}`);
   }
+  assert.deepEqual([...Deno.readDirSync(ws)].map((e) => e.name).sort(), [
+    ".iago",
+    "config",
+    "containers",
+  ]);
 });
 
 Deno.test("build names a missing container with a did-you-mean and refuses names with --all", async () => {
@@ -250,27 +242,20 @@ Deno.test("build names a missing container with a did-you-mean and refuses names
 });
 
 Deno.test("build --all goes on after a failure, prints a summary and exits 1", async () => {
-  const registry = await startRegistry();
-  await using scratch = await tempDir();
-  try {
-    await pushBases(registry.host, scratch.path);
-    const ws = join(scratch.path, "ws");
-    await makeWorkspace(ws, registry.host);
-    await writeTree(join(ws, "containers"), {
-      "a-bad/Containerfile": "FROM scratch\nCOPY missing /x\n",
-      "b-good/Containerfile": `FROM ${registry.host}/base:1\nLABEL ok=1\n`,
-      "_shared/Containerfile": "not a containerfile\n",
-    });
-    const r = await iago(["build", "--all", "--platform", "linux/amd64"], { cwd: ws });
-    assert.equal(r.code, 1);
-    const lines = r.stdout.split("\n");
-    assert.match(lines[0], /^a-bad: failed/);
-    assert.match(lines[1], /^b-good: pushed /);
-    assert.match(r.stderr, /containers\/a-bad\/Containerfile:2: COPY source "missing" not found/);
-    assert.match(r.stderr, /built 1 of 2 containers; failed: a-bad/);
-  } finally {
-    await registry.stop();
-  }
+  await using bases = await registryWithBases();
+  const { registry, ws } = bases;
+  await writeTree(join(ws, "containers"), {
+    "a-bad/Containerfile": "FROM scratch\nCOPY missing /x\n",
+    "b-good/Containerfile": `FROM ${registry.host}/base:1\nLABEL ok=1\n`,
+    "_shared/Containerfile": "not a containerfile\n",
+  });
+  const r = await iago(["build", "--all", "--platform", "linux/amd64"], { cwd: ws });
+  assert.equal(r.code, 1);
+  const lines = r.stdout.split("\n");
+  assert.match(lines[0], /^a-bad: failed/);
+  assert.match(lines[1], /^b-good: pushed /);
+  assert.match(r.stderr, /containers\/a-bad\/Containerfile:2: COPY source "missing" not found/);
+  assert.match(r.stderr, /built 1 of 2 containers; failed: a-bad/);
 });
 
 Deno.test("a Containerfile linked to a file outside the workspace is refused without showing its text", async () => {

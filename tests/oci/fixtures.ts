@@ -11,7 +11,8 @@ import { writeOciLayout } from "../../src/oci/layout.ts";
 import { OCI_LAYER_GZIP } from "../../src/oci/media_types.ts";
 import { finishBuild } from "../../src/oci/result.ts";
 import type { TarEntry } from "../../src/oci/tar.ts";
-import { requireTool } from "../helpers/registry.ts";
+import { tempDir } from "../helpers/cli.ts";
+import { requireTool, type RunningRegistry, startRegistry } from "../helpers/registry.ts";
 
 const encoder = new TextEncoder();
 
@@ -127,6 +128,31 @@ export async function makeWorkspace(root: string, host: string): Promise<void> {
   await writeTree(root, {
     "config/defaults.toml": `[container_registry]\nurl = "${host}/team"\n`,
   });
+}
+
+/**
+ * A real registry holding the test bases ({@link pushBases}) and a workspace pushing to it
+ * (`ws`, in `scratch`): what most build tests start from. Disposing stops the registry and
+ * removes the scratch directory.
+ */
+export async function registryWithBases(): Promise<
+  AsyncDisposable & { registry: RunningRegistry; scratch: { path: string }; ws: string }
+> {
+  const registry = await startRegistry();
+  const scratch = await tempDir();
+  const dispose = async () => {
+    await registry.stop();
+    await scratch[Symbol.asyncDispose]();
+  };
+  try {
+    await pushBases(registry.host, scratch.path);
+    const ws = join(scratch.path, "ws");
+    await makeWorkspace(ws, registry.host);
+    return { registry, scratch, ws, [Symbol.asyncDispose]: dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
 }
 
 export async function skopeoJson(args: string[]): Promise<Record<string, unknown>> {

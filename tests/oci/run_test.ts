@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { requireTool, startRegistry } from "../helpers/registry.ts";
-import { makeWorkspace, pushBases, run, skopeoJson, writeTree } from "./fixtures.ts";
+import { makeWorkspace, registryWithBases, run, skopeoJson, writeTree } from "./fixtures.ts";
 
 /** A base image with a working /bin/sh (the host's dash and its libraries), built natively. */
 async function shellBase(ws: string): Promise<void> {
@@ -154,70 +154,63 @@ WORKDIR /var/lib/app
 Deno.test("the native builder and buildah give the same files, modes, owners and links for a Containerfile without RUN", async () => {
   await requireTool("/usr/bin/buildah", "buildah");
   await requireTool("/usr/bin/umoci", "umoci");
-  const registry = await startRegistry();
-  await using scratch = await tempDir();
-  try {
-    await pushBases(registry.host, join(scratch.path, "bases"));
-    const ws = join(scratch.path, "ws");
-    await makeWorkspace(ws, registry.host);
-    const trees: string[] = [];
-    const configs: unknown[] = [];
-    for (const builder of ["native", "buildah"]) {
-      const dir = join(ws, "containers", builder);
-      await writeTree(dir, {
-        Containerfile: PARITY(registry.host),
-        "scripts/s.sh": { text: "#!/bin/sh\n", mode: 0o755 },
-        "scripts/sub/t": "t\n",
-        "conf/a.conf": "a\n",
-        "conf/b.conf": "b\n",
-        "tree/d/e/f": "f\n",
-        "tree/link": { link: "d/e/f" },
-        "tree/abs": { link: "/etc/os-release" },
-        x: "x\n",
-        y: "y\n",
-        "src/data/s.txt": { text: "s\n", mode: 0o600 },
-        "link-a": { link: "conf/a.conf" },
-      });
-      // Entries through the archive's own links (inside it), a hard link through one, a FIFO.
-      await run("python3", ["-c", LINKS_TAR, join(dir, "links.tar")]);
-      await run("tar", [
-        "--owner=5",
-        "--group=6",
-        "-czf",
-        join(dir, "files.tar.gz"),
-        "-C",
-        join(dir, "src"),
-        "data",
-      ]);
-      await Deno.remove(join(dir, "src"), { recursive: true });
-      const r = await iago(
-        ["build", builder, "--builder", builder, "--platform", "linux/amd64"],
-        { cwd: ws },
-      );
-      assert.equal(r.code, 0, r.stderr);
-      const ref = `docker://${registry.host}/team/${builder}:latest`;
-      const layout = join(scratch.path, `${builder}-layout`);
-      await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:x`]);
-      const bundle = join(scratch.path, `${builder}-bundle`);
-      await run("umoci", ["unpack", "--image", `${layout}:x`, bundle]);
-      trees.push(
-        await run("find", [".", "-printf", "%p %m %U:%G %y %l\\n"], join(bundle, "rootfs")),
-      );
-      const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
-      const { User, WorkingDir, Env } = config.config as Record<string, unknown>;
-      configs.push({ User, WorkingDir, Env });
-    }
-    const sorted = trees.map((t) => t.split("\n").sort().join("\n"));
-    assert.equal(sorted[0], sorted[1]);
-    assert.match(sorted[0], /^\.\/bin 777 0:0 l usr\/bin$/m);
-    for (
-      const line of ["arch/sub/file 640 0:0 f", "arch/etc/conf 644 0:0 f", "arch/fifo 600 0:0 p"]
-    ) {
-      assert.ok(sorted[0].includes(`./${line} \n`), `${line} in\n${sorted[0]}`);
-    }
-    assert.ok(sorted[0].includes("./wild/link-a 644 0:0 f \n"));
-    assert.deepEqual(configs[0], configs[1]);
-  } finally {
-    await registry.stop();
+  await using bases = await registryWithBases();
+  const { registry, scratch, ws } = bases;
+  const trees: string[] = [];
+  const configs: unknown[] = [];
+  for (const builder of ["native", "buildah"]) {
+    const dir = join(ws, "containers", builder);
+    await writeTree(dir, {
+      Containerfile: PARITY(registry.host),
+      "scripts/s.sh": { text: "#!/bin/sh\n", mode: 0o755 },
+      "scripts/sub/t": "t\n",
+      "conf/a.conf": "a\n",
+      "conf/b.conf": "b\n",
+      "tree/d/e/f": "f\n",
+      "tree/link": { link: "d/e/f" },
+      "tree/abs": { link: "/etc/os-release" },
+      x: "x\n",
+      y: "y\n",
+      "src/data/s.txt": { text: "s\n", mode: 0o600 },
+      "link-a": { link: "conf/a.conf" },
+    });
+    // Entries through the archive's own links (inside it), a hard link through one, a FIFO.
+    await run("python3", ["-c", LINKS_TAR, join(dir, "links.tar")]);
+    await run("tar", [
+      "--owner=5",
+      "--group=6",
+      "-czf",
+      join(dir, "files.tar.gz"),
+      "-C",
+      join(dir, "src"),
+      "data",
+    ]);
+    await Deno.remove(join(dir, "src"), { recursive: true });
+    const r = await iago(
+      ["build", builder, "--builder", builder, "--platform", "linux/amd64"],
+      { cwd: ws },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const ref = `docker://${registry.host}/team/${builder}:latest`;
+    const layout = join(scratch.path, `${builder}-layout`);
+    await run("skopeo", ["copy", "--quiet", "--src-tls-verify=false", ref, `oci:${layout}:x`]);
+    const bundle = join(scratch.path, `${builder}-bundle`);
+    await run("umoci", ["unpack", "--image", `${layout}:x`, bundle]);
+    trees.push(
+      await run("find", [".", "-printf", "%p %m %U:%G %y %l\\n"], join(bundle, "rootfs")),
+    );
+    const config = await skopeoJson(["inspect", "--tls-verify=false", "--config", ref]);
+    const { User, WorkingDir, Env } = config.config as Record<string, unknown>;
+    configs.push({ User, WorkingDir, Env });
   }
+  const sorted = trees.map((t) => t.split("\n").sort().join("\n"));
+  assert.equal(sorted[0], sorted[1]);
+  assert.match(sorted[0], /^\.\/bin 777 0:0 l usr\/bin$/m);
+  for (
+    const line of ["arch/sub/file 640 0:0 f", "arch/etc/conf 644 0:0 f", "arch/fifo 600 0:0 p"]
+  ) {
+    assert.ok(sorted[0].includes(`./${line} \n`), `${line} in\n${sorted[0]}`);
+  }
+  assert.ok(sorted[0].includes("./wild/link-a 644 0:0 f \n"));
+  assert.deepEqual(configs[0], configs[1]);
 });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { iago, tempDir } from "../helpers/cli.ts";
+import { scratchPodman } from "../helpers/podman.ts";
 import { requireTool, startRegistry } from "../helpers/registry.ts";
 import { run, skopeoJson, writeTree } from "./fixtures.ts";
 
@@ -65,20 +66,7 @@ Deno.test("--compression zstd writes zstd layers that skopeo, podman and zstd re
     await run("zstd", ["-t", "-q", join(layout, "blobs/sha256", l.digest.slice(7))]);
   }
 
-  await requireTool("/usr/bin/podman", "podman");
-  const store = join(scratch.path, "podman");
-  const podman = (args: string[]) =>
-    run("podman", [
-      "--storage-driver",
-      "vfs",
-      "--root",
-      `${store}/root`,
-      "--runroot",
-      `${store}/run`,
-      "--events-backend",
-      "none",
-      ...args,
-    ]);
+  const podman = (args: string[]) => scratchPodman(join(scratch.path, "podman"), args);
   await podman(["load", "-q", "-i", archive]);
   // umoci 0.4.7 (Debian 12) reads no zstd layer ("blob is not correct mediatype"): the files
   // are checked in podman's unpacked image instead.

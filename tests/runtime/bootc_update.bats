@@ -9,21 +9,13 @@ UPDATE() {
 
 @test "a new image is pulled, the old one kept as :previous, the unit restarted and checked" {
   standard_env web
-  container_runs bootc-web "$OLD"
   local_image ghcr.io/acme/web:latest "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
 
   run UPDATE
   assert_status 0
   assert_commands <<EOT
-podman container inspect --format {{.Image}} bootc-web
-podman pull --quiet ghcr.io/acme/web:latest
-podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
-podman image inspect --format {{.Digest}} $NEW
-podman image inspect --format {{.Digest}} $OLD
-podman tag $OLD ghcr.io/acme/web:previous
-systemctl reset-failed bootc@web.service
-systemctl restart bootc@web.service
+$(restarting_commands web)
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman healthcheck run bootc-web
@@ -124,22 +116,14 @@ EOT
 
 @test "a failed health check rolls back: old image retagged, unit restarted, exit 1" {
   standard_env web
-  container_runs bootc-web "$OLD"
   local_image ghcr.io/acme/web:latest "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   echo 1 >"$STUB_STATE/health"
 
   run UPDATE
   assert_status 1
   assert_commands <<EOT
-podman container inspect --format {{.Image}} bootc-web
-podman pull --quiet ghcr.io/acme/web:latest
-podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
-podman image inspect --format {{.Digest}} $NEW
-podman image inspect --format {{.Digest}} $OLD
-podman tag $OLD ghcr.io/acme/web:previous
-systemctl reset-failed bootc@web.service
-systemctl restart bootc@web.service
+$(restarting_commands web)
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman healthcheck run bootc-web
@@ -166,22 +150,14 @@ EOT
 @test "a unit that is not active after the wait rolls back without a health check" {
   standard_env web
   sed -i 's/HEALTH_CHECK_WAIT=30/HEALTH_CHECK_WAIT=5/' "$IAGO_CONTAINERS_DIR/web.env"
-  container_runs bootc-web "$OLD"
   local_image ghcr.io/acme/web:latest "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   echo 3 >"$STUB_STATE/active"
 
   run UPDATE
   assert_status 1
   assert_commands <<EOT
-podman container inspect --format {{.Image}} bootc-web
-podman pull --quiet ghcr.io/acme/web:latest
-podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
-podman image inspect --format {{.Digest}} $NEW
-podman image inspect --format {{.Digest}} $OLD
-podman tag $OLD ghcr.io/acme/web:previous
-systemctl reset-failed bootc@web.service
-systemctl restart bootc@web.service
+$(restarting_commands web)
 sleep 5
 systemctl is-active --quiet bootc@web.service
 podman tag $OLD ghcr.io/acme/web:latest
@@ -194,21 +170,13 @@ EOT
 
 @test "a restart that fails rolls back at once, without waiting" {
   standard_env web
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   echo 1 >"$STUB_STATE/restart-status"
 
   run UPDATE
   assert_status 1
   assert_commands <<EOT
-podman container inspect --format {{.Image}} bootc-web
-podman pull --quiet ghcr.io/acme/web:latest
-podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
-podman image inspect --format {{.Digest}} $NEW
-podman image inspect --format {{.Digest}} $OLD
-podman tag $OLD ghcr.io/acme/web:previous
-systemctl reset-failed bootc@web.service
-systemctl restart bootc@web.service
+$(restarting_commands web)
 podman tag $OLD ghcr.io/acme/web:latest
 systemctl reset-failed bootc@web.service
 systemctl restart bootc@web.service
@@ -285,8 +253,7 @@ EOT
 @test "a health check that passes on its second try is no failure: HEALTH_RETRIES tries, 10 s apart" {
   standard_env web
   echo HEALTH_RETRIES=2 >>"$IAGO_CONTAINERS_DIR/web.env"
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   echo 1 >"$STUB_STATE/health"
   echo 0 >"$STUB_STATE/health-next"
 
@@ -304,8 +271,7 @@ CONTAINER_NAME=bootc-web
 HEALTH_CHECK_WAIT=10
 HEALTH_CMD=none
 EOT
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   echo 1 >"$STUB_STATE/health"
 
   run UPDATE
@@ -320,22 +286,14 @@ EOT
 CONTAINER_IMAGE=ghcr.io/acme/web:latest
 CONTAINER_NAME=bootc-web
 EOT
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   echo '{[CMD-SHELL /usr/local/bin/health.sh] 10s 30s 5s 3}' >"$STUB_STATE/healthcheck-config"
   echo 1 >"$STUB_STATE/health"
 
   run UPDATE
   assert_status 1
   assert_commands <<EOT
-podman container inspect --format {{.Image}} bootc-web
-podman pull --quiet ghcr.io/acme/web:latest
-podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
-podman image inspect --format {{.Digest}} $NEW
-podman image inspect --format {{.Digest}} $OLD
-podman tag $OLD ghcr.io/acme/web:previous
-systemctl reset-failed bootc@web.service
-systemctl restart bootc@web.service
+$(restarting_commands web)
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman container inspect --format {{.Config.Healthcheck}} bootc-web
@@ -356,20 +314,12 @@ EOT
 CONTAINER_IMAGE=ghcr.io/acme/web:latest
 CONTAINER_NAME=bootc-web
 EOT
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
 
   run UPDATE
   assert_status 0
   assert_commands <<EOT
-podman container inspect --format {{.Image}} bootc-web
-podman pull --quiet ghcr.io/acme/web:latest
-podman image inspect --format {{.Id}} ghcr.io/acme/web:latest
-podman image inspect --format {{.Digest}} $NEW
-podman image inspect --format {{.Digest}} $OLD
-podman tag $OLD ghcr.io/acme/web:previous
-systemctl reset-failed bootc@web.service
-systemctl restart bootc@web.service
+$(restarting_commands web)
 sleep 30
 systemctl is-active --quiet bootc@web.service
 podman container inspect --format {{.Config.Healthcheck}} bootc-web
@@ -380,8 +330,7 @@ EOT
 
 @test "a second run while one is in progress exits 75 with a clear message" {
   standard_env web
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   touch "$STUB_STATE/sleep-gate"
   "$RUNTIME/bootc-update.sh" >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
   first=$!
@@ -491,8 +440,7 @@ EOT
 
 @test "under systemd it logs to stdout with journal priorities and does not call logger" {
   standard_env web
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   echo 1 >"$STUB_STATE/health"
 
   INVOCATION_ID=0123456789abcdef run UPDATE
@@ -505,9 +453,8 @@ EOT
 
 @test "a digest that failed its health check is not applied again: the tag goes back, nothing restarts" {
   standard_env web
-  container_runs bootc-web "$OLD"
   local_image ghcr.io/acme/web:latest "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   echo 1 >"$STUB_STATE/health"
   run UPDATE
   assert_status 1
@@ -539,8 +486,7 @@ EOT
 
 @test "a run killed between the restart and the health check leaves the update pending in the state" {
   standard_env web
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
   touch "$STUB_STATE/sleep-gate"
   "$RUNTIME/bootc-update.sh" >"$BATS_TEST_TMPDIR/killed.out" 2>&1 &
   killed=$!
@@ -650,8 +596,7 @@ EOT
 
 @test "--interrupted (at boot) does nothing without an interrupted update, and never pulls" {
   standard_env web
-  container_runs bootc-web "$OLD"
-  remote_image ghcr.io/acme/web:latest "$NEW"
+  new_image web
 
   run UPDATE --interrupted
   assert_status 0

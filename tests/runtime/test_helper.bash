@@ -53,6 +53,27 @@ remote_image() {
 container_runs() {
   printf '%s\n' "$2" >"$STUB_STATE/container/$1"
 }
+# new_image NAME: bootc-NAME runs $OLD, and the registry has $NEW for ghcr.io/acme/NAME:latest.
+new_image() {
+  container_runs "bootc-$1" "$OLD"
+  remote_image "ghcr.io/acme/$1:latest" "$NEW"
+}
+
+# restarting_commands NAME: what bootc-update.sh runs for new_image NAME, up to the restart
+# into $NEW (for assert_commands).
+restarting_commands() {
+  cat <<EOT
+podman container inspect --format {{.Image}} bootc-$1
+podman pull --quiet ghcr.io/acme/$1:latest
+podman image inspect --format {{.Id}} ghcr.io/acme/$1:latest
+podman image inspect --format {{.Digest}} $NEW
+podman image inspect --format {{.Digest}} $OLD
+podman tag $OLD ghcr.io/acme/$1:previous
+systemctl reset-failed bootc@$1.service
+systemctl restart bootc@$1.service
+EOT
+}
+
 local_id() {
   cat "$STUB_STATE/local/$(key "$1")"
 }

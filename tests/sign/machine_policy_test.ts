@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { iago, tempDir } from "../helpers/cli.ts";
+import { scratchPodmanArgs } from "../helpers/podman.ts";
 import { requireTool, startRegistry } from "../helpers/registry.ts";
 import { fileData } from "../ignite/fixtures.ts";
 import { makeKeyPair } from "./_keys.ts";
@@ -88,14 +89,7 @@ Deno.test("podman reads the machine's registry files: plain HTTP, the pull accou
     const pull = async (tag: string, withAuth = true): Promise<Pull> => {
       const podman = [
         "podman",
-        "--storage-driver",
-        "vfs",
-        "--root",
-        `${store}/root`,
-        "--runroot",
-        `${store}/run`,
-        "--events-backend",
-        "none",
+        ...scratchPodmanArgs(store),
         "pull",
         "--quiet",
         `${registry.host}/fleet/web:${tag}`,
