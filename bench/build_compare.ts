@@ -18,6 +18,7 @@
  * under 2 s with 0 bytes uploaded; peak RSS < 128 MiB for any layer.
  */
 import { join } from "node:path";
+import { PERMISSIONS } from "../scripts/permissions.ts";
 import { startRegistry } from "../tests/helpers/registry.ts";
 import { makeTree } from "./layer_bench.ts";
 import { measure, median, ratio, type Run, timing } from "./measure.ts";
@@ -30,7 +31,7 @@ function iago(ws: string, ...args: string[]): string[] {
     Deno.execPath(),
     "run",
     "--quiet",
-    "-A",
+    ...PERMISSIONS,
     join(repo, "main.ts"),
     "-C",
     ws,

@@ -14,7 +14,6 @@
  * Targets: within 1.25x of tar | gzip -6; peak RSS under 200 MB; existing push under 1 s.
  * Trees are made in a temporary directory at run time and removed afterwards.
  */
-import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
 import { BlobStore } from "../src/oci/blobs.ts";
 import { BuildContext } from "../src/oci/context.ts";
@@ -51,7 +50,23 @@ function textBytes(size: number, next: () => number): Uint8Array {
   return new TextEncoder().encode(parts.join("")).subarray(0, size);
 }
 
-/** Writes a tree of about `mb` MB: many small text files, medium and large mixed files. */
+/** `size` bytes of noise from `next`'s seed: incompressible, and the same on every run. */
+function noiseBytes(size: number, next: () => number): Uint8Array {
+  const words = new Uint32Array(Math.ceil(size / 4));
+  let x = Math.floor(next() * 4294967296) || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x;
+  }
+  return new Uint8Array(words.buffer, 0, size);
+}
+
+/**
+ * Writes a tree of about `mb` MB: many small text files, medium and large mixed files, the same
+ * bytes on every run.
+ */
 export async function makeTree(root: string, mb: number): Promise<number> {
   const next = rng(42);
   const budget = mb * 1024 * 1024;
@@ -66,7 +81,7 @@ export async function makeTree(root: string, mb: number): Promise<number> {
       : 8 * 1024 * 1024 + Math.floor(next() * 4 * 1024 * 1024);
     const dir = join(root, `d${i % 37}`, `s${i % 5}`);
     await Deno.mkdir(dir, { recursive: true });
-    const bytes = i % 2 === 0 ? textBytes(size, next) : randomFillSync(new Uint8Array(size));
+    const bytes = i % 2 === 0 ? textBytes(size, next) : noiseBytes(size, next);
     await Deno.writeFile(join(dir, `f${i}.${i % 2 === 0 ? "txt" : "bin"}`), bytes);
     total += size;
     i++;
