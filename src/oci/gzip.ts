@@ -2,7 +2,8 @@
  * The one gzip used for layers: pigz-style parallel deflate at level 6. The tar stream is cut
  * into 1 MiB blocks; each is raw-deflated on its own (on every core, `block_compressor.ts`) and
  * ends with a sync flush, so the blocks join into one deflate stream; an empty final block, the
- * CRC-32 and the length close one ordinary gzip member that any gunzip reads.
+ * CRC-32 and the length close one ordinary gzip member that any gunzip reads. Memory is flat:
+ * a few blocks and their output buffers are in flight, reused from block to block.
  *
  * The bytes depend only on the input: not on the number of cores, not on timing. Blocks are
  * independent (as `pigz --independent`): Deno's `node:zlib` ignores a preset dictionary when
@@ -11,18 +12,16 @@
  * (`1f8b 0800 0000 0000 0003`). Changing the level, the block size or the block format changes
  * every layer digest, so do it only on purpose (and bump the layer cache's format).
  */
-import { constants, crc32 } from "node:zlib";
-import { collectYoungGarbage } from "../memory.ts";
+import { crc32 } from "node:zlib";
 import {
   BlockCompressor,
   type BlockFormat,
   type BlockOptions,
-  compressHere,
+  type Compressed,
   defaultThreads,
+  type Pair,
+  room,
 } from "./block_compressor.ts";
-
-// Blocks between collections of the buffers they leave (see memory.ts): 16 MiB of input.
-const GC_EVERY = 16;
 
 export const GZIP_LEVEL = 6;
 /** Uncompressed bytes per independently compressed block. */
@@ -40,8 +39,9 @@ export interface ParallelOptions {
 }
 
 /**
- * Compresses `source` and hands each compressed piece to `sink` in order, with `onInput` seeing
- * every input chunk; a bounded number of blocks is in flight, so memory stays flat.
+ * Compresses `source` and hands each compressed piece to `sink` in order (valid until `sink`
+ * returns: it is reused), with `onInput` seeing every input chunk; a bounded number of blocks
+ * is in flight, so memory stays flat.
  */
 export async function gzipTo(
   source: AsyncIterable<Uint8Array>,
@@ -62,11 +62,7 @@ export async function gzipTo(
     },
     {
       format: "deflate-raw",
-      options: {
-        level: GZIP_LEVEL,
-        finishFlush: constants.Z_SYNC_FLUSH,
-        chunkSize: room(GZIP_BLOCK),
-      },
+      options: { level: GZIP_LEVEL },
       blockSize: GZIP_BLOCK,
       threads: options.threads,
     },
@@ -79,29 +75,26 @@ export async function gzipTo(
   sink(trailer);
 }
 
-/** Output room for a block of `size` in the worst case, so zlib writes it in one piece. */
-export function room(size: number): number {
-  return size + (size >> 3) + 65536;
-}
-
 export interface BlockPlan {
   format: BlockFormat;
-  /** The `node:zlib` options every block is compressed with, on whichever thread. */
+  /** The `node:zlib` stream options every block is compressed with, on whichever thread. */
   options: BlockOptions;
   blockSize: number;
   threads?: number;
 }
 
-/** A block's place in the output: its bytes once compressed. */
+const DONE = Promise.resolve();
+
+/** A block's place in the output: its pair and output length once compressed. */
 interface Slot {
-  bytes?: Uint8Array;
-  done: Promise<unknown>;
+  done?: Compressed;
+  wait: Promise<unknown>;
 }
 
 /**
  * Cuts `source` into blocks, compresses them on every thread (workers first, this thread when
- * their queues are full) and hands the results to `sink` in input order. At most a few blocks
- * per thread are in flight.
+ * their queues are full) and hands the results to `sink` in input order, each valid until `sink`
+ * returns. At most a few blocks per thread are in flight.
  */
 export async function compressBlocks(
   source: AsyncIterable<Uint8Array>,
@@ -110,41 +103,47 @@ export async function compressBlocks(
   plan: BlockPlan,
 ): Promise<void> {
   const threads = Math.max(1, plan.threads ?? defaultThreads());
-  // Started on the first full block: a layer of one block starts no worker.
-  let pool: BlockCompressor | undefined;
+  // Workers start on the first full block: a layer of one short block starts none.
+  const compressor = new BlockCompressor(plan.format, plan.options, threads - 1);
   const slots: Slot[] = [];
-  const limit = 4 * threads;
-  // Blocks come back from the workers and are filled again: a build allocates a few of them.
-  const free: Uint8Array<ArrayBuffer>[] = [];
-  let block = new Uint8Array(plan.blockSize);
+  // What the workers' queues hold, and this thread's blocks waiting for earlier ones.
+  const limit = 3 * threads + 1;
+  // Pairs come back once written and are filled again: a build allocates at most `limit + 1`.
+  const free: Pair[] = [];
+  const newPair = (): Pair => ({
+    block: new Uint8Array(plan.blockSize),
+    out: new Uint8Array(room(plan.blockSize)),
+  });
+  let pair = newPair();
   let filled = 0;
-  let written = 0;
+  let blocks = 0;
   const flush = () => {
-    while (slots.length > 0 && slots[0].bytes) {
-      sink(slots.shift()!.bytes!);
-      if (++written % GC_EVERY === 0) collectYoungGarbage();
+    while (slots.length > 0 && slots[0].done) {
+      const { pair, length } = slots.shift()!.done!;
+      sink(pair.out.subarray(0, length));
+      if (pair.block.length === plan.blockSize) free.push(pair);
     }
   };
-  const send = async () => {
-    const full = filled === block.length ? block : block.slice(0, filled);
+  /** Compresses the block being filled: the last one may be short. */
+  const send = async (last: boolean) => {
+    const full = last ? { block: pair.block.subarray(0, filled), out: pair.out } : pair;
+    const here = !compressor.hasRoom() || (last && blocks === 0);
     filled = 0;
-    pool ??= new BlockCompressor(plan.format, plan.options, threads - 1);
-    if (pool.hasRoom()) {
-      const slot: Slot = { done: Promise.resolve() };
-      slot.done = pool.compress(full).then((r) => {
-        slot.bytes = r.bytes;
-        if (r.block.length === plan.blockSize) free.push(r.block);
-      });
-      slot.done.catch(() => {}); // awaited in order below; a failure surfaces there
-      slots.push(slot);
-      block = free.pop() ?? new Uint8Array(plan.blockSize);
+    blocks++;
+    if (!last) pair = free.pop() ?? newPair();
+    if (here) {
+      slots.push({ done: { pair: full, length: compressor.compressHere(full) }, wait: DONE });
     } else {
-      slots.push({ bytes: compressHere(plan.format, plan.options, full), done: Promise.resolve() });
-      if (full !== block) block = free.pop() ?? new Uint8Array(plan.blockSize);
+      const slot: Slot = { wait: DONE };
+      slot.wait = compressor.compress(full).then((done) => {
+        slot.done = done;
+      });
+      slot.wait.catch(() => {}); // awaited in order below; a failure surfaces there
+      slots.push(slot);
     }
     flush();
     while (slots.length >= limit) {
-      await slots[0].done;
+      await slots[0].wait;
       flush();
     }
   };
@@ -153,23 +152,19 @@ export async function compressBlocks(
       onInput(chunk);
       let at = 0;
       while (at < chunk.length) {
-        const n = Math.min(block.length - filled, chunk.length - at);
-        block.set(chunk.subarray(at, at + n), filled);
+        const n = Math.min(pair.block.length - filled, chunk.length - at);
+        pair.block.set(chunk.subarray(at, at + n), filled);
         filled += n;
         at += n;
-        if (filled === block.length) await send();
+        if (filled === pair.block.length) await send(false);
       }
     }
-    if (!pool) {
-      if (filled > 0) sink(compressHere(plan.format, plan.options, block.subarray(0, filled)));
-      return;
-    }
-    if (filled > 0) await send();
+    if (filled > 0) await send(true);
     while (slots.length > 0) {
-      await slots[0].done;
+      await slots[0].wait;
       flush();
     }
   } finally {
-    pool?.close();
+    compressor.close();
   }
 }

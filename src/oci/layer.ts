@@ -66,6 +66,12 @@ export function fileContent(path: string): FileContent {
   return Object.assign(() => readFileChunks(path), { path });
 }
 
+/** Bytes read from a file at a time. */
+const READ_SIZE = 1 << 20;
+// Buffers of files read to the end, reused by the next ones: a tree of many files would
+// otherwise leave a buffer per file for the collector (see block_compressor.ts).
+const spareBuffers: Uint8Array[] = [];
+
 /**
  * Reads a file in chunks, for `TarEntry.content`. The chunks share one buffer: each is valid
  * until the next is asked for (every consumer hashes, copies or writes it at once), so reading a
@@ -73,9 +79,8 @@ export function fileContent(path: string): FileContent {
  */
 export async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
   const file = await Deno.open(path);
+  const buf = spareBuffers.pop() ?? new Uint8Array(READ_SIZE);
   try {
-    const size = (await file.stat()).size;
-    const buf = new Uint8Array(Math.max(1, Math.min(256 * 1024, size + 1)));
     while (true) {
       const n = await file.read(buf);
       if (n === null) return;
@@ -83,5 +88,6 @@ export async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> 
     }
   } finally {
     file.close();
+    if (spareBuffers.length < 2) spareBuffers.push(buf);
   }
 }

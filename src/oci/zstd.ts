@@ -7,7 +7,7 @@
  * digest.
  */
 import { constants } from "node:zlib";
-import { compressBlocks, type ParallelOptions, room } from "./gzip.ts";
+import { compressBlocks, type ParallelOptions } from "./gzip.ts";
 
 export const ZSTD_LEVEL = 3;
 /** Uncompressed bytes per frame. */
@@ -25,7 +25,6 @@ export async function zstdTo(
   await compressBlocks(source, sink, (chunk) => onInput?.(chunk), {
     format: "zstd",
     options: {
-      chunkSize: room(ZSTD_BLOCK),
       params: {
         [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL,
         [constants.ZSTD_c_checksumFlag]: 1,

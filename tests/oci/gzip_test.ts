@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gunzipSync, inflateRawSync } from "node:zlib";
+import { gunzipSync, inflateRawSync, zstdDecompressSync } from "node:zlib";
 import { sha256Digest } from "../../src/oci/digest.ts";
 import { GZIP_BLOCK, gzipTo, type ParallelOptions } from "../../src/oci/gzip.ts";
 import { ZSTD_BLOCK, zstdTo } from "../../src/oci/zstd.ts";
@@ -87,6 +87,17 @@ Deno.test("gzipTo() and zstdTo() give the bytes they always gave: every layer di
       await to(once(), (c) => parts.push(c.slice()), undefined, { threads });
       assert.equal(sha256Digest(await new Blob(parts as BlobPart[]).bytes()), digest);
     }
+  }
+});
+
+Deno.test("gzipTo() and zstdTo() fit incompressible blocks (the worst case) in their output buffers", async () => {
+  const data = new Uint8Array(Math.floor(2.5 * ZSTD_BLOCK));
+  for (let at = 0; at < data.length; at += 65536) {
+    crypto.getRandomValues(data.subarray(at, at + 65536));
+  }
+  for (const threads of [1, 2]) {
+    assert.deepEqual(new Uint8Array(gunzipSync(await gzip(data, threads))), data);
+    assert.deepEqual(new Uint8Array(zstdDecompressSync(await gzip(data, threads, zstdTo))), data);
   }
 });
 
