@@ -26,8 +26,8 @@ export type BlockFormat = "deflate-raw" | "zstd";
 /** The `node:zlib` stream options (level, params), the same on every thread. */
 export type BlockOptions = Record<string, unknown>;
 
-/** Blocks queued at a worker: one compressing, the next ones waiting in its message queue. */
-const QUEUED = 3;
+/** Blocks queued at a worker: one compressing, the next waiting in its message queue. */
+export const QUEUED = 2;
 
 /** A block to compress and the buffer its output goes to. */
 export interface Pair {

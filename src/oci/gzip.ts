@@ -20,6 +20,7 @@ import {
   type Compressed,
   defaultThreads,
   type Pair,
+  QUEUED,
   room,
 } from "./block_compressor.ts";
 
@@ -107,7 +108,7 @@ export async function compressBlocks(
   const compressor = new BlockCompressor(plan.format, plan.options, threads - 1);
   const slots: Slot[] = [];
   // What the workers' queues hold, and this thread's blocks waiting for earlier ones.
-  const limit = 3 * threads + 1;
+  const limit = QUEUED * (threads - 1) + 3;
   // Pairs come back once written and are filled again: a build allocates at most `limit + 1`.
   const free: Pair[] = [];
   const newPair = (): Pair => ({
