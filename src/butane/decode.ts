@@ -76,7 +76,7 @@ function decodeValue(
 ): DocValue | undefined {
   if (value === null || value === undefined) return undefined;
   // yaml.v3 checks a mapping's keys for repeats before anything else, whatever it decodes into.
-  if (value instanceof YMap && value.duplicates.length > 0) {
+  if (value instanceof YMap && value.duplicates) {
     for (const d of value.duplicates) pushTypeError(d.message, path, ctx);
     return undefined;
   }
@@ -135,14 +135,14 @@ function decodeValue(
     if (entries) {
       for (const [key, v] of entries) {
         if (value instanceof YMap) {
-          const bad = value.collectionKeys.get(key);
+          const bad = value.collectionKeys?.get(key);
           if (bad) {
             pushTypeError(`line ${bad.line}: cannot unmarshal ${bad.tag} into string`, path, ctx);
             continue;
           }
           // The mapping's own keys are decoded before what `<<` merges in, and a `<<` of
           // something that is not a mapping fails there.
-          if (value.badMerge && value.merged.has(key)) break;
+          if (value.badMerge && value.merged?.has(key)) break;
         }
         path.push(key);
         const field = type.fields.find((fl) => fl.yaml === key);

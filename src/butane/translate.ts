@@ -158,14 +158,14 @@ function commonFieldsErrors(root: YValue): string[] {
     return [`line ${root.pos.line}: ${unmarshalMessage(root, "config.commonFields")}`];
   }
   if (!(root instanceof YMap)) return [];
-  if (root.duplicates.length > 0) return root.duplicates.map((d) => d.message);
+  if (root.duplicates) return root.duplicates.map((d) => d.message);
   const errors: string[] = [];
   for (const [key, value] of root.entries) {
-    const bad = root.collectionKeys.get(key);
+    const bad = root.collectionKeys?.get(key);
     if (bad) errors.push(`line ${bad.line}: cannot unmarshal ${bad.tag} into string`);
-    if (root.badMerge && root.merged.has(key)) break;
+    if (root.badMerge && root.merged?.has(key)) break;
     if (key !== "variant" && key !== "version") continue;
-    if (value instanceof YMap && value.duplicates.length > 0) {
+    if (value instanceof YMap && value.duplicates) {
       errors.push(...value.duplicates.map((d) => d.message));
     } else if (value instanceof YMap || value instanceof YSeq) {
       errors.push(`line ${value.pos.line}: ${unmarshalMessage(value, "string")}`);

@@ -102,7 +102,8 @@ class Converter {
     const map = new YMap(pos);
     if (n.tagged) map.tag = n.tag;
     this.done.set(n, map);
-    map.duplicates.push(...duplicateKeys(n));
+    const duplicates = duplicateKeys(n);
+    if (duplicates.length > 0) map.duplicates = duplicates;
     const merges: YValue[] = [];
     for (let i = 0; i + 1 < n.content.length; i += 2) {
       const keyNode = n.content[i];
@@ -113,7 +114,7 @@ class Converter {
         // Not a name any field has: decoding it is a type error, in its place among the keys.
         key = `\u0000${keyTarget.tag}@${i}`;
         const tag = keyTarget.kind === Kind.MAPPING ? "!!map" : "!!seq";
-        map.collectionKeys.set(key, { tag, line: keyNode.line });
+        (map.collectionKeys ??= new Map()).set(key, { tag, line: keyNode.line });
       }
       // A repeated key (yaml.v3 refuses the mapping then) leaves its last value, as in
       // butane's context tree.
@@ -139,7 +140,7 @@ class Converter {
           if (!map.entries.has(k)) {
             map.entries.set(k, v);
             map.keyPos.set(k, src.keyPos.get(k) ?? src.pos);
-            map.merged.add(k);
+            (map.merged ??= new Set()).add(k);
           }
         }
       }
@@ -185,7 +186,7 @@ export function firstDuplicateKey(tree: YValue): YamlSyntaxError | undefined {
   const walk = (v: YValue): YamlSyntaxError | undefined => {
     if (v === null || v instanceof YScalar || seen.has(v)) return undefined;
     seen.add(v);
-    if (v instanceof YMap && v.duplicates.length > 0) {
+    if (v instanceof YMap && v.duplicates) {
       const d = v.duplicates[0];
       return new YamlSyntaxError(`yaml: unmarshal errors:\n  ${d.message}`, d.pos);
     }

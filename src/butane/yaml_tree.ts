@@ -32,18 +32,20 @@ export class YMap {
   readonly nullKeys = new Set<string>();
   /** The `<<` entry is a merge key (plain), whose entries are merged in, not a key of its own. */
   mergeKey = false;
+  // The next four are set only for the mappings that have them (most have none), so the fast
+  // reader's mappings stay small.
   /** Keys that came from a `<<` merge: decoded, but not in butane's context tree. */
-  readonly merged = new Set<string>();
+  merged?: Set<string>;
   /**
    * yaml.v3's type errors for this mapping, met whenever it is decoded: its repeated keys
    * (`line 5: mapping key "a" already defined at line 4`), which stop the decode of it.
    */
-  readonly duplicates: { message: string; pos: Pos }[] = [];
+  duplicates?: { message: string; pos: Pos }[];
   /**
    * Entries whose key is a mapping or a sequence, by their made-up entry key: decoding one into
    * a struct's field name is a type error (`line 4: cannot unmarshal !!seq into string`).
    */
-  readonly collectionKeys = new Map<string, { tag: "!!map" | "!!seq"; line: number }>();
+  collectionKeys?: Map<string, { tag: "!!map" | "!!seq"; line: number }>;
   /** A `<<` whose value is not a mapping or a list of them: fatal once the mapping is decoded. */
   badMerge = false;
   /** An explicit tag (`!x {a: 1}`), which yaml.v3's type errors name instead of `!!map`. */
