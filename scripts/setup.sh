@@ -23,8 +23,9 @@ if ! command -v deno >/dev/null 2>&1 || [ "$(deno_version)" != "$DENO_VERSION" ]
   fi
 fi
 
-# pigz and time (/usr/bin/time: CPU seconds and peak RSS) for `deno task bench`.
-packages=(ignition docker-registry skopeo umoci shellcheck bats buildah podman apache2-utils openssl systemd git ca-certificates zstd pigz time)
+# pigz and time (/usr/bin/time: CPU seconds and peak RSS) for `deno task bench`; strace for the
+# test that atomic writes sync their directory (tests/fsutil_test.ts).
+packages=(ignition docker-registry skopeo umoci shellcheck bats buildah podman apache2-utils openssl systemd git ca-certificates zstd pigz time strace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
