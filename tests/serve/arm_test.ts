@@ -17,29 +17,9 @@ import {
 } from "../../src/serve/mod.ts";
 import { Workspace } from "../../src/workspace.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
+import { ENV, fleet } from "./_fleet.ts";
 
-const ENV = { IAGO_GITHUB_URL: "http://127.0.0.1:9" };
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
-const HASH =
-  "$6$saltsalt$0mPDkZs0x0O8C6F0b6eGvL8v0pQ0bY2rY2eR2aB7lJ0Yy3vJ8y8m0f0Q7w1kS6n5f4d3c2b1a0z9y8x7w6v5u.";
-
-/** A workspace with machines web and db, both ignited. */
-async function fleet(dir: string): Promise<void> {
-  await Deno.mkdir(join(dir, "config"), { recursive: true });
-  await Deno.writeTextFile(
-    join(dir, "config/defaults.toml"),
-    `[user]\nusername = "core"\npassword_hash = "${HASH}"\n\n[admin]\npassword_hash = "${HASH}"\n`,
-  );
-  for (const name of ["web", "db"]) {
-    const r = await iago(["init", "--machine-only", "--generate-mac=false", name], {
-      cwd: dir,
-      env: ENV,
-    });
-    assert.equal(r.code, 0, r.stderr);
-  }
-  const r = await iago(["ignite", "--all"], { cwd: dir, env: ENV });
-  assert.equal(r.code, 0, r.stderr);
-}
 
 type Served = RunningServer & { log: FetchEntry[]; notes: ArmEvent[] };
 

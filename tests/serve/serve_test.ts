@@ -16,33 +16,7 @@ import {
 } from "../../src/serve/mod.ts";
 import { Workspace } from "../../src/workspace.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
-
-const ENV = { IAGO_GITHUB_URL: "http://127.0.0.1:9" };
-const HASH =
-  "$6$saltsalt$0mPDkZs0x0O8C6F0b6eGvL8v0pQ0bY2rY2eR2aB7lJ0Yy3vJ8y8m0f0Q7w1kS6n5f4d3c2b1a0z9y8x7w6v5u.";
-
-/** A workspace with machines web (a MAC) and db (none), both ignited. */
-async function fleet(dir: string): Promise<void> {
-  await Deno.mkdir(join(dir, "config"), { recursive: true });
-  await Deno.writeTextFile(
-    join(dir, "config/defaults.toml"),
-    `[user]\nusername = "core"\npassword_hash = "${HASH}"\n\n[admin]\npassword_hash = "${HASH}"\n`,
-  );
-  for (const name of ["web", "db"]) {
-    const r = await iago(["init", "--machine-only", "--generate-mac=false", name], {
-      cwd: dir,
-      env: ENV,
-    });
-    assert.equal(r.code, 0, r.stderr);
-  }
-  const toml = join(dir, "machines/web/machine.toml");
-  await Deno.writeTextFile(
-    toml,
-    `${await Deno.readTextFile(toml)}mac_address = "52:54:00:ab:cd:ef"\n`,
-  );
-  const r = await iago(["ignite", "--all"], { cwd: dir, env: ENV });
-  assert.equal(r.code, 0, r.stderr);
-}
+import { ENV, fleet } from "./_fleet.ts";
 
 async function serve(
   dir: string,
@@ -122,7 +96,7 @@ Deno.test("parseListen() and parseDuration() read what the flags take, and refus
 
 Deno.test("serve gives a machine its Ignition file by name or by MAC in any form, with its token only", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const server = await serve(dir.path);
   try {
     const expected = await Deno.readTextFile(join(dir.path, "output/ignition/web.ign"));
@@ -174,7 +148,7 @@ Deno.test("serve gives a machine its Ignition file by name or by MAC in any form
 
 Deno.test("serve logs every fetch with the remote address and the machine, never the token", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const server = await serve(dir.path);
   try {
     const token = await server.token("web");
@@ -194,7 +168,7 @@ Deno.test("serve logs every fetch with the remote address and the machine, never
 
 Deno.test("serve --once refuses a second fetch, also after a restart, until the token is rotated", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   let server = await serve(dir.path, { once: true });
   const token = await server.token("web");
   try {
@@ -235,7 +209,7 @@ Deno.test("serve --once refuses a second fetch, also after a restart, until the 
 
 Deno.test("serve --window refuses configs once the window has closed", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const server = await serve(dir.path, { windowMs: 300 });
   try {
     const url = `${server.baseUrl}/ignition?name=web&token=${await server.token("web")}`;
@@ -250,7 +224,7 @@ Deno.test("serve --window refuses configs once the window has closed", async () 
 
 Deno.test("serve picks up an ignite and a new MAC while it runs", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const server = await serve(dir.path);
   try {
     const token = await server.token("web");
@@ -285,7 +259,7 @@ Deno.test("serve picks up an ignite and a new MAC while it runs", async () => {
 
 Deno.test("serve gives each machine an iPXE script that boots with its own Ignition URL", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const server = await serve(dir.path);
   try {
     const token = await server.token("web");
@@ -305,7 +279,7 @@ Deno.test("serve gives each machine an iPXE script that boots with its own Ignit
 
 Deno.test("serve speaks HTTPS with a given certificate", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const openssl = async (...args: string[]) => {
     const out = await new Deno.Command("openssl", { args, cwd: dir.path, stderr: "piped" })
       .output();
@@ -387,7 +361,7 @@ Deno.test("serve speaks HTTPS with a given certificate", async () => {
 
 Deno.test("iago serve --urls prints each machine's URLs and keeps its token", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const r = await iago(["serve", "--urls", "--url", "http://10.0.0.2:8080"], {
     cwd: dir.path,
     env: ENV,
@@ -415,7 +389,7 @@ Deno.test("iago serve --urls prints each machine's URLs and keeps its token", as
 
 Deno.test("iago serve stops cleanly on SIGTERM", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const main = new URL("../../main.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", main, "serve", "--listen", "127.0.0.1:0"],
@@ -446,7 +420,7 @@ Deno.test("iago serve stops cleanly on SIGTERM", async () => {
 
 Deno.test("iago serve refuses --cert without --key, and an unknown machine", async () => {
   await using dir = await tempDir();
-  await fleet(dir.path);
+  await fleet(dir.path, "52:54:00:ab:cd:ef");
   const r = await iago(["serve", "--cert", "x.crt"], { cwd: dir.path, env: ENV });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--cert and --key go together/);
