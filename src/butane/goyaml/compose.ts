@@ -43,9 +43,9 @@ export function shortTag(tag: string): string {
   return tag.startsWith(LONG_PREFIX) ? "!!" + tag.slice(LONG_PREFIX.length) : tag;
 }
 
-const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
-const BOOLS = new Set(["true", "True", "TRUE", "false", "False", "FALSE"]);
-const FLOATS = new Set([
+export const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
+export const BOOLS = new Set(["true", "True", "TRUE", "false", "False", "FALSE"]);
+export const FLOATS = new Set([
   ".inf",
   ".Inf",
   ".INF",

@@ -5,7 +5,16 @@
  * pending head comment decides whether a list entry peeks ahead (which, after a scanner error,
  * scans on and can replace that error with a later one, as yaml.v3 does).
  */
-import { ErrorKind, type Mark, Scanner, Style, Tok, type Token } from "./scanner.ts";
+import {
+  emptyComment,
+  ErrorKind,
+  type Mark,
+  Scanner,
+  Style,
+  Tok,
+  type Token,
+  ZERO,
+} from "./scanner.ts";
 
 export const enum Ev {
   NONE,
@@ -108,15 +117,7 @@ export class EventParser {
         if (this.headComment.length > 0) this.headComment.push(0x0a);
         this.headComment.push(...comment.head);
       }
-      s.comments[s.commentsHead] = {
-        scan: ZERO,
-        token: ZERO,
-        start: ZERO,
-        end: ZERO,
-        head: [],
-        line: [],
-        foot: [],
-      };
+      s.comments[s.commentsHead] = emptyComment();
       s.commentsHead++;
     }
   }
@@ -783,8 +784,6 @@ export class EventParser {
     return true;
   }
 }
-
-const ZERO: Mark = { index: 0, line: 0, column: 0 };
 
 function emptyScalar(m: Mark): Event {
   return { typ: Ev.SCALAR, start: m, end: m, value: [], implicit: true, style: Style.PLAIN };

@@ -82,9 +82,9 @@ export const enum ErrorKind {
 }
 
 const RAW_SIZE = 512;
-const ZERO: Mark = { index: 0, line: 0, column: 0 };
+export const ZERO: Mark = { index: 0, line: 0, column: 0 };
 const mark = (m: Mark): Mark => ({ index: m.index, line: m.line, column: m.column });
-const emptyComment = (): Comment => ({
+export const emptyComment = (): Comment => ({
   scan: ZERO,
   token: ZERO,
   start: ZERO,

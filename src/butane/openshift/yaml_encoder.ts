@@ -10,6 +10,7 @@
  * sequences, flow only for empty ones, implicit untagged scalars, no comments or anchors), with
  * the same column and indentation bookkeeping, so spacing comes out exactly as libyaml's.
  */
+import { BOOLS, FLOATS, NULLS } from "../goyaml/compose.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -424,31 +425,8 @@ function isBase60Float(s: string): boolean {
   return /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(s);
 }
 
-const RESOLVED_SPECIALS = new Set([
-  "true",
-  "True",
-  "TRUE",
-  "false",
-  "False",
-  "FALSE",
-  "",
-  "~",
-  "null",
-  "Null",
-  "NULL",
-  ".nan",
-  ".NaN",
-  ".NAN",
-  ".inf",
-  ".Inf",
-  ".INF",
-  "+.inf",
-  "+.Inf",
-  "+.INF",
-  "-.inf",
-  "-.Inf",
-  "-.INF",
-]);
+/** What yaml.v3 resolves as null, a bool or a special float, as its decoder does. */
+const RESOLVED_SPECIALS = new Set([...NULLS, ...BOOLS, ...FLOATS]);
 
 /** Whether yaml.v3's `resolve` reads plain `s` back as a string (not a number, bool, null, ...). */
 function resolvesToString(s: string): boolean {
