@@ -325,7 +325,10 @@ Deno.test("status --watch on a terminal redraws the table in place with the rece
       image: `${registry.host}/fleet/web:latest`,
       running: await tagDigest(registry.host),
     });
+    // `exec`: script(1) runs the command through $SHELL -c; dash (a CI machine's /bin/sh) would
+    // stay in between and die of the Ctrl-C itself (exit 130) instead of handing it to iago.
     const command = [
+      "exec",
       Deno.execPath(),
       "run",
       "-A",
