@@ -47,6 +47,10 @@ function equalFold(a: string, b: string): boolean {
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An int as a number where a double holds it exactly, else as the bigint itself. */
+const exactInt = (v: bigint): number | bigint => v >= -SAFE_MAX && v <= SAFE_MAX ? Number(v) : v;
 
 /** Where a value sits among Go's struct fields, built only when a type error names it. */
 interface Frame {
@@ -103,7 +107,8 @@ export function decode(root: JNode, shape: Shape): DecodeResult {
         if (big < INT64_MIN || big > INT64_MAX) {
           return typeError(n, `number ${n.raw}`, s, frame);
         }
-        return Number(big);
+        // Go's int keeps every bit, which the rules test (a mode's setuid bits, partition ends).
+        return exactInt(big);
       }
       case "list": {
         if (n.t !== "arr") return typeError(n, kindOf(n), s, frame);

@@ -25,8 +25,21 @@ export const strs = (o: Obj | undefined, k: string): string[] => {
 };
 export const str = (o: Obj | undefined, k: string): string | undefined =>
   o?.[k] as string | undefined;
-export const int = (o: Obj | undefined, k: string): number | undefined =>
-  o?.[k] as number | undefined;
+/** An int field: a number, or a bigint past 2^53 (Go's int keeps every bit). */
+export const int = (o: Obj | undefined, k: string): number | bigint | undefined =>
+  o?.[k] as number | bigint | undefined;
+/** Go's `v&mask != 0` for an int field's value. */
+export const hasBits = (v: number | bigint, mask: number) =>
+  typeof v === "bigint" ? (v & BigInt(mask)) !== 0n : (v & mask) !== 0;
+/** Go's int64 `a + b - 1`, which wraps around past 2^63. */
+export function lastOf(a: number | bigint, b: number | bigint): number | bigint {
+  if (typeof a === "number" && typeof b === "number" && Number.isSafeInteger(a + b - 1)) {
+    return a + b - 1;
+  }
+  const v = BigInt.asIntN(64, BigInt(a) + BigInt(b) - 1n);
+  return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+}
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export const bool = (o: Obj | undefined, k: string): boolean | undefined =>
   o?.[k] as boolean | undefined;
 export const notEmpty = (s: string | undefined) => s !== undefined && s !== "";

@@ -1,8 +1,9 @@
 /**
  * The `Validate` methods of Ignition's config types (ignition v2.20 `config/v3_N/types`) and
- * `ValidateDups`, applied to a decoded config. Spec differences are gated on the minor version;
- * the checks that only Ignition 2.15+ added to spec 3.4 (path conflicts with units, hard-link
- * owner, template units, filesystem-over-disk warnings) apply from 3.4 on.
+ * `ValidateDups`, applied to a decoded config. Spec differences are gated on the minor version.
+ * The checks Ignition 2.15 added (path conflicts with units, hard-link owner, template units,
+ * filesystem-over-disk warnings) went into every spec's types, so they apply from 3.0 on, as
+ * butane v0.23 and Fedora CoreOS's Ignition apply them; Debian's ignition-validate 2.14 has none.
  */
 import type { Path } from "./_decode.ts";
 import { duplicates } from "./_duplicates.ts";
@@ -28,7 +29,7 @@ export function validateRules(c: Obj, m: Minor, duplicatesFirst = false): Entry[
 
 class Rules extends StorageRules {
   config(c: Obj) {
-    if (this.m >= 4) this.pathConflicts(c);
+    this.pathConflicts(c);
     this.ignition(obj(c, "ignition"));
     const storage = obj(c, "storage");
     this.storage(storage);

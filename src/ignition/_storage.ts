@@ -7,9 +7,11 @@ import {
   bool,
   cleanPath,
   goJoin,
+  hasBits,
   int,
   isFalse,
   isTrue,
+  lastOf,
   list,
   notEmpty,
   type Obj,
@@ -67,35 +69,31 @@ export class StorageRules extends ResourceRules {
           }
         }
       }
-      if (this.m >= 4) {
-        for (const who of ["user", "group"]) {
-          for (const k of ["id", "name"]) {
-            if (obj(l1, who)[k] !== undefined) {
-              this.r.warn([...at, "links", i, who, k], "user/group ignored for hard link");
-            }
+      for (const who of ["user", "group"]) {
+        for (const k of ["id", "name"]) {
+          if (obj(l1, who)[k] !== undefined) {
+            this.r.warn([...at, "links", i, who, k], "user/group ignored for hard link");
           }
         }
       }
     });
-    if (this.m >= 4) {
-      const disks = new Map<string, Obj>();
-      for (const d of list(s, "disks")) disks.set(str(d, "device") ?? "", d);
-      list(s, "filesystems").forEach((f, i) => {
-        const disk = disks.get(str(f, "device") ?? "");
-        if (!disk) return;
-        if (list(disk, "partitions").length > 0) {
-          this.r.warn(
-            [...at, "filesystems", i, "device"],
-            "filesystem overwrites partitioned device",
-          );
-        } else if (!isTrue(bool(f, "wipeFilesystem")) && isTrue(bool(disk, "wipeTable"))) {
-          this.r.warn(
-            [...at, "filesystems", i, "device"],
-            "device matches disk with wipeTable enabled; filesystem will be wiped",
-          );
-        }
-      });
-    }
+    const disks = new Map<string, Obj>();
+    for (const d of list(s, "disks")) disks.set(str(d, "device") ?? "", d);
+    list(s, "filesystems").forEach((f, i) => {
+      const disk = disks.get(str(f, "device") ?? "");
+      if (!disk) return;
+      if (list(disk, "partitions").length > 0) {
+        this.r.warn(
+          [...at, "filesystems", i, "device"],
+          "filesystem overwrites partitioned device",
+        );
+      } else if (!isTrue(bool(f, "wipeFilesystem")) && isTrue(bool(disk, "wipeTable"))) {
+        this.r.warn(
+          [...at, "filesystems", i, "device"],
+          "device matches disk with wipeTable enabled; filesystem will be wiped",
+        );
+      }
+    });
 
     dirs.forEach((d, i) => this.node(d, [...at, "directories", i], true));
     list(s, "disks").forEach((d, i) => this.disk(d, [...at, "disks", i]));
@@ -120,7 +118,7 @@ export class StorageRules extends ResourceRules {
       const mode = int(n, "mode");
       if (mode !== undefined) {
         if (mode < 0 || mode > 0o7777) this.r.error([...at, "mode"], "illegal file mode");
-        if (this.m < 4 && (mode & 0o7000) !== 0) {
+        if (this.m < 4 && hasBits(mode, 0o7000)) {
           this.r.warn(
             [...at, "mode"],
             "setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0",
@@ -143,7 +141,7 @@ export class StorageRules extends ResourceRules {
       this.r.error([...at, "device"], "disk device is required");
     } else {
       this.r.error([...at, "device"], validatePath(device));
-      const numbers = new Map<number, number[]>();
+      const numbers = new Map<number | bigint, number[]>();
       parts.forEach((p, i) => {
         const n = int(p, "number") ?? 0;
         if (n !== 0) numbers.set(n, [...(numbers.get(n) ?? []), i]);
@@ -361,11 +359,13 @@ export class StorageRules extends ResourceRules {
 }
 
 function partitionsOverlap(parts: Obj[]): number | undefined {
+  // Ignition's own three tests, ends as Go computes them: a negative size or an end past 2^63
+  // (which wraps) makes them disagree with a plain interval test.
   const dims = (p: Obj) => {
     const start = int(p, "startMiB");
     const size = int(p, "sizeMiB");
     if (start === undefined || size === undefined || start === 0) return undefined;
-    return { start, end: size === 0 ? start : start + size - 1 };
+    return { start, end: size === 0 ? start : lastOf(start, size) };
   };
   for (let a = 0; a < parts.length; a++) {
     const p = dims(parts[a]);
@@ -373,7 +373,9 @@ function partitionsOverlap(parts: Obj[]): number | undefined {
     for (let b = 0; b < parts.length; b++) {
       const o = dims(parts[b]);
       if (!o || a === b) continue;
-      if (p.start <= o.end && o.start <= p.end) return b;
+      if (p.start >= o.start && p.start <= o.end) return b;
+      if (p.end >= o.start && p.end <= o.end) return b;
+      if (p.start < o.start && p.end > o.end) return b;
     }
   }
   return undefined;

@@ -32,26 +32,24 @@ const UNIT_EXTENSIONS = new Set([
 export class SystemdRules extends RuleSet {
   systemd(s: Obj) {
     const units = list(s, "units");
-    if (this.m >= 4) {
-      const byName = new Map<string, Obj>();
-      for (const u of units) byName.set(str(u, "name") ?? "", u);
-      units.forEach((u, i) => {
-        const name = str(u, "name") ?? "";
-        const match = /^(.+?)@(.+?)\.service$/.exec(name);
-        if (!match || !isTrue(bool(u, "enabled"))) return;
-        const template = `${match[1]}@.service`;
-        const contents = str(byName.get(template), "contents");
-        if (!notEmpty(contents)) return;
-        const parsed = deserializeUnit(contents!);
-        if (parsed.error) return;
-        if (!parsed.options.some((o) => o.section === "Install")) {
-          this.r.warn(
-            ["systemd", "units", i, "contents"],
-            `template unit ${goQuote(template)} for ${goQuote(name)} doesn't have Install section`,
-          );
-        }
-      });
-    }
+    const byName = new Map<string, Obj>();
+    for (const u of units) byName.set(str(u, "name") ?? "", u);
+    units.forEach((u, i) => {
+      const name = str(u, "name") ?? "";
+      const match = /^(.+?)@(.+?)\.service$/.exec(name);
+      if (!match || !isTrue(bool(u, "enabled"))) return;
+      const template = `${match[1]}@.service`;
+      const contents = str(byName.get(template), "contents");
+      if (!notEmpty(contents)) return;
+      const parsed = deserializeUnit(contents!);
+      if (parsed.error) return;
+      if (!parsed.options.some((o) => o.section === "Install")) {
+        this.r.warn(
+          ["systemd", "units", i, "contents"],
+          `template unit ${goQuote(template)} for ${goQuote(name)} doesn't have Install section`,
+        );
+      }
+    });
     units.forEach((u, i) => {
       const at: Path = ["systemd", "units", i];
       const name = str(u, "name") ?? "";

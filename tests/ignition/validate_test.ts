@@ -2,8 +2,9 @@
  * Differential test: every probe goes through our validator AND the real `ignition-validate`
  * (Debian's Ignition 2.14), and both must print the same lines: same verdict, same messages,
  * same paths, same line/column. Spec 3.4.0 probes are fed to 2.14 as `3.4.0-experimental`.
- * What 2.14 lacks for 3.4.0 (checks Ignition 2.15+ added, fields the experimental spec did not
- * have) is written out per probe in `newer`/`older` and asserted from the spec notes.
+ * What 2.14 lacks (the checks Ignition 2.15+ added to every spec version, the 3.4.0 fields the
+ * experimental spec did not have) is written out per probe in `newer`/`older` and asserted from
+ * Ignition 2.20's source.
  */
 import assert from "node:assert/strict";
 import { formatFinding, parseIgnitionText, validateIgnition } from "../../src/ignition/validate.ts";
@@ -17,7 +18,7 @@ interface Probe {
   /** The config without `ignition.version` (filled per version), or raw text. */
   config?: Record<string, unknown>;
   text?: string;
-  /** Lines (without position) we print for 3.4.0 that Ignition 2.14 does not. */
+  /** Lines (without position) we print, as Ignition 2.20 does, that Ignition 2.14 does not. */
   newer?: string[];
   /** Lines (without position) Ignition 2.14 prints for 3.4.0-experimental that 3.4.0 does not. */
   older?: string[];
@@ -76,6 +77,43 @@ const probes: Probe[] = [
   {
     name: "negative zero mode",
     text: '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","mode":-0}]}}',
+  },
+  {
+    // Go's int keeps every bit: the setuid bits of modes past 2^53 (a double would round them
+    // away), partition numbers one apart there, and partition ends that wrap past 2^63.
+    name: "ints past 2^53 keep every bit",
+    text: JSON.stringify(
+      {
+        ignition: { version: "3.3.0" },
+        storage: {
+          files: [
+            { path: "/a", mode: "MAX" },
+            { path: "/b", mode: "MIN" },
+            { path: "/c", mode: "2^53+0o1001" },
+            { path: "/d", mode: "2^53+1" },
+          ],
+          directories: [{ path: "/e", mode: "2^63-0o1000" }],
+          disks: [{
+            device: "/dev/sda",
+            partitions: [
+              { number: "2^53+1", label: "a" },
+              { number: "2^53", label: "b" },
+              { number: 3, startMiB: "MAX", sizeMiB: 2 },
+              { number: 4, startMiB: 100, sizeMiB: 100 },
+            ],
+          }, {
+            device: "/dev/sdb",
+            partitions: [
+              { number: 1, startMiB: "2^53+1", sizeMiB: -5 },
+              { number: 2, startMiB: "2^53-10", sizeMiB: 5 },
+            ],
+          }],
+          raid: [{ name: "r", level: "raid0", devices: ["/dev/sdc"], spares: "2^53+1" }],
+        },
+      },
+      null,
+      1,
+    ).replace(/"(MAX|MIN|2\^\d+[-+](0o)?\d+|2\^53)"/g, (_, v: string) => bigText(v)),
   },
   {
     name: "exponent into int",
@@ -470,6 +508,7 @@ const probes: Probe[] = [
   },
   {
     name: "hard link with owner",
+    versions: ALL,
     config: {
       storage: {
         links: [file("/h", { target: "/t", hard: true, user: { id: 0 }, group: { name: "g" } })],
@@ -481,12 +520,8 @@ const probes: Probe[] = [
     ],
   },
   {
-    name: "hard link with owner before 3.4",
-    versions: ["3.3.0"],
-    config: { storage: { links: [file("/h", { target: "/t", hard: true, user: { id: 0 } })] } },
-  },
-  {
     name: "paths conflicting with units",
+    versions: ALL,
     config: {
       storage: {
         files: [file("/etc/systemd/system/a.service")],
@@ -507,14 +542,6 @@ const probes: Probe[] = [
       "error at $.storage.files.0.path: path conflicts with systemd unit or dropin",
       "error at $.storage.directories.0.path: path conflicts with systemd unit or dropin",
     ],
-  },
-  {
-    name: "paths conflicting with units before 3.4",
-    versions: ["3.0.0", "3.3.0"],
-    config: {
-      storage: { files: [file("/etc/systemd/system/a.service")] },
-      systemd: { units: [unit("a.service", { contents: "[Unit]\n" })] },
-    },
   },
 
   // Disks and partitions
@@ -633,6 +660,7 @@ const probes: Probe[] = [
   },
   {
     name: "filesystems over disks",
+    versions: ALL,
     config: {
       storage: {
         disks: [{ device: "/dev/sda", partitions: [{ number: 1 }] }, {
@@ -808,6 +836,7 @@ const probes: Probe[] = [
   },
   {
     name: "template unit without install section",
+    versions: ALL,
     config: {
       systemd: {
         units: [
@@ -824,6 +853,16 @@ const probes: Probe[] = [
     ],
   },
 ];
+
+/** The exact decimal text of `MAX`, `MIN`, `2^53+1`, `2^63-0o1000`... (past what doubles hold). */
+function bigText(v: string): string {
+  if (v === "MAX") return String(2n ** 63n - 1n);
+  if (v === "MIN") return String(-(2n ** 63n));
+  const [, exp, sign, offset] = /^2\^(\d+)(?:([-+])(.+))?$/.exec(v)!;
+  const base = 2n ** BigInt(exp);
+  const d = offset === undefined ? 0n : BigInt(offset);
+  return String(sign === "-" ? base - d : base + d);
+}
 
 const VERSION_214: Record<string, string> = { "3.4.0": "3.4.0-experimental" };
 
@@ -875,7 +914,7 @@ for (const probe of probes) {
       const theirs = await ignitionValidate(
         version214 ? text.replace(`"version": "${version}"`, `"version": "${version214}"`) : text,
       );
-      const newer = version === "3.4.0" ? probe.newer ?? [] : [];
+      const newer = probe.newer ?? [];
       const older = version === "3.4.0" ? probe.older ?? [] : [];
       for (const line of newer) {
         assert.ok(

@@ -120,7 +120,9 @@ function checkSupport(config: Obj, spec: OpenshiftSpec, t: Translation, raw: boo
         "file contents source must be data URL in this spec version",
       );
     }
-    if (spec.specialModeCheck && typeof file.mode === "number" && (file.mode & ~0o777) !== 0) {
+    // Go's `mode & ^0777 != 0`: any bit above the permission bits (a bigint past 2^53 too).
+    const mode = file.mode as number | bigint | undefined;
+    if (spec.specialModeCheck && mode !== undefined && (mode < 0 || mode > 0o777)) {
       t.report.error(
         at("storage", "files", i, "mode"),
         "special mode bits are not supported in this spec version",
