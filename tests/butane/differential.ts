@@ -6,7 +6,10 @@
  * the butane binary and takes minutes): run it by hand.
  *
  *   deno run -A tests/butane/differential.ts [--butane PATH] [--per-kind N] [--seed N]
- *     [--kind KIND] [--jobs N] [--out DIR] [--save ID[=NAME]]...
+ *     [--kind KIND] [--modes normal,strict,...] [--jobs N] [--out DIR] [--save ID[=NAME]]...
+ *
+ * `--modes` lists the butane flags each mutant is compared under (default `normal`): `normal`,
+ * `strict`, `pretty`, and for openshift mutants also `raw`, `rawPretty`, `rawStrict`.
  *
  * butane's results are cached by input under `--out` (default /tmp/iago-butane-diff), so a
  * second run after a fix costs only iago's side. Each differing mutant is written there as
@@ -29,6 +32,7 @@ const { values: flags } = parseArgs({
     "per-kind": { type: "string", default: "2" },
     seed: { type: "string", default: "1" },
     kind: { type: "string" },
+    modes: { type: "string", default: "normal" },
     jobs: { type: "string", default: "2" },
     out: { type: "string", default: "/tmp/iago-butane-diff" },
     save: { type: "string", multiple: true },
@@ -37,12 +41,24 @@ const { values: flags } = parseArgs({
   allowPositionals: true,
 });
 
-type Mode = "normal" | "strict" | "pretty";
-const MODE_ARGS: Record<Mode, string[]> = {
+const MODE_ARGS = {
   normal: [],
   strict: ["--strict"],
   pretty: ["--pretty"],
-};
+  raw: ["--raw"],
+  rawPretty: ["--raw", "--pretty"],
+  rawStrict: ["--raw", "--strict"],
+} as const;
+type Mode = keyof typeof MODE_ARGS;
+const RAW_MODES: Mode[] = ["raw", "rawPretty", "rawStrict"];
+
+const latin1 = new TextDecoder("latin1");
+const isOpenshift = (m: Mutant) => /^variant: *openshift\s*$/m.test(latin1.decode(m.bytes));
+
+/** The modes `m` is compared in: raw ones only for openshift, where `--raw` changes the output. */
+function modesOf(m: Mutant, modes: Mode[]): Mode[] {
+  return isOpenshift(m) ? modes : modes.filter((mode) => !RAW_MODES.includes(mode));
+}
 
 function isDir(path: string): boolean {
   try {
@@ -58,10 +74,16 @@ async function sha256(bytes: Uint8Array, extra: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The `-d` of mutant `m`, relative to the corpus: its own, or its source's when it has one. */
+function filesDirOf(m: Mutant): string | undefined {
+  if (m.filesDir !== undefined) return m.filesDir ?? undefined;
+  return isDir(`${CORPUS}${m.source}.d`) ? `${m.source}.d` : undefined;
+}
+
 /** butane's stdout, stderr and exit code for `bytes`, run as the corpus fixtures were. */
 async function oracle(m: Mutant, mode: Mode): Promise<ButaneOutput> {
-  const dirArgs = isDir(`${CORPUS}${m.source}.d`) ? ["-d", `${m.source}.d`] : [];
-  const args = [...MODE_ARGS[mode], ...dirArgs];
+  const dir = filesDirOf(m);
+  const args = [...MODE_ARGS[mode], ...(dir === undefined ? [] : ["-d", dir])];
   const cacheFile = `${flags.out}/cache/${await sha256(m.bytes, args.join(" "))}.json`;
   try {
     return JSON.parse(Deno.readTextFileSync(cacheFile));
@@ -87,11 +109,12 @@ async function oracle(m: Mutant, mode: Mode): Promise<ButaneOutput> {
 
 /** iago's output for the same input, as `iago butane` gives it. */
 function iago(m: Mutant, mode: Mode): ButaneOutput {
-  const dir = isDir(`${CORPUS}${m.source}.d`) ? `${m.source}.d` : undefined;
+  const dir = filesDirOf(m);
   try {
     return butaneOutput(translateButaneTextSync(m.bytes, {
-      strict: mode === "strict",
-      pretty: mode === "pretty",
+      strict: mode === "strict" || mode === "rawStrict",
+      pretty: mode === "pretty" || mode === "rawPretty",
+      raw: RAW_MODES.includes(mode),
       filesDir: dir && CORPUS + dir,
       filesDirShown: dir,
     }));
@@ -126,9 +149,24 @@ function loadCorpus(): { name: string; text: string }[] {
     .map((name) => ({ name, text: Deno.readTextFileSync(`${CORPUS}${name}.bu`) }));
 }
 
+/** The files and directories under `dir`, relative to it. */
+function listFiles(dir: string, prefix = ""): string[] {
+  if (!isDir(dir)) return [];
+  return [...Deno.readDirSync(dir)].sort((a, b) => a.name.localeCompare(b.name)).flatMap((e) => [
+    prefix + e.name,
+    ...(e.isDirectory ? listFiles(`${dir}/${e.name}`, `${prefix}${e.name}/`) : []),
+  ]);
+}
+
 function mutants(): Mutant[] {
   const all = loadCorpus().flatMap((c) =>
-    mutate(c.name, c.text, Number(flags["per-kind"]), Number(flags.seed))
+    mutate(
+      c.name,
+      c.text,
+      Number(flags["per-kind"]),
+      Number(flags.seed),
+      listFiles(`${CORPUS}${c.name}.d`),
+    )
   );
   return flags.kind ? all.filter((m) => m.kind === flags.kind) : all;
 }
@@ -153,7 +191,7 @@ async function save(all: Mutant[], id: number, given: string): Promise<void> {
 
 async function saveMutant(m: Mutant, name: string): Promise<void> {
   const expected: Record<string, { code: number; stdout: string; stderr: string }> = {};
-  for (const mode of ["normal", "strict", "pretty"] as const) {
+  for (const mode of modesOf(m, ["normal", "strict", "pretty", ...RAW_MODES])) {
     const o = await oracle(m, mode);
     expected[mode] = { code: o.exitCode, stdout: o.stdout, stderr: o.stderr };
   }
@@ -164,14 +202,18 @@ async function saveMutant(m: Mutant, name: string): Promise<void> {
     JSON.stringify(expected, null, 1) + "\n",
   );
   const manifestFile = `${MUTANTS}manifest.json`;
-  let manifest: { name: string; from: string; kind: string }[] = [];
+  let manifest: { name: string; from: string; kind: string; filesDir?: string | null }[] = [];
   try {
     manifest = JSON.parse(Deno.readTextFileSync(manifestFile));
   } catch {
     manifest = [];
   }
   manifest = manifest.filter((e) => e.name !== name);
-  manifest.push({ name, from: m.source, kind: m.kind });
+  manifest.push(
+    m.filesDir === undefined
+      ? { name, from: m.source, kind: m.kind }
+      : { name, from: m.source, kind: m.kind, filesDir: m.filesDir },
+  );
   manifest.sort((a, b) => a.name.localeCompare(b.name));
   Deno.writeTextFileSync(manifestFile, JSON.stringify(manifest, null, 1) + "\n");
   console.log(`saved ${name} (${m.kind} of ${m.source})`);
@@ -196,47 +238,56 @@ async function main(): Promise<void> {
   for (const e of Deno.readDirSync(flags.out!)) {
     if (e.isFile) Deno.removeSync(`${flags.out}/${e.name}`);
   }
+  const modes = flags.modes!.split(",") as Mode[];
+  for (const mode of modes) if (!(mode in MODE_ARGS)) throw new Error(`unknown mode ${mode}`);
   const groups = new Map<string, number[]>();
   const byKind = new Map<string, [number, number]>();
   let differing = 0;
   let orderOnly = 0;
+  let runs = 0;
   let iagoMs = 0;
   await pool(all, Number(flags.jobs), async (m, id) => {
-    const want = await oracle(m, "normal");
-    const t0 = performance.now();
-    const got = iago(m, "normal");
-    iagoMs += performance.now() - t0;
     const k = byKind.get(m.kind) ?? [0, 0];
     k[0]++;
     byKind.set(m.kind, k);
-    if (
-      want.stdout === got.stdout && want.stderr === got.stderr && want.exitCode === got.exitCode
-    ) {
-      return;
+    for (const mode of modesOf(m, modes)) {
+      runs++;
+      const want = await oracle(m, mode);
+      const t0 = performance.now();
+      const got = iago(m, mode);
+      iagoMs += performance.now() - t0;
+      if (
+        want.stdout === got.stdout && want.stderr === got.stderr && want.exitCode === got.exitCode
+      ) {
+        continue;
+      }
+      // butane prints a mapping's unused keys in Go map order, which changes from run to run.
+      if (
+        want.stdout === got.stdout && want.exitCode === got.exitCode &&
+        sortedLines(want.stderr) === sortedLines(got.stderr)
+      ) {
+        orderOnly++;
+        Deno.writeTextFileSync(`${flags.out}/order-${id}.want`, want.stderr);
+        Deno.writeTextFileSync(`${flags.out}/order-${id}.got`, got.stderr);
+        continue;
+      }
+      k[1]++;
+      differing++;
+      const sig = (mode === "normal" ? "" : `${mode}: `) + signature(want, got);
+      groups.set(sig, [...(groups.get(sig) ?? []), id]);
+      Deno.writeFileSync(`${flags.out}/${id}.bu`, m.bytes);
+      const show = (o: ButaneOutput) =>
+        `exit ${o.exitCode}\n--- stderr\n${o.stderr}--- stdout\n${o.stdout}`;
+      const head = `${m.kind} of ${m.source}, ${mode}` +
+        (m.filesDir === undefined ? "" : `, -d ${m.filesDir}`) + "\n";
+      Deno.writeTextFileSync(`${flags.out}/${id}.want`, head + show(want));
+      Deno.writeTextFileSync(`${flags.out}/${id}.got`, head + show(got));
+      break;
     }
-    // butane prints a mapping's unused keys in Go map order, which changes from run to run.
-    if (
-      want.stdout === got.stdout && want.exitCode === got.exitCode &&
-      sortedLines(want.stderr) === sortedLines(got.stderr)
-    ) {
-      orderOnly++;
-      Deno.writeTextFileSync(`${flags.out}/order-${id}.want`, want.stderr);
-      Deno.writeTextFileSync(`${flags.out}/order-${id}.got`, got.stderr);
-      return;
-    }
-    k[1]++;
-    differing++;
-    const sig = signature(want, got);
-    groups.set(sig, [...(groups.get(sig) ?? []), id]);
-    Deno.writeFileSync(`${flags.out}/${id}.bu`, m.bytes);
-    const show = (o: ButaneOutput) =>
-      `exit ${o.exitCode}\n--- stderr\n${o.stderr}--- stdout\n${o.stdout}`;
-    Deno.writeTextFileSync(`${flags.out}/${id}.want`, `${m.kind} of ${m.source}\n` + show(want));
-    Deno.writeTextFileSync(`${flags.out}/${id}.got`, `${m.kind} of ${m.source}\n` + show(got));
   });
   console.log(
-    `${all.length} mutants, ${differing} differ, ${orderOnly} only in the order of report lines ` +
-      `(iago in-process ${iagoMs.toFixed(0)} ms)`,
+    `${all.length} mutants (${runs} runs in ${modes.join(", ")}), ${differing} differ, ` +
+      `${orderOnly} only in the order of report lines (iago in-process ${iagoMs.toFixed(0)} ms)`,
   );
   for (const [kind, [n, d]] of [...byKind].sort()) console.log(`  ${kind}: ${d} of ${n} differ`);
   console.log("\nby first difference (count, mutant ids):");

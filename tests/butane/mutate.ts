@@ -4,13 +4,18 @@
  * doubled line, a wrong type, a stray tab, an unknown or repeated key, ...), at positions drawn
  * from a seeded generator so a run can be repeated exactly.
  */
-import { isCollection, parseDocument, visit } from "yaml";
+import { isCollection, isMap, parseDocument, visit } from "yaml";
 
 export interface Mutant {
   kind: string;
   /** The corpus config it was made from. */
   source: string;
   bytes: Uint8Array;
+  /**
+   * The `-d` butane gets, relative to the corpus: absent for the source's own files directory
+   * (when it has one), null for none.
+   */
+  filesDir?: string | null;
 }
 
 /** mulberry32: small, fast and good enough to pick positions. */
@@ -275,9 +280,78 @@ const BOOT_OVERLAPS = [
   "storage:\n  disks:\n    - device: /dev/sdb\n      partitions:\n        - label: esp-2\n          number: 0\n          start_mib: -1\n",
 ];
 
-type Make = (lines: string[], rand: Rand, text: string) => string | Uint8Array | undefined;
+/** Every variant and version butane v0.23 translates but fcos (the corpus's own variant). */
+const OTHER_VARIANTS: [string, string][] = [
+  ["flatcar", "1.0.0"],
+  ["flatcar", "1.1.0"],
+  ["flatcar", "1.2.0-experimental"],
+  ["r4e", "1.0.0"],
+  ["r4e", "1.1.0"],
+  ["r4e", "1.2.0-experimental"],
+  ["fiot", "1.0.0"],
+  ["fiot", "1.1.0-experimental"],
+  ...[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18].map((m): [string, string] => [
+    "openshift",
+    `4.${m}.0`,
+  ]),
+  ["openshift", "4.19.0-experimental"],
+];
+/** openshift's `metadata`: mostly valid, sometimes without its name or role. */
+const METADATA = [
+  "metadata:\n  name: 99-worker-custom\n  labels:\n    machineconfiguration.openshift.io/role: worker\n",
+  "metadata:\n  name: 99-worker-custom\n  labels:\n    machineconfiguration.openshift.io/role: worker\n",
+  "metadata:\n  name: master-x\n  labels:\n    machineconfiguration.openshift.io/role: master\n",
+  "metadata:\n  name: only-name\n",
+  "metadata:\n  labels:\n    machineconfiguration.openshift.io/role: worker\n",
+  'metadata:\n  name: x\n  labels:\n    machineconfiguration.openshift.io/role: ""\n',
+  "",
+];
+const OPENSHIFT_SECTIONS = [
+  "",
+  "",
+  "openshift:\n  fips: true\n",
+  "openshift:\n  kernel_type: realtime\n",
+  "openshift:\n  kernel_type: rt\n",
+  "openshift:\n  kernel_type: default\n  fips: false\n",
+  "openshift:\n  kernel_arguments: [nosmt, a=b]\n  extensions: [usbguard]\n",
+  "openshift:\n  kernel_arguments: []\n  unknown: 1\n",
+];
+/** The kinds `other-variant` applies on top of the variant it sets. */
+const COMBINED = [
+  "wrong-type",
+  "unknown-key",
+  "bad-value",
+  "delete-line",
+  "duplicate-key",
+  "boot-device",
+  "huge-number",
+  "version",
+];
+/** Local file names, beside the files of the source's own directory. */
+const LOCAL_NAMES = [
+  "missing",
+  "../outside",
+  "/etc/hostname",
+  "",
+  ".",
+  "sub/../missing",
+  "./missing",
+  "dir/",
+  "a b",
+];
 
-/** The mutation kinds, by name. Each returns one mutant or undefined where it does not apply. */
+type Make = (
+  lines: string[],
+  rand: Rand,
+  text: string,
+  /** The files and directories of the source's files directory, relative to it. */
+  local: string[],
+) => string | Uint8Array | { text: string; filesDir: string | null } | undefined;
+
+/**
+ * The mutation kinds, by name. Each returns one mutant or undefined where it does not apply.
+ * New kinds go at the end, so the earlier kinds of a seed keep making the same mutants.
+ */
 export const MUTATIONS: Record<string, Make> = {
   "delete-line": (lines, rand) => {
     const i = Math.floor(rand() * lines.length);
@@ -511,10 +585,77 @@ export const MUTATIONS: Record<string, Make> = {
     out.splice(end, 0, pick(rand, KEY_FORMS)(" ".repeat(k.col)));
     return out.join("\n");
   },
+  "other-variant": (lines, rand, text) => {
+    // The corpus is all fcos: its configs under every other variant and version, with
+    // openshift's metadata and its own section.
+    const ks = keyLines(lines);
+    const variant = ks.find((k) => k.key === "variant" && k.col === 0);
+    const version = ks.find((k) => k.key === "version" && k.col === 0);
+    if (!variant || !version) return undefined;
+    const [name, v] = pick(rand, OTHER_VARIANTS);
+    let out = replaceValue(lines, variant, name);
+    out = replaceValue(out, keyLines(out).find((k) => k.key === "version" && k.col === 0)!, v);
+    let result = out.join("\n").replace(/\n*$/, "\n");
+    if (name === "openshift") {
+      result += pick(rand, METADATA) + pick(rand, OPENSHIFT_SECTIONS);
+    }
+    // Half of them broken as well, so each variant's validation and reports are reached.
+    if (rand() < 0.5) {
+      const broken = MUTATIONS[pick(rand, COMBINED)](result.split("\n"), rand, result, []);
+      if (typeof broken === "string") result = broken;
+    }
+    return result === text ? undefined : result;
+  },
+  "files-dir": (_lines, rand, text, local) => {
+    // A local file, tree, unit or SSH key file read from the files directory (or from none, or
+    // from one that is missing): existing files and directories, missing ones, escapes.
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
+    const name = pick(rand, [...local, ...local, ...LOCAL_NAMES]);
+    const how = pick(rand, ["file", "append", "tree", "unit", "dropin", "ssh"]);
+    const addItem = (path: string[], item: unknown) =>
+      doc.hasIn(path) ? doc.addIn(path, item) : doc.setIn(path, [item]);
+    try {
+      if (how === "file") {
+        addItem(["storage", "files"], { path: "/etc/mutant", contents: { local: name } });
+      } else if (how === "append") {
+        addItem(["storage", "files"], { path: "/etc/mutant", append: [{ local: name }] });
+      } else if (how === "tree") {
+        const path = pick(rand, ["/", "/opt/tree", undefined]);
+        addItem(
+          ["storage", "trees"],
+          path === undefined ? { local: name } : { local: name, path },
+        );
+      } else if (how === "unit") {
+        addItem(["systemd", "units"], { name: "mutant.service", contents_local: name });
+      } else if (how === "dropin") {
+        addItem(["systemd", "units"], {
+          name: "mutant.service",
+          dropins: [{ name: "mutant.conf", contents_local: name }],
+        });
+      } else {
+        addItem(["passwd", "users"], { name: "core", ssh_authorized_keys_local: [name] });
+      }
+    } catch {
+      return undefined; // storage, systemd or passwd is not a mapping here
+    }
+    const filesDir = pick(rand, [undefined, undefined, undefined, null, "missing.d"]);
+    const out = doc.toString({ lineWidth: 0 });
+    return filesDir === undefined ? out : { text: out, filesDir };
+  },
 };
 
-/** `perKind` mutants of each kind for `text`, deterministic for (`seed`, `source`). */
-export function mutate(source: string, text: string, perKind: number, seed: number): Mutant[] {
+/**
+ * `perKind` mutants of each kind for `text`, deterministic for (`seed`, `source`); `local` lists
+ * the files and directories of the source's files directory.
+ */
+export function mutate(
+  source: string,
+  text: string,
+  perKind: number,
+  seed: number,
+  local: string[] = [],
+): Mutant[] {
   let h = seed;
   for (const ch of source) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   const rand = random(h);
@@ -523,13 +664,20 @@ export function mutate(source: string, text: string, perKind: number, seed: numb
   const seen = new Set<string>();
   for (const [kind, make] of Object.entries(MUTATIONS)) {
     for (let n = 0; n < perKind; n++) {
-      const m = make(lines, rand, text);
+      const m = make(lines, rand, text, local);
       if (m === undefined) continue;
-      const bytes = typeof m === "string" ? encoder.encode(m) : m;
-      const key = latin1.decode(bytes);
+      const bytes = typeof m === "string"
+        ? encoder.encode(m)
+        : m instanceof Uint8Array
+        ? m
+        : encoder.encode(m.text);
+      const filesDir = typeof m === "object" && !(m instanceof Uint8Array) ? m.filesDir : undefined;
+      const key = latin1.decode(bytes) + `\0${filesDir}`;
       if (seen.has(key) || m === text) continue;
       seen.add(key);
-      out.push({ kind, source, bytes });
+      out.push(
+        filesDir === undefined ? { kind, source, bytes } : { kind, source, bytes, filesDir },
+      );
     }
   }
   return out;

@@ -2,7 +2,8 @@
  * Real-world Butane configs (tests/fixtures/butane-corpus/, origins and licences in its
  * manifest.json) against the output of butane v0.23.0 itself: for each `NAME.bu`, iago's
  * translator must give the same stdout (byte for byte, gzip data included), stderr and exit
- * code as `butane [--strict | --pretty] [-d NAME.d] < NAME.bu`, recorded in `NAME.expected.json`. Where
+ * code as `butane [--strict | --pretty] [-d NAME.d] < NAME.bu`, recorded in `NAME.expected.json`
+ * (openshift mutants also with `--raw`, alone, `--pretty` and `--strict`). Where
  * butane's own report order varies between runs (Go map order), the fixture says so and the
  * lines are compared as a set.
  * The same holds for tests/fixtures/butane-mutants/: broken variants of those configs that the
@@ -54,25 +55,42 @@ Deno.test("the real-world corpus has its manifest entry for every config", () =>
   assert.ok(names.length >= 100, `only ${names.length} configs`);
 });
 
-/** `NAME.bu` of `dir` against its expected outputs; `source` names the files directory. */
-function checkAgainstButane(dir: string, name: string, source: string): void {
+/** The butane flags of each recorded mode (the raw ones only for openshift). */
+const MODES = {
+  normal: {},
+  strict: { strict: true },
+  pretty: { pretty: true },
+  raw: { raw: true },
+  rawPretty: { raw: true, pretty: true },
+  rawStrict: { raw: true, strict: true },
+};
+
+/**
+ * `NAME.bu` of `dir` against its expected outputs; `source` names the files directory, unless
+ * `given` says which one butane got (relative to the corpus; null for none).
+ */
+function checkAgainstButane(
+  dir: string,
+  name: string,
+  source: string,
+  given?: string | null,
+): void {
   const bytes = Deno.readFileSync(`${dir}${name}.bu`);
-  const expected = JSON.parse(Deno.readTextFileSync(`${dir}${name}.expected.json`)) as Record<
-    "normal" | "strict" | "pretty",
-    Expected
-  >;
+  const expected = JSON.parse(
+    Deno.readTextFileSync(`${dir}${name}.expected.json`),
+  ) as Partial<Record<keyof typeof MODES, Expected>>;
   // git keeps no empty directory: a files directory that butane was given but that holds
   // nothing (its messages name it, "open NAME.d/x: no such file") is passed all the same.
   const givenDir = isDir(`${DIR}${source}.d`) ||
     Object.values(expected).some((e) => e.stderr.includes(` ${source}.d/`));
-  const filesDir = givenDir ? `${DIR}${source}.d` : undefined;
-  for (const mode of ["normal", "strict", "pretty"] as const) {
-    const want = expected[mode];
+  const shown = given !== undefined ? given ?? undefined : givenDir ? `${source}.d` : undefined;
+  const filesDir = shown && DIR + shown;
+  for (const mode of Object.keys(expected) as (keyof typeof MODES)[]) {
+    const want = expected[mode]!;
     const got = butaneOutput(translateButaneTextSync(bytes, {
-      strict: mode === "strict",
-      pretty: mode === "pretty",
+      ...MODES[mode],
       filesDir,
-      filesDirShown: filesDir && `${source}.d`,
+      filesDirShown: shown,
     }));
     assert.equal(got.stdout, want.stdout, `${mode}: stdout differs`);
     if (want.unordered) assert.equal(sortedLines(got.stderr), sortedLines(want.stderr));
@@ -91,6 +109,8 @@ const mutants = JSON.parse(Deno.readTextFileSync(`${MUTANTS}manifest.json`)) as 
   name: string;
   from: string;
   kind: string;
+  /** The files directory butane got, when not the source's own: null for none. */
+  filesDir?: string | null;
 }[];
 
 Deno.test("every mutant fixture is in its manifest, made from a corpus config", () => {
@@ -105,6 +125,6 @@ Deno.test("every mutant fixture is in its manifest, made from a corpus config", 
 
 for (const m of mutants) {
   Deno.test(`mutant ${m.name} (${m.kind} of ${m.from}): same output and report as butane`, () => {
-    checkAgainstButane(MUTANTS, m.name, m.from);
+    checkAgainstButane(MUTANTS, m.name, m.from, m.filesDir);
   });
 }

@@ -111,7 +111,10 @@ function contentsLocal(doc: Doc, out: Ign, path: string, t: Translation): void {
   const local = doc.contents_local as string | undefined;
   if (!local || doc.contents !== undefined) return;
   const text = readLocalText(t, local, `${path}.contents_local`);
-  if (text !== undefined) out.contents = text;
+  if (text === undefined) return;
+  out.contents = text;
+  // Ignition's findings on the contents (a unit that does not parse) are the local file's.
+  t.fieldOrigin(out, "contents", `${path}.contents_local`);
 }
 
 const POST: Record<string, Post> = {
