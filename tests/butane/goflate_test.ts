@@ -46,6 +46,24 @@ Deno.test("makeDataUrl() gzips exactly where butane does, by the length of Go's 
   assert.equal(makeDataUrl(text, false).compressed, false);
 });
 
+Deno.test("makeDataUrl() gives each contents its own URL, also when it made one before", () => {
+  // The URLs it made are kept by contents: contents that differ in any one byte value (those
+  // Latin-1 text would not tell apart included) must not get another's URL.
+  for (const round of [1, 2]) {
+    for (let b = 0; b < 256; b++) {
+      const bytes = new Uint8Array(300).fill(b);
+      bytes[0] = (b + round) & 0xff;
+      const url = makeDataUrl(bytes, true);
+      assert.equal(url.compressed, true);
+      const gz = Uint8Array.from(
+        atob(url.source.slice("data:;base64,".length)),
+        (c) => c.charCodeAt(0),
+      );
+      assert.deepEqual(new Uint8Array(gunzipSync(gz)), bytes, `byte ${b}, round ${round}`);
+    }
+  }
+});
+
 Deno.test("gzipCannotWin() never rules out gzip where Go's gzip would win", () => {
   const words = [
     "key=",

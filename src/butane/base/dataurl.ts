@@ -20,6 +20,15 @@ for (let b = 0; b < 256; b++) {
     /[A-Za-z0-9\-_.!~*'()]/.test(ch) ? ch : "%" + b.toString(16).toUpperCase().padStart(2, "0"),
   );
 }
+/** The characters each byte adds beyond one: 2 for an escaped byte. */
+const ESCAPED_EXTRA = Uint8Array.from(ESCAPED, (e) => e.length - 1);
+
+/** The length of {@link escapeDataUrl}'s result for `bytes`. */
+function escapedLength(bytes: Uint8Array): number {
+  let n = bytes.length;
+  for (let i = 0; i < bytes.length; i++) n += ESCAPED_EXTRA[bytes[i]];
+  return n;
+}
 
 /** Percent-encodes every byte outside the unreserved set, per byte (binary-safe). */
 export function escapeDataUrl(bytes: Uint8Array): string {
@@ -35,13 +44,49 @@ export function escapeDataUrl(bytes: Uint8Array): string {
  */
 const MIN_GZIP_URL = 8 + 4 * Math.ceil((10 + 8 + 6) / 3) + 4;
 
+/**
+ * Data URLs already made, by contents (bytes as Latin-1 text) and whether compression was
+ * allowed: `ignite --all` embeds the same scripts in every machine, twice (see
+ * ignite/pipeline.ts), and level-9 gzip of each is most of a translation's time and garbage.
+ * Only contents of {@link MEMO_MIN} bytes or more, and {@link MEMO_BYTES} of them at most, the
+ * least recently used going first.
+ */
+const memo = new Map<string, DataUrl>();
+let memoBytes = 0;
+const MEMO_MIN = 256;
+const MEMO_BYTES = 1 << 20;
+const latin1 = new TextDecoder("latin1");
+
 /** The data URL for `bytes`; `allowCompression` is false when the user set a compression. */
 export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataUrl {
-  const opaque = "," + escapeDataUrl(bytes);
-  // Base64 length is known without encoding: skip the work when it cannot win.
+  if (bytes.length < MEMO_MIN || bytes.length > MEMO_BYTES) {
+    return dataUrlOf(bytes, allowCompression);
+  }
+  const key = (allowCompression ? "z" : "-") + latin1.decode(bytes);
+  const known = memo.get(key);
+  if (known) {
+    memo.delete(key);
+    memo.set(key, known);
+    return { ...known };
+  }
+  const url = dataUrlOf(bytes, allowCompression);
+  memo.set(key, url);
+  memoBytes += key.length;
+  for (const [old] of memo) {
+    if (memoBytes <= MEMO_BYTES) break;
+    memo.delete(old);
+    memoBytes -= old.length;
+  }
+  return { ...url };
+}
+
+function dataUrlOf(bytes: Uint8Array, allowCompression: boolean): DataUrl {
+  // Base64 length is known without encoding, and the percent-encoded one by counting: only
+  // the shorter is made.
   const b64Len = 8 + 4 * Math.ceil(bytes.length / 3);
-  let best = opaque;
-  if (b64Len < opaque.length) best = ";base64," + bytes.toBase64();
+  let best: string;
+  if (b64Len < escapedLength(bytes) + 1) best = ";base64," + bytes.toBase64();
+  else best = "," + escapeDataUrl(bytes);
   if (allowCompression && best.length > MIN_GZIP_URL && !gzipCannotWin(bytes, best.length)) {
     const gz = gzipGo(bytes);
     // butane counts the `"compression":"gzip"` it adds as four more characters.
