@@ -54,7 +54,7 @@ const MIN_GZIP_URL = 8 + 4 * Math.ceil((10 + 8 + 6) / 3) + 4;
 const memo = new Map<string, DataUrl>();
 let memoBytes = 0;
 const MEMO_MIN = 256;
-const MEMO_BYTES = 1 << 20;
+const MEMO_BYTES = 256 << 10;
 const latin1 = new TextDecoder("latin1");
 
 /** The data URL for `bytes`; `allowCompression` is false when the user set a compression. */
