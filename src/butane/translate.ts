@@ -271,7 +271,9 @@ function translateSpec(
   if (mounts) config = mergeConfigs(mounts, config, t);
   expandTrees(doc, config, t);
   let merged = mounts !== undefined;
-  if (!("fcosSugar" in spec)) {
+  // fcos's own sugar runs only on a base translation without errors (a local file that cannot
+  // be read): butane returns before it, so its warnings are not given either.
+  if (!("fcosSugar" in spec) && !report.hasErrors) {
     const boot = bootDeviceFragment(doc, t);
     if (boot) config = mergeConfigs(boot, config, t);
     checkReservedLabels(config, t);
