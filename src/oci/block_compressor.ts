@@ -1,20 +1,23 @@
 /**
  * Compresses independent blocks on every core: the calling thread and a pool of Deno Workers,
- * each with one `node:zlib` raw deflate (or zstd) stream that is reset before every block.
- * `node:zlib`'s asynchronous calls run on the calling thread in Deno, so Workers are what gives
- * parallelism. The output of a block depends only on the block and the options, never on which
- * thread compressed it or how many there are.
+ * each thread with one `node:zlib` raw deflate (or zstd) stream that is reset before every
+ * block. `node:zlib`'s asynchronous calls run on the calling thread in Deno, so Workers are what
+ * gives parallelism. The output of a block depends only on the block and the options, never on
+ * which thread compressed it or how many there are.
  *
- * Blocks are posted to a worker ahead of time (up to `QUEUED` each), so a worker goes from one
- * block to the next without waiting for the calling thread, which is busy writing the tar
- * stream, hashing and, when every worker's queue is full, compressing a block itself. So with
- * N cores there are N - 1 workers and no core waits: one isolate (15-20 MiB) fewer than a
- * worker per core, and none at all on one core.
+ * The blocks and their output buffers are `SharedArrayBuffer`s, made once and seen by every
+ * thread, and the blocks to compress wait in one queue in shared memory that every thread takes
+ * from, oldest first: a worker goes from one block to the next without a message and without
+ * waiting for the calling thread, and nothing is copied or transferred. The calling thread
+ * fills blocks while one is free; when none is, it takes the oldest waiting block and compresses
+ * it itself, so with N cores N - 1 workers and the calling thread keep every core busy, with
+ * one worker isolate (15-20 MiB) fewer than a worker per core and none at all on one core. It
+ * waits only when every block is being compressed or done but behind one that is not.
  *
- * Nothing is allocated per block: each block travels with its output buffer (room for the worst
- * case), both transferred to the worker and back, and are filled again. Buffers left for the
- * collector would make memory grow with the layer: V8 collects by the number of objects made,
- * and a layer build makes few objects and many megabytes of buffers.
+ * Nothing is allocated per block: a build makes at most `pairCount(threads)` pairs, reused from
+ * block to block. Buffers left for the collector would make memory grow with the layer: V8
+ * collects by the number of objects made, and a layer build makes few objects and many
+ * megabytes of buffers.
  *
  * The workers' code is inline (a `blob:` module), so the bundle and the compiled binary need no
  * file beside them.
@@ -26,13 +29,31 @@ export type BlockFormat = "deflate-raw" | "zstd";
 /** The `node:zlib` stream options (level, params), the same on every thread. */
 export type BlockOptions = Record<string, unknown>;
 
-/** Blocks queued at a worker: one compressing, the next waiting in its message queue. */
-export const QUEUED = 2;
+/**
+ * Where things are in the shared control words: how many blocks were ever queued and taken,
+ * a stop flag and the number of pairs, then for each pair its state, the length of its block
+ * and of its output, then the queue (pair numbers, a ring as long as there are pairs). A pair
+ * is open while it is filled and queued, done once compressed, or failed (its output buffer
+ * holds the error's text). Passed to the workers as data: the functions they share with this
+ * thread read nothing of the module around them (the bundle renames module names).
+ */
+const WORDS = {
+  queued: 0,
+  taken: 1,
+  stop: 2,
+  pairCount: 3,
+  pairs: 4,
+  open: 0,
+  done: 1,
+  failed: 2,
+} as const;
 
-/** A block to compress and the buffer its output goes to. */
-export interface Pair {
-  block: Uint8Array<ArrayBuffer>;
-  out: Uint8Array<ArrayBuffer>;
+/** The memory every thread sees: the control words, the blocks and their output buffers. */
+interface Shared {
+  control: Int32Array<SharedArrayBuffer>;
+  blocks: Uint8Array<SharedArrayBuffer>[];
+  outs: Uint8Array<SharedArrayBuffer>[];
+  words: typeof WORDS;
 }
 
 // One stream per thread, reset before each block (as a fresh stream: the blocks stay
@@ -61,30 +82,54 @@ function openCodec(z: typeof zlib, format: BlockFormat, options: BlockOptions) {
   };
 }
 
+// Takes the oldest queued block, if any, and compresses it: true when it did. This thread and
+// the workers (from its source text) share it.
+function takeBlock(
+  shared: Shared,
+  compress: (block: Uint8Array, out: Uint8Array) => number,
+): boolean {
+  const { control, blocks, outs, words } = shared;
+  const pairs = control[words.pairCount];
+  let taken = Atomics.load(control, words.taken);
+  while (taken < Atomics.load(control, words.queued)) {
+    if (Atomics.compareExchange(control, words.taken, taken, taken + 1) === taken) {
+      const p = Atomics.load(control, words.pairs + 3 * pairs + (taken % pairs));
+      const at = words.pairs + 3 * p;
+      try {
+        Atomics.store(control, at + 2, compress(blocks[p].subarray(0, control[at + 1]), outs[p]));
+        Atomics.store(control, at, words.done);
+      } catch (err) {
+        const text = new TextEncoder().encode(String(err)).subarray(0, outs[p].length);
+        outs[p].set(text);
+        Atomics.store(control, at + 2, text.length);
+        Atomics.store(control, at, words.failed);
+      }
+      Atomics.notify(control, at);
+      return true;
+    }
+    taken = Atomics.load(control, words.taken);
+  }
+  return false;
+}
+
 // (A dynamic import: the bundler makes static Node imports lazy, text in strings included.)
+// A worker sleeps on the count of queued blocks between blocks and never returns to its event
+// loop: everything it needs is in shared memory.
 const WORKER_CODE = `
 const z = (await import("node:zlib")).default;
 const openCodec = ${openCodec.toString()};
-let compress;
-self.onmessage = ({ data }) => {
-  const { id, format, options, block, out } = data;
-  try {
-    compress ??= openCodec(z, format, options);
-    const length = compress(block, out);
-    self.postMessage({ id, length, block, out }, [block.buffer, out.buffer]);
-  } catch (err) {
-    self.postMessage({ id, error: String(err) });
+const takeBlock = ${takeBlock.toString()};
+self.onmessage = ({ data: { format, options, shared } }) => {
+  const compress = openCodec(z, format, options);
+  const { control, words } = shared;
+  while (Atomics.load(control, words.stop) === 0) {
+    const queued = Atomics.load(control, words.queued);
+    if (!takeBlock(shared, compress)) Atomics.wait(control, words.queued, queued);
   }
 };
 `;
 
 let workerUrl: string | undefined;
-
-/** A compressed block: `pair.out.subarray(0, length)`; the pair is back for reuse. */
-export interface Compressed {
-  pair: Pair;
-  length: number;
-}
 
 /** How many threads compress by default: one per core, the calling thread among them. */
 export function defaultThreads(): number {
@@ -99,102 +144,166 @@ export function room(size: number): number {
   return size + (size >> 7) + 4096;
 }
 
-interface Queued {
-  resolve: (r: Compressed) => void;
-  reject: (e: Error) => void;
+/**
+ * Block pairs in flight with `threads` threads: per worker one compressing and one queued,
+ * one compressing here, one being filled, one done behind a slower one. One thread needs one.
+ */
+export function pairCount(threads: number): number {
+  return threads <= 1 ? 1 : 2 * (threads - 1) + 3;
 }
 
-/** A worker and the blocks queued at it, by id. */
-interface Thread {
-  worker: Worker;
-  queued: Map<number, Queued>;
-}
-
-/** Compresses on this thread and on a pool of `workers` workers; `close()` ends them. */
+/**
+ * Compresses the blocks it hands out, on this thread and `threads - 1` workers, and passes the
+ * output to `sink` in the order the blocks were queued: `block()` gives a block to fill,
+ * `queue(length)` queues it, `finish()` waits for the rest; `close()` ends the workers.
+ */
 export class BlockCompressor {
   readonly #format: BlockFormat;
   readonly #options: BlockOptions;
-  readonly #size: number;
-  readonly #workers: Thread[] = [];
+  readonly #blockSize: number;
+  readonly #workerCount: number;
+  readonly #sink: (chunk: Uint8Array) => void;
+  /** The pairs made so far (up to `pairCount(threads)`, all of them once workers run). */
+  readonly #shared: Shared;
+  readonly #free: number[] = [];
+  /** Pairs queued and not yet passed to the sink, oldest first. */
+  readonly #order: number[] = [];
+  readonly #workers: Worker[] = [];
+  #filling: number | undefined;
   #here: ((block: Uint8Array, out: Uint8Array) => number) | undefined;
-  #next = 0;
-  /** Why compression cannot go on (closed, or a worker failed): later blocks fail with it. */
+  /** Why compression cannot go on (a worker failed, or closed): later calls fail with it. */
   #stopped: Error | undefined;
 
-  constructor(format: BlockFormat, options: BlockOptions, workers: number) {
+  constructor(
+    format: BlockFormat,
+    options: BlockOptions,
+    blockSize: number,
+    threads: number,
+    sink: (chunk: Uint8Array) => void,
+  ) {
     this.#format = format;
     this.#options = options;
-    this.#size = workers;
+    this.#blockSize = blockSize;
+    this.#workerCount = Math.max(1, threads) - 1;
+    this.#sink = sink;
+    const pairs = pairCount(threads);
+    const control = new Int32Array(new SharedArrayBuffer(4 * (WORDS.pairs + 4 * pairs)));
+    control[WORDS.pairCount] = pairs;
+    this.#shared = { control, blocks: [], outs: [], words: WORDS };
   }
 
-  /** True when a worker's queue has room: `compress` would not make it wait for others. */
-  hasRoom(): boolean {
-    return this.#size > 0 &&
-      (this.#workers.length < this.#size || this.#workers.some((w) => w.queued.size < QUEUED));
-  }
-
-  /** Compresses `pair.block` into `pair.out` on this thread; returns the output's length. */
-  compressHere(pair: Pair): number {
-    this.#here ??= openCodec(zlib, this.#format, this.#options);
-    return this.#here(pair.block, pair.out);
+  /** A block to fill (then `queue`); waits while every block is in flight. */
+  async block(): Promise<Uint8Array> {
+    while (true) {
+      this.#pass();
+      const free = this.#free.pop() ?? this.#newPair();
+      if (free !== undefined) {
+        this.#filling = free;
+        return this.#shared.blocks[free];
+      }
+      if (!this.#takeHere()) await this.#waitForOldest();
+    }
   }
 
   /**
-   * Compresses `pair.block` into `pair.out` at the worker with the shortest queue (started on
-   * first need); both are transferred there: do not touch them until they come back. Call only
-   * when `hasRoom()`.
+   * Queues the block `block()` gave, filled with `length` bytes, for any thread to compress.
+   * The workers start with the first full block: a layer of one short block starts none.
    */
-  compress(pair: Pair): Promise<Compressed> {
-    if (this.#stopped) return Promise.reject(this.#stopped);
-    let target: Thread | undefined;
-    for (const w of this.#workers) if (!target || w.queued.size < target.queued.size) target = w;
-    if (!target || (target.queued.size > 0 && this.#workers.length < this.#size)) {
-      target = this.#start();
-    }
-    const id = this.#next++;
-    const { worker, queued } = target;
-    const { block, out } = pair;
-    return new Promise<Compressed>((resolve, reject) => {
-      queued.set(id, { resolve, reject });
-      worker.postMessage({ id, format: this.#format, options: this.#options, block, out }, [
-        block.buffer,
-        out.buffer,
-      ]);
-    });
+  queue(length: number): void {
+    const p = this.#filling!;
+    this.#filling = undefined;
+    const { control } = this.#shared;
+    const pairs = control[WORDS.pairCount];
+    control[WORDS.pairs + 3 * p] = WORDS.open;
+    control[WORDS.pairs + 3 * p + 1] = length;
+    const queued = control[WORDS.queued];
+    control[WORDS.pairs + 3 * pairs + (queued % pairs)] = p;
+    // (Atomics publish the writes above to the thread that reads this.)
+    Atomics.store(control, WORDS.queued, queued + 1);
+    this.#order.push(p);
+    if (length === this.#blockSize && this.#workers.length < this.#workerCount) this.#start();
+    if (this.#workers.length > 0) Atomics.notify(control, WORDS.queued, 1);
   }
 
-  /** Ends the workers (queued blocks fail). */
+  /** Compresses what is queued and passes every output to the sink. */
+  async finish(): Promise<void> {
+    while (true) {
+      this.#pass();
+      if (this.#order.length === 0) return;
+      if (!this.#takeHere()) await this.#waitForOldest();
+    }
+  }
+
+  /** Ends the workers. */
   close(): void {
     this.#stop(new Error("Compression was stopped"));
   }
 
-  #stop(why: Error): void {
-    this.#stopped ??= why;
-    for (const { worker, queued } of this.#workers) {
-      worker.terminate();
-      for (const q of queued.values()) q.reject(why);
-      queued.clear();
-    }
-    this.#workers.length = 0;
+  #newPair(): number | undefined {
+    const { control, blocks, outs } = this.#shared;
+    if (blocks.length === control[WORDS.pairCount]) return undefined;
+    blocks.push(new Uint8Array(new SharedArrayBuffer(this.#blockSize)));
+    outs.push(new Uint8Array(new SharedArrayBuffer(room(this.#blockSize))));
+    return blocks.length - 1;
   }
 
-  #start(): Thread {
+  /** Passes the outputs of the oldest blocks, as far as they are done, to the sink. */
+  #pass(): void {
+    if (this.#stopped) throw this.#stopped;
+    const { control, outs } = this.#shared;
+    while (this.#order.length > 0) {
+      const p = this.#order[0];
+      const state = Atomics.load(control, WORDS.pairs + 3 * p);
+      if (state === WORDS.open) return;
+      const length = control[WORDS.pairs + 3 * p + 2];
+      if (state === WORDS.failed) {
+        const why = new TextDecoder().decode(outs[p].slice(0, length));
+        this.#stop(new Error(`Cannot compress a layer block: ${why}`));
+        throw this.#stopped;
+      }
+      this.#order.shift();
+      this.#sink(outs[p].subarray(0, length));
+      this.#free.push(p);
+    }
+  }
+
+  /** Compresses the oldest queued block here, if one is waiting; true when it did. */
+  #takeHere(): boolean {
+    this.#here ??= openCodec(zlib, this.#format, this.#options);
+    return takeBlock(this.#shared, this.#here);
+  }
+
+  /** Waits until the oldest block in flight is done (or a worker failed). */
+  async #waitForOldest(): Promise<void> {
+    const at = WORDS.pairs + 3 * this.#order[0];
+    const wait = Atomics.waitAsync(this.#shared.control, at, WORDS.open);
+    if (wait.async) await wait.value;
+  }
+
+  #stop(why: Error): void {
+    this.#stopped ??= why;
+    const { control, blocks } = this.#shared;
+    Atomics.store(control, WORDS.stop, 1);
+    Atomics.notify(control, WORDS.queued);
+    for (const worker of this.#workers) worker.terminate();
+    this.#workers.length = 0;
+    // Wakes a wait for a block that a terminated worker will never finish.
+    for (let p = 0; p < blocks.length; p++) Atomics.notify(control, WORDS.pairs + 3 * p);
+  }
+
+  #start(): void {
     workerUrl ??= URL.createObjectURL(new Blob([WORKER_CODE], { type: "text/javascript" }));
-    const worker = new Worker(workerUrl, { type: "module" });
-    const queued = new Map<number, Queued>();
-    worker.onmessage = ({ data }) => {
-      const q = queued.get(data.id);
-      if (!q) return;
-      queued.delete(data.id);
-      if (data.error) q.reject(new Error(`Cannot compress a layer block: ${data.error}`));
-      else q.resolve({ pair: { block: data.block, out: data.out }, length: data.length });
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      this.#stop(new Error(`Cannot compress a layer block: ${e.message}`));
-    };
-    const thread = { worker, queued };
-    this.#workers.push(thread);
-    return thread;
+    // Every pair exists before the workers see the list of them.
+    for (let p = this.#newPair(); p !== undefined; p = this.#newPair()) this.#free.push(p);
+    while (this.#workers.length < this.#workerCount) {
+      const worker = new Worker(workerUrl, { type: "module" });
+      worker.onerror = (e) => {
+        e.preventDefault();
+        this.#stop(new Error(`Cannot compress a layer block: ${e.message}`));
+      };
+      const { format, options } = { format: this.#format, options: this.#options };
+      worker.postMessage({ format, options, shared: this.#shared });
+      this.#workers.push(worker);
+    }
   }
 }

@@ -17,11 +17,7 @@ import {
   BlockCompressor,
   type BlockFormat,
   type BlockOptions,
-  type Compressed,
   defaultThreads,
-  type Pair,
-  QUEUED,
-  room,
 } from "./block_compressor.ts";
 
 export const GZIP_LEVEL = 6;
@@ -84,18 +80,10 @@ export interface BlockPlan {
   threads?: number;
 }
 
-const DONE = Promise.resolve();
-
-/** A block's place in the output: its pair and output length once compressed. */
-interface Slot {
-  done?: Compressed;
-  wait: Promise<unknown>;
-}
-
 /**
- * Cuts `source` into blocks, compresses them on every thread (workers first, this thread when
- * their queues are full) and hands the results to `sink` in input order, each valid until `sink`
- * returns. At most a few blocks per thread are in flight.
+ * Cuts `source` into blocks, compresses them on every thread (workers, and this thread when
+ * every block is in flight) and hands the results to `sink` in input order, each valid until
+ * `sink` returns. At most `pairCount(threads)` blocks are in flight.
  */
 export async function compressBlocks(
   source: AsyncIterable<Uint8Array>,
@@ -104,67 +92,33 @@ export async function compressBlocks(
   plan: BlockPlan,
 ): Promise<void> {
   const threads = Math.max(1, plan.threads ?? defaultThreads());
-  // Workers start on the first full block: a layer of one short block starts none.
-  const compressor = new BlockCompressor(plan.format, plan.options, threads - 1);
-  const slots: Slot[] = [];
-  // What the workers' queues hold, and this thread's blocks waiting for earlier ones.
-  const limit = QUEUED * (threads - 1) + 3;
-  // Pairs come back once written and are filled again: a build allocates at most `limit + 1`.
-  const free: Pair[] = [];
-  const newPair = (): Pair => ({
-    block: new Uint8Array(plan.blockSize),
-    out: new Uint8Array(room(plan.blockSize)),
-  });
-  let pair = newPair();
-  let filled = 0;
-  let blocks = 0;
-  const flush = () => {
-    while (slots.length > 0 && slots[0].done) {
-      const { pair, length } = slots.shift()!.done!;
-      sink(pair.out.subarray(0, length));
-      if (pair.block.length === plan.blockSize) free.push(pair);
-    }
-  };
-  /** Compresses the block being filled: the last one may be short. */
-  const send = async (last: boolean) => {
-    const full = last ? { block: pair.block.subarray(0, filled), out: pair.out } : pair;
-    const here = !compressor.hasRoom() || (last && blocks === 0);
-    filled = 0;
-    blocks++;
-    if (!last) pair = free.pop() ?? newPair();
-    if (here) {
-      slots.push({ done: { pair: full, length: compressor.compressHere(full) }, wait: DONE });
-    } else {
-      const slot: Slot = { wait: DONE };
-      slot.wait = compressor.compress(full).then((done) => {
-        slot.done = done;
-      });
-      slot.wait.catch(() => {}); // awaited in order below; a failure surfaces there
-      slots.push(slot);
-    }
-    flush();
-    while (slots.length >= limit) {
-      await slots[0].wait;
-      flush();
-    }
-  };
+  const compressor = new BlockCompressor(
+    plan.format,
+    plan.options,
+    plan.blockSize,
+    threads,
+    sink,
+  );
   try {
+    let block = await compressor.block();
+    let filled = 0;
     for await (const chunk of source) {
       onInput(chunk);
       let at = 0;
       while (at < chunk.length) {
-        const n = Math.min(pair.block.length - filled, chunk.length - at);
-        pair.block.set(chunk.subarray(at, at + n), filled);
+        const n = Math.min(block.length - filled, chunk.length - at);
+        block.set(chunk.subarray(at, at + n), filled);
         filled += n;
         at += n;
-        if (filled === pair.block.length) await send(false);
+        if (filled === block.length) {
+          compressor.queue(filled);
+          block = await compressor.block();
+          filled = 0;
+        }
       }
     }
-    if (filled > 0) await send(true);
-    while (slots.length > 0) {
-      await slots[0].wait;
-      flush();
-    }
+    if (filled > 0) compressor.queue(filled);
+    await compressor.finish();
   } finally {
     compressor.close();
   }

@@ -75,14 +75,16 @@ const spareBuffers: Uint8Array[] = [];
 /**
  * Reads a file in chunks, for `TarEntry.content`. The chunks share one buffer: each is valid
  * until the next is asked for (every consumer hashes, copies or writes it at once), so reading a
- * large tree leaves no trail of buffers for the collector.
+ * large tree leaves no trail of buffers for the collector. The reads are synchronous: an
+ * asynchronous one goes through Deno's thread pool and back, a wait per 1 MiB that the
+ * compression workers cannot use, longer under load.
  */
 export async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
-  const file = await Deno.open(path);
+  const file = Deno.openSync(path);
   const buf = spareBuffers.pop() ?? new Uint8Array(READ_SIZE);
   try {
     while (true) {
-      const n = await file.read(buf);
+      const n = file.readSync(buf);
       if (n === null) return;
       yield buf.subarray(0, n);
     }
