@@ -3,8 +3,9 @@
  * the tools it replaces, on the same generated tree (`COPY tree/ /srv/` onto scratch), in
  * interleaved rounds, medians:
  *
- *   deno run -A bench/build_compare.ts [MB...]   (default 500; 3 rounds, 1 from 1000 MB, or
- *                                                $ROUNDS)
+ *   deno run -A bench/build_compare.ts [--layer-only] [MB...]   (default 500; 3 rounds, 1 from
+ *                                                1000 MB, or $ROUNDS; --layer-only: the layer row
+ *                                                alone)
  *
  *   layer only      `iago build --no-push` with an empty layer cache, beside
  *                   `tar --sort=name -c | gzip -6` and `| pigz -6`
@@ -39,7 +40,7 @@ function iago(ws: string, ...args: string[]): string[] {
   ];
 }
 
-async function benchSize(mb: number, rounds: number): Promise<void> {
+async function benchSize(mb: number, rounds: number, layerOnly: boolean): Promise<void> {
   const tmp = await Deno.makeTempDir({ prefix: "iago-bench-build-" });
   const registry = await startRegistry();
   try {
@@ -103,6 +104,7 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
           }),
         );
       }
+      if (layerOnly) continue;
       await Deno.remove(cache, { recursive: true }).catch(() => {});
       add("iago build + push, empty cache", await measure(iago(ws, "build", "big"), { cwd: ws }));
       add("iago build + push, unchanged", await measure(iago(ws, "build", "big"), { cwd: ws }));
@@ -162,7 +164,7 @@ async function benchSize(mb: number, rounds: number): Promise<void> {
         } s  peak RSS ${rss.toFixed(0).padStart(4)} MiB  ${note}`,
       );
     }
-    reportRows(bytes, rows);
+    reportRows(bytes, rows, layerOnly);
   } finally {
     await registry.stop();
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
@@ -178,7 +180,7 @@ function uploadNote(runs: Run[]): string {
 }
 
 /** The README's rows for one tree size: iago's processes beside the tools', same rounds. */
-function reportRows(bytes: number, rows: Map<string, Run[]>): void {
+function reportRows(bytes: number, rows: Map<string, Run[]>, layerOnly: boolean): void {
   const mib = (bytes / 2 ** 20).toFixed(0);
   const runs = (name: string) => rows.get(name) ?? [];
   const layer = runs("iago build --no-push, empty cache");
@@ -199,6 +201,7 @@ function reportRows(bytes: number, rows: Map<string, Run[]>): void {
     ].join("; "),
     target: "within 1.1x of pigz; < 128 MiB RSS",
   });
+  if (layerOnly) return;
   reportRow({
     work: `first build + push of the ${mib} MiB tree to a local registry, empty cache`,
     iago: `${timing(runs("iago build + push, empty cache"), { cpu: true, rss: true })}`,
@@ -240,7 +243,9 @@ async function* walk(dir: string): AsyncGenerator<string> {
 }
 
 if (import.meta.main) {
-  const sizes = Deno.args.length ? Deno.args.map(Number) : [500];
+  const layerOnly = Deno.args.includes("--layer-only");
+  const args = Deno.args.filter((a) => a !== "--layer-only");
+  const sizes = args.length ? args.map(Number) : [500];
   const rounds = Number(Deno.env.get("ROUNDS") ?? 0);
-  for (const mb of sizes) await benchSize(mb, rounds || (mb >= 1000 ? 1 : 3));
+  for (const mb of sizes) await benchSize(mb, rounds || (mb >= 1000 ? 1 : 3), layerOnly);
 }
