@@ -219,7 +219,7 @@ function decodeInt(value: unknown, path: Path, ctx: DecodeContext): number | big
     return Number.isInteger(value) ? value : typeError(value, "int", path, ctx);
   }
   if (value instanceof YScalar && value.plain) {
-    const n = parseYamlInt(value.text);
+    const n = parseYamlInt(value.text, value.tag === "!!float");
     if (n !== undefined) return n;
   }
   return typeError(value, "int", path, ctx);
@@ -289,13 +289,14 @@ const SPECIAL_FLOATS = new Map<string, number>([
 /**
  * yaml.v3's reading of a plain scalar into an int field: YAML 1.1 octal (`0644`), `0o`/`0x`/`0b`
  * in either case, `_` separators, and floats truncated toward zero (`420.0`, `1e3`, `1.5` → 1).
- * Returns undefined where yaml.v3 reports a type error.
+ * `asFloat` (a `!!float` tag) makes an int a float64 first, as yaml.v3 does, so one past 2^53
+ * loses its low bits. Returns undefined where yaml.v3 reports a type error.
  */
-export function parseYamlInt(text: string): number | bigint | undefined {
+export function parseYamlInt(text: string, asFloat = false): number | bigint | undefined {
   const { tag, num, big } = resolvePlain(text);
   if (num === undefined || (tag !== "!!int" && tag !== "!!float")) return undefined;
   let v: bigint;
-  if (tag === "!!int") v = big!;
+  if (tag === "!!int" && !asFloat) v = big!;
   else {
     // Go's int64(f) for a float up to MaxInt64 (2^63 as a float64); past int64 the amd64
     // conversion gives MinInt64, which is what butane then writes.
@@ -372,9 +373,12 @@ export function checkTag(value: YScalar): void {
     return;
   }
   if (!["!!bool", "!!int", "!!float", "!!null", "!!timestamp"].includes(tag)) return;
-  const got = resolvePlain(value.text).tag;
-  if (got === tag || (tag === "!!float" && got === "!!int")) return;
-  throw new DecodeFatal(`yaml: cannot decode ${got} \`${value.text}\` as a ${tag}`);
+  const got = resolvePlain(value.text);
+  // An int64 becomes a float64 under `!!float`; a uint64 (past int64) does not.
+  if (got.tag === tag || (tag === "!!float" && got.tag === "!!int" && got.num !== undefined)) {
+    return;
+  }
+  throw new DecodeFatal(`yaml: cannot decode ${got.tag} \`${value.text}\` as a ${tag}`);
 }
 
 /** Structs butane defines in the fcos package rather than in base. */
