@@ -379,7 +379,9 @@ Deno.test("anchors, aliases and merge keys work but merge keys warn", async () =
 });
 
 Deno.test("alias bombs are never expanded: unknown keys are not decoded, as in yaml.v3", async () => {
-  const levels = "abcdefghi".split("");
+  // Twelve levels stand for 9^12 nodes: expanded, no machine gets through them in hours, so the
+  // bound below separates the two cases by orders of magnitude, however loaded the machine is.
+  const levels = "abcdefghijkl".split("");
   let text = HEAD + 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
   for (let i = 1; i < levels.length; i++) {
     const prev = levels[i - 1];
@@ -387,13 +389,13 @@ Deno.test("alias bombs are never expanded: unknown keys are not decoded, as in y
   }
   const t0 = performance.now();
   const r = await translateButaneText(text);
-  // butane v0.23.0 gives these nine warnings (in Go map order) and an empty config.
+  // butane v0.23.0 gives these twelve warnings (in Go map order) and an empty config.
   assert.ok(r.ok);
   assert.deepEqual(
     r.report.map((e) => `${e.path} ${e.line}`).sort(),
     levels.map((l, i) => `$.${l} ${i + 3}`),
   );
-  assert.ok(performance.now() - t0 < 1000, "the aliases were expanded");
+  assert.ok(performance.now() - t0 < 30_000, "the aliases were expanded");
 });
 
 Deno.test("report entries name the file given as fileName", async () => {

@@ -89,7 +89,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     await drained.catch(() => {});
     await Deno.remove(root, { recursive: true }).catch(() => {});
   };
-  const deadline = Date.now() + 10_000;
+  // Far above a loaded machine's start-up: the loop ends as soon as it answers.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (exited) break;
     try {
