@@ -98,8 +98,17 @@ Deno.test("an unchanged ignite still marks the file up to date for list, and kee
   await using dir = await tempDir();
   await fleet(dir.path);
   const defaults = join(dir.path, "config/defaults.toml");
+  // Inputs dated two minutes back, their output one: the change below is surely the newest,
+  // which writes within one tick of the clock could not be.
+  const back = (s: number) => new Date(Date.now() - s * 1000);
+  for (const name of ["db", "web"]) {
+    for (const f of ["machine.toml", "butane.yaml.tmpl"]) {
+      await Deno.utime(join(dir.path, "machines", name, f), back(120), back(120));
+    }
+    await Deno.utime(join(dir.path, `output/ignition/${name}.ign`), back(60), back(60));
+  }
+  await Deno.utime(defaults, back(120), back(120));
   // A change to an input that does not change the output (a comment).
-  await new Promise((r) => setTimeout(r, 20));
   await Deno.writeTextFile(defaults, (await Deno.readTextFile(defaults)) + "# a comment\n");
   const ign = join(dir.path, "output/ignition/web.ign");
   await Deno.chmod(ign, 0o644);
