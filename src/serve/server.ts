@@ -37,6 +37,8 @@ export interface ServeOptions {
   onWarning: (message: string) => void;
   /** Stop on SIGTERM and SIGINT (the CLI); tests stop it themselves. */
   signals?: boolean;
+  /** The clock (ms) for windows and arms; default `Date.now` (tests move their own). */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -95,7 +97,8 @@ export async function startServer(ws: Workspace, options: ServeOptions): Promise
   const scheme = options.tls ? "https" : "http";
   const baseUrl = (options.baseUrl ?? `${scheme}://${hostForUrl(options.hostname)}:${port}`)
     .replace(/\/+$/, "");
-  const armLog = new ArmLog({ arms, fetched, note: options.note });
+  const now = options.now ?? Date.now;
+  const armLog = new ArmLog({ arms, fetched, note: options.note, now });
   armLog.update();
   ready.handler = new IgnitionHandler({
     fleet,
@@ -107,11 +110,12 @@ export async function startServer(ws: Workspace, options: ServeOptions): Promise
     policy: {
       armedOnly: options.armedOnly,
       once: options.once,
-      until: options.windowMs === undefined ? undefined : Date.now() + options.windowMs,
+      until: options.windowMs === undefined ? undefined : now() + options.windowMs,
       baseUrl,
       images: options.images,
     },
     log: options.log,
+    now,
   });
 
   const watchers = [

@@ -56,9 +56,9 @@ async function fetchConfig(server: Served, dir: string, name: string, token?: st
   return { status: res.status, body, reason: server.log.at(-1)!.reason };
 }
 
-/** Waits (up to 30 s) for the server's log to say `text` about arms. */
+/** Waits (up to 60 s, far above a loaded machine's file watcher) for the log to say `text`. */
 async function noted(server: Served, text: RegExp): Promise<ArmEvent> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     const hit = server.notes.find((e) => text.test(formatArmEvent(e)));
     if (hit) return hit;
     await new Promise((r) => setTimeout(r, 100));

@@ -26,6 +26,7 @@ async function serve(
     armedOnly?: boolean;
     machines?: string[];
     tls?: { cert: string; key: string };
+    now?: () => number;
   } = {},
 ): Promise<
   RunningServer & {
@@ -44,6 +45,7 @@ async function serve(
     windowMs: options.windowMs,
     armedOnly: options.armedOnly,
     tls: options.tls,
+    now: options.now,
     images: {
       kernel: "http://boot.example/kernel",
       initrd: "http://boot.example/initramfs.img",
@@ -210,13 +212,16 @@ Deno.test("serve --once refuses a second fetch, also after a restart, until the 
 Deno.test("serve --window refuses configs once the window has closed", async () => {
   await using dir = await tempDir();
   await fleet(dir.path, "52:54:00:ab:cd:ef");
-  const server = await serve(dir.path, { windowMs: 300 });
+  // The server's own clock, moved by the test: how long the first fetch takes cannot matter.
+  let clock = Date.parse("2026-12-06T08:00:00Z");
+  const server = await serve(dir.path, { windowMs: 300_000, now: () => clock });
   try {
     const url = `${server.baseUrl}/ignition?name=web&token=${await server.token("web")}`;
-    assert.equal((await get(url)).status, 200);
-    await new Promise((r) => setTimeout(r, 400));
+    clock += 300_000;
+    assert.equal((await get(url)).status, 200, "the window's last moment");
+    clock += 1;
     assert.equal((await get(url)).status, 404);
-    assert.match(server.log[1].reason, /^the window closed at /);
+    assert.equal(server.log[1].reason, "the window closed at 2026-12-06T08:05:00.000Z");
   } finally {
     await server.shutdown();
   }
@@ -242,7 +247,9 @@ Deno.test("serve picks up an ignite and a new MAC while it runs", async () => {
     const expected = await Deno.readTextFile(join(dir.path, "output/ignition/web.ign"));
     assert.match(expected, /"mode":416/);
     let r = { status: 0, body: "" };
-    for (let i = 0; i < 50 && r.status !== 200; i++) {
+    // Until the file watcher's event has come (far sooner than the deadline, even under load).
+    const deadline = Date.now() + 60_000;
+    while (r.status !== 200 && Date.now() < deadline) {
       await new Promise((res) => setTimeout(res, 100));
       r = await get(`${server.baseUrl}/ignition?mac=52-54-00-65-43-21&token=${token}`);
     }
