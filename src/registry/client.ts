@@ -35,6 +35,11 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Chunk size of the chunked-upload fallback; default 16 MiB. */
   chunkSize?: number;
+  /**
+   * Ends every request under way and every wait between retries at once (a command stopped
+   * by a signal); they reject with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Manifest {
@@ -89,6 +94,7 @@ export class RegistryClient {
       insecure: options.insecure ?? false,
       timeoutMs: this.#timeoutMs,
       debug: options.debug,
+      signal: options.signal,
     });
   }
 
@@ -267,6 +273,7 @@ export class RegistryClient {
       },
       this.#retry,
       this.#onRetry,
+      this.#options.signal,
     );
     progress(desc.size, result);
     return result;
@@ -450,7 +457,12 @@ export class RegistryClient {
 
   #request(spec: RequestSpec): Promise<Response> {
     if (spec.retry === false) return this.#attempt(spec);
-    return withRetries(() => this.#attempt(spec), this.#retry, this.#onRetry);
+    return withRetries(
+      () => this.#attempt(spec),
+      this.#retry,
+      this.#onRetry,
+      this.#options.signal,
+    );
   }
 
   /** One request, answering up to two auth challenges (first contact, then a token refresh). */
@@ -463,7 +475,7 @@ export class RegistryClient {
         : undefined;
       const res = await send(
         { method: spec.method, url, headers: spec.headers, body: spec.body, authorization },
-        { timeoutMs: this.#timeoutMs, debug: this.#options.debug },
+        { timeoutMs: this.#timeoutMs, debug: this.#options.debug, signal: this.#options.signal },
       );
       if (spec.expect.includes(res.status) || spec.allow?.includes(res.status)) return res;
       const challenge = parseChallenge(res.headers.get("www-authenticate"));

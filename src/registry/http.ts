@@ -21,6 +21,8 @@ export interface HttpOptions {
   timeoutMs: number;
   /** Where request lines go for `IAGO_DEBUG`; never receives headers or bodies. */
   debug?: (line: string) => void;
+  /** Ends the request at once (a command stopped by a signal): it rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 const MAX_REDIRECTS = 5;
@@ -43,16 +45,19 @@ export async function send(req: SendRequest, options: HttpOptions): Promise<Resp
     const timer = new IdleTimer(options.timeoutMs);
     let res: Response;
     try {
+      options.signal?.throwIfAborted();
       const payload = body?.() ?? null;
       res = await fetch(url, {
         method,
         headers,
         body: payload instanceof ReadableStream ? timer.watch(payload) : payload,
         redirect: "manual",
-        signal: timer.signal,
+        signal: options.signal ? AbortSignal.any([timer.signal, options.signal]) : timer.signal,
       });
     } catch (err) {
       timer.clear();
+      // Stopped, not failed: nothing to retry or to blame on the network.
+      options.signal?.throwIfAborted();
       options.debug?.(`${method} ${redactUrl(url)} -> ${timer.fired ? "timeout" : "failed"}`);
       throw networkError(method, url, err, timer.fired, options.timeoutMs);
     }
@@ -138,17 +143,20 @@ export const DEFAULT_RETRY: RetryPolicy = {
  * Runs `fn` until it succeeds, retrying only `RegistryError`s marked retryable, with
  * exponential backoff and jitter, or after the registry's `Retry-After` when it gives one: a
  * wait up to `maxRetryAfterMs` is kept to; a longer one ends the retries with an error that
- * says so (waiting less would only be refused again).
+ * says so (waiting less would only be refused again). `signal` ends a wait at once, with its
+ * reason.
  */
 export async function withRetries<T>(
   fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
   onRetry?: (err: RegistryError, delayMs: number) => void,
+  signal?: AbortSignal,
 ): Promise<T> {
   for (let attempt = 1;; attempt++) {
     try {
       return await fn(attempt);
     } catch (err) {
+      signal?.throwIfAborted();
       if (!(err instanceof RegistryError) || !err.retryable || attempt >= policy.attempts) {
         throw err;
       }
@@ -170,9 +178,25 @@ export async function withRetries<T>(
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       const delay = err.retryAfterMs ?? backoff / 2 + Math.random() * backoff / 2;
       onRetry?.(err, delay);
-      await new Promise((r) => setTimeout(r, delay));
+      await abortableDelay(delay, signal);
     }
   }
+}
+
+/** Resolves after `ms`; rejects with `signal`'s reason as soon as it fires. */
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", stop, { once: true });
+  });
 }
 
 function retryAfter(value: string | null): number | undefined {

@@ -18,6 +18,7 @@ export interface SessionHttp {
   insecure: boolean;
   timeoutMs: number;
   debug?: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 /** Authorization for the requests of one `RegistryClient`. */

@@ -265,6 +265,8 @@ class RegistryDigests {
           tokenRegistries: [fleetRegistry],
         }),
         timeoutMs: this.#options.timeoutMs,
+        // A watch stopped by a signal ends its lookups at once, not at their time limit.
+        signal: this.#options.signal,
       });
       this.#clients.set(registry, c);
     }

@@ -25,6 +25,8 @@ const ROUND_LIMIT_MS = 120_000;
 class Watch {
   readonly child: Deno.ChildProcess;
   readonly #reader: ReadableStreamDefaultReader<string>;
+  /** Resolves once all of stderr is read: the exit may be seen before the last of it. */
+  readonly #stderrRead: Promise<void>;
   #buffer = "";
   stderr = "";
 
@@ -39,7 +41,7 @@ class Watch {
     }).spawn();
     this.#reader = this.child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     const stderr = this.child.stderr;
-    (async () => {
+    this.#stderrRead = (async () => {
       for await (const t of stderr.pipeThrough(new TextDecoderStream())) {
         this.stderr += t;
       }
@@ -75,7 +77,13 @@ class Watch {
 
   async stop(signal: Deno.Signal): Promise<{ code: number; stderr: string }> {
     this.child.kill(signal);
+    return await this.ended();
+  }
+
+  /** Its exit status and all it wrote to stderr, once it has ended. */
+  async ended(): Promise<{ code: number; stderr: string }> {
     const { code } = await this.child.status;
+    await this.#stderrRead;
     await this.#reader.cancel().catch(() => {});
     this.child.stdin.close();
     return { code, stderr: this.stderr };
@@ -313,6 +321,62 @@ Deno.test("status --watch never starts a round before the last one ended; SIGINT
   }
 });
 
+Deno.test("status --watch stopped while the registry does not answer ends at once, not at the registry's time limit", async () => {
+  const registry = await startRegistry();
+  // The fleet's registry as it goes silent: it takes connections and never answers.
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const host = `127.0.0.1:${(silent.addr as Deno.NetAddr).port}`;
+  const held: Deno.Conn[] = [];
+  const asked = Promise.withResolvers<void>();
+  (async () => {
+    for await (const conn of silent) {
+      held.push(conn);
+      asked.resolve();
+    }
+  })().catch(() => {});
+  await using dir = await tempDir();
+  let watch: Watch | undefined;
+  try {
+    const ws = join(dir.path, "ws");
+    const machines = join(dir.path, "machines");
+    await fleet(ws, registry.host, ["web"]);
+    for (const file of ["config/defaults.toml", "machines/web/machine.toml"]) {
+      const path = join(ws, file);
+      await Deno.writeTextFile(
+        path,
+        (await Deno.readTextFile(path)).replaceAll(registry.host, host),
+      );
+    }
+    await machineRoot(join(machines, "web.test"), "web", {
+      image: `${host}/fleet/web:latest`,
+      running: await tagDigest(registry.host),
+    });
+    // A time limit far beyond the test: only the signal can end the lookup under way.
+    watch = new Watch(
+      Deno.execPath(),
+      ["run", "-A", MAIN, "status", "--watch", "--json", "--timeout", "3600s"],
+      ws,
+      { PATH: `${STUBS}:${Deno.env.get("PATH")}`, STUB_MACHINES: machines },
+    );
+    await asked.promise;
+    watch.child.kill("SIGTERM");
+    const guard = Promise.withResolvers<"waits">();
+    const timer = setTimeout(() => guard.resolve("waits"), ROUND_LIMIT_MS);
+    const ended = await Promise.race([watch.child.status, guard.promise]);
+    clearTimeout(timer);
+    assert.notEqual(ended, "waits", "iago still waited for the registry after SIGTERM");
+    const end = await watch.ended();
+    watch = undefined;
+    assert.equal(end.code, 1, end.stderr);
+    assert.equal(end.stderr, "error: Stopped before the first round finished\n");
+  } finally {
+    if (watch) await watch.stop("SIGKILL");
+    silent.close();
+    for (const conn of held) conn.close();
+    await registry.stop();
+  }
+});
+
 Deno.test("status --watch on a terminal redraws the table in place with the recent changes, and stops on Ctrl-C", async () => {
   const registry = await startRegistry();
   await using dir = await tempDir();
@@ -363,7 +427,7 @@ Deno.test("status --watch on a terminal redraws the table in place with the rece
     const writer = watch.child.stdin.getWriter();
     await writer.write(new Uint8Array([3])); // Ctrl-C
     writer.releaseLock();
-    const { code } = await watch.child.status;
+    const { code } = await watch.ended();
     watch = undefined;
     assert.equal(code, 0);
   } finally {
