@@ -4,7 +4,11 @@
  */
 import { requireTool } from "./registry.ts";
 
-/** podman's global flags for a private store under `dir`. */
+/**
+ * podman's global flags for a private store under `dir`, for a podman whose working directory
+ * is `dir`: the run root is given relative, because podman refuses one longer than 50
+ * characters, which `dir` under a long TMPDIR (a CI machine's) would make.
+ */
 export function scratchPodmanArgs(dir: string): string[] {
   return [
     "--storage-driver",
@@ -12,7 +16,7 @@ export function scratchPodmanArgs(dir: string): string[] {
     "--root",
     `${dir}/root`,
     "--runroot",
-    `${dir}/run`,
+    "run",
     "--events-backend",
     "none",
   ];
@@ -24,8 +28,10 @@ export function scratchPodmanArgs(dir: string): string[] {
  */
 export async function scratchPodman(dir: string, args: string[]): Promise<string> {
   await requireTool("/usr/bin/podman", "podman");
+  await Deno.mkdir(dir, { recursive: true });
   const out = await new Deno.Command("podman", {
     args: [...scratchPodmanArgs(dir), ...args],
+    cwd: dir,
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -86,6 +86,7 @@ Deno.test("podman reads the machine's registry files: plain HTTP, the pull accou
     );
 
     const store = join(dir.path, "storage");
+    await Deno.mkdir(store);
     const pull = async (tag: string, withAuth = true): Promise<Pull> => {
       const podman = [
         "podman",
@@ -96,6 +97,7 @@ Deno.test("podman reads the machine's registry files: plain HTTP, the pull accou
       ].join(" ");
       const out = await new Deno.Command("unshare", {
         args: ["-m", "sh", "-c", `mount --bind "$1" /etc/containers && exec ${podman}`, "_", etc],
+        cwd: store,
         env: withAuth ? { REGISTRY_AUTH_FILE: "/etc/containers/auth.json" } : {},
         stdout: "piped",
         stderr: "piped",
