@@ -12,6 +12,7 @@ import { IagoError } from "../errors.ts";
 import { renderTemplateLines, templateEngine } from "../render/template.ts";
 import { captureOutput } from "./code_output.ts";
 import { lockdown } from "./lockdown.ts";
+import { closeSideDoors } from "./side_doors.ts";
 import {
   type ExportShape,
   type Failure,
@@ -53,6 +54,7 @@ for (const [owner, name] of [[globalThis, "close"], [Deno, "exit"]] as const) {
   });
 }
 const newBudget = captureOutput(post);
+closeSideDoors();
 // Deno finishes setting up queueMicrotask and message ports on first use, which a frozen realm
 // would refuse: use them once before.
 queueMicrotask(() => {});

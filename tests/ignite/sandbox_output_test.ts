@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { iago, tempDir } from "../helpers/cli.ts";
+import { iago, iagoProcess, tempDir } from "../helpers/cli.ts";
 import { makeWorkspace } from "./fixtures.ts";
 import { OUTPUT_LIMIT } from "../../src/sandbox/protocol.ts";
 import { RUN_LIMIT, ShownOutput } from "../../src/sandbox/shown_output.ts";
@@ -104,6 +104,58 @@ Deno.test("a plugin cannot write to iago's stdout or post its own messages", asy
     " | Deno.stderr is not available to templates and plugins: use console.log (iago prints it to stderr)" +
     " | postMessage() is not available to templates and plugins: return data" +
     " | Cannot read properties of undefined (reading 'core')",
+  ]);
+});
+
+Deno.test("a plugin and a template reach iago's descriptors by no other way: Node's fs by number, a nested worker, Node's process", async () => {
+  await using dir = await tempDir();
+  // Each try prints what stopped it (through the console, which iago shows), or LEAK.
+  const tries = [
+    'fs.writeSync(1, "LEAK fs 1\\n")',
+    'fs.writeSync(2, "LEAK fs 2\\n")',
+    "fs.ftruncateSync(1)",
+    "fs.readSync(0, new Uint8Array(1))",
+    'new Worker("data:text/javascript,console.log(\'LEAK worker\')", { type: "module" })',
+    'process.binding("pipe_wrap")',
+    'await import("node:net").then((net) => new net.Socket({ fd: 1 }).write("LEAK net\\n"))',
+    'await import("node:tty").then((tty) => new tty.WriteStream(2).write("LEAK tty\\n"))',
+    "await import(\"data:text/javascript,console.log('LEAK data')\")",
+  ];
+  const attempts = tries.map((t) =>
+    `try { ${t}; console.log("LEAK reached"); } catch (e) { console.log(e.message); }`
+  ).join("\n    ");
+  await talkingFleet(
+    dir.path,
+    `import * as fs from "node:fs";\nexport default {\n  name: "talk",\n  async overlay() {\n    ${attempts}\n    return {};\n  },\n};\n`,
+  );
+  const tmpl = join(dir.path, "machines/web/butane.yaml.tmpl");
+  await Deno.writeTextFile(
+    tmpl,
+    `<% try { new Worker("data:text/javascript,console.log('LEAK')", { type: "module" }) } catch (e) { console.log(e.message) } %>\n` +
+      `<% try { process.stdout } catch (e) { console.log(e.message) } %>\n` +
+      await Deno.readTextFile(tmpl),
+  );
+  // A real process: what reaches a descriptor past iago's output would not show in iago().
+  const r = await iagoProcess(["ignite", "web", "--json"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).machines[0].status, "written", r.stdout);
+  const denied = (what: string) =>
+    `${what} is not available to templates and plugins: return data, use console.log to print`;
+  const importing = (what: string) => `NotCapable: Requires import access to "${what}"`;
+  assert.deepEqual(r.stderr.trimEnd().split("\n"), [
+    `machines/web/butane.yaml.tmpl: ${denied("Worker")}`,
+    `machines/web/butane.yaml.tmpl: ${denied("process")}`,
+    ...[
+      "Bad file descriptor (os error 9)",
+      "Bad file descriptor (os error 9)",
+      "Bad file descriptor (os error 9)",
+      "EBADF: bad file descriptor, read",
+      denied("Worker"),
+      denied("process"),
+      importing("node:net"),
+      importing("node:tty"),
+      importing("data:text/javascript,console.log('LEAK data')"),
+    ].map((line) => `workloads/talk.ts (web): ${line}`),
   ]);
 });
 
