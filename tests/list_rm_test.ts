@@ -185,20 +185,21 @@ Deno.test("rm asks on a terminal and removes only after yes", async () => {
   await using dir = await tempDir();
   await fleet(dir.path);
   const ws = new Workspace(dir.path);
-  // `script` gives the real CLI a pseudo-terminal; the answer is typed on its stdin.
+  // `script` gives the real CLI a pseudo-terminal; the answer is typed on its stdin. It runs the
+  // command through $SHELL -c: /bin/sh, whatever the machine's login shell is.
   const answer = async (text: string) => {
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command("script", {
         args: [
           "-qec",
-          `'${Deno.execPath()}' run -A '${MAIN}' -C '${dir.path}' rm web`,
+          `exec '${Deno.execPath()}' run -A '${MAIN}' -C '${dir.path}' rm web`,
           "/dev/null",
         ],
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
-        env: { NO_COLOR: "1" },
+        env: { NO_COLOR: "1", SHELL: "/bin/sh" },
       }).spawn();
     } catch (err) {
       throw new Error(`script (util-linux) is needed for this test: ${err}`);

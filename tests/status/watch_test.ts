@@ -389,8 +389,9 @@ Deno.test("status --watch on a terminal redraws the table in place with the rece
       image: `${registry.host}/fleet/web:latest`,
       running: await tagDigest(registry.host),
     });
-    // `exec`: script(1) runs the command through $SHELL -c; dash (a CI machine's /bin/sh) would
-    // stay in between and die of the Ctrl-C itself (exit 130) instead of handing it to iago.
+    // `exec`: script(1) runs the command through $SHELL -c (set here: it may be unset, or a
+    // login shell of any kind); dash would stay in between and die of the Ctrl-C itself (exit
+    // 130) instead of handing it to iago.
     const command = [
       "exec",
       Deno.execPath(),
@@ -406,6 +407,7 @@ Deno.test("status --watch on a terminal redraws the table in place with the rece
     ].join(" ");
     // script(1) gives iago a real terminal; a Ctrl-C typed into it reaches iago as SIGINT.
     watch = new Watch("script", ["-qfec", command, "/dev/null"], ws, {
+      SHELL: "/bin/sh",
       PATH: `${STUBS}:${Deno.env.get("PATH")}`,
       STUB_MACHINES: machines,
     });
