@@ -26,8 +26,14 @@ async function buildBundle(dir: string): Promise<string> {
   return out;
 }
 
-// Deno's own cache stays where it is when a test moves the user's cache directory.
-const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+// Deno's own cache stays where it is when a test moves the user's cache directory. Deno says
+// where it is (DENO_DIR, XDG_CACHE_HOME or HOME decide): a guess would miss the npm packages.
+const denoDir: string = JSON.parse(
+  new TextDecoder().decode(
+    (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+      .output()).stdout,
+  ),
+).denoDir;
 
 async function runBundle(
   bundlePath: string,
