@@ -4,6 +4,7 @@
  * (StrictHostKeyChecking=accept-new) but a changed one refused, and a time limit for the whole
  * exchange.
  */
+import { killProcessTree } from "../process_tree.ts";
 
 export interface SshTarget {
   user: string;
@@ -78,12 +79,10 @@ export async function runOverSsh(
     const output = child.output();
     const first = await Promise.race([output, cutOff]);
     if (first === "late" || first === "stopped") {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // gone meanwhile
-      }
-      // A process ssh started may hold the pipes open: wait a moment, not for it.
+      // With what ssh started (a ProxyCommand, say): one of them left holding ssh's stderr,
+      // which is iago's pipe, would keep iago from exiting until it ended by itself. Anything
+      // else holding them (a daemon it started) is not waited for beyond a moment.
+      await killProcessTree(child.pid);
       await Promise.race([output.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
       return {
         ok: false,
