@@ -225,7 +225,8 @@ class Reader {
       indent = indentOf(lines[j]);
       break;
     }
-    if (indent <= parent) indent = -1;
+    // libyaml's content indent is at least 1, also for a scalar at the top (`parent` -1).
+    if (indent <= parent || indent < 1) indent = -1;
     const body: string[] = [];
     let i = this.line;
     for (; i < lines.length; i++) {

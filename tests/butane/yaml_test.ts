@@ -68,6 +68,10 @@ const SNIPPETS = [
   'a: "\\x41\\u00e9\\U0001F600"\n',
   "a: b # c: d\n",
   "a: [b, {c: d}]\n",
+  // A block scalar's content is indented by 1 at least: at the top, column 0 ends it.
+  "|\nx\n",
+  "| #\n# - x\nvariant: fcos\n",
+  "|\n x\n",
 ];
 
 Deno.test("the fast YAML reader agrees with the yaml.v3 port or declines", () => {
