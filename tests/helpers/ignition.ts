@@ -76,14 +76,15 @@ export async function applyIgnition(
   const work = await Deno.makeTempDir({ prefix: "iago-ignition-" });
   const cleanup = () => Deno.remove(work, { recursive: true }).catch(() => {});
   try {
-    // Ignition creates ~/.ssh as the user, who must be able to reach the scratch home.
-    await Deno.chmod(work, 0o755);
     const root = `${work}/root`;
     const state = `${work}/state`;
     const bin = `${work}/bin`;
     await Deno.mkdir(state);
     await Deno.mkdir(bin);
     await prepareRoot(root);
+    // Ignition creates ~/.ssh as the user, who must be able to reach the scratch home: modes
+    // set here, as a umask (077 on some machines) would leave them closed.
+    for (const dir of [work, root, `${root}/home`]) await Deno.chmod(dir, 0o755);
     await Deno.writeTextFile(`${bin}/setfiles`, "#!/bin/sh\ncat >/dev/null\nexit 0\n", {
       mode: 0o755,
     });
