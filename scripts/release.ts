@@ -87,7 +87,7 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
   return {
     // (The lean entry and `iago list` may use no Node built-in at all: nothing to defer then.)
     lean: stampCommit(await bundleModule("main.ts", false), stamp),
-    modules: { cli, list: await bundleModule("src/cli/lean/list.ts", false) },
+    modules: { cli, list: await bundleModule("src/cli/lean/list_quick.ts", false) },
   };
 }
 

@@ -4,6 +4,7 @@
  * must be the full CLI's; every other one it must leave untouched for the full CLI.
  */
 import assert from "node:assert/strict";
+import { runIago } from "../src/cli/entry.ts";
 import { leanMain } from "../src/cli/lean/mod.ts";
 import { main } from "../src/cli/main.ts";
 import { memoryOutput } from "../src/output.ts";
@@ -127,5 +128,101 @@ Deno.test("the lean entry leaves every other argument list to the full CLI, unto
     const code = await leanMain(args, { out, cwd: dir.path, env: { NO_COLOR: "1" } });
     assert.equal(code, undefined, `iago ${args.join(" ")} is the full CLI's`);
     assert.deepEqual([out.stdout, out.stderr], [[], []], `iago ${args.join(" ")} printed nothing`);
+  }
+});
+
+/** Changes to a workspace of web and db as `iago init` writes them. */
+type Edit = (path: string) => Promise<void>;
+
+const edit = (file: string, from: RegExp | string, to: string): Edit => async (path) => {
+  const text = await Deno.readTextFile(`${path}/${file}`);
+  await Deno.writeTextFile(`${path}/${file}`, text.replace(from, to));
+};
+
+/** Workspaces `iago list` reads the quick way: the lean entry answers them itself. */
+const QUICK_LISTS: Record<string, Edit> = {
+  "as written": async () => {},
+  "no defaults file": (path) => Deno.remove(`${path}/config/defaults.toml`),
+  "image, tag, workloads, no MAC": edit(
+    "machines/web/machine.toml",
+    /container_tag = .*\nmac_address = .*\n/,
+    "container_image = \"registry.lan:5000/x/web\"\ncontainer_tag = 'v2'\n" +
+      'workloads = ["postgres", "./workloads/redis.ts"]\n',
+  ),
+  "registry url with a slash": edit(
+    "config/defaults.toml",
+    /^url = .*$/m,
+    'url = "registry.lan:5000/fleet/" # ours',
+  ),
+  "stale and missing Ignition": async (path) => {
+    await Deno.utime(`${path}/machines/web/machine.toml`, 4_000_000_000, 4_000_000_000);
+    await Deno.remove(`${path}/output/ignition/db.ign`).catch(() => {});
+  },
+  "files and dot directories beside the machines": async (path) => {
+    await Deno.writeTextFile(`${path}/machines/README`, "not a machine");
+    await Deno.mkdir(`${path}/machines/.git/x`, { recursive: true });
+    await Deno.writeTextFile(`${path}/machines/.git/x/machine.toml`, "not toml");
+    await Deno.writeTextFile(`${path}/machines/.hidden.toml`, "not toml");
+  },
+};
+
+/** Workspaces the quick way leaves to the full CLI: problems to report, other TOML, links. */
+const FULL_LISTS: Record<string, Edit> = {
+  "an invalid machine": edit("machines/web/machine.toml", /mac_address = .*/, 'mac_address = "x"'),
+  "a name not its directory's": edit("machines/db/machine.toml", 'name = "db"', 'name = "web"'),
+  "a workload twice": edit("machines/db/machine.toml", "workloads = []", 'workloads = ["a", "a"]'),
+  "a TOML syntax error": edit("machines/db/machine.toml", 'fqdn = "', "fqdn = "),
+  "valid TOML beyond the plain subset": edit(
+    "machines/db/machine.toml",
+    'fqdn = "db',
+    'fqdn = "\\u0064b',
+  ),
+  "CRLF line ends": edit("machines/db/machine.toml", /\n/g, "\r\n"),
+  "invalid defaults": edit("config/defaults.toml", 'timezone = "UTC"', 'timezone = "Mars"'),
+  "pull_auth without a user": edit("config/defaults.toml", "pull_auth = false", "pull_auth = true"),
+  "defaults that are a directory": async (path) => {
+    await Deno.remove(`${path}/config/defaults.toml`);
+    await Deno.mkdir(`${path}/config/defaults.toml`);
+  },
+  "a machine.toml that is a directory": async (path) => {
+    await Deno.remove(`${path}/machines/db/machine.toml`);
+    await Deno.mkdir(`${path}/machines/db/machine.toml`);
+  },
+  "a linked machine directory": (path) =>
+    Deno.symlink(`${path}/machines/web`, `${path}/machines/link`),
+  "a machine directory not named as a machine": async (path) => {
+    await Deno.mkdir(`${path}/machines/Web`);
+    await Deno.writeTextFile(`${path}/machines/Web/machine.toml`, 'name = "Web"\n');
+  },
+  "a dangling machine.toml link": async (path) => {
+    await Deno.mkdir(`${path}/machines/gone`);
+    await Deno.symlink(`${path}/nowhere`, `${path}/machines/gone/machine.toml`);
+  },
+};
+
+Deno.test("list: the lean entry answers plain fleets the quick way, exactly as the full CLI", async () => {
+  await using written = await tempDir();
+  await workspace(written.path);
+  for (const [quick, edits] of [[true, QUICK_LISTS], [false, FULL_LISTS]] as const) {
+    for (const [name, change] of Object.entries(edits)) {
+      await using dir = await tempDir();
+      const copy = await new Deno.Command("cp", { args: ["-a", `${written.path}/.`, dir.path] })
+        .output();
+      assert.ok(copy.success, new TextDecoder().decode(copy.stderr));
+      await change(dir.path);
+      for (const args of [["list"], ["list", "--json"]]) {
+        const what = `${name}: iago ${args.join(" ")}`;
+        const out = memoryOutput();
+        const lean = await leanMain(args, { out, cwd: dir.path, env: { NO_COLOR: "1" } });
+        assert.equal(
+          lean !== undefined,
+          quick,
+          `${what} is answered ${quick ? "quick" : "in full"}`,
+        );
+        if (!quick) assert.deepEqual([out.stdout, out.stderr], [[], []], `${what} printed nothing`);
+        const entry = await runOnce(runIago, args, dir.path);
+        assert.deepEqual(entry, await runOnce(main, args, dir.path), what);
+      }
+    }
   }
 });

@@ -1,7 +1,7 @@
 /**
  * The modules the lean entry loads only when it needs them: the full CLI (main.ts: Stricli and
- * every command), for the arguments the lean entry does not answer, and `iago list`'s handler
- * (lean/list.ts, with the config code and zod).
+ * every command), for the arguments the lean entry does not answer, and `iago list`'s quick
+ * way (lean/list_quick.ts).
  *
  * From source they are imported as they are. In the release bundle (scripts/release.ts) they
  * are not code of the file Deno runs but comments in it: Deno loads every function of that file
@@ -19,7 +19,7 @@ import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../fsutil.ts";
 
 export type FullCli = typeof import("./main.ts");
-export type ListCommand = typeof import("./lean/list.ts");
+export type ListCommand = typeof import("./lean/list_quick.ts");
 
 /**
  * A module of the release bundle that is not code of the file Deno runs: its bundle,
@@ -43,12 +43,12 @@ const FULL_CLI: Packed = {
   source: "./main.ts",
 };
 
-// `iago list`: the workspace's config, TOML and zod, and no command tree.
+// `iago list` the quick way: the plain-TOML config readers, no zod and no command tree.
 const LIST_COMMAND: Packed = {
   name: "list",
   packed: () => "__IAGO_PACKED_list__",
   id: "__IAGO_PACKED_ID_list__",
-  source: "./lean/list.ts",
+  source: "./lean/list_quick.ts",
 };
 
 /** Loads the full CLI; `env` locates the cache directory in a release bundle. */
@@ -58,7 +58,7 @@ export async function loadFullCli(
   return await load(FULL_CLI, env);
 }
 
-/** Loads `iago list`'s handler, as {@link loadFullCli} the full CLI. */
+/** Loads `iago list`'s quick way, as {@link loadFullCli} the full CLI. */
 export async function loadListCommand(
   env: Record<string, string | undefined>,
 ): Promise<ListCommand> {

@@ -7,27 +7,35 @@
 import * as z from "zod";
 import { didYouMean } from "../errors.ts";
 import {
-  CRYPT_HASH,
-  GITHUB_USER,
   HH_MM,
-  HH_MM_SS,
   isDnsLabel,
   isDomain,
   isFqdn,
+  isGithubUserSetting,
+  isHoursMinutes,
   isImageReference,
   isInterfaceName,
-  isLocalUnicast,
+  isMacAddress,
+  isMacPrefix,
+  isOnePasswordReference,
+  isPasswordHashSetting,
+  isPosixName,
+  isPublicKeySetting,
+  isRegistryHost,
   isRegistryUrl,
   isRepository,
+  isTag,
+  isTimeOfDay,
+  isTimeZone,
   isWorkloadRef,
-  isWorkspacePath,
   MAC_PATTERN,
-  MAC_PREFIX_PATTERN,
-  POSIX_NAME,
-  REGISTRY_HOST,
-  TAG,
+  PERIODS,
+  STRATEGIES,
+  STREAMS,
   timeZones,
 } from "./checks.ts";
+
+export { PERIODS, STRATEGIES, STREAMS };
 
 /** A string checked by `ok`; `reason` and `hint` become the issue's message and fix. */
 function text(
@@ -46,21 +54,21 @@ function text(
 }
 
 const posixName = text(
-  (s) => POSIX_NAME.test(s),
+  isPosixName,
   "not a Linux user or group name",
   "use lowercase letters, digits, '_' and '-', starting with a letter or '_'",
 );
 const passwordHash = text(
-  (s) => s === "" || CRYPT_HASH.test(s),
+  isPasswordHashSetting,
   "not a crypt(3) password hash",
   'make one with `openssl passwd -6`, or leave it "" to have iago generate a password',
 );
 const githubUser = text(
-  (s) => s === "" || GITHUB_USER.test(s),
+  isGithubUserSetting,
   "not a GitHub user name",
   'a GitHub user name has letters, digits and single hyphens; "" fetches no keys',
 );
-const timezone = text((s) => timeZones().has(s), "not an IANA time zone", (s) => {
+const timezone = text(isTimeZone, "not an IANA time zone", (s) => {
   const close = didYouMean(s, timeZones());
   return close
     ? `did you mean "${close}"?`
@@ -71,9 +79,9 @@ const interfaceName = text(
   "not a network interface name",
   'use the kernel name of the interface, like "eth0", "ens18" or "enp1s0"',
 );
-const hhmm = text((s) => HH_MM.test(s), "not a time of day in HH:MM", 'write it like "03:00"');
+const hhmm = text(isHoursMinutes, "not a time of day in HH:MM", 'write it like "03:00"');
 const hhmmss = text(
-  (s) => HH_MM_SS.test(s) || HH_MM.test(s),
+  isTimeOfDay,
   "not a time of day in HH:MM:SS",
   'write it like "02:00:00" (24-hour clock, leading zeros)',
 );
@@ -83,17 +91,17 @@ const registryUrl = text(
   'write the registry host and namespace without a scheme, in lowercase, like "ghcr.io/your-user"',
 );
 const registryHost = text(
-  (s) => REGISTRY_HOST.test(s),
+  isRegistryHost,
   "not a registry host",
   'write host or host:port without a scheme, like "localhost:5000"',
 );
 const macPrefix = text(
-  (s) => MAC_PREFIX_PATTERN.test(s) && isLocalUnicast(s),
+  isMacPrefix,
   "not a locally administered unicast MAC prefix",
   'use one to five lowercase hex pairs whose first octet is x2, x6, xa or xe, like "02:05:56"',
 );
 const macAddress = text(
-  (s) => MAC_PATTERN.test(s),
+  isMacAddress,
   "not a MAC address",
   (s) =>
     MAC_PATTERN.test(s.toLowerCase())
@@ -124,13 +132,6 @@ const NetworkSection = z.strictObject({
   default_network_interface: interfaceName.default("eth0"),
 });
 
-/** The Fedora CoreOS update streams. */
-export const STREAMS = ["stable", "testing", "next"] as const;
-/** Zincati reboot strategies iago configures. */
-export const STRATEGIES = ["periodic", "immediate"] as const;
-/** Days of a periodic reboot window. */
-export const PERIODS = ["daily", "weekdays", "weekends"] as const;
-
 const UpdatesSection = z.strictObject({
   stream: z.enum(STREAMS).default("stable"),
   strategy: z.enum(STRATEGIES).default("periodic"),
@@ -155,7 +156,7 @@ const RegistrySection = z.strictObject({
 const SigningSection = z.strictObject({
   required: z.boolean().default(false),
   public_key: text(
-    (s) => s === "" || isWorkspacePath(s),
+    isPublicKeySetting,
     "not a path inside the workspace",
     'give the public key\'s path relative to the workspace, like "cosign.pub"',
   ).default(""),
@@ -176,7 +177,7 @@ const ScaffoldSection = z.strictObject({
 
 const SecretsSection = z.strictObject({
   onepassword_reference: text(
-    (s) => /^op:\/\/[^/\s]+\/[^/\s]+\/\S+$/.test(s),
+    isOnePasswordReference,
     "not a 1Password secret reference",
     'write it like "op://VAULT/ITEM/FIELD"',
   ).default("op://github/personal-access-token/credential"),
@@ -219,7 +220,7 @@ export const MachineFileSchema = z.strictObject({
     'write registry and path in lowercase without a tag, like "ghcr.io/user/web" (the tag goes in container_tag)',
   ).optional(),
   container_tag: text(
-    (s) => TAG.test(s),
+    isTag,
     "not an image tag",
     "a tag has letters, digits, '_', '.' and '-' (at most 128), like \"latest\" or \"v1.2.3\"",
   ).default("latest"),

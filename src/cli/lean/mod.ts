@@ -20,8 +20,12 @@ import { report } from "../report.ts";
 import { loadListCommand } from "../packed.ts";
 import { butane, type ButaneFlags } from "./butane.ts";
 
-/** A command the lean entry runs, with its arguments already read. */
-type LeanCommand = (this: IagoContext) => Promise<void> | void;
+/**
+ * A command the lean entry runs, with its arguments already read. `false`: it printed nothing
+ * and leaves the run to the full CLI after all (`iago list` on a workspace it cannot read the
+ * quick way).
+ */
+type LeanCommand = (this: IagoContext) => Promise<void | false> | void | false;
 
 /**
  * Runs `args` when the lean entry answers them and returns the exit code, as `main` would;
@@ -46,7 +50,7 @@ export async function leanMain(
   // one error printer and gives its code.
   let code = 0;
   try {
-    await command.call(context);
+    if (await command.call(context) === false) return undefined;
   } catch (exc) {
     code = report(exc, context.out, context.env);
   }
@@ -70,8 +74,8 @@ export function leanCommand(rest: string[]): LeanCommand | undefined {
   }
   if ((name === "list" || name === "ls") && (args.length === 0 || args.join() === "--json")) {
     return async function () {
-      const { list } = await loadListCommand(this.env);
-      return await list.call(this, { json: args.length === 1 });
+      const { quickList } = await loadListCommand(this.env);
+      return quickList.call(this, { json: args.length === 1 }) && undefined;
     };
   }
   return undefined;

@@ -1,0 +1,106 @@
+/**
+ * The fleet at a glance the quick way, for `iago list`'s start-up: files read with the quick
+ * readers (quick.ts) by synchronous calls, which for 100 machines cost a fraction of as many
+ * asynchronous round trips.
+ *
+ * It gives what `summarizeMachines` (fleet.ts) gives for a workspace whose files are all
+ * plainly valid, and `undefined` for every other, which summarizeMachines then reads and
+ * reports: a problem in a file, TOML beyond the plain subset, a machine directory that is a
+ * link or not named as a machine, a file that cannot be read.
+ */
+import { join } from "node:path";
+import type { Workspace } from "../workspace.ts";
+import { isDnsLabel } from "./checks.ts";
+import type { IgnitionState, MachineSummary } from "./fleet.ts";
+import { quickDefaults, quickMachine } from "./quick.ts";
+
+/** Summaries of every machine of `ws`, sorted by name, or `undefined` (see above). */
+export function quickSummaries(ws: Workspace): MachineSummary[] | undefined {
+  try {
+    return summaries(ws);
+  } catch (err) {
+    if (err instanceof Declined) return undefined;
+    throw err;
+  }
+}
+
+/** Thrown where the workspace is not one for the quick way; caught by quickSummaries. */
+class Declined {}
+
+function summaries(ws: Workspace): MachineSummary[] {
+  const defaultsText = existing(() => Deno.readTextFileSync(ws.defaultsFile));
+  const defaults = quickDefaults(defaultsText) ?? decline();
+  const defaultsTime = defaultsText === undefined ? 0 : mtime(ws.defaultsFile) ?? 0;
+  const names: string[] = [];
+  for (const entry of existing(() => [...Deno.readDirSync(ws.machinesDir)]) ?? []) {
+    // summarizeMachines warns about a linked machine directory.
+    if (entry.isSymlink) decline();
+    if (entry.isDirectory && !entry.name.startsWith(".")) names.push(entry.name);
+  }
+  const machines: MachineSummary[] = [];
+  for (const name of names.sort()) {
+    if (!isDnsLabel(name)) {
+      // A machine only with a machine.toml, and then one summarizeMachines reports.
+      if (isMachine(ws, name)) decline();
+      continue;
+    }
+    const text = existing(() => Deno.readTextFileSync(ws.machineFile(name)));
+    if (text === undefined) {
+      // (A machine.toml that is a dangling link is still a machine, which cannot be read.)
+      if (isMachine(ws, name)) decline();
+      continue;
+    }
+    const m = quickMachine(text, name, defaults) ?? decline();
+    const summary: MachineSummary = {
+      name,
+      fqdn: m.fqdn,
+      image: m.image,
+      workloads: m.workloads,
+      ignition: ignitionState(ws, name, defaultsTime),
+    };
+    if (m.macAddress) summary.macAddress = m.macAddress;
+    machines.push(summary);
+  }
+  return machines;
+}
+
+/** As fleet.ts's ignitionState. */
+function ignitionState(ws: Workspace, name: string, defaultsTime: number): IgnitionState {
+  const built = mtime(ws.ignitionFile(name));
+  if (built === undefined) return "missing";
+  const newest = Math.max(
+    defaultsTime,
+    mtime(ws.machineFile(name)) ?? 0,
+    mtime(ws.templateFile(name)) ?? 0,
+  );
+  return newest > built ? "stale" : "up to date";
+}
+
+/** Whether machines/NAME holds a machine.toml, as Workspace.machineNames decides. */
+function isMachine(ws: Workspace, name: string): boolean {
+  try {
+    Deno.lstatSync(join(ws.machinesDir, name, "machine.toml"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** As fleet.ts's mtime. */
+function mtime(path: string): number | undefined {
+  return existing(() => Deno.statSync(path))?.mtime?.getTime();
+}
+
+/** What `call` returns, `undefined` when its file does not exist; declines on other errors. */
+function existing<T>(call: () => T): T | undefined {
+  try {
+    return call();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw new Declined();
+  }
+}
+
+function decline(): never {
+  throw new Declined();
+}
