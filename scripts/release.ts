@@ -8,6 +8,7 @@
  */
 import { dirname } from "node:path";
 import { brotliCompressSync, constants as zlib } from "node:zlib";
+import { eagerFunctions } from "./eager.ts";
 import { PERMISSIONS } from "./permissions.ts";
 
 const TARGETS = [
@@ -85,9 +86,14 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
     await bundleSandboxWorker(),
   );
   return {
-    // (The lean entry and `iago list` may use no Node built-in at all: nothing to defer then.)
+    // (The lean entry, `iago list` and `iago butane` may use no Node built-in at all: nothing
+    // to defer then.)
     lean: stampCommit(await bundleModule("main.ts", false), stamp),
-    modules: { cli, list: await bundleModule("src/cli/lean/list_quick.ts", false) },
+    modules: {
+      cli,
+      list: await bundleModule("src/cli/lean/list_quick.ts", false),
+      butane: eagerFunctions(await bundleModule("src/cli/lean/butane.ts", false)),
+    },
   };
 }
 
@@ -96,7 +102,7 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
  * made lazy ({@link lazyNodeImports}), then that file is bundled again, minified (a smaller
  * file parses faster at every start). Returns the code without a shebang.
  */
-async function bundleModule(entry: string, builtinsRequired = true): Promise<string> {
+export async function bundleModule(entry: string, builtinsRequired = true): Promise<string> {
   const plain = await Deno.makeTempFile({ suffix: ".js" });
   const minified = await Deno.makeTempFile({ suffix: ".js" });
   try {

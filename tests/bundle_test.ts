@@ -173,9 +173,20 @@ Deno.test("the bundle unpacks the full CLI once into the cache directory, or run
   const names = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name).sort();
   assert.deepEqual(names.map((n) => n.split("-")[0]), ["cli", "list"]);
 
+  // And `iago butane` its own (the translator, functions compiled for the code cache).
+  await Deno.writeTextFile(`${ws.path}/a.bu`, "variant: fcos\nversion: 1.5.0\n");
+  const butane = await runBundle(js, ["butane", "a.bu"], ws.path, { XDG_CACHE_HOME: cache });
+  assert.equal(butane.stdout, '{"ignition":{"version":"3.4.0"}}\n', butane.stderr);
+  const withButane = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name.split("-")[0]);
+  assert.deepEqual(withButane.sort(), ["butane", "cli", "list"]);
+
   // No cache directory to write to (a file in its place): the same CLI, from memory.
   const fromMemory = await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: unpacked });
   assert.deepEqual(fromMemory, help);
+  const butaneFromMemory = await runBundle(js, ["butane", "a.bu"], ws.path, {
+    XDG_CACHE_HOME: unpacked,
+  });
+  assert.deepEqual(butaneFromMemory, butane);
 });
 
 Deno.test("every command works from the bundle on a fresh workspace, plugins included", async () => {

@@ -1,7 +1,7 @@
 /**
  * The modules the lean entry loads only when it needs them: the full CLI (main.ts: Stricli and
- * every command), for the arguments the lean entry does not answer, and `iago list`'s quick
- * way (lean/list_quick.ts).
+ * every command), for the arguments the lean entry does not answer, `iago list`'s quick way
+ * (lean/list_quick.ts) and `iago butane`'s handler (lean/butane.ts, with the translator).
  *
  * From source they are imported as they are. In the release bundle (scripts/release.ts) they
  * are not code of the file Deno runs but comments in it: Deno loads every function of that file
@@ -20,6 +20,7 @@ import { writeFileAtomic } from "../fsutil.ts";
 
 export type FullCli = typeof import("./main.ts");
 export type ListCommand = typeof import("./lean/list_quick.ts");
+export type ButaneCommand = typeof import("./lean/butane.ts");
 
 /**
  * A module of the release bundle that is not code of the file Deno runs: its bundle,
@@ -51,6 +52,15 @@ const LIST_COMMAND: Packed = {
   source: "./lean/list_quick.ts",
 };
 
+// `iago butane`: the translator, with its functions compiled into the module's code cache
+// (scripts/eager.ts), which only this command deserializes.
+const BUTANE_COMMAND: Packed = {
+  name: "butane",
+  packed: () => "__IAGO_PACKED_butane__",
+  id: "__IAGO_PACKED_ID_butane__",
+  source: "./lean/butane.ts",
+};
+
 /** Loads the full CLI; `env` locates the cache directory in a release bundle. */
 export async function loadFullCli(
   env: Record<string, string | undefined> = Deno.env.toObject(),
@@ -63,6 +73,13 @@ export async function loadListCommand(
   env: Record<string, string | undefined>,
 ): Promise<ListCommand> {
   return await load(LIST_COMMAND, env);
+}
+
+/** Loads `iago butane`'s handler and the translator, as {@link loadFullCli} the full CLI. */
+export async function loadButaneCommand(
+  env: Record<string, string | undefined>,
+): Promise<ButaneCommand> {
+  return await load(BUTANE_COMMAND, env);
 }
 
 async function load<T>(module: Packed, env: Record<string, string | undefined>): Promise<T> {

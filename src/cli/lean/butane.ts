@@ -7,6 +7,7 @@ import { isAbsolute, join } from "node:path";
 import { IagoError } from "../../errors.ts";
 import { writeFileAtomic } from "../../fsutil.ts";
 import type { IagoContext } from "../context.ts";
+import { butaneOutput, translateButaneText } from "../../butane/mod.ts";
 
 /** The flags of `iago butane`, as Stricli or the lean entry parsed them. */
 export interface ButaneFlags {
@@ -24,7 +25,6 @@ export async function butane(
   flags: ButaneFlags,
   file?: string,
 ): Promise<void> {
-  const { butaneOutput, translateButaneText } = await import("../../butane/mod.ts");
   const abs = (p: string) => (isAbsolute(p) ? p : join(this.workspace.root, p));
   // Bytes, not text: butane refuses what is not UTF-8 with yaml.v3's words, and so does iago.
   let text: Uint8Array;

@@ -17,8 +17,8 @@ import {
   startInvocation,
 } from "../invocation.ts";
 import { report } from "../report.ts";
-import { loadListCommand } from "../packed.ts";
-import { butane, type ButaneFlags } from "./butane.ts";
+import { loadButaneCommand, loadListCommand } from "../packed.ts";
+import type { ButaneFlags } from "./butane.ts";
 
 /**
  * A command the lean entry runs, with its arguments already read. `false`: it printed nothing
@@ -68,8 +68,9 @@ export function leanCommand(rest: string[]): LeanCommand | undefined {
   }
   if (name === "butane") {
     const read = butaneArgs(args);
-    return read && function () {
-      return butane.call(this, read.flags, read.file);
+    return read && async function () {
+      const { butane } = await loadButaneCommand(this.env);
+      return await butane.call(this, read.flags, read.file);
     };
   }
   if ((name === "list" || name === "ls") && (args.length === 0 || args.join() === "--json")) {

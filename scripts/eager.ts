@@ -1,0 +1,352 @@
+/**
+ * Marks a minified bundle's functions for V8's eager compilation, so that Deno's code cache of
+ * the module holds their bytecode.
+ *
+ * V8 compiles a module's top level when it loads it, and each function in it lazily, at its
+ * first call. Deno makes the module's code cache right after that first compile, so the cache
+ * holds the top level alone and every run compiles again each function it calls (for
+ * `iago butane`, some 300 functions of the translator: most of its start-up above Deno's
+ * floor). V8 compiles at once a function expression written in parentheses (its guess that it
+ * is about to be called); Deno ignores V8's other compile hints (`//# allFunctionsCalledOnLoad`
+ * needs a compile option Deno does not pass). So this puts in parentheses:
+ * - every function expression: `x=function(){}` becomes `x=(function(){})`;
+ * - the module initializers esbuild writes as methods, `"src/a.ts"(){}`, as properties
+ *   `"src/a.ts":(function(){})` (esbuild calls them as plain functions);
+ * - every function declaration at the top of the module or of a function body, which becomes
+ *   `var f=(function f(){});` at the start of that module or body: a declaration is in scope
+ *   before its statement runs, and making a function runs nothing, so moving it to the start
+ *   keeps that true. (Declarations in other blocks are block-scoped and stay as they are.)
+ * Arrow functions, methods and class members cannot be marked and stay lazy.
+ *
+ * The input must be esbuild's minified output: statements end with `;` (never a line break),
+ * which is what lets a `}` followed by `function` or `/` be read as the end of a statement.
+ */
+
+/** A function found in the code: where its text starts and ends, and how to mark it. */
+interface Found {
+  start: number;
+  end: number;
+  kind: "expression" | "declaration" | "initializer" | "unmarked";
+  /** A declaration: where its `var` goes (just inside the enclosing body, or 0). */
+  hoistTo?: number;
+  /** An initializer: where the `(` of `"key"(){` is. */
+  paren?: number;
+  /** A declaration: its name. */
+  name?: string;
+}
+
+/** A bracket open at the current position. */
+interface Frame {
+  char: "{" | "(" | "[" | "${";
+  /** `(`: after `if`/`while`/`for`/`with`/`switch`/`catch` (a block, or a regex, may follow). */
+  condition?: boolean;
+  /** `{`: the body of this function. */
+  fn?: Found;
+  /** `{`: a function body of any kind, where declarations hoist to (just after the brace). */
+  body?: boolean;
+  bodyStart?: number;
+}
+
+const IDENT = /[\p{ID_Continue}$#\u200c\u200d\\]/u;
+const DECLARATION =
+  /^(?:async\s*)?function\s*\*?\s*([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/u;
+const BEFORE_EXPRESSION = new Set([
+  "return",
+  "typeof",
+  "instanceof",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "case",
+  "do",
+  "else",
+  "yield",
+  "await",
+]);
+const BEFORE_BLOCK = new Set(["if", "while", "for", "with", "switch", "catch"]);
+const PUNCTUATORS = [
+  "...",
+  "===",
+  "!==",
+  "**=",
+  "<<=",
+  ">>=",
+  "&&=",
+  "||=",
+  "??=",
+  ">>>",
+  "=>",
+  "++",
+  "--",
+  "?.",
+  "&&",
+  "||",
+  "??",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "&=",
+  "|=",
+  "^=",
+  "**",
+  "<<",
+  ">>",
+];
+
+/** The functions of `code` (every function expression and declaration and esbuild initializer). */
+export function findFunctions(code: string): Found[] {
+  const found: Found[] = [];
+  const stack: Frame[] = [];
+  // Functions whose `function` keyword (or initializer key) was read, body not yet open.
+  const pending: { found: Found; depth: number }[] = [];
+  // The last significant token: punctuators and words as written; "str", "num", "regex", "tpl".
+  let prev = "";
+  let prevPrev = "";
+  let closedCondition = false;
+  // Inside `case ...:` up to its colon (at this depth, with this many `?` of ternaries open).
+  let caseLabel: { depth: number; questions: number } | undefined;
+  let i = 0;
+  const n = code.length;
+  const push = (token: string) => {
+    prevPrev = prev;
+    prev = token;
+  };
+  const atStatementStart = (before: string) =>
+    before === "" || before === ";" || before === "{" || before === "}" || before === "case:";
+
+  const template = (): void => {
+    // From just after "`", or after the "}" that ends a "${...}".
+    while (i < n) {
+      const c = code[i];
+      if (c === "\\") i += 2;
+      else if (c === "`") {
+        i++;
+        push("tpl");
+        return;
+      } else if (c === "$" && code[i + 1] === "{") {
+        i += 2;
+        stack.push({ char: "${" });
+        push("${");
+        return;
+      } else i++;
+    }
+    throw new Error("eagerFunctions: unterminated template literal");
+  };
+
+  while (i < n) {
+    const c = code[i];
+    if (c === " " || c === "\n" || c === "\t" || c === "\r") {
+      i++;
+    } else if (c === "/" && code[i + 1] === "*") {
+      const end = code.indexOf("*/", i + 2);
+      if (end < 0) throw new Error("eagerFunctions: unterminated comment");
+      i = end + 2;
+    } else if (c === "/" && code[i + 1] === "/") {
+      const end = code.indexOf("\n", i);
+      i = end < 0 ? n : end + 1;
+    } else if (c === '"' || c === "'") {
+      const start = i++;
+      while (i < n && code[i] !== c) i += code[i] === "\\" ? 2 : 1;
+      if (i++ >= n) throw new Error("eagerFunctions: unterminated string");
+      // esbuild's module initializers: `{"src/a.ts"(){` or `,"src/a.ts"(){`.
+      const key = code.slice(start + 1, i - 1);
+      if (
+        (prev === "{" || prev === ",") && code.startsWith("(){", i) && /\.[mc]?[jt]s$/.test(key)
+      ) {
+        pending.push({
+          found: { start, end: -1, kind: "initializer", paren: i },
+          depth: stack.length,
+        });
+      }
+      push("str");
+    } else if (c === "`") {
+      i++;
+      template();
+    } else if (c === "/" && isRegexStart(prev, closedCondition)) {
+      i++;
+      let inClass = false;
+      while (i < n && (inClass || code[i] !== "/")) {
+        if (code[i] === "\n") throw new Error(`eagerFunctions: unterminated regex at ${i}`);
+        if (code[i] === "[") inClass = true;
+        else if (code[i] === "]") inClass = false;
+        i += code[i] === "\\" ? 2 : 1;
+      }
+      i++;
+      while (i < n && IDENT.test(code[i])) i++;
+      push("regex");
+    } else if (c >= "0" && c <= "9" || (c === "." && /[0-9]/.test(code[i + 1] ?? ""))) {
+      const start = i++;
+      while (i < n && /[\w.]/.test(code[i])) {
+        const hex = code[start] === "0" && /[xX]/.test(code[start + 1]);
+        if (/[eE]/.test(code[i]) && /[+-]/.test(code[i + 1] ?? "") && !hex) i++;
+        i++;
+      }
+      push("num");
+    } else if (IDENT.test(c)) {
+      const start = i;
+      while (i < n && IDENT.test(code[i])) i++;
+      const word = code.slice(start, i);
+      if (word === "function" && prev !== "." && prev !== "?.") {
+        const isAsync = prev === "async";
+        const before = isAsync ? prevPrev : prev;
+        const fnStart = isAsync ? code.lastIndexOf("async", start) : start;
+        const depth = stack.length;
+        if (atStatementStart(before)) {
+          const top = stack[stack.length - 1];
+          const inBody = depth === 0 || top.body === true;
+          const name = code.slice(fnStart, fnStart + 200).match(DECLARATION)?.[1];
+          pending.push({
+            found: inBody && name !== undefined && before !== "case:"
+              ? { start: fnStart, end: -1, kind: "declaration", hoistTo: top?.bodyStart ?? 0, name }
+              : { start: fnStart, end: -1, kind: "unmarked" },
+            depth,
+          });
+        } else {
+          pending.push({ found: { start: fnStart, end: -1, kind: "expression" }, depth });
+        }
+      }
+      if ((word === "case" || word === "default") && prev !== "." && prev !== "?.") {
+        caseLabel = { depth: stack.length, questions: 0 };
+      }
+      push(word);
+    } else if (c === "{") {
+      const last = pending[pending.length - 1];
+      let fn: Found | undefined;
+      if (last && prev === ")" && last.depth === stack.length) {
+        fn = last.found;
+        pending.pop();
+      }
+      const body = fn !== undefined || prev === "=>" || (prev === ")" && !closedCondition);
+      stack.push({ char: "{", fn, body, bodyStart: i + 1 });
+      i++;
+      push("{");
+    } else if (c === "(" || c === "[") {
+      stack.push({ char: c, condition: c === "(" && BEFORE_BLOCK.has(prev) });
+      i++;
+      push(c);
+    } else if (c === "}" || c === ")" || c === "]") {
+      const frame = stack.pop();
+      const open = c === "}" ? "{" : c === ")" ? "(" : "[";
+      if (frame?.char === "${" && c === "}") {
+        i++;
+        template();
+        continue;
+      }
+      if (frame?.char !== open) throw new Error(`eagerFunctions: unbalanced "${c}" at ${i}`);
+      i++;
+      if (frame.fn) {
+        frame.fn.end = i;
+        if (frame.fn.kind !== "unmarked") found.push(frame.fn);
+      }
+      closedCondition = frame.condition === true;
+      if (caseLabel && caseLabel.depth > stack.length) caseLabel = undefined;
+      push(c);
+    } else {
+      const token = PUNCTUATORS.find((p) => code.startsWith(p, i)) ?? c;
+      i += token.length;
+      if (caseLabel?.depth === stack.length) {
+        if (token === "?") caseLabel.questions++;
+        else if (token === ":" && caseLabel.questions > 0) caseLabel.questions--;
+        else if (token === ":") {
+          caseLabel = undefined;
+          push("case:");
+          continue;
+        }
+      }
+      push(token);
+    }
+  }
+  if (stack.length > 0 || pending.length > 0) {
+    throw new Error("eagerFunctions: unbalanced brackets at the end of the code");
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+/** Whether a `/` after the token `prev` starts a regular expression (else it divides). */
+function isRegexStart(prev: string, afterCondition: boolean): boolean {
+  if (prev === "" || prev === "}" || prev === "case:" || BEFORE_EXPRESSION.has(prev)) return true;
+  if (prev === ")") return afterCondition;
+  if (prev === "]" || prev === "str" || prev === "num" || prev === "tpl" || prev === "regex") {
+    return false;
+  }
+  if (prev === "++" || prev === "--") return false;
+  return !/^[\p{ID_Continue}$#]/u.test(prev);
+}
+
+/** `code` (esbuild's minified output) with its functions marked for eager compilation. */
+export function eagerFunctions(code: string): string {
+  const found = findFunctions(code);
+  const opens = new Map<number, string>();
+  const closes = new Map<number, number>();
+  const cuts = new Map<number, number>();
+  const hoisted = new Map<number, Found[]>();
+  for (const f of found) {
+    if (f.kind === "expression" && code[f.start - 1] === "(" && code[f.end] === ")") {
+      // In parentheses already: `(function(){})()`.
+    } else if (f.kind === "expression") {
+      opens.set(f.start, (opens.get(f.start) ?? "") + "(");
+      closes.set(f.end, (closes.get(f.end) ?? 0) + 1);
+    } else if (f.kind === "initializer") {
+      opens.set(f.paren!, (opens.get(f.paren!) ?? "") + ":(function");
+      closes.set(f.end, (closes.get(f.end) ?? 0) + 1);
+    } else if (f.kind === "declaration") {
+      cuts.set(f.start, f.end);
+      hoisted.set(f.hoistTo!, [...hoisted.get(f.hoistTo!) ?? [], f]);
+    }
+  }
+  const edits = [...new Set([...opens.keys(), ...closes.keys(), ...cuts.keys(), ...hoisted.keys()])]
+    .sort((a, b) => a - b);
+  // The text from `from` to `to` with its edits; a declaration's own text is written where it
+  // is hoisted to, `self` being the one written (not cut out of itself).
+  const write = (from: number, to: number, self?: Found): string => {
+    let out = "";
+    let i = from;
+    let e = lowerBound(edits, from);
+    while (i < to) {
+      if (i === edits[e]) {
+        out += ")".repeat(closes.get(i) ?? 0);
+        // (At its own start, a declaration first in its body: the outer text wrote these.)
+        if (!(self && i === self.start)) {
+          for (const d of hoisted.get(i) ?? []) {
+            out += `var ${d.name}=(${write(d.start, d.end, d)});`;
+          }
+        }
+        out += opens.get(i) ?? "";
+        e++;
+        const cut = cuts.get(i);
+        if (cut !== undefined && !(self && i === self.start)) {
+          i = cut;
+          e = lowerBound(edits, i);
+          continue;
+        }
+      }
+      const next = Math.min(to, edits[e] ?? to);
+      out += code.slice(i, next);
+      i = next;
+    }
+    if (to === code.length) out += ")".repeat(closes.get(to) ?? 0);
+    return out;
+  };
+  return write(0, code.length);
+}
+
+/** The index of the first of the sorted `xs` that is at least `x`. */
+function lowerBound(xs: number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
