@@ -39,7 +39,7 @@ async function commit(): Promise<string> {
 /**
  * Bundles iago into dist/iago.js and stamps the commit into it. The file is the lean entry
  * (main.ts: `iago butane`, `--version`, `list`) with the full CLI (src/cli/main.ts and every
- * command) and `iago list`'s handler packed inside it ({@link packModules}), unpacked only by
+ * command) and `iago butane`'s handler packed inside it ({@link packModules}), unpacked only by
  * the commands that need them: Deno's start-up grows with the code of the file it runs.
  */
 export async function bundle(out = "dist/iago.js"): Promise<void> {
@@ -86,12 +86,10 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
     await bundleSandboxWorker(),
   );
   return {
-    // (The lean entry, `iago list` and `iago butane` may use no Node built-in at all: nothing
-    // to defer then.)
+    // (The lean entry and `iago butane` may use no Node built-in at all: nothing to defer then.)
     lean: stampCommit(await bundleModule("main.ts", false), stamp),
     modules: {
       cli,
-      list: await bundleModule("src/cli/lean/list_quick.ts", false),
       butane: eagerFunctions(await bundleModule("src/cli/lean/butane.ts", false)),
     },
   };

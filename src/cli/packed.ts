@@ -1,7 +1,9 @@
 /**
  * The modules the lean entry loads only when it needs them: the full CLI (main.ts: Stricli and
- * every command), for the arguments the lean entry does not answer, `iago list`'s quick way
- * (lean/list_quick.ts) and `iago butane`'s handler (lean/butane.ts, with the translator).
+ * every command), for the arguments the lean entry does not answer, and `iago butane`'s handler
+ * (lean/butane.ts, with the translator). (`iago list`'s quick way is code of the entry itself:
+ * its ~10 KB cost `--version` nothing measurable, and loading a module of its own cost `list`
+ * more than the rest of its start-up over its Deno floor.)
  *
  * From source they are imported as they are. In the release bundle (scripts/release.ts) they
  * are not code of the file Deno runs but comments in it: Deno loads every function of that file
@@ -19,7 +21,6 @@ import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../fsutil.ts";
 
 export type FullCli = typeof import("./main.ts");
-export type ListCommand = typeof import("./lean/list_quick.ts");
 export type ButaneCommand = typeof import("./lean/butane.ts");
 
 /**
@@ -44,14 +45,6 @@ const FULL_CLI: Packed = {
   source: "./main.ts",
 };
 
-// `iago list` the quick way: the plain-TOML config readers, no zod and no command tree.
-const LIST_COMMAND: Packed = {
-  name: "list",
-  packed: () => "__IAGO_PACKED_list__",
-  id: "__IAGO_PACKED_ID_list__",
-  source: "./lean/list_quick.ts",
-};
-
 // `iago butane`: the translator, with its functions compiled into the module's code cache
 // (scripts/eager.ts), which only this command deserializes.
 const BUTANE_COMMAND: Packed = {
@@ -66,13 +59,6 @@ export async function loadFullCli(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): Promise<FullCli> {
   return await load(FULL_CLI, env);
-}
-
-/** Loads `iago list`'s quick way, as {@link loadFullCli} the full CLI. */
-export async function loadListCommand(
-  env: Record<string, string | undefined>,
-): Promise<ListCommand> {
-  return await load(LIST_COMMAND, env);
 }
 
 /** Loads `iago butane`'s handler and the translator, as {@link loadFullCli} the full CLI. */

@@ -1,7 +1,6 @@
 /**
- * `iago list` the quick way (src/config/fleet_quick.ts), which the lean entry runs from a module
- * of its own in the release bundle (src/cli/packed.ts): no zod, no TOML library, no
- * asynchronous round trips.
+ * `iago list` the quick way (src/config/fleet_quick.ts), which the lean entry runs: no zod, no
+ * TOML library, no asynchronous round trips, so it is small enough to be code of the entry.
  */
 import { quickSummaries } from "../../config/fleet_quick.ts";
 import type { IagoContext } from "../context.ts";

@@ -17,8 +17,9 @@ import {
   startInvocation,
 } from "../invocation.ts";
 import { report } from "../report.ts";
-import { loadButaneCommand, loadListCommand } from "../packed.ts";
+import { loadButaneCommand } from "../packed.ts";
 import type { ButaneFlags } from "./butane.ts";
+import { quickList } from "./list_quick.ts";
 
 /**
  * A command the lean entry runs, with its arguments already read. `false`: it printed nothing
@@ -74,8 +75,7 @@ export function leanCommand(rest: string[]): LeanCommand | undefined {
     };
   }
   if ((name === "list" || name === "ls") && (args.length === 0 || args.join() === "--json")) {
-    return async function () {
-      const { quickList } = await loadListCommand(this.env);
+    return function () {
       return quickList.call(this, { json: args.length === 1 }) && undefined;
     };
   }
