@@ -90,11 +90,24 @@ export async function tempDir(prefix = "iago-test-"): Promise<AsyncDisposable & 
   };
 }
 
-/** Holds the lock file `path` as a running iago would (flock, its pid inside) until disposed. */
-export async function holdLock(path: string): Promise<Disposable> {
+/**
+ * Holds the lock file `path` as a running iago would (flock, its pid inside) until disposed.
+ * `waitMs` waits that long for the lock to come free, to tell that an in-process run released
+ * it: `deno test --parallel` runs every test file in this one process, and a child another file
+ * spawns holds a copy of each of our descriptors (the released lock's too) until it execs, which
+ * on a loaded machine takes a while.
+ */
+export async function holdLock(path: string, { waitMs = 0 } = {}): Promise<Disposable> {
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
   const file = await Deno.open(path, { read: true, write: true, create: true });
-  if (!await file.tryLock(true)) throw new Error(`${path} is locked already`);
+  const deadline = Date.now() + waitMs;
+  while (!await file.tryLock(true)) {
+    if (Date.now() >= deadline) {
+      file.close();
+      throw new Error(`${path} is locked already`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
   await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
   return { [Symbol.dispose]: () => file.close() };
 }

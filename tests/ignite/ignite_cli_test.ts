@@ -384,7 +384,7 @@ Deno.test("an overlapping run waits for the workspace lock and then says which r
   await Deno.writeTextFile(join(dir.path, ".iago", "ignite.lock"), "999999999\n");
   const ok = await iago(["ignite", "web"], { cwd: dir.path, env: { IAGO_LOCK_TIMEOUT: "0.3" } });
   assert.equal(ok.code, 0, ok.stderr);
-  using again = await holdLock(join(dir.path, ".iago", "ignite.lock"));
+  using again = await holdLock(join(dir.path, ".iago", "ignite.lock"), { waitMs: 10_000 });
   assert.ok(again, "released");
 });
 

@@ -28,7 +28,7 @@ Deno.test("build waits for the workspace's build lock and then names the run hol
   const built = await iago(["build", "web", "--no-push"], { cwd: dir.path });
   assert.equal(built.code, 0, built.stderr);
   await Deno.stat(join(dir.path, "output/images/web.tar"));
-  using again = await holdLock(join(dir.path, ".iago/build.lock"));
+  using again = await holdLock(join(dir.path, ".iago/build.lock"), { waitMs: 10_000 });
   assert.ok(again, "released");
 });
 
