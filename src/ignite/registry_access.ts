@@ -3,11 +3,9 @@
  * the password of `[container_registry] pull_username` and the public key of `[signing]`. Both
  * are read once per run and handed to the `default` workload through the template context.
  */
-import { realpath } from "node:fs/promises";
 import type { Defaults } from "../config/mod.ts";
 import { IagoError } from "../errors.ts";
 import { readTextIfExists } from "../fsutil.ts";
-import { loadPublicKey } from "../sign/keys.ts";
 import { PULL_PASSWORD_FILE, type Workspace } from "../workspace.ts";
 
 export interface RegistryAccess {
@@ -84,8 +82,8 @@ async function readPublicKey(ws: Workspace, d: Defaults): Promise<string> {
     });
   }
   // A link may not lead the key (and with it the machines' trust) to a file outside the workspace.
-  const real = await realpath(path);
-  const root = await realpath(ws.root);
+  const real = await Deno.realPath(path);
+  const root = await Deno.realPath(ws.root);
   if (!real.startsWith(root + "/")) {
     throw new IagoError(
       `Cannot use [signing] public_key "${file}": it leads outside the workspace`,
@@ -95,6 +93,8 @@ async function readPublicKey(ws: Workspace, d: Defaults): Promise<string> {
       },
     );
   }
+  // Loaded here only: the key code brings node:crypto and NaCl, which no other part of ignite needs.
+  const { loadPublicKey } = await import("../sign/keys.ts");
   loadPublicKey(text, file);
   return text.endsWith("\n") ? text : `${text}\n`;
 }

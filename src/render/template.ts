@@ -9,6 +9,9 @@ import type { RenderedLines } from "../sandbox/protocol.ts";
 import { deniedAction, SANDBOX_RULE } from "../sandbox/denied.ts";
 import { strictContext } from "./strict.ts";
 import { yamlQuote } from "./yaml_quote.ts";
+import { mappedTemplate, type RenderedTemplate } from "./rendered.ts";
+
+export type { RenderedTemplate } from "./rendered.ts";
 
 type AstObject = string | { t: string; val: string; lineNo?: number };
 
@@ -45,13 +48,6 @@ export function renderTemplate(text: string, context: object, file: string): str
   return renderTemplateMapped(text, context, file).text;
 }
 
-/** The rendered text, and the template line that each of its lines (1-based) comes from. */
-export interface RenderedTemplate {
-  text: string;
-  /** The template line of rendered line `line`; `line` itself past the end. */
-  sourceLine(line: number): number;
-}
-
 /** {@link renderTemplate}, keeping where each rendered line came from in the template. */
 export function renderTemplateMapped(
   text: string,
@@ -85,11 +81,6 @@ export function renderTemplateLines(text: string, context: object, file: string)
     throw err;
   }
   return unmark(rendered);
-}
-
-/** A {@link RenderedTemplate} from {@link renderTemplateLines}' data. */
-export function mappedTemplate({ text, lines }: RenderedLines): RenderedTemplate {
-  return { text, sourceLine: (line) => lines[line] ?? line };
 }
 
 /**

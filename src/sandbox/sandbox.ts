@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { IagoError, printable } from "../errors.ts";
-import { mappedTemplate, type RenderedTemplate } from "../render/template.ts";
+import { mappedTemplate, type RenderedTemplate } from "../render/rendered.ts";
 import type { Workload } from "../types.ts";
 import { checkWorkload } from "../workload/contract.ts";
 import { CodeWorker, type Limit, WorkerFailure } from "./code_worker.ts";
