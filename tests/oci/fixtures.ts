@@ -113,9 +113,18 @@ export async function writeTree(
 ): Promise<void> {
   for (const [path, spec] of Object.entries(files)) {
     const abs = join(root, path);
-    await Deno.mkdir(join(abs, ".."), { recursive: true });
-    if (typeof spec === "string") await Deno.writeTextFile(abs, spec);
-    else if ("link" in spec) await Deno.symlink(spec.link, abs);
+    // Modes as a checkout gives them under the usual umask 022, whatever this machine's is:
+    // buildah copies them as they are on disk, where iago takes git's view.
+    let dir = root;
+    for (const part of ["", ...path.split("/").slice(0, -1)]) {
+      dir = join(dir, part);
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.chmod(dir, 0o755);
+    }
+    if (typeof spec === "string") {
+      await Deno.writeTextFile(abs, spec);
+      await Deno.chmod(abs, 0o644);
+    } else if ("link" in spec) await Deno.symlink(spec.link, abs);
     else {
       await Deno.writeTextFile(abs, spec.text);
       await Deno.chmod(abs, spec.mode);
