@@ -87,7 +87,10 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
   );
   return {
     // (The lean entry and `iago butane` may use no Node built-in at all: nothing to defer then.)
-    lean: stampCommit(await bundleModule("main.ts", false), stamp),
+    // The entry's functions in parentheses too (scripts/eager.ts): compiled with the entry and
+    // kept in its code cache, list and --version no longer compile them at every start
+    // (callgrind, 100-machine list: 95.7M -> 91.9M instructions; --version 56.2M -> 54.9M).
+    lean: eagerFunctions(stampCommit(await bundleModule("main.ts", false), stamp)),
     modules: {
       cli,
       butane: eagerFunctions(await bundleModule("src/cli/lean/butane.ts", false)),
