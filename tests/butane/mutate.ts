@@ -64,11 +64,16 @@ function blockEnd(lines: string[], i: number, col: number): number {
   return j;
 }
 
+/** The index after key line `k`'s value: its block (nested lines, block scalar) or the line. */
+function valueEnd(lines: string[], k: KeyLine): number {
+  const hasBlock = k.value === "" || /^[|>]/.test(k.value);
+  return hasBlock ? blockEnd(lines, k.index, k.col) : k.index + 1;
+}
+
 function replaceValue(lines: string[], k: KeyLine, value: string): string[] {
   const out = [...lines];
   const prefix = lines[k.index].slice(0, k.col) + k.key + ":";
-  const hasBlock = k.value === "" || /^[|>]/.test(k.value);
-  const end = hasBlock ? blockEnd(lines, k.index, k.col) : k.index + 1;
+  const end = valueEnd(lines, k);
   out.splice(k.index, end - k.index, value === "" ? prefix : `${prefix} ${value}`);
   return out;
 }
@@ -407,9 +412,7 @@ export const MUTATIONS: Record<string, Make> = {
     if (ks.length === 0) return undefined;
     const k = pick(rand, ks);
     const out = [...lines];
-    const end = k.value === "" || /^[|>]/.test(k.value)
-      ? blockEnd(lines, k.index, k.col)
-      : k.index + 1;
+    const end = valueEnd(lines, k);
     const name = pick(rand, ["unknown_field", "Path", "contents", "mode", "sha512", "x"]);
     out.splice(
       end,
@@ -422,9 +425,7 @@ export const MUTATIONS: Record<string, Make> = {
     const ks = keyLines(lines);
     if (ks.length === 0) return undefined;
     const k = pick(rand, ks);
-    const end = k.value === "" || /^[|>]/.test(k.value)
-      ? blockEnd(lines, k.index, k.col)
-      : k.index + 1;
+    const end = valueEnd(lines, k);
     const block = lines.slice(k.index, end);
     // The copy starts with the key at its column, not with the item's dash.
     block[0] = " ".repeat(k.col) + block[0].slice(k.col);
@@ -585,9 +586,7 @@ export const MUTATIONS: Record<string, Make> = {
     const ks = keyLines(lines);
     if (ks.length === 0) return undefined;
     const k = pick(rand, ks);
-    const end = k.value === "" || /^[|>]/.test(k.value)
-      ? blockEnd(lines, k.index, k.col)
-      : k.index + 1;
+    const end = valueEnd(lines, k);
     const out = [...lines];
     out.splice(end, 0, pick(rand, KEY_FORMS)(" ".repeat(k.col)));
     return out.join("\n");
