@@ -7,7 +7,7 @@
 import { type FieldType, isList, isMap, isObj, type ObjType } from "./base/schema.ts";
 import type { Report } from "./report.ts";
 import { type Pos, YMap, YScalar, YSeq } from "./yaml.ts";
-import { goParsesInt } from "./goyaml/compose.ts";
+import { goParseInt } from "./goyaml/compose.ts";
 
 /** A decoded Butane document or sub-object: YAML keys to typed values. */
 export type Doc = { [key: string]: DocValue };
@@ -251,20 +251,9 @@ function resolvePlain(text: string): { tag: string; num?: number; big?: bigint }
   }
   if (!/^[-+0-9]$/.test(first)) return { tag: "!!str" };
   const t = text.replaceAll("_", "");
-  // strconv.ParseInt(t, 0, 64): sign, then 0b/0o/0x in either case, a leading 0 for octal.
-  const m = t.match(/^([-+]?)(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/);
   // strconv.ParseInt(t, 0, 64), else ParseUint: past both, the text is read as a float.
-  if (m && goParsesInt(t)) {
-    const digits = m[2];
-    const prefixed = digits.length > 2 && /[bBoOxX]/.test(digits[1]);
-    const big = BigInt(
-      prefixed
-        ? "0" + digits[1].toLowerCase() + digits.slice(2)
-        : digits.length > 1 && digits[0] === "0"
-        ? "0o" + digits.slice(1)
-        : digits,
-    );
-    const v = m[1] === "-" ? -big : big;
+  const v = goParseInt(t);
+  if (v !== undefined) {
     // An int field takes int64: a uint64 past it is the type error yaml.v3 gives.
     if (v > 2n ** 63n - 1n) return { tag: "!!int" };
     return { tag: "!!int", num: Number(v), big: v };

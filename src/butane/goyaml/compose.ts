@@ -85,8 +85,13 @@ const INT_SYNTAX = /^([-+]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1
 
 /** strconv.ParseInt(s, 0, 64) or ParseUint(s, 0, 64) accepts `s`. */
 export function goParsesInt(s: string): boolean {
+  return goParseInt(s) !== undefined;
+}
+
+/** The value of `s` when strconv.ParseInt(s, 0, 64) or ParseUint(s, 0, 64) accepts it. */
+export function goParseInt(s: string): bigint | undefined {
   const m = INT_SYNTAX.exec(s);
-  if (!m) return false;
+  if (!m) return undefined;
   const d = m[2];
   const prefixed = d.length > 2 && /[xXbBoO]/.test(d[1]);
   const n = BigInt(
@@ -96,9 +101,9 @@ export function goParsesInt(s: string): boolean {
       ? "0o" + d.slice(1)
       : d,
   );
-  if (m[1] === "-") return n <= 2n ** 63n;
+  if (m[1] === "-") return n <= 2n ** 63n ? -n : undefined;
   // ParseUint takes no sign; ParseInt takes "+" up to MaxInt64.
-  return m[1] === "+" ? n < 2n ** 63n : n < 2n ** 64n;
+  return (m[1] === "+" ? n < 2n ** 63n : n < 2n ** 64n) ? n : undefined;
 }
 
 const EVENT_NAMES = [
