@@ -6,8 +6,9 @@
  * again or disarmed (`--disarm`, back to the server's own --once/--window/--armed-only).
  */
 import { join } from "node:path";
-import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
+import { writeFileAtomic } from "../fsutil.ts";
 import type { Fetch } from "./fetched.ts";
+import { StateFile } from "./state_file.ts";
 
 export interface Arm {
   /** ISO time it was armed. */
@@ -18,15 +19,19 @@ export interface Arm {
 
 export class ArmStore {
   readonly file: string;
+  readonly #stored: StateFile;
   #arms: Record<string, Arm> = {};
 
   constructor(stateDir: string) {
     this.file = join(stateDir, "serve", "arms.json");
+    this.#stored = new StateFile(this.file);
   }
 
-  /** Reads the arms again (another process may have armed a machine). */
+  /** Reads the arms again when the file changed (another process may have armed a machine). */
   async load(): Promise<Record<string, Arm>> {
-    const text = await readTextIfExists(this.file);
+    const changed = await this.#stored.changed();
+    if (!changed) return this.#arms;
+    const { text } = changed;
     let parsed: unknown;
     try {
       parsed = text === undefined ? {} : JSON.parse(text);

@@ -5,7 +5,8 @@
  * (`withServeLock`), as another process changes it too.
  */
 import { join } from "node:path";
-import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
+import { writeFileAtomic } from "../fsutil.ts";
+import { StateFile } from "./state_file.ts";
 
 export interface Fetch {
   /** ISO time. */
@@ -16,15 +17,19 @@ export interface Fetch {
 
 export class FetchLog {
   readonly file: string;
+  readonly #stored: StateFile;
   #fetched: Record<string, Fetch> = {};
 
   constructor(stateDir: string) {
     this.file = join(stateDir, "serve", "fetched.json");
+    this.#stored = new StateFile(this.file);
   }
 
-  /** Reads the file again. */
+  /** Reads the file again when it changed. */
   async load(): Promise<void> {
-    const text = await readTextIfExists(this.file);
+    const changed = await this.#stored.changed();
+    if (!changed) return;
+    const { text } = changed;
     try {
       this.#fetched = text === undefined ? {} : JSON.parse(text);
     } catch {

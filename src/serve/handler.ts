@@ -3,8 +3,9 @@
  * script, found by name or MAC, only with that machine's token, only once or within a window
  * when asked, server-wide or by the machine's own arm. Every denial is the same 404, so a caller
  * cannot tell an unknown MAC from a wrong token or a used arm; the log line says which (and
- * never holds the token). Tokens, fetches and arms are read again at each request: another
- * `iago serve --rotate/--arm` changes them while the server runs.
+ * never holds the token). Tokens, fetches and arms are checked at each request (a stat of each
+ * file, read again when it changed): another `iago serve --rotate/--arm` changes them while the
+ * server runs.
  */
 import { IagoError } from "../errors.ts";
 import type { ArmLog } from "./arm_log.ts";

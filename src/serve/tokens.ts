@@ -7,22 +7,27 @@ import { Buffer } from "node:buffer";
 import { createHash, getRandomValues, timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
 import { IagoError } from "../errors.ts";
-import { readTextIfExists, writeFileAtomic } from "../fsutil.ts";
+import { writeFileAtomic } from "../fsutil.ts";
+import { StateFile } from "./state_file.ts";
 
 export class TokenStore {
   readonly file: string;
+  readonly #stored: StateFile;
   #tokens: Record<string, string> = {};
 
   constructor(stateDir: string) {
     this.file = join(stateDir, "serve", "tokens.json");
+    this.#stored = new StateFile(this.file);
   }
 
   /**
-   * Reads the stored tokens again (`--rotate` in another process changes them); throws an
-   * `IagoError` when the file is not what iago wrote.
+   * Reads the stored tokens again when the file changed (`--rotate` in another process changes
+   * them); throws an `IagoError` when the file is not what iago wrote.
    */
   async load(): Promise<void> {
-    const text = await readTextIfExists(this.file);
+    const changed = await this.#stored.changed();
+    if (!changed) return;
+    const { text } = changed;
     if (text === undefined) {
       this.#tokens = {};
       return;
@@ -37,6 +42,8 @@ export class TokenStore {
       typeof parsed !== "object" || parsed === null || Array.isArray(parsed) ||
       Object.values(parsed).some((v) => typeof v !== "string" || v.length < 32)
     ) {
+      // Refused at every load until it is fixed, not only at the first.
+      this.#stored.forget();
       throw new IagoError(`${this.file} is not a token file written by iago serve`, {
         hint: "remove it; iago serve makes new tokens (and new URLs) for every machine",
       });

@@ -171,6 +171,63 @@ Deno.test("serve --armed-only serves no machine until it is armed; --disarm take
   }
 });
 
+/**
+ * Sets the serve state files' times to one moment long past, so the server trusts their stat
+ * alone and only a new inode or size tells it a file changed.
+ */
+async function settle(dir: string): Promise<void> {
+  const past = new Date("2026-01-01T00:00:00Z");
+  for (const f of ["tokens.json", "fetched.json", "arms.json"]) {
+    await Deno.utime(join(dir, ".iago/serve", f), past, past).catch((err) => {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    });
+  }
+}
+
+Deno.test("a running server answers by an arm or disarm of another run at once, whether its files look fresh or settled", async () => {
+  for (const settled of [false, true]) {
+    await using dir = await tempDir();
+    await fleet(dir.path);
+    const server = await serve(dir.path, { armedOnly: true });
+    const step = async (...args: string[]) => {
+      const r = await iago(["serve", ...args], { cwd: dir.path, env: ENV });
+      assert.equal(r.code, 0, r.stderr);
+      if (settled) await settle(dir.path);
+    };
+    const answer = async () => {
+      const r = await fetchConfig(server, dir.path, "web");
+      return `${r.status} ${r.reason.replace(/ at \S+ by /, " at T by ")}`;
+    };
+    try {
+      if (settled) await settle(dir.path);
+      const seen = [await answer()];
+      // No waiting for the file watcher: each answer right after the other run returned.
+      await step("--arm", "web");
+      seen.push(await answer(), await answer());
+      if (settled) await settle(dir.path);
+      await step("--arm", "web");
+      seen.push(await answer());
+      await step("--arm", "web");
+      await step("--disarm", "web");
+      seen.push(await answer());
+      await step("--arm", "web", "--window", "10m");
+      seen.push(await answer());
+      const db = await fetchConfig(server, dir.path, "db");
+      assert.equal(db.reason, "not armed (iago serve --arm db)");
+      assert.deepEqual(seen, [
+        "404 not armed (iago serve --arm web)",
+        `200 ${server.log[1].reason}`,
+        "404 its one-time arm was used at T by 127.0.0.1",
+        `200 ${server.log[1].reason}`,
+        "404 not armed (iago serve --arm web)",
+        `200 ${server.log[1].reason}`,
+      ], `settled: ${settled}`);
+    } finally {
+      await server.shutdown();
+    }
+  }
+});
+
 Deno.test("serve --rotate takes effect on a running server: the old token is refused, the new one served", async () => {
   await using dir = await tempDir();
   await fleet(dir.path);
