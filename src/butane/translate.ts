@@ -30,6 +30,7 @@ import { Translation } from "./base/translation.ts";
 import { mountUnitsFragment } from "./base/mount_units.ts";
 import { expandTrees } from "./base/trees.ts";
 import { mergeConfigs } from "./base/merge.ts";
+import { transcribedInMerge } from "./base/merge_transcript.ts";
 import { bootDeviceFragment, checkReservedLabels } from "./fcos/boot_device.ts";
 import { grubFragment } from "./fcos/grub.ts";
 import {
@@ -313,7 +314,7 @@ function translateSpec(
       // A MachineConfig holds the Ignition config at spec.config, and the fallback says so.
       const jsonPath = machineConfig ? ["spec", "config", ...finding.path] : finding.path;
       const yamlPath = value === undefined || (value === "" && docAt(doc, mapped) === undefined) ||
-          (merged && lostInMerge(finding.path, value))
+          (merged && !transcribedInMerge(config, finding.path))
         ? snakePath(jsonPath)
         : mapped;
       report.add(finding.severity, yamlPath, finding.message);
@@ -344,29 +345,6 @@ function topString(root: unknown, key: string): string | undefined {
   }
   return undefined;
 }
-
-/**
- * Ignition's merge transcribes no zero value of a field that is not a pointer (a required
- * name, path, device or URL left "", a partition number 0, an empty list item): once a
- * generated fragment is merged in, butane has no translation for it and falls back to the
- * JSON path, merged index and all.
- */
-function lostInMerge(path: readonly (string | number)[], value: unknown): boolean {
-  const key = path[path.length - 1];
-  const list = path[path.length - 3];
-  if (typeof key === "number") return value === "";
-  if (key === "number") return value === 0 && list === "partitions";
-  if (value !== "") return false;
-  return NON_POINTER_STRINGS[key]?.includes(String(list)) ?? false;
-}
-
-/** Ignition's required string fields (Go `string`, not `*string`), by the lists holding them. */
-const NON_POINTER_STRINGS: Record<string, string[]> = {
-  name: ["units", "dropins", "users", "groups", "luks", "raid", "httpHeaders"],
-  path: ["files", "directories", "links"],
-  device: ["disks", "filesystems"],
-  url: ["tang"],
-};
 
 function valueAt(config: unknown, path: readonly (string | number)[]): unknown {
   let node = config;
