@@ -83,6 +83,8 @@ export function treePositions(root: YValue): PositionLookup {
         for (let j = segs.length; j > i; j--) {
           const k = segs.slice(i, j).join(".");
           if (!node.entries.has(k)) continue;
+          // A key a `<<` merged in is not in butane's tree: positions stop at the mapping.
+          if (node.merged?.has(k)) return best;
           if (key && j === segs.length) return node.keyPos.get(k);
           // A null or alias is a leaf in butane's tree: positions below it stop there.
           const leaf = node.leafPos.get(k);
