@@ -7,10 +7,13 @@
  *   iago itself refuses paths outside the workspace for everything it derives from names.
  * - net: registries, GitHub keys, Sigstore: hosts come from configuration.
  * - env: the variables iago reads (tokens, auth-file locations, NO_COLOR, IAGO_*).
- * - run: only `op` (1Password), `buildah` and `podman` (RUN delegation), `ssh` (`iago status`).
- * - templates and workload plugins run in Workers with none of these (src/sandbox/), which
- *   needs `--unstable-worker-options`; `--no-prompt` makes what they try fail instead of
- *   asking the user at a terminal.
+ * - run: `op` (1Password), `buildah` and `podman` (RUN delegation), `ssh` (`iago status`), and
+ *   iago itself: templates and workload plugins run in a process of its own (src/sandbox/),
+ *   `Deno.execPath()`, a path known only at run time, which a list cannot name ahead (and
+ *   allowing `deno` by name would allow any script anyway), so run is not narrowed.
+ * - that process runs them in Workers without permissions, which needs
+ *   `--unstable-worker-options`; `--no-prompt` makes what they try fail instead of asking the
+ *   user at a terminal.
  * - V8's young generation at most 4 MiB per semi-space, per isolate (V8 grows it to 16 MiB:
  *   32 MiB of resident memory in iago and more in each sandbox worker, for objects that die
  *   young either way). `ignite --all` of 1000 machines peaks ~25 MiB lower at the same CPU time
@@ -21,7 +24,7 @@ export const PERMISSIONS = [
   "--allow-write",
   "--allow-net",
   "--allow-env",
-  "--allow-run=op,buildah,podman,ssh",
+  "--allow-run",
   "--unstable-worker-options",
   "--no-prompt",
   "--v8-flags=--max-semi-space-size=4",

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { brotliCompressSync, constants as zlib } from "node:zlib";
 import { eagerFunctions } from "./eager.ts";
 import { PERMISSIONS } from "./permissions.ts";
+import { refusedImports } from "../src/sandbox/child_command.ts";
 
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -306,13 +307,20 @@ export function lazyNodeImports(code: string, required = true): string {
 ${out}`;
 }
 
-/** Compiles iago for every target into dist/iago-TARGET (see {@link compileLayout}). */
+/**
+ * Compiles iago for every target into dist/iago-TARGET (see {@link compileLayout}), with the
+ * import map that refuses plugins Node's built-ins reaching descriptors (src/sandbox/
+ * child_command.ts): a compiled binary cannot be given one when it starts its sandbox process.
+ */
 async function compile(): Promise<void> {
   const modules = await compileLayout("dist/compile");
+  const importMap = "dist/compile/import_map.json";
+  await Deno.writeTextFile(importMap, JSON.stringify({ imports: refusedImports() }));
   for (const target of TARGETS) {
     await run(Deno.execPath(), [
       "compile",
       ...PERMISSIONS,
+      `--import-map=${importMap}`,
       "--no-check",
       ...modules.flatMap((m) => ["--include", m]),
       "--target",

@@ -17,11 +17,6 @@ export interface MainOptions {
   env?: Record<string, string | undefined>;
   /** Directory `-C` is relative to; defaults to `Deno.cwd()`. */
   cwd?: string;
-  /**
-   * The process is iago's own (main.ts): a template or plugin that Deno could not stop at a
-   * limit ends it, at once for memory, when the command is done for time (src/sandbox/runaway.ts).
-   */
-  ownsProcess?: boolean;
 }
 
 /** A started run: the handlers' context and the arguments left for the command. */

@@ -6,26 +6,17 @@
 import { run } from "@stricli/core";
 import { buildApp } from "./app.ts";
 import { report } from "./report.ts";
-import { abandonedWorkers, whenMemoryRunsAway } from "../sandbox/runaway.ts";
 import { type MainOptions, normalizeExitCode, startInvocation } from "./invocation.ts";
 
 export type { MainOptions } from "./invocation.ts";
 export { splitGlobalArgs } from "./invocation.ts";
 
-/**
- * Runs iago with `args` and returns the exit code; calls `Deno.exit` only with `ownsProcess`,
- * after a template or plugin passed a limit.
- */
+/** Runs iago with `args` and returns the exit code. */
 export async function main(args: string[], options: MainOptions = {}): Promise<number> {
   const started = await startInvocation(args, options);
   if (typeof started === "number") return started;
   const { context, rest } = started;
   const app = buildApp((exc) => report(exc, context.out, context.env));
-  if (options.ownsProcess) {
-    whenMemoryRunsAway((err) => Deno.exit(report(err, context.out, context.env)));
-  }
   await run(app, rest, context);
-  const code = normalizeExitCode(context.process.exitCode);
-  if (options.ownsProcess && abandonedWorkers() > 0) Deno.exit(code);
-  return code;
+  return normalizeExitCode(context.process.exitCode);
 }

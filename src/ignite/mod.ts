@@ -41,7 +41,7 @@ export async function igniteNewMachine(
   name: string,
   options: IgniteOptions = {},
 ): Promise<IgniteResult> {
-  using session = new IgniteSession(ws, options);
+  await using session = new IgniteSession(ws, options);
   try {
     return await withLock(ws.stateDir, "ignite", async () => {
       await removeLeftovers(ws);
@@ -72,7 +72,7 @@ export async function checkIgnitions(
   names: readonly string[],
   options: IgniteOptions = {},
 ): Promise<IagoError[]> {
-  using session = new IgniteSession(ws, options);
+  await using session = new IgniteSession(ws, options);
   const problems: IagoError[] = [];
   for (const name of names) {
     try {

@@ -53,7 +53,7 @@ export interface IgniteOptions {
 
 /**
  * What one run shares between machines: defaults, scripts and SSH keys are read once, and one
- * sandbox renders the templates and runs the plugins. `close()` ends the sandbox's workers.
+ * sandbox renders the templates and runs the plugins. `close()` ends the sandbox process.
  */
 export class IgniteSession {
   readonly ws: Workspace;
@@ -76,13 +76,13 @@ export class IgniteSession {
     });
   }
 
-  /** Ends the workers of the sandbox (an idle worker would keep the process alive). */
-  close(): void {
-    this.sandbox.close();
+  /** Ends the sandbox process (an idle one would keep iago running); resolves once it ended. */
+  close(): Promise<void> {
+    return this.sandbox.close();
   }
 
-  [Symbol.dispose](): void {
-    this.close();
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   defaults(): Promise<Defaults> {

@@ -78,7 +78,7 @@ export async function igniteMachines(
   }
   const output = options.output === undefined ? undefined : await checkOutput(ws, options.output);
   const started = performance.now();
-  using session = new IgniteSession(ws, options);
+  await using session = new IgniteSession(ws, options);
   const outcomes: MachineOutcome[] = [];
   // Two machines with one MAC address would get the same DHCP lease: refused as validate does.
   const macs = await sharedMacs(ws);

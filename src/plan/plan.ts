@@ -75,7 +75,7 @@ export async function planMachines(
     checkMachineName(name);
     if (!all.includes(name)) throw await noSuchMachine(ws, name);
   }
-  using session = new IgniteSession(ws, {
+  await using session = new IgniteSession(ws, {
     dryRun: true,
     env: options.env,
     onWarning: options.onWarning,

@@ -1,29 +1,24 @@
 /**
- * One sandbox worker seen from iago: requests go one at a time (so the limits measure the code
- * that runs, not a queue), each with a fresh unguessable id, and a request that outlives the
- * time limit or passes the memory limit ends the worker. A worker that failed that way is
- * started anew for the next request, or, for a plugin, stays failed for the rest of the run.
+ * One sandbox worker seen from iago: it lives in the sandbox process (sandbox_process.ts), and
+ * its requests take their turn with every other worker's, each with a fresh unguessable id. A
+ * request that outlives the time limit or passes the memory limit ends the sandbox process:
+ * its code stops there and then. A worker that failed that way is started anew (in a new
+ * process) for the next request, or, for a plugin, stays failed for the rest of the run.
  *
- * Deno gives a Worker no heap limit (a worker reaching V8's own ends the whole process), and
- * buffers are outside any heap limit anyway: so iago watches the process's resident memory
- * while a request runs, and the worker reports what it holds in its replies.
+ * Memory: V8's heap limit in the sandbox process ends it where a heap passes the limit; iago
+ * watches the process's resident memory while a request runs (buffers are outside any heap),
+ * and the worker reports what it holds in its replies.
  */
 import { IagoError } from "../errors.ts";
 import type { Failure, OutputMessage, Reply, Request } from "./protocol.ts";
-import { type Limit, workerAbandoned } from "./runaway.ts";
-import { workerUrl } from "./worker_url.ts";
+import type { Gone, RemoteWorker, SandboxProcess } from "./sandbox_process.ts";
 
-export type { Limit };
+/** Which limit a request passed. */
+export type Limit = "time" | "memory";
 
 type RequestBody = Request extends infer R ? R extends Request ? Omit<R, "id"> : never : never;
 
-/**
- * An idle worker keeps the process alive: one that nobody asked anything for this long ends
- * (a later request starts it again), in case its owner never calls `close()`.
- */
-const IDLE_MS = 2000;
-
-/** How often iago looks at its resident memory while a request runs. */
+/** How often iago looks at the sandbox process's resident memory while a request runs. */
 const MEMORY_CHECK_MS = 25;
 
 /** A failure the worker reported, as an error iago can throw. */
@@ -35,40 +30,45 @@ export class WorkerFailure extends Error {
 }
 
 export interface CodeWorkerOptions {
-  /** Files the code may read (a plugin's own file, to import it); none for templates. */
-  read: string[];
   timeoutMs: number;
   /**
-   * How much iago's resident memory may grow while one request runs, and how much the worker
-   * may hold after one (bytes).
+   * How much the sandbox process's resident memory may grow while one request runs, and how
+   * much the worker may hold after one (bytes).
    */
   memoryBytes: number;
-  /** After a time-out, refuse every later request instead of starting a new worker. */
+  /** After a limit, refuse every later request instead of starting a new worker. */
   stayFailed: boolean;
   /**
    * The first request of every worker this starts (a plugin's import), so a worker started
-   * again after being idle is in the same state; {@link CodeWorker.setup} gives its reply.
+   * again after its process ended is in the same state; {@link CodeWorker.setup} gives its reply.
    */
   setup?: { body: RequestBody; overLimit: (limit: Limit) => IagoError };
   /** Receives what the code printed (it arrives before the reply of the request that printed it). */
   onOutput?: (message: OutputMessage) => void;
 }
 
+/** A worker that runs, and what waits for it. */
+interface Started {
+  remote: RemoteWorker;
+  ready: Promise<unknown>;
+  /** The request waiting for its reply: gets every reply, and the worker's end. */
+  waiting?: { reply(reply: Reply): void; gone(why: Gone): void };
+}
+
 export class CodeWorker {
   readonly #options: CodeWorkerOptions;
-  #worker?: { worker: Worker; ready: Promise<unknown> };
-  #queue: Promise<unknown> = Promise.resolve();
-  #waiting = 0;
-  #idle?: ReturnType<typeof setTimeout>;
+  readonly #process: SandboxProcess;
+  #worker?: Started;
   #failed?: IagoError;
 
-  constructor(options: CodeWorkerOptions) {
+  constructor(process: SandboxProcess, options: CodeWorkerOptions) {
+    this.#process = process;
     this.#options = options;
   }
 
   /**
-   * Sends `body` once the requests before it are answered. Resolves to the reply's value;
-   * rejects with a {@link WorkerFailure}, or with `overLimit(limit)` when it passes one.
+   * Sends `body` in its turn. Resolves to the reply's value; rejects with a
+   * {@link WorkerFailure}, or with `overLimit(limit)` when it passes one.
    */
   request(
     body: RequestBody,
@@ -76,51 +76,32 @@ export class CodeWorker {
     /** Runs when the request's turn comes; throwing cancels it. */
     beforeSend?: () => void,
   ): Promise<unknown> {
-    return this.#enqueue(() => {
+    return this.#process.turn(async () => {
       beforeSend?.();
-      return this.#send(body, overLimit);
+      const started = this.#started();
+      await started.ready;
+      return await this.#exchange(started, body, overLimit);
     });
   }
 
   /** Starts the worker if it is not running; resolves to the reply to the `setup` request. */
   setup(): Promise<unknown> {
-    return this.#enqueue(() => this.#started().ready);
-  }
-
-  #enqueue(task: () => Promise<unknown>): Promise<unknown> {
-    clearTimeout(this.#idle);
-    this.#waiting++;
-    const sent = this.#queue.then(task);
-    this.#queue = sent.catch(() => {}).finally(() => {
-      if (--this.#waiting === 0 && this.#worker) {
-        const idle = setTimeout(() => this.close(), IDLE_MS);
-        Deno.unrefTimer(idle);
-        this.#idle = idle;
-      }
-    });
-    return sent;
+    return this.#process.turn(() => this.#started().ready);
   }
 
   /** Ends the worker; a later request starts a new one. */
   close(): void {
-    clearTimeout(this.#idle);
-    this.#worker?.worker.terminate();
+    this.#worker?.remote.end();
     this.#worker = undefined;
   }
 
-  #started(): { worker: Worker; ready: Promise<unknown> } {
+  #started(): Started {
     if (this.#failed) throw this.#failed;
     return this.#worker ??= this.#start();
   }
 
-  async #send(body: RequestBody, overLimit: (limit: Limit) => IagoError): Promise<unknown> {
-    const started = this.#started();
-    await started.ready;
-    return await this.#exchange(started.worker, body, overLimit);
-  }
-
   async #exchange(
-    worker: Worker,
+    started: Started,
     body: RequestBody,
     overLimit: (limit: Limit) => IagoError,
   ): Promise<unknown> {
@@ -129,108 +110,78 @@ export class CodeWorker {
     const finish = () => {
       clearTimeout(timer);
       clearInterval(watch);
-      worker.removeEventListener("message", onMessage);
-      worker.removeEventListener("error", onError);
+      started.waiting = undefined;
     };
-    /** Ends the worker at `limit`; `running`: its code had not answered (see runaway.ts). */
-    const stop = (limit: Limit, running: boolean) => {
+    /** Ends the sandbox process at `limit`: the one way to stop code that runs. */
+    const stop = async (limit: Limit) => {
       finish();
-      this.close();
-      const err = overLimit(limit);
-      if (this.#options.stayFailed) this.#failed = err;
-      if (running) workerAbandoned(limit, err);
-      reject(err);
+      await this.#process.kill();
+      reject(this.#overLimit(limit, overLimit));
     };
-    const onMessage = (e: MessageEvent<Reply>) => {
-      if (e.data?.id !== id) return;
-      if ((e.data.memory ?? 0) > this.#options.memoryBytes) return stop("memory", false);
-      finish();
-      if (e.data.ok) resolve(e.data.value);
-      else reject(new WorkerFailure(e.data.failure));
+    started.waiting = {
+      reply: (reply) => {
+        if (reply.id !== id) return;
+        if ((reply.memory ?? 0) > this.#options.memoryBytes) return void stop("memory");
+        finish();
+        if (reply.ok) resolve(reply.value);
+        else reject(new WorkerFailure(reply.failure));
+      },
+      gone: (why) => {
+        finish();
+        reject(
+          why.outOfMemory
+            ? this.#overLimit("memory", overLimit)
+            : new IagoError(`The sandbox for templates and plugins stopped: ${why.message}`),
+        );
+      },
     };
-    const onError = (e: ErrorEvent) => {
-      e.preventDefault();
-      finish();
-      this.close();
-      reject(new IagoError(`The sandbox for templates and plugins stopped: ${e.message}`));
-    };
-    const timer = setTimeout(() => stop("time", true), this.#options.timeoutMs);
-    // Most requests are answered within a millisecond: measuring costs more than that, so the
-    // first look, a few milliseconds in, is the baseline (what grew before it counts as free).
+    const timer = setTimeout(() => void stop("time"), this.#options.timeoutMs);
+    // Most requests are answered within a millisecond: the first look, a few milliseconds in,
+    // is the baseline (what grew before it counts as free; V8's heap limit still holds).
     let baseline: number | undefined;
     const watch = setInterval(() => {
-      const rss = Deno.memoryUsage().rss;
+      const rss = this.#process.residentBytes();
+      if (rss === undefined) return;
       baseline ??= rss;
-      if (rss - baseline > this.#options.memoryBytes) stop("memory", true);
+      if (rss - baseline > this.#options.memoryBytes) void stop("memory");
     }, MEMORY_CHECK_MS);
-    worker.addEventListener("message", onMessage);
-    worker.addEventListener("error", onError);
-    worker.postMessage({ ...body, id });
+    started.remote.post({ ...body, id });
     return await promise;
   }
 
-  #start(): { worker: Worker; ready: Promise<unknown> } {
-    const worker = this.#spawn();
-    const onOutput = this.#options.onOutput;
-    worker.addEventListener("message", (e: MessageEvent<OutputMessage>) => {
-      if (typeof e.data?.output === "string") onOutput?.(e.data);
-    });
-    const setup = this.#options.setup;
-    return {
-      worker,
-      ready: this.#ready(worker).then(() =>
-        setup ? this.#exchange(worker, setup.body, setup.overLimit) : undefined
-      ),
-    };
+  #overLimit(limit: Limit, overLimit: (limit: Limit) => IagoError): IagoError {
+    const err = overLimit(limit);
+    if (this.#options.stayFailed) this.#failed = err;
+    return err;
   }
 
-  #ready(worker: Worker): Promise<void> {
+  #start(): Started {
     const { promise: ready, resolve, reject } = Promise.withResolvers<void>();
-    const onMessage = (e: MessageEvent) => {
-      if (e.data?.ready !== true) return;
-      done();
-      resolve();
-    };
-    const onError = (e: ErrorEvent) => {
-      e.preventDefault();
-      done();
-      this.close();
-      reject(new IagoError(`Cannot start the sandbox for templates and plugins: ${e.message}`));
-    };
-    const done = () => {
-      worker.removeEventListener("message", onMessage);
-      worker.removeEventListener("error", onError);
-    };
-    worker.addEventListener("message", onMessage);
-    worker.addEventListener("error", onError);
-    return ready;
-  }
-
-  #spawn(): Worker {
-    try {
-      return new Worker(workerUrl(), {
-        type: "module",
-        deno: {
-          permissions: {
-            read: this.#options.read.length > 0 ? this.#options.read : false,
-            write: false,
-            net: false,
-            env: false,
-            run: false,
-            ffi: false,
-            sys: false,
-            import: false,
-          },
+    const started: Started = {
+      ready,
+      remote: this.#process.startWorker({
+        message: (value) => {
+          const message = value as Partial<OutputMessage & Reply & { ready: true }>;
+          if (typeof message?.output === "string") {
+            this.#options.onOutput?.(message as OutputMessage);
+          } else if (message?.ready === true) resolve();
+          else started.waiting?.reply(message as Reply);
         },
-      });
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new IagoError(`Cannot start the sandbox for templates and plugins: ${message}`, {
-        hint: message.includes("--unstable-worker-options")
-          ? "run iago as released (its first line passes --unstable-worker-options), or add that flag to deno run"
-          : undefined,
-        cause: err,
-      });
+        gone: (why) => {
+          if (this.#worker === started) this.#worker = undefined;
+          reject(
+            new IagoError(`Cannot start the sandbox for templates and plugins: ${why.message}`),
+          );
+          started.waiting?.gone(why);
+        },
+      }),
+    };
+    // Rejections of `ready` after the worker started are nobody's business.
+    ready.catch(() => {});
+    const setup = this.#options.setup;
+    if (setup) {
+      started.ready = ready.then(() => this.#exchange(started, setup.body, setup.overLimit));
     }
+    return started;
   }
 }

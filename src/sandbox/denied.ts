@@ -7,6 +7,9 @@
 /** What the code tried (`read "/etc/shadow"`), when `err` is a refused permission. */
 export function deniedAction(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
+  // A static import the sandbox process's import map refuses (child_command.ts).
+  const blocked = /Blocked by null entry for "+([^"]+)"+/.exec(err.message);
+  if (blocked) return `import from "${blocked[1]}"`;
   const m = /Requires (\w+) access(?: to "([^"]*)")?/.exec(err.message);
   const refused = err.name === "NotCapable" || err.name === "PermissionDenied" || m !== null;
   if (!refused || !m) return undefined;

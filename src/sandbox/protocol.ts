@@ -1,7 +1,8 @@
 /**
  * What iago and the sandbox worker say to each other: requests carry data in (a template and
- * its context, a plugin's URL, a call's argument), replies carry data out. Everything crosses
- * by structured clone; nothing the worker holds is shared with iago.
+ * its context, a plugin's source, a call's argument), replies carry data out. Everything crosses
+ * as V8 serializes it (a structured clone), through the sandbox process; nothing the worker
+ * holds is shared with iago.
  */
 import type { SourceLocation } from "../errors.ts";
 
@@ -10,7 +11,8 @@ export type PluginMethod = "overlay" | "secrets" | "validate";
 
 export type Request =
   | { id: string; op: "render"; text: string; context: object; file: string }
-  | { id: string; op: "load"; url: string }
+  /** `source`: the plugin's text; `url`: its file, as messages name it. */
+  | { id: string; op: "load"; url: string; source: string }
   | { id: string; op: "call"; method: PluginMethod; arg: unknown };
 
 /**

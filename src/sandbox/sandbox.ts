@@ -1,9 +1,10 @@
 /**
  * iago's side of the boundary around untrusted code. Templates render, and workload plugins
- * load and run, in Deno Workers without permissions ({@link CodeWorker}): one worker renders
- * every template of a run, each plugin gets its own that may read only the plugin's file. They
- * receive data and return data; whatever they throw or try comes back as an `IagoError` that
- * names the template or plugin.
+ * load and run, in Deno Workers without permissions ({@link CodeWorker}) in a process of their
+ * own without permissions ({@link SandboxProcess}), started when the run first needs it: one
+ * worker renders every template of a run, each plugin gets its own, which imports the plugin
+ * from the source iago read. They receive data and return data; whatever they throw or try
+ * comes back as an `IagoError` that names the template or plugin.
  */
 import { pathToFileURL } from "node:url";
 import { IagoError, printable } from "../errors.ts";
@@ -13,6 +14,7 @@ import { checkWorkload } from "../workload/contract.ts";
 import { CodeWorker, type Limit, WorkerFailure } from "./code_worker.ts";
 import { deniedAction, SANDBOX_RULE } from "./denied.ts";
 import type { ExportShape, PluginMethod, RenderedLines } from "./protocol.ts";
+import { SandboxProcess } from "./sandbox_process.ts";
 import { type OutputSink, ShownOutput } from "./shown_output.ts";
 
 /** How long one template render or plugin call may take, unless `IAGO_PLUGIN_TIMEOUT` says. */
@@ -28,8 +30,8 @@ export function sandboxTimeoutFromEnv(env: Record<string, string | undefined>): 
 
 /**
  * How much memory one template render or plugin call may take, unless `IAGO_PLUGIN_MEMORY`
- * says: iago's growth while it runs, and what the worker holds after it. Below V8's own limit
- * for a worker on a machine with 1 GiB (which would end the whole process).
+ * says: the sandbox process's growth while it runs, each worker's heap (V8's limit), and what
+ * the worker holds after it.
  */
 export const DEFAULT_MEMORY_BYTES = 256 << 20;
 
@@ -60,17 +62,25 @@ export class Sandbox {
   readonly timeoutMs: number;
   readonly memoryBytes: number;
   readonly #output: ShownOutput;
+  readonly #process: SandboxProcess;
   #templates?: CodeWorker;
   /** The template being rendered, which what the templates' worker prints comes from. */
   #rendering = "";
   /** Template texts that passed a limit, the limit and the file that showed it first. */
   #unfinished = new Map<string, { limit: Limit; file: string }>();
-  #plugins = new Map<string, { worker: CodeWorker; workload: Promise<Workload> }>();
+  #plugins = new Map<string, Promise<Workload>>();
+  #pluginWorkers = new Set<CodeWorker>();
 
   constructor(options: SandboxOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
     this.#output = new ShownOutput(options.onOutput ?? (() => {}));
+    this.#process = new SandboxProcess(this.memoryBytes);
+  }
+
+  /** How many sandbox processes this sandbox started (one, unless a limit ended one). */
+  get processesStarted(): number {
+    return this.#process.started;
   }
 
   /**
@@ -87,8 +97,7 @@ export class Sandbox {
    * takes more time or memory than the limits.
    */
   async renderTemplate(text: string, context: object, file: string): Promise<RenderedTemplate> {
-    this.#templates ??= new CodeWorker({
-      read: [],
+    this.#templates ??= new CodeWorker(this.#process, {
       timeoutMs: this.timeoutMs,
       memoryBytes: this.memoryBytes,
       stayFailed: false,
@@ -133,23 +142,54 @@ export class Sandbox {
   }
 
   /**
-   * The plugin at `abs` (named `file` in messages), imported in a worker of its own that may
-   * read `readable` (the file, and its real path). Its functions return promises. Throws an
-   * `IagoError` naming the file when it cannot be imported or does not fit the contract.
+   * The plugin at `abs` (named `file` in messages), imported in a worker of its own from the
+   * text iago reads here (the sandbox reads no file). Its functions return promises. Throws an
+   * `IagoError` naming the file when it cannot be read or imported or does not fit the contract.
    */
-  loadPlugin(abs: string, file: string, readable: string[]): Promise<Workload> {
-    const known = this.#plugins.get(abs);
-    if (known) return known.workload;
+  loadPlugin(abs: string, file: string): Promise<Workload> {
+    let workload = this.#plugins.get(abs);
+    if (!workload) {
+      workload = this.#load(abs, file);
+      this.#plugins.set(abs, workload);
+    }
+    return workload;
+  }
+
+  /**
+   * Ends every worker and the sandbox process; resolves once it has ended. The sandbox can be
+   * used again: the process and workers start on demand.
+   */
+  async close(): Promise<void> {
+    this.#templates?.close();
+    for (const worker of this.#pluginWorkers) worker.close();
+    this.#pluginWorkers.clear();
+    this.#plugins.clear();
+    await this.#process.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #load(abs: string, file: string): Promise<Workload> {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(abs);
+    } catch (err) {
+      throw new IagoError(
+        `Cannot load workload plugin: ${err instanceof Error ? err.message : String(err)}`,
+        { at: { file } },
+      );
+    }
     const url = pathToFileURL(abs).href;
     const source = { name: file };
-    const worker = new CodeWorker({
-      read: readable,
+    const worker = new CodeWorker(this.#process, {
       timeoutMs: this.timeoutMs,
       memoryBytes: this.memoryBytes,
       stayFailed: true,
       onOutput: (message) => this.#output.show(file, source.name, message),
       setup: {
-        body: { op: "load", url },
+        body: { op: "load", url, source: text },
         overLimit: (limit) =>
           new IagoError(`Cannot load workload plugin: it ${this.#passed(limit)}`, {
             at: { file },
@@ -157,28 +197,7 @@ export class Sandbox {
           }),
       },
     });
-    const workload = this.#load(worker, url, file, source);
-    this.#plugins.set(abs, { worker, workload });
-    return workload;
-  }
-
-  /** Ends every worker. The sandbox can be used again: workers start on demand. */
-  close(): void {
-    this.#templates?.close();
-    for (const { worker } of this.#plugins.values()) worker.close();
-    this.#plugins.clear();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  async #load(
-    worker: CodeWorker,
-    url: string,
-    file: string,
-    source: { name: string },
-  ): Promise<Workload> {
+    this.#pluginWorkers.add(worker);
     let shape: ExportShape;
     try {
       shape = await worker.setup() as ExportShape;

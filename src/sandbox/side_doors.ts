@@ -2,8 +2,9 @@
 /// <reference lib="deno.worker" />
 /**
  * Inside the sandbox worker: the ways past its console and its missing permissions that Deno
- * leaves open to a worker, closed before any template or plugin code runs. Each reaches iago's
- * stdout and stderr (or stdin, or its processes) without asking for a permission:
+ * leaves open to a worker, closed before any template or plugin code runs. Each reaches the
+ * sandbox process's descriptors (the pipes to iago), or its processes, without asking for a
+ * permission:
  *
  * - a nested `Worker`, which gets a console and `Deno.stdout` of its own;
  * - Node's built-ins that take a descriptor by number (`fs.writeSync(1, ...)`,
@@ -13,41 +14,23 @@
  *
  * The Node built-ins that only compute (`node:crypto`, `node:path`, ...) stay importable.
  */
-import { closeSync } from "node:fs";
-import { isBuiltin, registerHooks } from "node:module";
+import { COMPUTING_BUILTINS } from "./builtins.ts";
 
 const NOT_AVAILABLE = "is not available to templates and plugins";
 
-/** Node built-ins without a way to a descriptor, a process, a thread or the module loader. */
-const COMPUTING_BUILTINS = new Set([
-  "assert",
-  "assert/strict",
-  "buffer",
-  "crypto",
-  "events",
-  "path",
-  "path/posix",
-  "path/win32",
-  "punycode",
-  "querystring",
-  "stream",
-  "stream/consumers",
-  "stream/promises",
-  "stream/web",
-  "string_decoder",
-  "timers",
-  "timers/promises",
-  "url",
-  "util",
-  "util/types",
-  "zlib",
-]);
-
-/** Closes the side doors; call once, before any template or plugin code runs. */
-export function closeSideDoors(): void {
+/**
+ * Closes the side doors; call once, before any template or plugin code runs. Returns the
+ * function that lets this worker's own code import one `blob:` URL (a plugin's source).
+ */
+export function closeSideDoors(): (blob: string) => void {
+  // Not imported: the sandbox process's import map refuses node:module to every `blob:`
+  // module, which this worker's code is in a release build (child_command.ts).
+  const { closeSync } = process.getBuiltinModule("node:fs");
+  const { isBuiltin, registerHooks } = process.getBuiltinModule("node:module");
+  const allowed = new Set<string>();
   registerHooks({
     resolve(specifier, context, next) {
-      const refused = /^(data|blob):/.test(specifier) ||
+      const refused = (/^(data|blob):/.test(specifier) && !allowed.has(specifier)) ||
         (isBuiltin(specifier) && !COMPUTING_BUILTINS.has(specifier.replace(/^node:/, "")));
       if (refused) {
         // Deno's own words for a refused permission: iago reports it as what the code tried.
@@ -75,4 +58,5 @@ export function closeSideDoors(): void {
       closeSync(fd);
     } catch { /* not open in this worker */ }
   }
+  return (blob) => allowed.add(blob);
 }

@@ -1,12 +1,13 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 /**
- * The sandbox: a Deno Worker that iago starts without permissions (a plugin's worker may read
- * its own file, to import it). It renders templates and runs one workload plugin's functions
+ * The sandbox: a Deno Worker without permissions, in the sandbox process (child.ts). It renders
+ * templates and runs one workload plugin's functions (imported from the source text iago sends)
  * on data it receives, and sends back data. Before any template or plugin code runs, it
  * registers its own listeners first (so no code can watch other requests), keeps its own
  * `postMessage`, sends what the code prints to iago ({@link captureOutput}), and freezes every
- * built-in ({@link lockdown}).
+ * built-in ({@link lockdown}). Messages cross as V8's serialization (the structured clone
+ * `postMessage` does), which the sandbox process passes between iago and this worker unread.
  */
 import { IagoError } from "../errors.ts";
 import { renderTemplateLines, templateEngine } from "../render/template.ts";
@@ -22,12 +23,16 @@ import {
   type Request,
 } from "./protocol.ts";
 
-const post = globalThis.postMessage.bind(globalThis);
+const { serialize, deserialize } = process.getBuiltinModule("node:v8");
+const postBytes = globalThis.postMessage.bind(globalThis);
+const post = (message: unknown) => postBytes(serialize(message));
 const memoryUsage = Deno.memoryUsage;
 let measured = -Infinity;
 /** Errors no code caught (a promise rejected without a handler) since the request began. */
 let stray: unknown[] = [];
 let plugin: Record<string, unknown> | undefined;
+/** The plugin's `blob:` URL, which messages show as its file's URL. */
+let pluginBlob: { blob: string; url: string } | undefined;
 const turns = new MessageChannel();
 let turnEnded = () => {};
 turns.port1.onmessage = () => turnEnded();
@@ -40,9 +45,9 @@ globalThis.addEventListener("error", (e) => {
   e.preventDefault();
   stray.push(e.error ?? new Error(e.message));
 });
-globalThis.addEventListener("message", (e: MessageEvent<Request>) => {
+globalThis.addEventListener("message", (e: MessageEvent<Uint8Array>) => {
   e.stopImmediatePropagation();
-  void answer(e.data);
+  void answer(deserialize(e.data) as Request);
 });
 // Code that ends its worker would leave iago waiting for the time limit.
 for (const [owner, name] of [[globalThis, "close"], [Deno, "exit"]] as const) {
@@ -54,7 +59,7 @@ for (const [owner, name] of [[globalThis, "close"], [Deno, "exit"]] as const) {
   });
 }
 const newBudget = captureOutput(post);
-closeSideDoors();
+const allowImport = closeSideDoors();
 // Deno finishes setting up queueMicrotask and message ports on first use, which a frozen realm
 // would refuse: use them once before.
 queueMicrotask(() => {});
@@ -137,14 +142,22 @@ function run(request: Request): Promise<unknown> | unknown {
     case "render":
       return renderTemplateLines(request.text, request.context, request.file);
     case "load":
-      return load(request.url);
+      return load(request.url, request.source);
     case "call":
       return call(request.method, request.arg);
   }
 }
 
-async function load(url: string): Promise<ExportShape> {
-  const mod = await import(url);
+/**
+ * Imports the plugin from its `source` (the file at `url`): this worker, and the process it
+ * runs in, may read no file, so iago reads it and the code is imported from a `blob:` URL.
+ */
+async function load(url: string, source: string): Promise<ExportShape> {
+  const type = /\.[mc]?tsx?$/.test(url) ? "application/typescript" : "text/javascript";
+  const blob = URL.createObjectURL(new Blob([source], { type }));
+  pluginBlob = { blob, url };
+  allowImport(blob);
+  const mod = await import(blob);
   const exported: unknown = mod.default;
   if (typeof exported !== "object" || exported === null) {
     return { type: exported === null ? "null" : typeof exported };
@@ -181,10 +194,21 @@ function failure(err: unknown, request: Request): Failure {
     return { kind: "iago", message: err.message, at: err.at, hint: err.hint };
   }
   if (err instanceof Error) {
-    return { kind: "thrown", name: err.name, message: err.message, stack: err.stack };
+    const { message, stack } = err;
+    return {
+      kind: "thrown",
+      name: err.name,
+      message: asFile(message),
+      stack: stack && asFile(stack),
+    };
   }
   const message = request.op === "render" ? String(err) : `threw ${describe(err)}`;
   return { kind: "thrown", name: "Error", message };
+}
+
+/** `text` with the plugin's `blob:` URL written as its file's URL. */
+function asFile(text: string): string {
+  return pluginBlob ? text.replaceAll(pluginBlob.blob, pluginBlob.url) : text;
 }
 
 function describe(v: unknown): string {

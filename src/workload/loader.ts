@@ -1,8 +1,8 @@
 /**
  * Finds the workloads a machine uses: `default` always first, then each entry of its
  * `workloads = [...]`, a built-in name or a `./`-relative plugin path inside the workspace,
- * imported in the sandbox (a worker that may read only that file) and checked against the
- * contract. Built-in workloads are part of iago and run in-process.
+ * imported in the sandbox (which reads no file: iago hands it the plugin's text) and checked
+ * against the contract. Built-in workloads are part of iago and run in-process.
  */
 import { resolve, sep } from "node:path";
 import { didYouMean, IagoError, type SourceLocation } from "../errors.ts";
@@ -107,5 +107,5 @@ async function loadPlugin(
         "create it, or fix the path in the machine's workloads = [...] (relative to the workspace)",
     });
   }
-  return await sandbox.loadPlugin(abs, file, real === abs ? [abs] : [abs, real]);
+  return await sandbox.loadPlugin(abs, file);
 }

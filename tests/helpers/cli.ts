@@ -5,7 +5,6 @@
  */
 import { runIago } from "../../src/cli/entry.ts";
 import { memoryOutput } from "../../src/output.ts";
-import { abandonedWorkers } from "../../src/sandbox/runaway.ts";
 
 export interface CliResult {
   code: number;
@@ -13,29 +12,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * Runs `iago ARGS` with `cwd` as the working directory. Throws when the run left a sandbox
- * worker whose code still runs: Deno cannot stop it (src/sandbox/runaway.ts), so it would take
- * a core from every later test of the suite (all test files share one process); such a case
- * belongs in {@link iagoProcess}.
- */
+/** Runs `iago ARGS` with `cwd` as the working directory. */
 export async function iago(
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined> },
 ): Promise<CliResult> {
   const out = memoryOutput();
-  const abandoned = abandonedWorkers();
   const code = await runIago(args, {
     out,
     cwd: options.cwd,
     env: { ...Deno.env.toObject(), NO_COLOR: "1", ...options.env },
   });
-  if (abandonedWorkers() > abandoned) {
-    throw new Error(
-      `iago ${args.join(" ")} left a template or plugin running in the test process; ` +
-        "run it with iagoProcess()",
-    );
-  }
   return { code, stdout: out.stdout.join("\n"), stderr: out.stderr.join("\n") };
 }
 

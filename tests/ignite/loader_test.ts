@@ -17,7 +17,7 @@ Deno.test("loadWorkloads() refuses a plugin that a symlink places outside the wo
   await Deno.symlink(join(dir.path, "elsewhere", "x.ts"), join(root, "workloads", "x.ts"));
   await Deno.symlink(join(dir.path, "elsewhere"), join(root, "linked"));
   const ws = new Workspace(root);
-  using sandbox = new Sandbox();
+  await using sandbox = new Sandbox();
   const at = { file: "machines/web/machine.toml" };
   for (const ref of ["./workloads/x.ts", "./linked/x.ts"]) {
     await assert.rejects(loadWorkloads(ws, sandbox, [ref], at), (err: unknown) => {
@@ -37,7 +37,7 @@ Deno.test("loadWorkloads() refuses a plugin that a symlink places outside the wo
 
 Deno.test("an unknown workload is reported at its line, in basic or literal quotes", async () => {
   const ws = new Workspace(Deno.cwd());
-  using sandbox = new Sandbox();
+  await using sandbox = new Sandbox();
   const at = { file: "machines/web/machine.toml" };
   for (const quoted of ['"postgress"', "'postgress'"]) {
     const text = `name = "web"\nfqdn = "web.example.com"\nworkloads = [\n  ${quoted},\n]\n`;

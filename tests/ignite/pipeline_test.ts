@@ -11,13 +11,14 @@ Deno.test("an Ignition file is never left holding secrets that .iago/ does not k
   const ws = new Workspace(dir.path);
   const ign = join(dir.path, "output", "ignition", "db.ign");
   const secrets = join(dir.path, ".iago", "secrets", "db");
-  await igniteMachine(new IgniteSession(ws), "db");
+  await using session = new IgniteSession(ws);
+  await igniteMachine(session, "db");
   const before = await Deno.readTextFile(ign);
 
   // New secrets that cannot be stored: the previous file stays, with the secrets it was made of
   await Deno.rename(secrets, `${secrets}.kept`);
   await Deno.writeTextFile(secrets, "in the way\n");
-  const rotating = new IgniteSession(ws, { rotateSecrets: true });
+  await using rotating = new IgniteSession(ws, { rotateSecrets: true });
   await assert.rejects(igniteMachine(rotating, "db"));
   assert.ok(await Deno.readTextFile(ign) === before, "the previous file was replaced");
 });
