@@ -19,6 +19,8 @@
  *   registry_push_memory.ts     peak RSS and rate of a streamed 1 GiB blob upload
  *   containerfile_bench.ts      16,000 LABELs beside 2,000 (linear)
  *   template_bench.ts           20,000 file entries beside 5,000, template and plugin (linear)
+ *   sandbox_bench.ts            starting the sandbox (first render of a run), each render, each
+ *                               plugin call
  *
  * A comparison tool missing here (pigz, buildah, skopeo, openssl, butane) makes a row that says
  * so. `deno task bench --quick` runs the `deno bench` tables only; `deno task bench --only
@@ -101,6 +103,7 @@ if (!quick) {
     ["registry push of a 1 GiB blob", "bench/registry_push_memory.ts"],
     ["long Containerfiles", "bench/containerfile_bench.ts"],
     ["ignite of a machine with many file entries", "bench/template_bench.ts"],
+    ["the sandbox for templates and plugins", "bench/sandbox_bench.ts"],
   ];
   for (const [title, script, ...args] of scripts.filter(([, s]) => s.includes(only ?? ""))) {
     ok = await step(title, ["run", "-A", script, ...args]) && ok;

@@ -239,6 +239,37 @@ Deno.test("every command works from the bundle on a fresh workspace, plugins inc
     assert.ok(paths.includes("/etc/iago/containers/cache.env"), "the plugin's file is there");
     assert.ok(paths.includes("/etc/iago/secrets/postgres-password"), "postgres' secret is there");
 
+    // The bundle's sandbox process (started from dist/iago.js, its workers from code iago hands
+    // it) refuses a static import of node:net, which would write to iago's stdout, and is
+    // killed at the time limit.
+    const dbToml = `${ws.path}/machines/db/machine.toml`;
+    const dbText = await Deno.readTextFile(dbToml);
+    const hostile: [string, string, RegExp][] = [
+      [
+        "reach.ts",
+        'import net from "node:net";\nnew net.Socket({ fd: 1 }).write("LEAK\\n");\n' +
+        'export default { name: "reach", overlay: () => ({}) };\n',
+        /^error: workloads\/reach\.ts: Cannot load workload plugin: it tried to import from "node:net"$/m,
+      ],
+      [
+        "spin.ts",
+        'export default { name: "spin", overlay() { while (true) {} } };\n',
+        /^error: workloads\/spin\.ts: overlay\(\) did not finish within 1 s$/m,
+      ],
+    ];
+    for (const [file, code, error] of hostile) {
+      await Deno.writeTextFile(`${ws.path}/workloads/${file}`, code);
+      await Deno.writeTextFile(
+        dbToml,
+        dbText.replace(/^workloads = .*$/m, `workloads = ["./workloads/${file}"]`),
+      );
+      const r = await runBundle(js, ["validate", "db"], ws.path, { IAGO_PLUGIN_TIMEOUT: "1" });
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(!r.stdout.includes("LEAK") && !r.stderr.includes("LEAK"), r.stdout);
+      assert.match(r.stderr, error);
+    }
+    await Deno.writeTextFile(dbToml, dbText);
+
     const list = JSON.parse((await ok(["list", "--json"])).stdout);
     assert.deepEqual(list.map((m: { name: string }) => m.name), ["db", "web"]);
 
