@@ -12,7 +12,7 @@
  * (code_output.ts), which it shows on its stderr, named.
  */
 import { deserialize, serialize } from "node:v8";
-import { IagoError } from "../errors.ts";
+import { IagoError, printable } from "../errors.ts";
 import { sandboxChildCommand } from "./child_command.ts";
 import {
   CONTROL,
@@ -214,11 +214,14 @@ function send(running: Running, bytes: Uint8Array): void {
   running.stdin.write(bytes).catch(() => {});
 }
 
-/** Why the process ended, from its status and the last line of its stderr. */
+/**
+ * Why the process ended, from its status and what it said on stderr: Deno's `error:` line (an
+ * exception nothing caught), else its last line.
+ */
 function endedBecause(status: Deno.CommandStatus, stderr: string, killed: boolean): string {
   if (killed) return "it was ended";
-  const last = stderr.split("\n").map((l) => l.trim()).filter((l) => l && !/^[#=]+/.test(l))
-    .filter((l) => !/^\[?\d+:0x/.test(l)).at(-1);
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const said = lines.find((l) => l.startsWith("error:")) ?? lines.at(-1);
   const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
-  return last ? `${last} (${how})` : `it ended (${how})`;
+  return said ? `${printable(said)} (${how})` : `it ended (${how})`;
 }
