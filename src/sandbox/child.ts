@@ -17,6 +17,8 @@ import {
   type ControlRequest,
   frame,
   frames,
+  readChunks,
+  writeAll,
 } from "./frames.ts";
 
 /** The hidden argument that makes iago the sandbox process. */
@@ -50,10 +52,12 @@ export async function runSandboxChild(): Promise<never> {
     );
     Deno.exit(70);
   }
-  const out = Deno.stdout.writable.getWriter();
+  // One frame at a time: a frame's writes must not interleave with another's.
+  let written = Promise.resolve();
+  const send = (bytes: Uint8Array) => written = written.then(() => writeAll(Deno.stdout, bytes));
   const workers = new Map<number, Worker>();
   let url: string | undefined;
-  for await (const { channel, payload } of frames(Deno.stdin.readable)) {
+  for await (const { channel, payload } of frames(readChunks(Deno.stdin))) {
     if (channel !== CONTROL) {
       workers.get(channel)?.postMessage(payload, [payload.buffer as ArrayBuffer]);
       continue;
@@ -72,10 +76,10 @@ export async function runSandboxChild(): Promise<never> {
       case "start": {
         const id = message.worker;
         const worker = new Worker(url!, { type: "module", deno: { permissions: "none" } });
-        worker.onmessage = (e: MessageEvent<Uint8Array>) => void out.write(frame(id, e.data));
+        worker.onmessage = (e: MessageEvent<Uint8Array>) => void send(frame(id, e.data));
         worker.onerror = (e) => {
           e.preventDefault();
-          void out.write(controlFrame({ op: "error", worker: id, message: e.message }));
+          void send(controlFrame({ op: "error", worker: id, message: e.message }));
         };
         workers.set(id, worker);
         break;

@@ -46,14 +46,17 @@ export function controlMessage<T extends ControlRequest | ControlReply>(payload:
   return JSON.parse(decoder.decode(payload));
 }
 
-/** The frames of `stream`, in order; ends with the stream (a partial frame at its end is dropped). */
+/**
+ * The frames of `chunks` (a stream's, or {@link readChunks}'), in order; ends with them (a
+ * partial frame at their end is dropped).
+ */
 export async function* frames(
-  stream: ReadableStream<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<{ channel: number; payload: Uint8Array }> {
   let pending: Uint8Array[] = [];
   let size = 0;
   let need = 8;
-  for await (const chunk of stream) {
+  for await (const chunk of chunks) {
     pending.push(chunk);
     size += chunk.length;
     while (size >= need) {
@@ -82,4 +85,27 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
     at += c.length;
   }
   return out;
+}
+
+/**
+ * What `reader` reads, chunk by chunk, until its end: straight from the descriptor, which costs
+ * less per message than a web stream (each of its reads is a few promises more).
+ */
+export async function* readChunks(
+  reader: { read(p: Uint8Array): Promise<number | null> },
+): AsyncGenerator<Uint8Array> {
+  const buffer = new Uint8Array(64 * 1024);
+  for (;;) {
+    const n = await reader.read(buffer);
+    if (n === null) return;
+    yield buffer.slice(0, n);
+  }
+}
+
+/** Writes all of `bytes` to `writer` (one `write` may take less). */
+export async function writeAll(
+  writer: { write(p: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await writer.write(bytes.subarray(at));
 }
