@@ -17,9 +17,8 @@
  * /var/cache/iago-e2e/vm) and the Debian packages of `deno task test`.
  */
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
-import { createHash } from "node:crypto";
 import { freePort, startRegistry } from "../helpers/registry.ts";
+import { configChecks, type IgnitionConfig } from "./harness/config_checks.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const VM = Deno.env.get("IAGO_E2E_VM") ?? "/var/cache/iago-e2e/vm";
@@ -115,35 +114,6 @@ async function machine(ws: string, name: string, extra: { mac?: string; sshKey?:
         "            [Unit]\n            ConditionPathExists=/usr/bin/rpm-ostree\n"
       : ""),
   );
-}
-
-/** Checks, in the VM, that every file, link, unit and user of `config` is as Ignition writes it. */
-interface IgnitionConfig {
-  storage?: {
-    files?: { path: string; mode?: number; contents?: { source?: string; compression?: string } }[];
-    links?: { path: string; target: string }[];
-  };
-  systemd?: { units?: { name: string; enabled?: boolean }[] };
-  passwd?: { users?: { name: string }[] };
-}
-
-function configChecks(config: IgnitionConfig): string {
-  const lines: string[] = [];
-  for (const f of config.storage?.files ?? []) {
-    const src: string = f.contents?.source ?? "data:,";
-    const comma = src.indexOf(",");
-    let bytes: Uint8Array = src.slice(5, comma).endsWith(";base64")
-      ? Uint8Array.from(atob(src.slice(comma + 1)), (c) => c.charCodeAt(0))
-      : new TextEncoder().encode(decodeURIComponent(src.slice(comma + 1)));
-    if (f.contents?.compression === "gzip") bytes = new Uint8Array(gunzipSync(bytes));
-    const sum = createHash("sha256").update(bytes).digest("hex");
-    const mode = (f.mode ?? 0o644).toString(8);
-    lines.push(`f ${f.path} ${sum} ${mode}`);
-  }
-  for (const l of config.storage?.links ?? []) lines.push(`l ${l.path} ${l.target}`);
-  for (const u of config.systemd?.units ?? []) if (u.enabled) lines.push(`u ${u.name}`);
-  for (const u of config.passwd?.users ?? []) lines.push(`p ${u.name}`);
-  return lines.join("\n");
 }
 
 async function serveScenario(scratch: string): Promise<void> {

@@ -2,7 +2,7 @@
  * `deno task e2e [BOOT...]`: the VM end-to-end suite. Starts what the machines need on
  * 127.0.0.1 (a Distribution registry without and one with htpasswd, the GitHub keys
  * stand-in), builds the base images, then boots each machine in the stand-in VM and prints each
- * scenario's result and time. BOOT is `web`, `db` or `signed` (default: all).
+ * scenario's result and time. BOOT is `web`, `db`, `signed` or `serve` (default: all).
  * Exit status 1 when any scenario failed. Needs root (the VM image build), QEMU, mmdebstrap and
  * the Debian packages of `deno task test`; see the README, Development.
  */
@@ -13,11 +13,12 @@ import { minutes, Report } from "./harness/report.ts";
 import { ensureVmImage, VM_DIR } from "./harness/vm.ts";
 import { pushTinyBase } from "./images.ts";
 import { postgres } from "./boots/postgres.ts";
+import { serve } from "./boots/serve.ts";
 import { signed } from "./boots/signed.ts";
 import { web } from "./boots/web.ts";
 
 // The longest first, so two lanes finish together.
-const BOOTS: BootPlan[] = [web, postgres, signed];
+const BOOTS: BootPlan[] = [web, postgres, signed, serve];
 
 /**
  * Boots at a time (`IAGO_E2E_PARALLEL`, default 2): most of a boot is waiting (health checks,

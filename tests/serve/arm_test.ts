@@ -256,7 +256,7 @@ Deno.test("iago serve prints arms in its log, as a process, and refuses --arm wi
   assert.match(none.stderr, /Name the machines to arm/);
   const both = await iago(["serve", "--arm", "--urls", "web"], { cwd: dir.path, env: ENV });
   assert.equal(both.code, 2);
-  assert.match(both.stderr, /--urls, --rotate, --arm and --disarm each do one thing/);
+  assert.match(both.stderr, /--urls, --rotate, --arm, --disarm and --pointer each do one thing/);
   const unknown = await iago(["serve", "--arm", "wbe"], { cwd: dir.path, env: ENV });
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /No machine "wbe"/);

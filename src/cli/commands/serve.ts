@@ -22,6 +22,7 @@ interface ServeFlags {
   rotate: boolean;
   arm: boolean;
   disarm: boolean;
+  pointer: boolean;
   armedOnly: boolean;
   json: boolean;
 }
@@ -41,11 +42,15 @@ export const serveCommand = buildCommand({
         hint: "give the URLs of the Fedora CoreOS live kernel, initramfs and rootfs",
       });
     }
-    const actions = [flags.urls, flags.rotate, flags.arm, flags.disarm].filter(Boolean).length;
+    const actions = [flags.urls, flags.rotate, flags.arm, flags.disarm, flags.pointer]
+      .filter(Boolean).length;
     if (actions > 1) {
-      throw new UsageError("--urls, --rotate, --arm and --disarm each do one thing: give one", {
-        hint: "iago serve --arm web --window 15m, then iago serve --urls web for its URLs",
-      });
+      throw new UsageError(
+        "--urls, --rotate, --arm, --disarm and --pointer each do one thing: give one",
+        {
+          hint: "iago serve --arm web --window 15m, then iago serve --urls web for its URLs",
+        },
+      );
     }
     if (flags.arm || flags.disarm) {
       const flag = flags.arm ? "--arm" : "--disarm";
@@ -68,9 +73,22 @@ export const serveCommand = buildCommand({
       }
       return;
     }
+    const onWarning = (w: string) => this.out.warn(w);
+    if (flags.pointer) {
+      if (names.length !== 1 || flags.url === undefined) {
+        throw new UsageError(
+          "--pointer writes one machine's pointer config for the --url it boots from",
+          {
+            hint: "iago serve --pointer web --url http://10.0.0.2:8080 > web.pointer.ign",
+          },
+        );
+      }
+      const base = flags.url.replace(/\/+$/, "");
+      this.out.print(await serve.machinePointer(this.workspace, names[0], base, { onWarning }));
+      return;
+    }
     const scheme = flags.cert ? "https" : "http";
     const shownHost = hostname === "0.0.0.0" || hostname === "::" ? "HOST" : hostname;
-    const onWarning = (w: string) => this.out.warn(w);
     if (flags.urls || flags.rotate) {
       if (flags.rotate && names.length === 0) {
         throw new UsageError("Name the machines whose tokens to rotate", {
@@ -220,6 +238,12 @@ export const serveCommand = buildCommand({
         default: false,
         brief: "remove the named machines' arms (back to the server's own rules); exit",
       },
+      pointer: {
+        kind: "boolean",
+        default: false,
+        brief:
+          "print the named machine's pointer config (Ignition fetching its config from --url), exit",
+      },
       json: { kind: "boolean", default: false, brief: "--urls/--rotate: print JSON" },
     },
     positional: {
@@ -245,6 +269,10 @@ export const serveCommand = buildCommand({
       "the server runs with, without restarting it; a used or expired arm is denied like the rest",
       "until NAME is armed again or disarmed (--disarm). With --armed-only nothing else is served.",
       "",
+      "iago serve --pointer NAME --url URL prints NAME's pointer config: the small Ignition",
+      "config to boot with where the real one cannot go (a cloud's user data, an embedded",
+      "config), which makes Ignition fetch NAME's config from this server and use it.",
+      "",
       "Examples:",
       "  iago serve --urls --url http://10.0.0.2:8080",
       "  iago serve --listen 0.0.0.0:8080 --url http://10.0.0.2:8080 --once",
@@ -252,6 +280,7 @@ export const serveCommand = buildCommand({
       "  iago serve --rotate web",
       "  iago serve --listen 0.0.0.0:8080 --url http://10.0.0.2:8080 --armed-only",
       "  iago serve --arm web --window 15m",
+      "  iago serve --pointer web --url http://10.0.0.2:8080 > web.pointer.ign",
     ].join("\n"),
   },
 });

@@ -37,6 +37,10 @@ export interface Machine {
   probe: string;
   /** Bastion steps the probe can ask for (`host NAME`). */
   steps: Record<string, Step>;
+  /** More kernel arguments for this boot. */
+  kargs?: string;
+  /** Stops what `prepare` started for the boot (a server), once the VM is off. */
+  close?(): Promise<void>;
 }
 
 export interface BootPlan {
@@ -76,7 +80,7 @@ export async function runBoot(plan: BootPlan, services: Services, timeout: numbe
     const serial = join(services.scratch, `${plan.name}-serial.log`);
     console.log(`boot ${plan.name}: booting (serial console: ${serial})`);
     const started = Date.now();
-    const result = await boot(machine.ignition, machine.mac, probe, serial, timeout);
+    const result = await boot(machine.ignition, machine.mac, probe, serial, timeout, machine.kargs);
     await Deno.writeTextFile(join(services.scratch, `${plan.name}-probe.out`), result.output);
     console.log(
       `boot ${plan.name}: done in ${
@@ -96,5 +100,6 @@ export async function runBoot(plan: BootPlan, services: Services, timeout: numbe
     }
   } finally {
     await conductor.close();
+    await machine.close?.();
   }
 }

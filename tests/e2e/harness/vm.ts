@@ -48,7 +48,7 @@ export interface BootResult {
 /**
  * Boots `ignition` once (a throwaway overlay: every boot is a first boot) with a network card
  * of MAC address `mac`, runs `probe` inside after `multi-user.target`, and returns what it
- * printed. The serial console goes to `serialLog`.
+ * printed. The serial console goes to `serialLog`; `kargs` go on the kernel command line.
  */
 export async function boot(
   ignition: string,
@@ -56,6 +56,7 @@ export async function boot(
   probe: string,
   serialLog: string,
   timeoutSeconds: number,
+  kargs = "",
 ): Promise<BootResult> {
   const out = await new Deno.Command(join(VM_TOOLS, "boot.sh"), {
     args: [VM_DIR, ignition, probe, serialLog],
@@ -67,7 +68,7 @@ export async function boot(
       // prompt on the serial console hangs up the probe's output when it starts after it, and
       // under TCG on a loaded host the kernel's IO-APIC timer check can fail and panic.
       VM_KARGS: "ignition.platform.id=qemu systemd.firstboot=off " +
-        "systemd.mask=serial-getty@ttyS0.service no_timer_check",
+        `systemd.mask=serial-getty@ttyS0.service no_timer_check ${kargs}`.trim(),
     },
     stdout: "piped",
     stderr: "piped",
