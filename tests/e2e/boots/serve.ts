@@ -23,7 +23,7 @@ const timeless = (line: string) => line.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "T"
 
 export const serve: BootPlan = {
   name: "serve",
-  scenarios: [["9", "pointer config, served once by iago serve --armed-only"]],
+  scenarios: [["9", "pointer config, serve --armed-only"]],
   async prepare(s: Services) {
     const check = (what: string, ok: boolean, detail?: string) =>
       s.report.check("9", what, ok, detail);
