@@ -10,6 +10,7 @@ import { Workspace } from "../../src/workspace.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { assertValidIgnition } from "../ignite/fixtures.ts";
 import { ENV, fleet } from "./_fleet.ts";
+import { certificates } from "./_tls.ts";
 
 Deno.test("serve --pointer prints a valid Ignition config whose replace source a running server answers with the machine's config", async () => {
   await using dir = await tempDir();
@@ -54,7 +55,53 @@ Deno.test("serve --pointer prints a valid Ignition config whose replace source a
   }
 });
 
-Deno.test("serve --pointer refuses a missing --url, two machines and a URL Ignition cannot fetch, printing nothing", async () => {
+Deno.test("serve --pointer --ca embeds the CA, with which a client trusting nothing else gets the config from the HTTPS server", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const { ca, cert, key } = await certificates(dir.path, ["127.0.0.1"]);
+  const server = await startServer(new Workspace(dir.path), {
+    hostname: "127.0.0.1",
+    port: 0,
+    tls: { cert: await Deno.readTextFile(cert), key: await Deno.readTextFile(key) },
+    machines: [],
+    once: false,
+    log: () => {},
+    note: () => {},
+    onWarning: (w) => {
+      throw new Error(`unexpected warning: ${w}`);
+    },
+  });
+  try {
+    const r = await iago(["serve", "--pointer", "db", "--url", server.baseUrl, "--ca", ca], {
+      cwd: dir.path,
+      env: ENV,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    await assertValidIgnition(r.stdout, "db's pointer with a CA");
+    const { ignition } = JSON.parse(r.stdout);
+    assert.match(ignition.config.replace.source, /^https:\/\/127\.0\.0\.1:\d+\/ignition\?name=db&/);
+    const cas = ignition.security.tls.certificateAuthorities;
+    assert.equal(cas.length, 1);
+    const trusted = await (await fetch(cas[0].source)).text();
+    assert.equal(trusted, await Deno.readTextFile(ca));
+    // A client trusting only that CA, as Ignition will, gets db's config.
+    const client = Deno.createHttpClient({ caCerts: [trusted] });
+    try {
+      const res = await fetch(ignition.config.replace.source, { client });
+      assert.equal(res.status, 200);
+      assert.equal(
+        await res.text(),
+        await Deno.readTextFile(join(dir.path, "output/ignition/db.ign")),
+      );
+    } finally {
+      client.close();
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serve --pointer refuses a missing --url, two machines, a URL Ignition cannot fetch and a bad --ca, printing nothing", async () => {
   await using dir = await tempDir();
   await fleet(dir.path);
   const cases: [string[], RegExp][] = [
@@ -67,7 +114,20 @@ Deno.test("serve --pointer refuses a missing --url, two machines and a URL Ignit
     [["web", "--url", "ftp://10.0.0.2"], /--url "ftp:\/\/10\.0\.0\.2": .*invalid url scheme$/m],
     [["wbe", "--url", "http://10.0.0.2:8080"], /No machine "wbe"/],
     [["web", "--urls", "--url", "http://10.0.0.2:8080"], /each do one thing/],
+    [
+      ["web", "--url", "https://10.0.0.2:8443", "--ca", "missing.crt"],
+      /Cannot read the CA certificate "missing\.crt"/,
+    ],
+    [
+      ["web", "--url", "https://10.0.0.2:8443", "--ca", join(dir.path, "config/defaults.toml")],
+      /--ca holds no PEM certificate/,
+    ],
+    [
+      ["web", "--url", "http://10.0.0.2:8080", "--ca", join(dir.path, "ca.crt")],
+      /--ca is for an https:\/\/ --url, not "http:\/\/10\.0\.0\.2:8080"/,
+    ],
   ];
+  await certificates(dir.path, ["10.0.0.2"]);
   for (const [args, message] of cases) {
     const r = await iago(["serve", "--pointer", ...args], { cwd: dir.path, env: ENV });
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
@@ -77,4 +137,15 @@ Deno.test("serve --pointer refuses a missing --url, two machines and a URL Ignit
   // No token was made or shown for a refused pointer.
   const tokens = await Deno.readTextFile(join(dir.path, ".iago/serve/tokens.json")).catch(() => "");
   assert.equal(tokens, "");
+});
+
+Deno.test("iago serve --ca without --pointer is a usage error", async () => {
+  await using dir = await tempDir();
+  await fleet(dir.path);
+  const r = await iago(["serve", "--urls", "--ca", join(dir.path, "ca.crt")], {
+    cwd: dir.path,
+    env: ENV,
+  });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--ca goes with --pointer/);
 });

@@ -17,6 +17,7 @@ import {
 import { Workspace } from "../../src/workspace.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { ENV, fleet } from "./_fleet.ts";
+import { certificates } from "./_tls.ts";
 
 async function serve(
   dir: string,
@@ -287,70 +288,11 @@ Deno.test("serve gives each machine an iPXE script that boots with its own Ignit
 Deno.test("serve speaks HTTPS with a given certificate", async () => {
   await using dir = await tempDir();
   await fleet(dir.path, "52:54:00:ab:cd:ef");
-  const openssl = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, cwd: dir.path, stderr: "piped" })
-      .output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  };
-  // A CA, and a certificate for 127.0.0.1 it signed (a CA certificate cannot serve itself).
-  await openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=test CA",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-  );
-  await openssl(
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-subj",
-    "/CN=127.0.0.1",
-    "-keyout",
-    "tls.key",
-    "-out",
-    "tls.csr",
-  );
-  await Deno.writeTextFile(
-    join(dir.path, "ext.cnf"),
-    "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-  );
-  await openssl(
-    "x509",
-    "-req",
-    "-in",
-    "tls.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-extfile",
-    "ext.cnf",
-    "-out",
-    "tls.crt",
-  );
-  const cert = join(dir.path, "tls.crt");
-  const key = join(dir.path, "tls.key");
+  const { ca, cert, key } = await certificates(dir.path, ["127.0.0.1"]);
   const pem = { cert: await Deno.readTextFile(cert), key: await Deno.readTextFile(key) };
   const server = await serve(dir.path, { tls: pem });
   const client = Deno.createHttpClient({
-    caCerts: [await Deno.readTextFile(join(dir.path, "ca.crt"))],
+    caCerts: [await Deno.readTextFile(ca)],
   });
   try {
     assert.match(server.baseUrl, /^https:\/\/127\.0\.0\.1:\d+$/);

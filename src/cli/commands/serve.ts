@@ -23,6 +23,7 @@ interface ServeFlags {
   arm: boolean;
   disarm: boolean;
   pointer: boolean;
+  ca?: string;
   armedOnly: boolean;
   json: boolean;
 }
@@ -73,6 +74,18 @@ export const serveCommand = buildCommand({
       }
       return;
     }
+    const readPem = async (file: string, what: string) => {
+      try {
+        return await Deno.readTextFile(file);
+      } catch (err) {
+        throw new UsageError(`Cannot read the ${what} "${file}": ${(err as Error).message}`);
+      }
+    };
+    if (flags.ca !== undefined && !flags.pointer) {
+      throw new UsageError("--ca goes with --pointer", {
+        hint: "iago serve --pointer web --url https://10.0.0.2:8443 --ca ca.crt > web.pointer.ign",
+      });
+    }
     const onWarning = (w: string) => this.out.warn(w);
     if (flags.pointer) {
       if (names.length !== 1 || flags.url === undefined) {
@@ -84,7 +97,10 @@ export const serveCommand = buildCommand({
         );
       }
       const base = flags.url.replace(/\/+$/, "");
-      this.out.print(await serve.machinePointer(this.workspace, names[0], base, { onWarning }));
+      const ca = flags.ca === undefined ? undefined : await readPem(flags.ca, "CA certificate");
+      this.out.print(
+        await serve.machinePointer(this.workspace, names[0], base, { ca, onWarning }),
+      );
       return;
     }
     const scheme = flags.cert ? "https" : "http";
@@ -112,13 +128,6 @@ export const serveCommand = buildCommand({
       }
       return;
     }
-    const readPem = async (file: string, what: string) => {
-      try {
-        return await Deno.readTextFile(file);
-      } catch (err) {
-        throw new UsageError(`Cannot read the ${what} "${file}": ${(err as Error).message}`);
-      }
-    };
     const server = await serve.startServer(this.workspace, {
       hostname,
       port,
@@ -243,6 +252,13 @@ export const serveCommand = buildCommand({
         default: false,
         brief:
           "print the named machine's pointer config (Ignition fetching its config from --url), exit",
+      },
+      ca: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "FILE",
+        brief: "--pointer: PEM CA certificate the machine trusts for an https:// --url",
       },
       json: { kind: "boolean", default: false, brief: "--urls/--rotate: print JSON" },
     },

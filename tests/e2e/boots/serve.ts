@@ -1,6 +1,7 @@
 /**
  * The `netboot` machine (9): booted with nothing but the pointer config `iago serve --pointer`
- * wrote, it gets its real config from `iago serve --armed-only` running on the bastion, once:
+ * wrote, it gets its real config over HTTPS (a certificate of the fleet's own CA, which the
+ * pointer carries) from `iago serve --armed-only` running on the bastion, once:
  * armed by another run while the server runs, fetched by Ignition, then refused (404) to the
  * machine itself. The bastion checks serve's log, then arms, window ends and disarms of other
  * runs taking effect on the running server at once.
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ignitionDigest } from "../../../src/ignite/digest.ts";
 import { freePort } from "../../helpers/registry.ts";
+import { certificates } from "../../serve/_tls.ts";
 import type { BootPlan, Services } from "../harness/boot.ts";
 import { configChecks } from "../harness/config_checks.ts";
 import { Fleet, updateTimeFarFromNow } from "../harness/fleet.ts";
@@ -42,24 +44,39 @@ export const serve: BootPlan = {
     // The server on the bastion's loopback only; the VM reaches it as QEMU's host address
     // 10.0.2.2 (Ignition runs in the initramfs, which has no /etc/hosts naming vmhost.test).
     const port = freePort();
-    const base = `http://10.0.2.2:${port}`;
+    const base = `https://10.0.2.2:${port}`;
+    await Deno.mkdir(fleet.path("tls"));
+    const tls = await certificates(fleet.path("tls"), ["10.0.2.2", "127.0.0.1"]);
+    const caPem = await Deno.readTextFile(tls.ca);
     const server = await startServe(
       fleet.dir,
-      ["--listen", `127.0.0.1:${port}`, "--url", base, "--armed-only"],
+      [
+        ...["--listen", `127.0.0.1:${port}`, "--url", base, "--armed-only"],
+        ...["--cert", tls.cert, "--key", tls.key],
+      ],
       fleet.env,
     );
+    const client = Deno.createHttpClient({ caCerts: [caPem] });
     try {
-      const pointerText = await fleet.run("serve", "--pointer", NAME, "--url", base);
+      const pointerText = await fleet.run(
+        "serve",
+        "--pointer",
+        NAME,
+        "--url",
+        base,
+        "--ca",
+        tls.ca,
+      );
       const pointer = fleet.path(`${NAME}.pointer.ign`);
       await Deno.writeTextFile(pointer, pointerText);
       const url: string = JSON.parse(pointerText).ignition.config.replace.source;
       const token = new URL(url).searchParams.get("token")!;
       // What the bastion asks with: the same URL on the loopback.
-      const local = url.replace(base, `http://127.0.0.1:${port}`);
+      const local = url.replace(base, `https://127.0.0.1:${port}`);
       /** A fetch of the machine's config, and the server's log line about it. */
       const get = async () => {
         const from = server.lines.length;
-        const res = await fetch(local);
+        const res = await fetch(local, { client });
         const body = await res.text();
         const line = await server.waitFor(/ GET \/ignition machine=netboot: /, from);
         return { status: res.status, body, line };
@@ -109,6 +126,7 @@ export const serve: BootPlan = {
         // Ignition's fetch-offline stage finds the config needs it; this initramfs needs asking.
         kargs: "rd.neednet=1 ip=dhcp",
         async close() {
+          client.close();
           const { code, stderr } = await server.stop();
           check("iago serve stops on SIGTERM with exit 0", code === 0, `exit ${code}: ${stderr}`);
           check(
@@ -123,10 +141,12 @@ IMG=${s.lan}/fleet/${NAME}
 V1=${v1}
 DIGEST=${ignitionDigest(JSON.parse(served))}
 URL='${url}'
+CA='${caPem}'
 CHECKS='${configChecks(JSON.parse(served))}'
 ${await Deno.readTextFile(PROBE)}`,
       };
     } catch (err) {
+      client.close();
       await server.stop();
       throw err;
     }
