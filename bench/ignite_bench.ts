@@ -79,7 +79,6 @@ async function igniteAll(root: string): Promise<Measured> {
     Deno.execPath(),
     "run",
     ...PERMISSIONS,
-    "--v8-flags=--expose-gc",
     new URL(import.meta.url).pathname,
     "--child",
     root,

@@ -3,6 +3,7 @@
  * V8's gc() exposed, what was asked for and nothing more; without it, still a collection.
  */
 import assert from "node:assert/strict";
+import { PERMISSIONS } from "../scripts/permissions.ts";
 
 const CHILD = new URL("./helpers/collect_garbage.ts", import.meta.url).pathname;
 
@@ -29,6 +30,12 @@ Deno.test("with V8's gc exposed, a young collection is one scavenge", async () =
 
 Deno.test("with V8's gc exposed, a full collection is one mark-compact", async () => {
   assert.deepEqual(await askedCollections(["--v8-flags=--expose-gc"], "all"), ["Mark-Compact"]);
+});
+
+// The bundle's shebang, the compiled binaries and `deno task iago` start iago with these.
+Deno.test("iago's launch flags give memory.ts V8's own gc", async () => {
+  assert.deepEqual(await askedCollections(PERMISSIONS, "young"), ["Scavenge"]);
+  assert.deepEqual(await askedCollections(PERMISSIONS, "all"), ["Mark-Compact"]);
 });
 
 Deno.test("without V8's gc exposed, both collect everything (Deno's low-memory gc)", async () => {
