@@ -1,4 +1,9 @@
-/** Every variant and spec version butane v0.23 translates (its `config.go` registry). */
+/**
+ * Every variant and spec version butane v0.23 translates (its `config.go` registry). A spec is
+ * built when first asked for, not when the translator is loaded: `iago butane` translates one
+ * version, and building all 28 (their schemas filtered from the full one) was most of the
+ * translator's work at import.
+ */
 import type { FcosSpec } from "./fcos/spec.ts";
 import type { VariantSpec } from "./base/variant_spec.ts";
 import { FCOS_SPECS } from "./fcos/specs.ts";
@@ -10,9 +15,10 @@ import { OPENSHIFT_SPECS } from "./openshift/specs.ts";
 
 export type ButaneSpec = FcosSpec | VariantSpec | OpenshiftSpec;
 
-const VARIANTS: ReadonlyMap<string, ReadonlyMap<string, ButaneSpec>> = new Map<
+/** Each variant's spec versions, by the version butane reads (`1.5.0`), each as its builder. */
+export const VARIANTS: ReadonlyMap<string, ReadonlyMap<string, () => ButaneSpec>> = new Map<
   string,
-  ReadonlyMap<string, ButaneSpec>
+  ReadonlyMap<string, () => ButaneSpec>
 >([
   ["fcos", FCOS_SPECS],
   ["flatcar", FLATCAR_SPECS],
@@ -21,7 +27,16 @@ const VARIANTS: ReadonlyMap<string, ReadonlyMap<string, ButaneSpec>> = new Map<
   ["fiot", FIOT_SPECS],
 ]);
 
+const built = new Map<() => ButaneSpec, ButaneSpec>();
+
 /** The spec for `variant` and `version`, or undefined when butane has no translator for it. */
 export function findSpec(variant: string, version: string): ButaneSpec | undefined {
-  return VARIANTS.get(variant)?.get(version);
+  const build = VARIANTS.get(variant)?.get(version);
+  if (build === undefined) return undefined;
+  let spec = built.get(build);
+  if (spec === undefined) {
+    spec = build();
+    built.set(build, spec);
+  }
+  return spec;
 }

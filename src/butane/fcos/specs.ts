@@ -1,5 +1,6 @@
 /**
- * The registry of fcos spec versions butane v0.23 knows, each defined in its own folder.
+ * The registry of fcos spec versions butane v0.23 knows, each defined in its own folder and
+ * built when first asked for (specs.ts).
  */
 import type { FcosSpec } from "./spec.ts";
 import { spec as v1_0 } from "./v1_0/mod.ts";
@@ -11,6 +12,13 @@ import { spec as v1_5 } from "./v1_5/mod.ts";
 import { spec as v1_6 } from "./v1_6/mod.ts";
 import { spec as v1_7_exp } from "./v1_7_exp/mod.ts";
 
-export const FCOS_SPECS: ReadonlyMap<string, FcosSpec> = new Map(
-  [v1_0, v1_1, v1_2, v1_3, v1_4, v1_5, v1_6, v1_7_exp].map((s) => [s.version, s]),
-);
+export const FCOS_SPECS: ReadonlyMap<string, () => FcosSpec> = new Map([
+  ["1.0.0", v1_0],
+  ["1.1.0", v1_1],
+  ["1.2.0", v1_2],
+  ["1.3.0", v1_3],
+  ["1.4.0", v1_4],
+  ["1.5.0", v1_5],
+  ["1.6.0", v1_6],
+  ["1.7.0-experimental", v1_7_exp],
+]);

@@ -1,4 +1,4 @@
 /** fcos 1.1.0 → Ignition 3.1.0. Its fields are the schema entries with `since <= 1` (see base/schema.ts). */
-import { fcosSpec } from "../spec.ts";
+import { type FcosSpec, fcosSpec } from "../spec.ts";
 
-export const spec = fcosSpec(1, "3.1.0");
+export const spec = (): FcosSpec => fcosSpec(1, "3.1.0");

@@ -1,4 +1,4 @@
 /** fcos 1.2.0 → Ignition 3.2.0. Its fields are the schema entries with `since <= 2` (see base/schema.ts). */
-import { fcosSpec } from "../spec.ts";
+import { type FcosSpec, fcosSpec } from "../spec.ts";
 
-export const spec = fcosSpec(2, "3.2.0");
+export const spec = (): FcosSpec => fcosSpec(2, "3.2.0");

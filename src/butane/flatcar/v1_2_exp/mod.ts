@@ -1,8 +1,9 @@
 /** flatcar 1.2.0-experimental → Ignition 3.6.0-experimental: butane's base v0_7_exp fields and sugar; LUKS cex is rejected (clevis is allowed). */
 import { CEX_UNSUPPORTED } from "../../base/field_filters.ts";
-import { variantSpec } from "../../base/variant_spec.ts";
+import { type VariantSpec, variantSpec } from "../../base/variant_spec.ts";
 
-export const spec = variantSpec("1.2.0-experimental", "v0_7_exp", "3.6.0-experimental", [{
-  path: "storage.luks.cex",
-  message: CEX_UNSUPPORTED,
-}]);
+export const spec = (): VariantSpec =>
+  variantSpec("1.2.0-experimental", "v0_7_exp", "3.6.0-experimental", [{
+    path: "storage.luks.cex",
+    message: CEX_UNSUPPORTED,
+  }]);
