@@ -11,29 +11,29 @@ export interface DataUrl {
   compressed: boolean;
 }
 
-// Each byte as it appears in the URL: itself when in the RFC 2396 "unreserved" set that
-// vincent-petithory/dataurl leaves alone, else %XX with uppercase hex.
-const ESCAPED: string[] = [];
-for (let b = 0; b < 256; b++) {
-  const ch = String.fromCharCode(b);
-  ESCAPED.push(
-    /[A-Za-z0-9\-_.!~*'()]/.test(ch) ? ch : "%" + b.toString(16).toUpperCase().padStart(2, "0"),
-  );
+// The RFC 2396 "unreserved" bytes, which vincent-petithory/dataurl leaves alone; it writes every
+// other byte as %XX with uppercase hex.
+const UNRESERVED = new Uint8Array(256);
+{
+  const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()";
+  for (let i = 0; i < unreserved.length; i++) UNRESERVED[unreserved.charCodeAt(i)] = 1;
 }
-/** The characters each byte adds beyond one: 2 for an escaped byte. */
-const ESCAPED_EXTRA = Uint8Array.from(ESCAPED, (e) => e.length - 1);
+const HEX = "0123456789ABCDEF";
 
 /** The length of {@link escapeDataUrl}'s result for `bytes`. */
 function escapedLength(bytes: Uint8Array): number {
   let n = bytes.length;
-  for (let i = 0; i < bytes.length; i++) n += ESCAPED_EXTRA[bytes[i]];
+  for (let i = 0; i < bytes.length; i++) if (UNRESERVED[bytes[i]] === 0) n += 2;
   return n;
 }
 
 /** Percent-encodes every byte outside the unreserved set, per byte (binary-safe). */
 export function escapeDataUrl(bytes: Uint8Array): string {
   let out = "";
-  for (let i = 0; i < bytes.length; i++) out += ESCAPED[bytes[i]];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    out += UNRESERVED[b] === 1 ? String.fromCharCode(b) : "%" + HEX[b >> 4] + HEX[b & 15];
+  }
   return out;
 }
 
@@ -55,13 +55,15 @@ const memo = new Map<string, DataUrl>();
 let memoBytes = 0;
 const MEMO_MIN = 256;
 const MEMO_BYTES = 256 << 10;
-const latin1 = new TextDecoder("latin1");
+// Made with the first contents long enough to memoize.
+let latin1: TextDecoder | undefined;
 
 /** The data URL for `bytes`; `allowCompression` is false when the user set a compression. */
 export function makeDataUrl(bytes: Uint8Array, allowCompression: boolean): DataUrl {
   if (bytes.length < MEMO_MIN || bytes.length > MEMO_BYTES) {
     return dataUrlOf(bytes, allowCompression);
   }
+  latin1 ??= new TextDecoder("latin1");
   const key = (allowCompression ? "z" : "-") + latin1.decode(bytes);
   const known = memo.get(key);
   if (known) {

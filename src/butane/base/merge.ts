@@ -10,18 +10,20 @@ import type { Translation } from "./translation.ts";
 
 type Obj = Record<string, unknown>;
 
-const FIELDS = new Map<string, Map<string, FieldType>>();
-(function collect(t: ObjType): void {
-  if (FIELDS.has(t.name)) return;
+/** Each Ignition type's fields by JSON key, collected by the first merge (most configs have none). */
+let fields: Map<string, Map<string, FieldType>> | undefined;
+
+function collectFields(t: ObjType, into: Map<string, Map<string, FieldType>>): void {
+  if (into.has(t.name)) return;
   const m = new Map<string, FieldType>();
-  FIELDS.set(t.name, m);
+  into.set(t.name, m);
   for (const f of t.fields) {
     if (f.json === undefined) continue;
     m.set(f.json, f.type);
     const inner = isList(f.type) ? f.type.list : f.type;
-    if (isObj(inner)) collect(inner);
+    if (isObj(inner)) collectFields(inner, into);
   }
-})(FULL_SCHEMA);
+}
 
 /** Lists whose items are appended, never matched (`IgnoreDuplicates` in Ignition). */
 const CONCAT = new Set([
@@ -52,11 +54,15 @@ const KEYS: Record<string, (o: Obj) => string> = {
 
 /** Merges `child` over `parent` (both Ignition configs) and returns a new config. */
 export function mergeConfigs(parent: Obj, child: Obj, t: Translation): Obj {
+  if (fields === undefined) {
+    fields = new Map();
+    collectFields(FULL_SCHEMA, fields);
+  }
   return mergeObj(parent, child, FULL_SCHEMA.name, t);
 }
 
 function mergeObj(parent: Obj, child: Obj, typeName: string, t: Translation): Obj {
-  const fields = FIELDS.get(typeName);
+  const typeFields = fields!.get(typeName);
   if (typeName === "Storage") {
     parent = dropShadowedNodes(parent, child);
   }
@@ -77,7 +83,7 @@ function mergeObj(parent: Obj, child: Obj, typeName: string, t: Translation): Ob
       out[k] = c;
       continue;
     }
-    const type = fields?.get(k);
+    const type = typeFields?.get(k);
     if (type !== undefined && isObj(type)) {
       if (isEmpty(c)) out[k] = p;
       else if (isEmpty(p)) out[k] = c;

@@ -69,9 +69,25 @@ export function isObj(t: FieldType): t is ObjType {
   return typeof t === "object" && "fields" in t;
 }
 
-/** camelCase of a snake_case key, with butane's `_mib` → `MiB`. */
+/**
+ * camelCase of a snake_case key, with butane's `_mib` → `MiB`: each `_` before a lowercase
+ * letter or digit goes and that character is upper-cased. (Without regular expressions: the
+ * schema below calls this for each of its fields whenever the translator is loaded.)
+ */
 export function camelKey(yaml: string): string {
-  return yaml.replace(/_mib$/, "MiB").replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const mib = yaml.endsWith("_mib");
+  const base = mib ? yaml.slice(0, -4) : yaml;
+  let out = "";
+  let from = 0;
+  for (let i = base.indexOf("_"); i >= 0 && i + 1 < base.length; i = base.indexOf("_", i + 1)) {
+    const next = base[i + 1];
+    if (next >= "a" && next <= "z" || next >= "0" && next <= "9") {
+      out += base.slice(from, i) + next.toUpperCase();
+      from = i + 2;
+      i++;
+    }
+  }
+  return out + base.slice(from) + (mib ? "MiB" : "");
 }
 
 /** snake_case of an Ignition key: the fallback when a JSON path has no recorded YAML origin. */

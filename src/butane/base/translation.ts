@@ -126,17 +126,23 @@ export class Translation {
   }
 }
 
-const YAML_KEYS = new Map<string, string>();
-(function collect(t: FieldType, seen: Set<object>): void {
-  if (isList(t)) return collect(t.list, seen);
+/** Each Ignition key's Butane key, collected by the first finding that needs one. */
+let yamlKeys: Map<string, string> | undefined;
+
+function collectYamlKeys(t: FieldType, seen: Set<object>, keys: Map<string, string>): void {
+  if (isList(t)) return collectYamlKeys(t.list, seen, keys);
   if (!isObj(t) || seen.has(t)) return;
   seen.add(t);
   for (const f of t.fields) {
-    if (f.json !== undefined && camelKey(f.yaml) === f.json) YAML_KEYS.set(f.json, f.yaml);
-    collect(f.type, seen);
+    if (f.json !== undefined && camelKey(f.yaml) === f.json) keys.set(f.json, f.yaml);
+    collectYamlKeys(f.type, seen, keys);
   }
-})(FULL_SCHEMA, new Set());
+}
 
 function yamlKeyOf(jsonKey: string): string {
-  return YAML_KEYS.get(jsonKey) ?? snakeKey(jsonKey);
+  if (yamlKeys === undefined) {
+    yamlKeys = new Map();
+    collectYamlKeys(FULL_SCHEMA, new Set(), yamlKeys);
+  }
+  return yamlKeys.get(jsonKey) ?? snakeKey(jsonKey);
 }

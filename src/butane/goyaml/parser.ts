@@ -74,7 +74,8 @@ interface TagDirective {
   prefix: number[];
 }
 
-const bytes = (s: string) => [...new TextEncoder().encode(s)];
+// (ASCII: each character is its byte.)
+const bytes = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 const DEFAULT_TAG_DIRECTIVES: TagDirective[] = [
   { handle: "!", prefix: bytes("!") },
   { handle: "!!", prefix: bytes("tag:yaml.org,2002:") },

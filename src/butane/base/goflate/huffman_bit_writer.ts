@@ -6,6 +6,7 @@
 
 import { fixedLiteralEncoding, fixedOffsetEncoding, HuffmanEncoder } from "./huffman_code.ts";
 import {
+  fillCodeTables,
   LENGTH_BASE,
   lengthCode,
   MATCH_TYPE,
@@ -119,8 +120,9 @@ const OFFSET_BASE = [
 ];
 const CODEGEN_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
-const FIXED_LITERALS = fixedLiteralEncoding();
-const FIXED_OFFSETS = fixedOffsetEncoding();
+// Go's fixed Huffman codes, made by the first writer: most translations never compress.
+let fixedLiterals: HuffmanEncoder | undefined;
+let fixedOffsets: HuffmanEncoder | undefined;
 
 /** Writes deflate blocks LSB first into a growing byte buffer. */
 export class HuffmanBitWriter {
@@ -135,6 +137,14 @@ export class HuffmanBitWriter {
   #literalEncoding = new HuffmanEncoder(MAX_NUM_LIT);
   #offsetEncoding = new HuffmanEncoder(OFFSET_CODE_COUNT);
   #codegenEncoding = new HuffmanEncoder(CODEGEN_CODE_COUNT);
+  #fixedLiterals: HuffmanEncoder;
+  #fixedOffsets: HuffmanEncoder;
+
+  constructor() {
+    fillCodeTables();
+    this.#fixedLiterals = fixedLiterals ??= fixedLiteralEncoding();
+    this.#fixedOffsets = fixedOffsets ??= fixedOffsetEncoding();
+  }
 
   /** Starts a new stream. */
   reset(): void {
@@ -209,10 +219,10 @@ export class HuffmanBitWriter {
         extraBits += this.#offsetFreq[code] * OFFSET_EXTRA_BITS[code];
       }
     }
-    let literalEncoding = FIXED_LITERALS;
-    let offsetEncoding = FIXED_OFFSETS;
-    let size = 3 + FIXED_LITERALS.bitLength(this.#literalFreq) +
-      FIXED_OFFSETS.bitLength(this.#offsetFreq) + extraBits;
+    let literalEncoding = this.#fixedLiterals;
+    let offsetEncoding = this.#fixedOffsets;
+    let size = 3 + this.#fixedLiterals.bitLength(this.#literalFreq) +
+      this.#fixedOffsets.bitLength(this.#offsetFreq) + extraBits;
 
     this.#generateCodegen(numLiterals, numOffsets);
     this.#codegenEncoding.generate(this.#codegenFreq, 7);
@@ -227,7 +237,7 @@ export class HuffmanBitWriter {
       this.#writeBytes(input);
       return;
     }
-    if (literalEncoding === FIXED_LITERALS) this.#writeBits(eof ? 3 : 2, 3);
+    if (literalEncoding === this.#fixedLiterals) this.#writeBits(eof ? 3 : 2, 3);
     else this.#writeDynamicHeader(numLiterals, numOffsets, numCodegens, eof);
     this.#writeTokens(tokens, count, literalEncoding, offsetEncoding);
   }

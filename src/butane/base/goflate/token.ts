@@ -29,16 +29,21 @@ export const LENGTH_BASE = [
   160, 192, 224, 255,
 ];
 
-// Length code (0-28) of each `length - 3`.
+// Length code (0-28) of each `length - 3`, and offset code of each offset below 256 (`offset -
+// 1`, extended by `offsetCode` as Go does): filled by the first HuffmanBitWriter
+// ({@link fillCodeTables}), as most translations never compress.
 const LENGTH_CODES = new Uint8Array(256);
-for (let code = 0; code < LENGTH_BASE.length; code++) {
-  const end = code + 1 < LENGTH_BASE.length ? LENGTH_BASE[code + 1] : 256;
-  for (let len = LENGTH_BASE[code]; len < end; len++) LENGTH_CODES[len] = code;
-}
-
-// Offset code of each offset below 256 (`offset - 1`), extended by `offsetCode` as Go does.
 const OFFSET_CODES = new Uint8Array(256);
-{
+let filled = false;
+
+/** Fills the length and offset code tables, once. */
+export function fillCodeTables(): void {
+  if (filled) return;
+  filled = true;
+  for (let code = 0; code < LENGTH_BASE.length; code++) {
+    const end = code + 1 < LENGTH_BASE.length ? LENGTH_BASE[code + 1] : 256;
+    for (let len = LENGTH_BASE[code]; len < end; len++) LENGTH_CODES[len] = code;
+  }
   for (let off = 0; off < 256; off++) {
     OFFSET_CODES[off] = off < 4
       ? off
