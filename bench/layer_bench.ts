@@ -20,6 +20,7 @@ import { BuildContext } from "../src/oci/context.ts";
 import { contextSources, placeSources } from "../src/oci/copy.ts";
 import { buildLayer, sortEntries } from "../src/oci/layer.ts";
 import { OCI_LAYER_GZIP } from "../src/oci/media_types.ts";
+import { V8_FLAGS } from "../scripts/permissions.ts";
 import { reportRow } from "./rows.ts";
 
 const WORDS = (
@@ -185,7 +186,15 @@ if (import.meta.main) {
     const layerMb = Number(Deno.args[1] ?? 1024);
     await makeTree(join(big, "tree"), layerMb);
     const child = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL(import.meta.url).pathname, "--rss-child", join(big, "tree")],
+      // iago's V8 flags: the push collects as iago does (src/memory.ts).
+      args: [
+        "run",
+        "-A",
+        V8_FLAGS,
+        new URL(import.meta.url).pathname,
+        "--rss-child",
+        join(big, "tree"),
+      ],
       stderr: "inherit",
     }).output();
     await Deno.remove(big, { recursive: true });

@@ -1,4 +1,10 @@
 /**
+ * iago's V8 flags, one of the {@link PERMISSIONS} (which says why), for a process that needs
+ * other permissions (benchmarks).
+ */
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=4,--expose-gc";
+
+/**
  * The Deno permissions and flags iago runs with, in one place: `deno task iago`, the bundle's
  * shebang and the compiled binaries use this list (a test checks deno.json agrees).
  *
@@ -30,5 +36,5 @@ export const PERMISSIONS = [
   "--allow-run",
   "--unstable-worker-options",
   "--no-prompt",
-  "--v8-flags=--max-semi-space-size=4,--expose-gc",
+  V8_FLAGS,
 ];
