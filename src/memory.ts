@@ -7,7 +7,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
-type Collector = (options: { type: "minor" | "major" }) => void;
+type Collector = (options: { type: "minor" | "major"; flavor?: "last-resort" }) => void;
 
 let fallback: Collector | undefined;
 
@@ -16,18 +16,22 @@ export function collectYoungGarbage(): void {
   collector()({ type: "minor" });
 }
 
-/** Collects everything: a few milliseconds with iago's small live heap. */
+/**
+ * Collects everything and gives back what it can: full collections that compact every page,
+ * until one frees nothing (two, with iago's small live heap: some 40 CPU-ms). One plain full
+ * collection takes half that, but `ignite --all` of 1000 machines then peaks ~7 MiB higher
+ * (bench/ignite_bench.ts) for ~0.4 CPU-s less.
+ */
 export function collectAllGarbage(): void {
-  collector()({ type: "major" });
+  collector()({ type: "major", flavor: "last-resort" });
 }
 
 /**
  * V8's own `gc()`, there when the process starts with `--v8-flags=--expose-gc` (iago's launch
- * flags, scripts/permissions.ts): it does what it is asked, one scavenge or one full collection.
- * Started without it (`deno test`, `deno run -A main.ts`), the `gc()` a new context gets once the
- * flag is set at run time is Deno's, which ignores its argument and sends V8 a low-memory
- * notification: two or more full compacting collections, twice the CPU time of one full
- * collection and over ten times that of a scavenge.
+ * flags, scripts/permissions.ts): it does what it is asked. Started without it (`deno test`,
+ * `deno run -A main.ts`), the `gc()` a new context gets once the flag is set at run time is
+ * Deno's, which ignores its argument and sends V8 a low-memory notification: what
+ * {@link collectAllGarbage} asks for, over ten times the CPU time of a scavenge.
  */
 function collector(): Collector {
   const exposed = (globalThis as { gc?: Collector }).gc;

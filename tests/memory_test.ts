@@ -28,20 +28,22 @@ Deno.test("with V8's gc exposed, a young collection is one scavenge", async () =
   assert.deepEqual(await askedCollections(["--v8-flags=--expose-gc"], "young"), ["Scavenge"]);
 });
 
-Deno.test("with V8's gc exposed, a full collection is one mark-compact", async () => {
-  assert.deepEqual(await askedCollections(["--v8-flags=--expose-gc"], "all"), ["Mark-Compact"]);
+Deno.test("with V8's gc exposed, a full collection is the memory-reducing one", async () => {
+  assertReducing(await askedCollections(["--v8-flags=--expose-gc"], "all"));
 });
 
 // The bundle's shebang, the compiled binaries and `deno task iago` start iago with these.
 Deno.test("iago's launch flags give memory.ts V8's own gc", async () => {
   assert.deepEqual(await askedCollections(PERMISSIONS, "young"), ["Scavenge"]);
-  assert.deepEqual(await askedCollections(PERMISSIONS, "all"), ["Mark-Compact"]);
+  assertReducing(await askedCollections(PERMISSIONS, "all"));
 });
 
 Deno.test("without V8's gc exposed, both collect everything (Deno's low-memory gc)", async () => {
-  for (const what of ["young", "all"] as const) {
-    const ran = await askedCollections([], what);
-    assert.ok(ran.length >= 2, `${what}: ${ran.join(", ")}`);
-    assert.ok(ran.every((c) => c === "Mark-Compact (reduce)"), `${what}: ${ran.join(", ")}`);
-  }
+  for (const what of ["young", "all"] as const) assertReducing(await askedCollections([], what));
 });
+
+/** Full compacting collections until one frees nothing: at least two. */
+function assertReducing(ran: string[]): void {
+  assert.ok(ran.length >= 2, ran.join(", "));
+  assert.ok(ran.every((c) => c === "Mark-Compact (reduce)"), ran.join(", "));
+}
