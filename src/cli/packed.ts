@@ -80,11 +80,19 @@ async function load<T>(module: Packed, env: Record<string, string | undefined>):
   }
   const file = unpackedFile(module.name, module.id, env);
   if (file !== undefined) {
+    // (Synchronous calls: each asynchronous one is a trip to Deno's thread pool, at every start.)
     const size = Number(module.id.split("-")[1]);
-    if (await sizeOf(file) === undefined) await unpackTo(module, file);
-    const ours = await ownedByUser(file);
-    if (ours && await sizeOf(file) !== size) await unpackTo(module, file);
-    if (ours && await sizeOf(file) === size) return await import(toFileUrl(file));
+    let info = lstatOf(file);
+    if (info === undefined) {
+      await unpackTo(module, file);
+      info = lstatOf(file);
+    }
+    const ours = info !== undefined && ownedByUser(file, info);
+    if (ours && info!.size !== size) {
+      await unpackTo(module, file);
+      info = lstatOf(file);
+    }
+    if (ours && info?.isFile && info.size === size) return await import(toFileUrl(file));
   }
   const code = await unpack(module.packed());
   return await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
@@ -124,16 +132,21 @@ async function unpack(packed: string): Promise<string> {
 }
 
 /**
- * Whether `file` and its directory belong to the user running iago and only they may write
- * them: a regular file (not a link), neither it nor the directory group- or world-writable,
- * both owned by this process's user. The user is read as the owner of /proc/self, since
- * `Deno.uid()` needs a permission the release does not ask for; where there is no /proc, the
- * file must at least have the directory's owner.
+ * Whether `file` (whose lstat is `info`) and its directory belong to the user running iago and
+ * only they may write them: a regular file (not a link), neither it nor the directory group- or
+ * world-writable, both owned by this process's user. The user is read as the owner of
+ * /proc/self, since `Deno.uid()` needs a permission the release does not ask for; where there is
+ * no /proc, the file must at least have the directory's owner.
  */
-async function ownedByUser(file: string): Promise<boolean> {
+function ownedByUser(file: string, info: Deno.FileInfo): boolean {
   try {
-    const [info, dir] = await Promise.all([Deno.lstat(file), Deno.stat(dirname(file))]);
-    const user = await Deno.stat("/proc/self").then((s) => s.uid, () => dir.uid);
+    const dir = Deno.statSync(dirname(file));
+    let user = dir.uid;
+    try {
+      user = Deno.statSync("/proc/self").uid;
+    } catch {
+      // No /proc: the directory's owner stands in.
+    }
     const writableByOthers = ((info.mode ?? 0) | (dir.mode ?? 0)) & 0o022;
     return info.isFile && !writableByOthers && info.uid === user && dir.uid === user;
   } catch {
@@ -141,9 +154,9 @@ async function ownedByUser(file: string): Promise<boolean> {
   }
 }
 
-async function sizeOf(path: string): Promise<number | undefined> {
+function lstatOf(path: string): Deno.FileInfo | undefined {
   try {
-    return (await Deno.stat(path)).size;
+    return Deno.lstatSync(path);
   } catch {
     return undefined;
   }
