@@ -16,7 +16,10 @@
  *   `var f=(function f(){});` at the start of that module or body: a declaration is in scope
  *   before its statement runs, and making a function runs nothing, so moving it to the start
  *   keeps that true. (Declarations in other blocks are block-scoped and stay as they are.)
- * Arrow functions, methods and class members cannot be marked and stay lazy.
+ * - with `arrows`, every arrow function that does not read the `this`, `arguments`, `super` or
+ *   `new.target` of the code around it, written as the function expression it then is the same
+ *   as: `(a)=>b` becomes `(function(a){return b})`.
+ * Methods and class members cannot be marked and stay lazy.
  *
  * The input must be esbuild's minified output: statements end with `;` (never a line break),
  * which is what lets a `}` followed by `function` or `/` be read as the end of a statement.
@@ -26,13 +29,30 @@
 interface Found {
   start: number;
   end: number;
-  kind: "expression" | "declaration" | "initializer" | "unmarked";
+  kind: "expression" | "declaration" | "initializer" | "arrow" | "unmarked";
   /** A declaration: where its `var` goes (just inside the enclosing body, or 0). */
   hoistTo?: number;
   /** An initializer: where the `(` of `"key"(){` is. */
   paren?: number;
   /** A declaration: its name. */
   name?: string;
+  /** An arrow function: how it is written (see {@link Arrow}). */
+  arrow?: Arrow;
+}
+
+/**
+ * Where an arrow function's parts are: `async (a, b) => body` or `x => { ... }`. `start` (of
+ * {@link Found}) is that of `async` or else of the parameters.
+ */
+interface Arrow {
+  isAsync: boolean;
+  /** The parameters: the `(` of a list, or the single name. */
+  params: number;
+  parenthesized: boolean;
+  /** The `=>`. */
+  token: number;
+  /** A `{ ... }` body (else an expression). */
+  block: boolean;
 }
 
 /** A bracket open at the current position. */
@@ -40,6 +60,10 @@ interface Frame {
   char: "{" | "(" | "[" | "${";
   /** `(`: after `if`/`while`/`for`/`with`/`switch`/`catch` (a block, or a regex, may follow). */
   condition?: boolean;
+  /** `(`: where it is, and the token before it and where that starts (an arrow's `async`). */
+  at?: number;
+  before?: string;
+  beforeAt?: number;
   /** `{`: the body of this function. */
   fn?: Found;
   /** `{`: a function body of any kind, where declarations hoist to (just after the brace). */
@@ -102,8 +126,11 @@ const PUNCTUATORS = [
   ">>",
 ];
 
-/** The functions of `code` (every function expression and declaration and esbuild initializer). */
-export function findFunctions(code: string): Found[] {
+/**
+ * The functions of `code` (every function expression and declaration and esbuild initializer;
+ * with `arrows`, the arrow functions that may be written as function expressions).
+ */
+export function findFunctions(code: string, options: { arrows?: boolean } = {}): Found[] {
   const found: Found[] = [];
   const stack: Frame[] = [];
   // Functions whose `function` keyword (or initializer key) was read, body not yet open.
@@ -111,14 +138,66 @@ export function findFunctions(code: string): Found[] {
   // The last significant token: punctuators and words as written; "str", "num", "regex", "tpl".
   let prev = "";
   let prevPrev = "";
+  // Where the last two tokens start.
+  let prevAt = 0;
+  let prevPrevAt = 0;
+  // The last `(...)` closed: where it opened and what came before it, and where it closed.
+  let closedParen: { frame: Frame; end: number } | undefined;
+  // Arrow functions whose expression body is being read, innermost last: the bracket depth of
+  // the body and the `?` of its ternaries not yet matched by a `:`.
+  const arrowBodies: { found: Found; depth: number; questions: number }[] = [];
+  // An arrow whose `{` body comes next.
+  let blockArrow: Found | undefined;
   let closedCondition = false;
   // Inside `case ...:` up to its colon (at this depth, with this many `?` of ternaries open).
   let caseLabel: { depth: number; questions: number } | undefined;
   let i = 0;
   const n = code.length;
-  const push = (token: string) => {
+  const push = (token: string, at = i - token.length) => {
     prevPrev = prev;
+    prevPrevAt = prevAt;
     prev = token;
+    prevAt = at;
+  };
+  // Ends the expression bodies of arrows at this depth that the token at `at` closes.
+  const endArrowBodies = (at: number, token: string): void => {
+    for (let top = arrowBodies.at(-1); top?.depth === stack.length; top = arrowBodies.at(-1)) {
+      if (token === ":" && top.questions > 0) {
+        top.questions--;
+        return;
+      }
+      arrowBodies.pop();
+      top.found.end = at;
+      if (arrowWritableAsFunction(code, top.found)) found.push(top.found);
+    }
+  };
+  // An arrow's `=>` at `at`: its parameters are the token before it (a name, or a list).
+  const arrowAt = (at: number): void => {
+    let params: number;
+    let before: string | undefined;
+    let beforeAt = 0;
+    if (prev === ")" && closedParen?.end === prevAt + 1) {
+      params = closedParen.frame.at!;
+      before = closedParen.frame.before;
+      beforeAt = closedParen.frame.beforeAt!;
+    } else if (/^[\p{ID_Start}$_]/u.test(prev)) {
+      params = prevAt;
+      before = prevPrev;
+      beforeAt = prevPrevAt;
+    } else {
+      throw new Error(`eagerFunctions: cannot read the arrow function at ${at}`);
+    }
+    const isAsync = before === "async" && params !== beforeAt;
+    let next = at + 2;
+    while (/\s/.test(code[next] ?? "")) next++;
+    const found: Found = {
+      start: isAsync ? beforeAt : params,
+      end: -1,
+      kind: "arrow",
+      arrow: { isAsync, params, parenthesized: prev === ")", token: at, block: code[next] === "{" },
+    };
+    if (found.arrow!.block) blockArrow = found;
+    else arrowBodies.push({ found, depth: stack.length, questions: 0 });
   };
   const atStatementStart = (before: string) =>
     before === "" || before === ";" || before === "{" || before === "}" || before === "case:";
@@ -225,15 +304,26 @@ export function findFunctions(code: string): Found[] {
         fn = last.found;
         pending.pop();
       }
+      if (prev === "=>" && blockArrow !== undefined) {
+        fn = blockArrow;
+        blockArrow = undefined;
+      }
       const body = fn !== undefined || prev === "=>" || (prev === ")" && !closedCondition);
       stack.push({ char: "{", fn, body, bodyStart: i + 1 });
       i++;
       push("{");
     } else if (c === "(" || c === "[") {
-      stack.push({ char: c, condition: c === "(" && BEFORE_BLOCK.has(prev) });
+      stack.push({
+        char: c,
+        condition: c === "(" && BEFORE_BLOCK.has(prev),
+        at: i,
+        before: prev,
+        beforeAt: prevAt,
+      });
       i++;
       push(c);
     } else if (c === "}" || c === ")" || c === "]") {
+      endArrowBodies(i, c);
       const frame = stack.pop();
       const open = c === "}" ? "{" : c === ")" ? "(" : "[";
       if (frame?.char === "${" && c === "}") {
@@ -245,14 +335,25 @@ export function findFunctions(code: string): Found[] {
       i++;
       if (frame.fn) {
         frame.fn.end = i;
-        if (frame.fn.kind !== "unmarked") found.push(frame.fn);
+        const marked = frame.fn.kind === "arrow"
+          ? arrowWritableAsFunction(code, frame.fn)
+          : frame.fn.kind !== "unmarked";
+        if (marked) found.push(frame.fn);
       }
+      if (c === ")") closedParen = { frame, end: i };
       closedCondition = frame.condition === true;
       if (caseLabel && caseLabel.depth > stack.length) caseLabel = undefined;
       push(c);
     } else {
       const token = PUNCTUATORS.find((p) => code.startsWith(p, i)) ?? c;
+      const at = i;
       i += token.length;
+      if (token === "=>" && options.arrows) arrowAt(at);
+      const body = arrowBodies.at(-1);
+      if (body?.depth === stack.length) {
+        if (token === "?") body.questions++;
+        else if (token === ":" || token === "," || token === ";") endArrowBodies(at, token);
+      }
       if (caseLabel?.depth === stack.length) {
         if (token === "?") caseLabel.questions++;
         else if (token === ":" && caseLabel.questions > 0) caseLabel.questions--;
@@ -265,10 +366,21 @@ export function findFunctions(code: string): Found[] {
       push(token);
     }
   }
-  if (stack.length > 0 || pending.length > 0) {
+  endArrowBodies(n, "");
+  if (stack.length > 0 || pending.length > 0 || blockArrow !== undefined) {
     throw new Error("eagerFunctions: unbalanced brackets at the end of the code");
   }
   return found.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Whether the arrow function `f` does what it does as a function expression: not if it reads
+ * the `this`, `arguments`, `super` or `new.target` of the code around it, which a function has
+ * its own of (any such word in its text counts, even in a string), or `yield`.
+ */
+function arrowWritableAsFunction(code: string, f: Found): boolean {
+  return !/(?<![\p{ID_Continue}$])(?:this|arguments|super|target|yield)(?![\p{ID_Continue}$])/u
+    .test(code.slice(f.start, f.end));
 }
 
 /** Whether a `/` after the token `prev` starts a regular expression (else it divides). */
@@ -282,25 +394,40 @@ function isRegexStart(prev: string, afterCondition: boolean): boolean {
   return !/^[\p{ID_Continue}$#]/u.test(prev);
 }
 
-/** `code` (esbuild's minified output) with its functions marked for eager compilation. */
-export function eagerFunctions(code: string): string {
-  const found = findFunctions(code);
+/**
+ * `code` (esbuild's minified output) with its functions marked for eager compilation; with
+ * `arrows`, its arrow functions that can be (see {@link arrowWritableAsFunction}) are written as
+ * function expressions in parentheses too: `(a)=>b` becomes `(function(a){return b})`.
+ */
+export function eagerFunctions(code: string, options: { arrows?: boolean } = {}): string {
+  const found = findFunctions(code, options);
   const opens = new Map<number, string>();
-  const closes = new Map<number, number>();
+  // What ends at each position, innermost first.
+  const closes = new Map<number, string>();
   const cuts = new Map<number, number>();
   const hoisted = new Map<number, Found[]>();
+  const open = (at: number, text: string) => opens.set(at, (opens.get(at) ?? "") + text);
+  const close = (at: number, text: string) => closes.set(at, text + (closes.get(at) ?? ""));
   for (const f of found) {
     if (f.kind === "expression" && code[f.start - 1] === "(" && code[f.end] === ")") {
       // In parentheses already: `(function(){})()`.
     } else if (f.kind === "expression") {
-      opens.set(f.start, (opens.get(f.start) ?? "") + "(");
-      closes.set(f.end, (closes.get(f.end) ?? 0) + 1);
+      open(f.start, "(");
+      close(f.end, ")");
     } else if (f.kind === "initializer") {
-      opens.set(f.paren!, (opens.get(f.paren!) ?? "") + ":(function");
-      closes.set(f.end, (closes.get(f.end) ?? 0) + 1);
+      open(f.paren!, ":(function");
+      close(f.end, ")");
     } else if (f.kind === "declaration") {
       cuts.set(f.start, f.end);
       hoisted.set(f.hoistTo!, [...hoisted.get(f.hoistTo!) ?? [], f]);
+    } else if (f.kind === "arrow") {
+      // `async (a) => b` is `(async function(a){return b})`, `x => {...}` `(function(x){...})`.
+      const a = f.arrow!;
+      open(f.start, "(");
+      open(a.params, (a.isAsync ? " " : "") + "function" + (a.parenthesized ? "" : "("));
+      open(a.token, (a.parenthesized ? "" : ")") + (a.block ? "" : "{return "));
+      cuts.set(a.token, a.token + 2);
+      close(f.end, (a.block ? "" : "}") + ")");
     }
   }
   const edits = [...new Set([...opens.keys(), ...closes.keys(), ...cuts.keys(), ...hoisted.keys()])]
@@ -313,7 +440,7 @@ export function eagerFunctions(code: string): string {
     let e = lowerBound(edits, from);
     while (i < to) {
       if (i === edits[e]) {
-        out += ")".repeat(closes.get(i) ?? 0);
+        out += closes.get(i) ?? "";
         // (At its own start, a declaration first in its body: the outer text wrote these.)
         if (!(self && i === self.start)) {
           for (const d of hoisted.get(i) ?? []) {
@@ -333,7 +460,7 @@ export function eagerFunctions(code: string): string {
       out += code.slice(i, next);
       i = next;
     }
-    if (to === code.length) out += ")".repeat(closes.get(to) ?? 0);
+    if (to === code.length) out += closes.get(to) ?? "";
     return out;
   };
   return write(0, code.length);

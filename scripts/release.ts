@@ -94,7 +94,9 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
     lean: eagerFunctions(stampCommit(await bundleModule("main.ts", false), stamp)),
     modules: {
       cli,
-      butane: eagerFunctions(await bundleModule("src/cli/lean/butane.ts", false)),
+      // Its arrow functions too (callgrind, import and first translation of small.bu in one
+      // thread: 75.6M -> 73.9M instructions; the code cache grows by what import gives back).
+      butane: eagerFunctions(await bundleModule("src/cli/lean/butane.ts", false), { arrows: true }),
     },
   };
 }

@@ -84,17 +84,64 @@ export const result = later().then((v)=>[...log,v]);
   assert.notEqual(eagerFunctions(code), code);
 });
 
+Deno.test("eagerFunctions with arrows writes them as function expressions where they can be", () => {
+  const cases: [string, string][] = [
+    ["var f=x=>x+1;", "var f=(function(x){return x+1});"],
+    ["var g=(a,b)=>{return a+b};", "var g=(function(a,b){return a+b});"],
+    ["var h=async x=>await x;", "var h=(async  function(x){return await x});"],
+    ["var k=async(a)=>{await a};", "var k=(async function(a){await a});"],
+    // An expression body ends at a `,`, `;`, `:` (not its own ternary's) or a closing bracket.
+    ["var m=a?x=>1:y=>2;", "var m=a?(function(x){return 1}):(function(y){return 2});"],
+    ["var n=x=>a?b=>1:c;", "var n=(function(x){return a?(function(b){return 1}):c});"],
+    ["f(x=>y,z);", "f((function(x){return y}),z);"],
+    ["var o={a:x=>1,b:2};", "var o={a:(function(x){return 1}),b:2};"],
+    ["var t=`${x=>1}`;", "var t=`${(function(x){return 1})}`;"],
+    ["var u=x=>function(){};", "var u=(function(x){return (function(){})});"],
+    ["var w=()=>({a:1});", "var w=(function(){return ({a:1})});"],
+    ["var r=(a=x=>1)=>a;", "var r=(function(a=(function(x){return 1})){return a});"],
+    ["var p=x=>/a,b/.test(x);", "var p=(function(x){return /a,b/.test(x)});"],
+    ["var d=({a},...e)=>a+e.length;", "var d=(function({a},...e){return a+e.length});"],
+    ["var q=async=>async;", "var q=(function(async){return async});"],
+    // Arrows that read the surrounding `this`, `arguments`, `super` or `new.target` stay.
+    ["var v=x=>this.y;", "var v=x=>this.y;"],
+    ["class C{f=x=>1;g=()=>super.g}", "class C{f=(function(x){return 1});g=()=>super.g}"],
+    ["function a(){return()=>arguments[0]}", "var a=(function a(){return()=>arguments[0]});"],
+  ];
+  for (const [code, expected] of cases) {
+    assert.equal(eagerFunctions(code, { arrows: true }), expected, code);
+  }
+  assert.equal(eagerFunctions("var f=x=>x+1;"), "var f=x=>x+1;", "arrows only when asked");
+});
+
+Deno.test("eagerFunctions with arrows keeps what the code does", async () => {
+  const code = `
+var log=[];
+var add=(a,b=1)=>a+b,twice=f=>x=>f(f(x)),pick=({a},[b],...c)=>[a,b,c.length];
+var pair=(x)=>({x}),tern=n=>n>0?m=>m+n:m=>m-n,seq=(a,b)=>(a,b);
+var named=x=>x,obj={key:()=>1};
+class K{v=2;get=()=>this.v;m(){return[1,2].map(x=>x*this.v)}}
+function outer(){return(()=>arguments.length)()}
+var asyncArrow=async x=>(await x)+1;
+log.push(add(1),twice(add)(0),pick({a:1},[2],3,4),pair(5),tern(2)(1),tern(-2)(1),seq(1,2));
+log.push(named.name,obj.key.name,new K().get(),new K().m(),outer(1,2,3),[3,1,2].sort((a,b)=>a-b));
+log.push(\`\${(x=>x*2)(21)}\`,[1,2].reduce((s,x)=>s+x,0),/=>/.source);
+export const result = asyncArrow(1).then((v)=>[...log,v]);
+`;
+  assert.deepEqual(await run(eagerFunctions(code, { arrows: true })), await run(code));
+  assert.notEqual(eagerFunctions(code, { arrows: true }), eagerFunctions(code));
+});
+
 Deno.test("eagerFunctions refuses code it cannot read", () => {
   assert.throws(() => eagerFunctions("var a=(function(){};"), /unbalanced/);
   assert.throws(() => eagerFunctions("var s='abc;"), /unterminated string/);
 });
 
-Deno.test("the eager translator bundle translates every corpus config as the source does", async () => {
+Deno.test("the eager translator bundle (arrows too, as released) translates every corpus config as the source does", async () => {
   const cwd = Deno.cwd();
   Deno.chdir(repo);
   let code: string;
   try {
-    code = eagerFunctions(await bundleModule("src/butane/mod.ts", false));
+    code = eagerFunctions(await bundleModule("src/butane/mod.ts", false), { arrows: true });
   } finally {
     Deno.chdir(cwd);
   }
