@@ -31,6 +31,7 @@ import { mountUnitsFragment } from "./base/mount_units.ts";
 import { expandTrees } from "./base/trees.ts";
 import { mergeConfigs } from "./base/merge.ts";
 import { transcribedInMerge } from "./base/merge_transcript.ts";
+import { type FieldType, isList, isObj } from "./base/schema.ts";
 import { bootDeviceFragment, checkReservedLabels } from "./fcos/boot_device.ts";
 import { grubFragment } from "./fcos/grub.ts";
 import {
@@ -271,7 +272,10 @@ function translateSpec(
   const mounts = mountUnitsFragment(doc, t, spec.swapUnits);
   if (mounts) config = mergeConfigs(mounts, config, t);
   expandTrees(doc, config, t);
-  let merged = mounts !== undefined;
+  // butane merges a fragment, even an empty one, whenever there are filesystems to give mount
+  // units (base v0_2+) or grub users to look for (fcos 1.5+): its findings then map through
+  // Ignition's merge transcript, which leaves out every zero field.
+  let merged = mounts !== undefined || mergesMountUnits(spec, doc);
   // fcos's own sugar runs only on a base translation without errors (a local file that cannot
   // be read): butane returns before it, so its warnings are not given either.
   if (!("fcosSugar" in spec) && !report.hasErrors) {
@@ -280,7 +284,8 @@ function translateSpec(
     checkReservedLabels(config, t);
     const grub = grubFragment(doc, t);
     if (grub) config = mergeConfigs(grub, config, t);
-    merged ||= boot !== undefined || grub !== undefined;
+    merged ||= boot !== undefined || grub !== undefined ||
+      fieldType(spec.schema, "grub") !== undefined;
   }
   const ignition = (config.ignition ?? {}) as Record<string, unknown>;
   config.ignition = { ...ignition, version: spec.ignitionVersion };
@@ -328,6 +333,21 @@ function translateSpec(
     (machineConfig ? machineConfigYaml(doc, config) : serializeIgnition(config, opts.pretty)) +
     "\n";
   return { ignition: config, json, report: report.entries, ok: true };
+}
+
+/** The type of field `yaml` of an object type (or of a list's items), if it has one. */
+function fieldType(type: FieldType | undefined, yaml: string): FieldType | undefined {
+  if (type !== undefined && isList(type)) type = type.list;
+  return type !== undefined && isObj(type)
+    ? type.fields.find((f) => f.yaml === yaml)?.type
+    : undefined;
+}
+
+/** butane's `addMountUnits` merges whenever `storage.filesystems` has items (not in fcos 1.0). */
+function mergesMountUnits(spec: ButaneSpec, doc: Doc): boolean {
+  const filesystems = (doc.storage as Doc | undefined)?.filesystems as unknown[] | undefined;
+  const type = fieldType(fieldType(spec.schema, "storage"), "filesystems");
+  return (filesystems?.length ?? 0) > 0 && fieldType(type, "with_mount_unit") !== undefined;
 }
 
 function fail(report: ButaneReportEntry[], error: string): TranslateResult {
