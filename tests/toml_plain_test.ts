@@ -47,6 +47,10 @@ Deno.test("readPlainToml() reads blanks, comments, integers, booleans and arrays
       'a = "tab\there, ünïcödé, # not a comment"',
       "__proto__ = 1\n[constructor]\ntoString = 'x'",
       "a = 1\n[a2]\na = 2",
+      "\n\n# c\n  # d\n\t\na = 1\n\n# end",
+      "# c\n# d",
+      "a = 1\n# c\n\n",
+      "[s]\n\n# c\n[t] # c\n\n",
     ]
   ) {
     assert.deepEqual(readPlainToml(text), full(text), JSON.stringify(text));
@@ -88,6 +92,12 @@ Deno.test("readPlainToml() leaves every other text to the full reader", () => {
       "= 1",
       "[]",
       "a = 1 # bell \x07",
+      "# del \x7f\na = 1",
+      "# back\\slash\na = 1",
+      'a = "x\x01y"',
+      "a = 'back\\slash'",
+      "a = ['x\x1b']",
+      "# c\r\na = 1",
       "\ufeffa = 1",
     ]
   ) {
