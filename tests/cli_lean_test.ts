@@ -158,6 +158,28 @@ const QUICK_LISTS: Record<string, Edit> = {
     await Deno.utime(`${path}/machines/web/machine.toml`, 4_000_000_000, 4_000_000_000);
     await Deno.remove(`${path}/output/ignition/db.ign`).catch(() => {});
   },
+  "no output directory": (path) => Deno.remove(`${path}/output`, { recursive: true }),
+  // After the first machine without Ignition (db), output/ignition is listed: what it shows of
+  // web's, which the full CLI stats, must give the same state.
+  "web's Ignition a dangling link": async (path) => {
+    await Deno.remove(`${path}/output/ignition/db.ign`);
+    await Deno.remove(`${path}/output/ignition/web.ign`);
+    await Deno.symlink(`${path}/nowhere`, `${path}/output/ignition/web.ign`);
+  },
+  "web's Ignition named in capitals": async (path) => {
+    await Deno.remove(`${path}/output/ignition/db.ign`);
+    await Deno.rename(`${path}/output/ignition/web.ign`, `${path}/output/ignition/WEB.ign`);
+  },
+  "web's Ignition a directory": async (path) => {
+    await Deno.remove(`${path}/output/ignition/db.ign`);
+    await Deno.remove(`${path}/output/ignition/web.ign`);
+    await Deno.mkdir(`${path}/output/ignition/web.ign`);
+  },
+  "a name not ASCII beside the Ignition files": async (path) => {
+    await Deno.rename(`${path}/output/ignition/db.ign`, `${path}/output/ignition/d\u00e9.ign`);
+    await Deno.utime(`${path}/machines/web/butane.yaml.tmpl`, 4_000_000_000, 4_000_000_000);
+  },
+  "a machine without its template": (path) => Deno.remove(`${path}/machines/web/butane.yaml.tmpl`),
   "files and dot directories beside the machines": async (path) => {
     await Deno.writeTextFile(`${path}/machines/README`, "not a machine");
     await Deno.mkdir(`${path}/machines/.git/x`, { recursive: true });

@@ -38,14 +38,14 @@ function summaries(ws: Workspace): MachineSummary[] {
     if (entry.isDirectory && !entry.name.startsWith(".")) names.push(entry.name);
   }
   const machines: MachineSummary[] = [];
-  const paths = new MachinePaths(ws);
+  const files = new MachineFiles(ws);
   for (const name of names.sort()) {
     if (!isDnsLabel(name)) {
       // A machine only with a machine.toml, and then one summarizeMachines reports.
       if (isMachine(ws, name)) decline();
       continue;
     }
-    const text = existing(() => Deno.readTextFileSync(paths.machineFile(name)));
+    const text = existing(() => Deno.readTextFileSync(files.machineFile(name)));
     if (text === undefined) {
       // (A machine.toml that is a dangling link is still a machine, which cannot be read.)
       if (isMachine(ws, name)) decline();
@@ -57,7 +57,7 @@ function summaries(ws: Workspace): MachineSummary[] {
       fqdn: m.fqdn,
       image: m.image,
       workloads: m.workloads,
-      ignition: ignitionState(paths, name, defaultsTime),
+      ignition: files.ignitionState(name, defaultsTime),
     };
     if (m.macAddress) summary.macAddress = m.macAddress;
     machines.push(summary);
@@ -66,14 +66,21 @@ function summaries(ws: Workspace): MachineSummary[] {
 }
 
 /**
- * The Workspace's paths of a machine, put together from the directories' once: its methods
- * join and normalize the whole path each time, character by character, which for 100 machines
- * is a good part of list's first-run JavaScript. Only for names that are DNS labels, which
- * need no normalizing.
+ * A machine's files and their times. Paths are put together from the directories' once: the
+ * Workspace's methods join and normalize the whole path each time, character by character, which
+ * for 100 machines is a good part of list's first-run JavaScript. Only for names that are DNS
+ * labels, which need no normalizing.
+ *
+ * A stat of a missing file costs an exception, four times a stat (~120K instructions), and
+ * output/ignition is often missing or not yet complete (a new clone: output/ is not committed),
+ * so after the first machine without one the directory is listed once and only the files it
+ * holds are looked at; a fleet whose machines all have one costs no listing.
  */
-class MachinePaths {
+class MachineFiles {
   private readonly machines: string;
   private readonly ignition: string;
+  /** The listing's names, lowercased; `undefined` until read, `null` where it cannot tell. */
+  private ignitionNames?: Set<string> | null;
 
   constructor(ws: Workspace) {
     this.machines = ws.machinesDir;
@@ -83,24 +90,41 @@ class MachinePaths {
   machineFile(name: string): string {
     return `${this.machines}/${name}/machine.toml`;
   }
-  templateFile(name: string): string {
-    return `${this.machines}/${name}/butane.yaml.tmpl`;
+
+  /** As fleet.ts's ignitionState. */
+  ignitionState(name: string, defaultsTime: number): IgnitionState {
+    const built = this.ignitionTime(name);
+    if (built === undefined) return "missing";
+    const newest = Math.max(
+      defaultsTime,
+      mtime(this.machineFile(name)) ?? 0,
+      mtime(`${this.machines}/${name}/butane.yaml.tmpl`) ?? 0,
+    );
+    return newest > built ? "stale" : "up to date";
   }
-  ignitionFile(name: string): string {
-    return `${this.ignition}/${name}.ign`;
+
+  private ignitionTime(name: string): number | undefined {
+    const file = `${name}.ign`;
+    if (this.ignitionNames?.has(file) === false) return undefined;
+    const time = mtime(`${this.ignition}/${file}`);
+    if (time === undefined && this.ignitionNames === undefined) {
+      this.ignitionNames = listedNames(this.ignition);
+    }
+    return time;
   }
 }
 
-/** As fleet.ts's ignitionState. */
-function ignitionState(paths: MachinePaths, name: string, defaultsTime: number): IgnitionState {
-  const built = mtime(paths.ignitionFile(name));
-  if (built === undefined) return "missing";
-  const newest = Math.max(
-    defaultsTime,
-    mtime(paths.machineFile(name)) ?? 0,
-    mtime(paths.templateFile(name)) ?? 0,
-  );
-  return newest > built ? "stale" : "up to date";
+/**
+ * The names in directory `dir` (none if it does not exist), lowercased as a file system that
+ * ignores case would match them; `null` if one is not ASCII, where such a file system may match
+ * more than case (a stat of each file then answers).
+ */
+function listedNames(dir: string): Set<string> | null {
+  const names = new Set<string>();
+  for (const entry of existing(() => [...Deno.readDirSync(dir)]) ?? []) {
+    names.add(entry.name.toLowerCase());
+  }
+  return /[^\0-\x7f]/.test([...names].join("")) ? null : names;
 }
 
 /** Whether machines/NAME holds a machine.toml, as Workspace.machineNames decides. */
