@@ -49,6 +49,11 @@ globalThis.addEventListener("message", (e: MessageEvent<Uint8Array>) => {
   e.stopImmediatePropagation();
   void answer(deserialize(e.data) as Request);
 });
+// A process started with V8's --expose-gc (iago's own flags, which a compiled binary's sandbox
+// process inherits, or DENO_V8_FLAGS) gives every worker a `gc`: a template has no use for
+// collecting its whole isolate.
+// Its property cannot be deleted (V8 makes it non-configurable), but it is writable.
+if ("gc" in globalThis) (globalThis as { gc?: unknown }).gc = undefined;
 // Code that ends its worker would leave iago waiting for the time limit.
 for (const [owner, name] of [[globalThis, "close"], [Deno, "exit"]] as const) {
   const what = owner === Deno ? `Deno.${name}()` : `${name}()`;

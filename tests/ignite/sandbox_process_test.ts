@@ -135,3 +135,18 @@ Deno.test("a machine whose template never finishes fails alone; in-process iago 
   );
   await Deno.stat(join(dir.path, "output/ignition/b.ign"));
 });
+
+Deno.test("a plugin gets no gc() even where the process exposes V8's", async () => {
+  await using dir = await tempDir();
+  await makeWorkspace(dir.path, { m0: 'workloads = ["./gc.ts"]' });
+  await Deno.writeTextFile(
+    join(dir.path, "gc.ts"),
+    'export default { name: "gc", overlay() { throw new Error(`gc is ${typeof globalThis.gc}`); } };\n',
+  );
+  const r = await iagoProcess(["ignite", "--all"], {
+    cwd: dir.path,
+    env: { DENO_V8_FLAGS: "--expose-gc" },
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /gc is undefined/);
+});
