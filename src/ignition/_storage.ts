@@ -312,7 +312,12 @@ export class StorageRules extends ResourceRules {
       const ad = str(t, "advertisement");
       if (this.m >= 4 && notEmpty(ad)) {
         try {
-          JSON.parse(ad!);
+          // Go's json.Unmarshal fails on a number past float64 (1e400), where JSON.parse gives
+          // Infinity.
+          JSON.parse(ad!, (_, v) => {
+            if (typeof v === "number" && !Number.isFinite(v)) throw new RangeError();
+            return v;
+          });
         } catch {
           this.r.error([...p, "advertisement"], "advertisement is not valid JSON");
         }
