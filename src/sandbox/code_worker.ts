@@ -18,6 +18,13 @@ export type Limit = "time" | "memory";
 
 type RequestBody = Request extends infer R ? R extends Request ? Omit<R, "id"> : never : never;
 
+/**
+ * How long a worker may take to say it is ready, its process's start included. The worker's
+ * start is iago's own code, so this ends only a start that went wrong inside it (its error
+ * caught by its own listeners, it would be waited for forever); a loaded machine takes seconds.
+ */
+export const START_LIMIT_MS = 60_000;
+
 /** How often iago looks at the sandbox process's resident memory while a request runs. */
 const MEMORY_CHECK_MS = 25;
 
@@ -45,6 +52,8 @@ export interface CodeWorkerOptions {
   setup?: { body: RequestBody; overLimit: (limit: Limit) => IagoError };
   /** Receives what the code printed (it arrives before the reply of the request that printed it). */
   onOutput?: (message: OutputMessage) => void;
+  /** {@link START_LIMIT_MS} unless given (tests). */
+  startLimitMs?: number;
 }
 
 /** A worker that runs, and what waits for it. */
@@ -157,6 +166,8 @@ export class CodeWorker {
 
   #start(): Started {
     const { promise: ready, resolve, reject } = Promise.withResolvers<void>();
+    const limitMs = this.#options.startLimitMs ?? START_LIMIT_MS;
+    let late = false;
     const started: Started = {
       ready,
       remote: this.#process.startWorker({
@@ -169,15 +180,18 @@ export class CodeWorker {
         },
         gone: (why) => {
           if (this.#worker === started) this.#worker = undefined;
-          reject(
-            new IagoError(`Cannot start the sandbox for templates and plugins: ${why.message}`),
-          );
+          const message = late ? `it did not start within ${limitMs / 1000} s` : why.message;
+          reject(new IagoError(`Cannot start the sandbox for templates and plugins: ${message}`));
           started.waiting?.gone(why);
         },
       }),
     };
+    const timer = setTimeout(() => {
+      late = true;
+      void this.#process.kill();
+    }, limitMs);
     // Rejections of `ready` after the worker started are nobody's business.
-    ready.catch(() => {});
+    ready.catch(() => {}).finally(() => clearTimeout(timer));
     const setup = this.#options.setup;
     if (setup) {
       started.ready = ready.then(() => this.#exchange(started, setup.body, setup.overLimit));

@@ -71,9 +71,15 @@ export class SandboxProcess {
   /** Processes started in this run (a figure for tests and benchmarks). */
   started = 0;
 
-  /** `memoryBytes`: V8's heap limit for each worker (and the process's own isolate). */
-  constructor(memoryBytes: number) {
+  readonly #code: { url: string } | { code: string };
+
+  /**
+   * `memoryBytes`: V8's heap limit for each worker (and the process's own isolate); `code`: the
+   * workers' code (worker_url.ts; tests give other code).
+   */
+  constructor(memoryBytes: number, code = workerCode()) {
     this.#memoryMiB = Math.max(16, Math.ceil(memoryBytes / 2 ** 20));
+    this.#code = code;
   }
 
   /**
@@ -145,7 +151,7 @@ export class SandboxProcess {
   }
 
   #start(): Running {
-    const { command, args, env } = sandboxChildCommand(this.#memoryMiB, workerCode());
+    const { command, args, env } = sandboxChildCommand(this.#memoryMiB, this.#code);
     let process: Deno.ChildProcess;
     try {
       process = new Deno.Command(command, {
@@ -200,7 +206,7 @@ export class SandboxProcess {
       for (const listener of running.listeners.values()) listener.gone(why);
       running.listeners.clear();
     })();
-    send(running, controlFrame(asCodeRequest(workerCode())));
+    send(running, controlFrame(asCodeRequest(this.#code)));
     return running;
   }
 }
