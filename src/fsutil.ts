@@ -2,8 +2,8 @@
  * File-system helpers shared by every command. Outputs are written to a temporary file in the
  * same directory and renamed into place, so a failure never leaves a half-written file.
  */
-import { dirname, join } from "node:path";
-import { IagoError } from "./errors.ts";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { IagoError, UsageError } from "./errors.ts";
 
 export interface WriteOptions {
   /** File mode (permission bits), applied before the rename. Default 0o644. */
@@ -153,6 +153,32 @@ export async function readTextIfExists(path: string): Promise<string | undefined
       });
     }
     throw err;
+  }
+}
+
+/**
+ * The text of a file named on the command line (`--cert FILE`): relative to `root`, the workspace
+ * of `-C DIR`, like every path iago takes. Throws a `UsageError` naming the file as the user gave
+ * it (`what` says which file it is) and why it cannot be read.
+ */
+export async function readGivenFile(root: string, given: string, what: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(resolve(root, given));
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "no such file"
+      : err instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : err instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : undefined;
+    if (why === undefined) throw err;
+    throw new UsageError(`Cannot read the ${what} "${given}": ${why}`, {
+      hint: err instanceof Deno.errors.NotFound && !isAbsolute(given)
+        ? `a relative path is relative to the workspace (-C DIR), here ${root}`
+        : undefined,
+      cause: err,
+    });
   }
 }
 

@@ -17,6 +17,11 @@ export interface SshOptions {
   timeoutMs: number;
   /** More `-o` options (`UserKnownHostsFile=...`, `IdentityFile=...`). */
   options?: readonly string[];
+  /**
+   * Where ssh runs: the workspace, so a relative path in `options` (`IdentityFile=keys/fleet`)
+   * is relative to it like every path iago takes. The current directory unless given.
+   */
+  cwd?: string;
   /** The `ssh` executable; `ssh` on PATH unless given. */
   ssh?: string;
   env?: Readonly<Record<string, string | undefined>>;
@@ -54,6 +59,7 @@ export async function runOverSsh(
   try {
     child = new Deno.Command(options.ssh ?? "ssh", {
       args,
+      cwd: options.cwd,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -114,6 +114,7 @@ async function machineStatus(
   const answer = await runOverSsh(target, probeScript, {
     timeoutMs: options.timeoutMs,
     options: options.sshOptions,
+    cwd: ws.root,
     env: options.env,
     signal: options.signal,
   });

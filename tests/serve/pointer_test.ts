@@ -101,6 +101,32 @@ Deno.test("serve --pointer --ca embeds the CA, with which a client trusting noth
   }
 });
 
+Deno.test("iago -C DIR serve --pointer reads --ca relative to the workspace, not the current directory", async () => {
+  await using dir = await tempDir();
+  const ws = join(dir.path, "fleet");
+  await Deno.mkdir(ws);
+  await fleet(ws);
+  const { ca } = await certificates(ws, ["10.0.0.2"]);
+  const r = await iago(
+    [
+      "-C",
+      "fleet",
+      "serve",
+      "--pointer",
+      "web",
+      "--url",
+      "https://10.0.0.2:8443",
+      "--ca",
+      "ca.crt",
+    ],
+    { cwd: dir.path, env: ENV },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  await assertValidIgnition(r.stdout, "web's pointer with a CA from the workspace");
+  const cas = JSON.parse(r.stdout).ignition.security.tls.certificateAuthorities;
+  assert.equal(await (await fetch(cas[0].source)).text(), await Deno.readTextFile(ca));
+});
+
 Deno.test("serve --pointer refuses a missing --url, two machines, a URL Ignition cannot fetch and a bad --ca, printing nothing", async () => {
   await using dir = await tempDir();
   await fleet(dir.path);
@@ -116,7 +142,7 @@ Deno.test("serve --pointer refuses a missing --url, two machines, a URL Ignition
     [["web", "--urls", "--url", "http://10.0.0.2:8080"], /each do one thing/],
     [
       ["web", "--url", "https://10.0.0.2:8443", "--ca", "missing.crt"],
-      /Cannot read the CA certificate "missing\.crt"/,
+      /^error: Cannot read the CA certificate "missing\.crt": no such file$/m,
     ],
     [
       ["web", "--url", "https://10.0.0.2:8443", "--ca", join(dir.path, "config/defaults.toml")],

@@ -17,6 +17,7 @@ import {
 import { Workspace } from "../../src/workspace.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
 import { ENV, fleet } from "./_fleet.ts";
+import { serveProcess } from "./_process.ts";
 import { certificates } from "./_tls.ts";
 
 async function serve(
@@ -339,32 +340,61 @@ Deno.test("iago serve --urls prints each machine's URLs and keeps its token", as
 Deno.test("iago serve stops cleanly on SIGTERM", async () => {
   await using dir = await tempDir();
   await fleet(dir.path, "52:54:00:ab:cd:ef");
-  const main = new URL("../../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main, "serve", "--listen", "127.0.0.1:0"],
-    cwd: dir.path,
-    env: ENV,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let err = "";
-  while (!err.includes("serving Ignition")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    err += value;
+  const server = await serveProcess(dir.path, ["serve", "--listen", "127.0.0.1:0"], ENV);
+  const { code, stderr } = await server.stop();
+  assert.match(server.address ?? "", /^http:\/\/127\.0\.0\.1:\d+$/, stderr);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /stopped\n$/);
+});
+
+Deno.test("iago -C DIR serve reads --cert and --key relative to the workspace, not the current directory", async () => {
+  await using dir = await tempDir();
+  const ws = join(dir.path, "fleet");
+  await Deno.mkdir(ws);
+  await fleet(ws, "52:54:00:ab:cd:ef");
+  const { ca } = await certificates(ws, ["127.0.0.1"]);
+  const server = await serveProcess(dir.path, [
+    "-C",
+    "fleet",
+    "serve",
+    "--listen",
+    "127.0.0.1:0",
+    "--cert",
+    "tls.crt",
+    "--key",
+    "tls.key",
+  ], ENV);
+  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(ca)] });
+  try {
+    assert.match(server.address ?? "", /^https:\/\/127\.0\.0\.1:\d+$/);
+    const token = JSON.parse(await Deno.readTextFile(join(ws, ".iago/serve/tokens.json"))).db;
+    const r = await get(`${server.address}/ignition?name=db&token=${token}`, client);
+    assert.equal(r.status, 200);
+    assert.equal(r.body, await Deno.readTextFile(join(ws, "output/ignition/db.ign")));
+  } finally {
+    client.close();
+    const { code, stderr } = await server.stop();
+    assert.equal(code, 0, stderr);
   }
-  assert.match(err, /serving Ignition on http:\/\/127\.0\.0\.1:\d+/);
-  child.kill("SIGTERM");
-  const status = await child.status;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    err += value;
-  }
-  await child.stdout.cancel();
-  assert.equal(status.code, 0, err);
-  assert.match(err, /stopped\n$/);
+});
+
+Deno.test("iago -C DIR serve names a missing --cert as given, and says where relative paths start", async () => {
+  await using dir = await tempDir();
+  const ws = join(dir.path, "fleet");
+  await Deno.mkdir(ws);
+  await fleet(ws);
+  await certificates(dir.path, ["127.0.0.1"]);
+  // tls.crt and tls.key are in the current directory, not in the workspace.
+  const r = await iago(
+    ["-C", "fleet", "serve", "--listen", "127.0.0.1:0", "--cert", "tls.crt", "--key", "tls.key"],
+    { cwd: dir.path, env: ENV },
+  );
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    `error: Cannot read the certificate "tls.crt": no such file\n` +
+      `  hint: a relative path is relative to the workspace (-C DIR), here ${ws}`,
+  );
 });
 
 Deno.test("iago serve refuses --cert without --key, and an unknown machine", async () => {

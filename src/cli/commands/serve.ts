@@ -5,6 +5,7 @@
  */
 import { buildCommand } from "@stricli/core";
 import { UsageError } from "../../errors.ts";
+import { readGivenFile } from "../../fsutil.ts";
 import type { IagoContext } from "../context.ts";
 import { completeMachines } from "../names.ts";
 
@@ -74,13 +75,7 @@ export const serveCommand = buildCommand({
       }
       return;
     }
-    const readPem = async (file: string, what: string) => {
-      try {
-        return await Deno.readTextFile(file);
-      } catch (err) {
-        throw new UsageError(`Cannot read the ${what} "${file}": ${(err as Error).message}`);
-      }
-    };
+    const readPem = (file: string, what: string) => readGivenFile(this.workspace.root, file, what);
     if (flags.ca !== undefined && !flags.pointer) {
       throw new UsageError("--ca goes with --pointer", {
         hint: "iago serve --pointer web --url https://10.0.0.2:8443 --ca ca.crt > web.pointer.ign",
