@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import config from "../../deno.json" with { type: "json" };
 import { COMPUTING_BUILTINS, STATIC_ONLY_BUILTINS } from "./builtins.ts";
 import { SANDBOX_CHILD_ARG } from "./child.ts";
+import { REFUSED_IMPORT_PREFIX } from "./denied.ts";
 
 export interface ChildCommand {
   command: string;
@@ -66,17 +67,21 @@ export function sandboxChildCommand(
 
 /**
  * The import map's entries that refuse Node's built-ins a template or plugin may not import
- * (as Deno lists them, by both names): `null`, which Deno reports as "Blocked by null entry".
- * `deno task compile` builds them into the binary (scripts/release.ts).
+ * (as Deno lists them, by both names): each maps to a `blob:` URL no code can make
+ * (`blob:null/iago-refused/node:net`), so importing it fails, statically or dynamically, with
+ * Deno's "Module not found" that denied.ts reads. Not `null`: Deno calls a null address invalid
+ * and prints a "Resolver diagnostics" line for each unless --quiet (a compiled binary could at
+ * every start), and it does not stop a bare `net`. Nor an unknown scheme: the worker's module
+ * hook (side_doors.ts) makes Deno load the built-in after all. `deno task compile` builds these
+ * entries into the binary (scripts/release.ts).
  */
-export function refusedImports(): Record<string, null> {
+export function refusedImports(): Record<string, string> {
   const { builtinModules } = process.getBuiltinModule("node:module");
-  const imports: Record<string, null> = {};
+  const imports: Record<string, string> = {};
   for (const name of builtinModules) {
     const bare = name.replace(/^node:/, "");
     if (COMPUTING_BUILTINS.has(bare) || STATIC_ONLY_BUILTINS.has(bare)) continue;
-    imports[name] = null;
-    imports[`node:${bare}`] = null;
+    for (const key of [name, `node:${bare}`]) imports[key] = `${REFUSED_IMPORT_PREFIX}${key}`;
   }
   return imports;
 }

@@ -4,11 +4,20 @@
  * user's words; the flag advice is wrong there: no flag gives a plugin more access.
  */
 
+/**
+ * Where the sandbox process's import map sends each refused built-in (child_command.ts): a
+ * `blob:` URL no code can make (those end in a random UUID), so importing it fails, statically or
+ * dynamically, with Deno's one-line "Module not found" naming it.
+ */
+export const REFUSED_IMPORT_PREFIX = "blob:null/iago-refused/";
+
+const REFUSED_IMPORT = new RegExp(`Module not found "${REFUSED_IMPORT_PREFIX}([^"]+)"`);
+
 /** What the code tried (`read "/etc/shadow"`), when `err` is a refused permission. */
 export function deniedAction(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   // A static import the sandbox process's import map refuses (child_command.ts).
-  const blocked = /Blocked by null entry for "+([^"]+)"+/.exec(err.message);
+  const blocked = REFUSED_IMPORT.exec(err.message);
   if (blocked) return `import from "${blocked[1]}"`;
   const m = /Requires (\w+) access(?: to "([^"]*)")?/.exec(err.message);
   const refused = err.name === "NotCapable" || err.name === "PermissionDenied" || m !== null;
