@@ -67,6 +67,10 @@ export class Workspace {
   get ignitionDir(): string {
     return join(this.root, "output", "ignition");
   }
+  /** Pointer configs of `iago serve --pointer` for several machines (they hold tokens). */
+  get pointerDir(): string {
+    return join(this.root, "output", "pointer");
+  }
   get imagesDir(): string {
     return join(this.root, "output", "images");
   }
@@ -97,6 +101,9 @@ export class Workspace {
   }
   ignitionFile(name: string): string {
     return join(this.ignitionDir, `${checkMachineName(name)}.ign`);
+  }
+  pointerFile(name: string): string {
+    return join(this.pointerDir, `${checkMachineName(name)}.ign`);
   }
   imageArchive(name: string): string {
     return join(this.imagesDir, `${checkMachineName(name)}.tar`);

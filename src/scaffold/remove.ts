@@ -14,6 +14,7 @@ export async function machinePaths(ws: Workspace, name: string): Promise<string[
     ws.machineDir(name),
     ws.containerDir(name),
     ws.ignitionFile(name),
+    ws.pointerFile(name),
     ws.imageArchive(name),
     ws.machineSecretsDir(name),
   ];

@@ -14,7 +14,7 @@ export { normalizeMac } from "./mac.ts";
 export { type IpxeImages, ipxeScript } from "./ipxe.ts";
 export { type MachineUrls, machineUrls } from "./urls.ts";
 export { machineLinks } from "./links.ts";
-export { machinePointer } from "./pointer.ts";
+export { type MachinePointer, machinePointers, writePointers } from "./pointer.ts";
 export {
   type Arm,
   type ArmState,

@@ -25,6 +25,7 @@ interface ServeFlags {
   disarm: boolean;
   pointer: boolean;
   ca?: string;
+  hash: boolean;
   armedOnly: boolean;
   json: boolean;
 }
@@ -76,26 +77,35 @@ export const serveCommand = buildCommand({
       return;
     }
     const readPem = (file: string, what: string) => readGivenFile(this.workspace.root, file, what);
-    if (flags.ca !== undefined && !flags.pointer) {
-      throw new UsageError("--ca goes with --pointer", {
-        hint: "iago serve --pointer web --url https://10.0.0.2:8443 --ca ca.crt > web.pointer.ign",
+    const pointerFlag = flags.ca !== undefined ? "--ca" : flags.hash ? "--hash" : undefined;
+    if (pointerFlag && !flags.pointer) {
+      throw new UsageError(`${pointerFlag} goes with --pointer`, {
+        hint: pointerFlag === "--ca"
+          ? "iago serve --pointer web --url https://10.0.0.2:8443 --ca ca.crt > web.pointer.ign"
+          : "iago serve --pointer web --url http://10.0.0.2:8080 --hash > web.pointer.ign",
       });
     }
     const onWarning = (w: string) => this.out.warn(w);
     if (flags.pointer) {
-      if (names.length !== 1 || flags.url === undefined) {
-        throw new UsageError(
-          "--pointer writes one machine's pointer config for the --url it boots from",
-          {
-            hint: "iago serve --pointer web --url http://10.0.0.2:8080 > web.pointer.ign",
-          },
-        );
+      if (flags.url === undefined) {
+        throw new UsageError("--pointer needs the --url machines fetch their configs from", {
+          hint: "iago serve --pointer web --url http://10.0.0.2:8080 > web.pointer.ign",
+        });
       }
       const base = flags.url.replace(/\/+$/, "");
       const ca = flags.ca === undefined ? undefined : await readPem(flags.ca, "CA certificate");
-      this.out.print(
-        await serve.machinePointer(this.workspace, names[0], base, { ca, onWarning }),
-      );
+      const pointers = await serve.machinePointers(this.workspace, names, base, {
+        ca,
+        hash: flags.hash,
+        onWarning,
+      });
+      // One machine's pointer goes to stdout (> web.pointer.ign); several go to files.
+      if (names.length === 1) this.out.print(pointers[0].json);
+      else {
+        for (const { name, file } of await serve.writePointers(this.workspace, pointers)) {
+          this.out.print(`${name}: written ${this.workspace.relative(file)}`);
+        }
+      }
       return;
     }
     const scheme = flags.cert ? "https" : "http";
@@ -246,7 +256,7 @@ export const serveCommand = buildCommand({
         kind: "boolean",
         default: false,
         brief:
-          "print the named machine's pointer config (Ignition fetching its config from --url), exit",
+          "print the named machine's pointer config (Ignition fetching its config from --url), exit; several or none named: write output/pointer/NAME.ign each",
       },
       ca: {
         kind: "parsed",
@@ -254,6 +264,12 @@ export const serveCommand = buildCommand({
         optional: true,
         placeholder: "FILE",
         brief: "--pointer: PEM CA certificate the machine trusts for an https:// --url",
+      },
+      hash: {
+        kind: "boolean",
+        default: false,
+        brief:
+          "--pointer: pin each machine's current config by its SHA-512, which Ignition checks (for an http:// --url)",
       },
       json: { kind: "boolean", default: false, brief: "--urls/--rotate: print JSON" },
     },
@@ -282,7 +298,10 @@ export const serveCommand = buildCommand({
       "",
       "iago serve --pointer NAME --url URL prints NAME's pointer config: the small Ignition",
       "config to boot with where the real one cannot go (a cloud's user data, an embedded",
-      "config), which makes Ignition fetch NAME's config from this server and use it.",
+      "config), which makes Ignition fetch NAME's config from this server and use it. With",
+      "several machines (or none named: all), each is written to output/pointer/NAME.ign (0600:",
+      "it holds the token). --hash adds the SHA-512 of the config served now, which Ignition",
+      "checks what it fetched against (for plain HTTP; ignite again, and write the pointer again).",
       "",
       "Examples:",
       "  iago serve --urls --url http://10.0.0.2:8080",
@@ -292,6 +311,7 @@ export const serveCommand = buildCommand({
       "  iago serve --listen 0.0.0.0:8080 --url http://10.0.0.2:8080 --armed-only",
       "  iago serve --arm web --window 15m",
       "  iago serve --pointer web --url http://10.0.0.2:8080 > web.pointer.ign",
+      "  iago serve --pointer --hash --url http://10.0.0.2:8080",
     ].join("\n"),
   },
 });
