@@ -37,8 +37,8 @@ export interface MachinePointer {
  * SHA-512 of the config it serves now, which Ignition checks what it fetched against (so a
  * plain-HTTP fetch cannot be changed on the way, and a later `ignite` needs a new pointer).
  * Throws a `UsageError` when Ignition would refuse the URL, `ca` holds no PEM certificate, there
- * is no such machine, or (with `hash`) a machine has no Ignition file yet: before any token is
- * made. Throws an `IagoError` when a named machine's machine.toml has a problem.
+ * is no such machine (or none at all), or (with `hash`) a machine has no Ignition file yet:
+ * before any token is made. Throws an `IagoError` when a named machine's machine.toml has a problem.
  */
 export async function machinePointers(
   ws: Workspace,
@@ -86,6 +86,11 @@ export async function machinePointers(
     }
   }
   const links = await machineLinks(ws, names, baseUrl, options);
+  if (links.length === 0 && names.length === 0) {
+    throw new UsageError("There are no machines in this workspace to point at the server", {
+      hint: "iago init NAME makes one, iago ignite NAME its config",
+    });
+  }
   const left = names.filter((n) => !links.some((l) => l.name === n));
   if (left.length > 0) {
     throw new IagoError(`Cannot make the pointer config of ${left.join(", ")}`, {

@@ -282,7 +282,7 @@ Deno.test("serve --pointer for several machines, or all, writes output/pointer/N
   assert.match(rm.stdout, /^removed output\/pointer\/web\.ign$/m);
 });
 
-Deno.test("serve --pointer --hash refuses a machine without an Ignition file before making any token or file; --hash goes with --pointer", async () => {
+Deno.test("serve --pointer --hash refuses a machine without an Ignition file before making any token or file, --pointer a workspace without machines; --hash goes with --pointer", async () => {
   await using dir = await tempDir();
   await fleet(dir.path);
   await Deno.remove(join(dir.path, "output/ignition/db.ign"));
@@ -300,6 +300,18 @@ Deno.test("serve --pointer --hash refuses a machine without an Ignition file bef
   assert.equal(r.stdout, "");
   await assert.rejects(() => Deno.stat(join(dir.path, "output/pointer")));
   await assert.rejects(() => Deno.stat(join(dir.path, ".iago/serve/tokens.json")));
+
+  await using empty = await tempDir();
+  const none = await iago(["serve", "--pointer", "--url", "http://10.0.0.2:8080"], {
+    cwd: empty.path,
+    env: ENV,
+  });
+  assert.equal(none.code, 2);
+  assert.match(
+    none.stderr,
+    /^error: There are no machines in this workspace to point at the server$/m,
+  );
+  assert.equal(none.stdout, "");
 
   const alone = await iago(["serve", "--urls", "--hash"], { cwd: dir.path, env: ENV });
   assert.equal(alone.code, 2);
