@@ -11,6 +11,7 @@ import { brotliCompressSync, constants as zlib } from "node:zlib";
 import { eagerFunctions } from "./eager.ts";
 import { PERMISSIONS } from "./permissions.ts";
 import { refusedImports } from "../src/sandbox/child_command.ts";
+import { toCommentText } from "../src/cli/comment_text.ts";
 
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -83,7 +84,7 @@ export async function compileLayout(dir: string): Promise<string[]> {
 async function bundleAll(): Promise<{ lean: string; modules: Record<string, string> }> {
   const stamp = await commit();
   const cli = embedSandboxWorker(
-    stampCommit(await bundleModule("src/cli/main.ts"), stamp),
+    stampCommit(await bundleModule("src/cli/main.ts", true, LEFT_OUT), stamp),
     await bundleSandboxWorker(),
   );
   return {
@@ -102,16 +103,38 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
 }
 
 /**
- * `entry` bundled in two passes: the plain bundle gets its imports of heavy Node built-ins
- * made lazy ({@link lazyNodeImports}), then that file is bundled again, minified (a smaller
- * file parses faster at every start). Returns the code without a shebang.
+ * npm packages the full CLI's bundle leaves out ({@link leaveOut}), being code it never runs:
+ * - iconv-lite, which minipass-fetch (sigstore's HTTP, through make-fetch-happen) requires in a
+ *   `try` for its `textConverted()` alone, and nothing calls that. Its codec tables were 40% of
+ *   the packed bundle, which every start of dist/iago.js reads (src/cli/packed.ts).
  */
-export async function bundleModule(entry: string, builtinsRequired = true): Promise<string> {
+const LEFT_OUT = ["iconv-lite"];
+
+/**
+ * `entry` bundled in two passes: the plain bundle gets its imports of heavy Node built-ins
+ * made lazy ({@link lazyNodeImports}) and the packages of `leftOut` left out, then that file is
+ * bundled again, minified (a smaller file parses faster at every start). Returns the code
+ * without a shebang.
+ */
+export async function bundleModule(
+  entry: string,
+  builtinsRequired = true,
+  leftOut: string[] = [],
+): Promise<string> {
   const plain = await Deno.makeTempFile({ suffix: ".js" });
   const minified = await Deno.makeTempFile({ suffix: ".js" });
   try {
-    await run(Deno.execPath(), ["bundle", "--quiet", "--platform=deno", "-o", plain, entry]);
-    const code = ownNodePath(await Deno.readTextFile(plain));
+    const external = leftOut.map((name) => `--external=${name}`);
+    await run(Deno.execPath(), [
+      "bundle",
+      "--quiet",
+      "--platform=deno",
+      ...external,
+      "-o",
+      plain,
+      entry,
+    ]);
+    const code = leaveOut(ownNodePath(await Deno.readTextFile(plain)), leftOut);
     await Deno.writeTextFile(plain, lazyNodeImports(code, builtinsRequired));
     // (--keep-names breaks a CommonJS dependency's require shim in Deno 2.9.6: names not kept.)
     await run(Deno.execPath(), [
@@ -139,8 +162,8 @@ function stampCommit(code: string, stamp: string): string {
 
 /**
  * The lean entry's bundle with the modules it loads on demand in it (src/cli/packed.ts unpacks
- * them): each brotli-compressed at its best quality (smaller than gzip by a quarter), in base64,
- * as a comment, with its identity, `SHA256PREFIX-BYTES`, which names the unpacked file.
+ * them): each brotli-compressed at its best quality (smaller than gzip by a quarter), as the
+ * text of a comment (src/cli/comment_text.ts: an eighth smaller than base64), with its identity, `SHA256PREFIX-BYTES`, which names the unpacked file.
  */
 export async function packModules(lean: string, modules: Record<string, string>): Promise<string> {
   let out = lean;
@@ -155,8 +178,8 @@ export async function packModules(lean: string, modules: Record<string, string>)
     const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", code));
     const id = [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("") +
       `-${code.length}`;
-    // base64 has no "*/": the comment holds it as is.
-    const comment = `String(function(){/*${packed.toString("base64")}*/}).slice(13,-3)`;
+    // The text has no "*": the comment holds it as is.
+    const comment = `String(function(){/*${toCommentText(packed)}*/}).slice(13,-3)`;
     out = replaceSentinel(
       replaceSentinel(out, `__IAGO_PACKED_${name}__`, comment),
       `__IAGO_PACKED_ID_${name}__`,
@@ -225,6 +248,28 @@ export function ownNodePath(code: string): string {
   return out.includes("__iagoNodePath")
     ? `import * as __iagoNodePath from ${module};\n${out}`
     : out;
+}
+
+/**
+ * `code`, bundled with the packages of `names` external, with each `require` of them throwing
+ * instead: a module that requires one in a `try` goes on without it, as where it is not
+ * installed (and no `node_modules` directory near the unpacked bundle is searched for it).
+ * Throws when one is not required exactly so: the bundle's shape changed.
+ */
+export function leaveOut(code: string, names: string[]): string {
+  let out = code;
+  for (const name of names) {
+    const call = `__require(${JSON.stringify(name)})`;
+    if (!out.includes(call)) throw new Error(`No require of ${name} found to leave out`);
+    if (new RegExp(`from ${JSON.stringify(name)};|import\(${JSON.stringify(name)}\)`).test(out)) {
+      throw new Error(`${name} is imported, not required in a try: it cannot be left out`);
+    }
+    const thrown = `(()=>{throw new Error(${
+      JSON.stringify(`${name} is not in iago's bundle`)
+    })})()`;
+    out = out.replaceAll(call, thrown);
+  }
+  return out;
 }
 
 /**

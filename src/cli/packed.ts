@@ -19,13 +19,14 @@
  */
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../fsutil.ts";
+import { fromCommentText } from "./comment_text.ts";
 
 export type FullCli = typeof import("./main.ts");
 export type ButaneCommand = typeof import("./lean/butane.ts");
 
 /**
  * A module of the release bundle that is not code of the file Deno runs: its bundle,
- * brotli-compressed, in base64, which scripts/release.ts puts in place of `packed`'s sentinel
+ * brotli-compressed, as text a comment can hold (./comment_text.ts), which scripts/release.ts puts in place of `packed`'s sentinel
  * as the comment of a function whose source text is read here (a string literal would be
  * copied in and out of Deno's code cache at every start, a comment costs nothing until read),
  * and its `id`, `HASH-BYTES` (a SHA-256 prefix and the size of the code), which names its
@@ -124,9 +125,9 @@ function unpackedFile(
   return cache.startsWith("/") ? join(cache, "iago", `${name}-${id}.js`) : undefined;
 }
 
-/** The code packed by scripts/release.ts: base64 of brotli. */
+/** The code packed by scripts/release.ts: brotli, as comment text. */
 async function unpack(packed: string): Promise<string> {
-  const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+  const bytes = fromCommentText(packed);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("brotli"));
   return await new Response(stream).text();
 }
