@@ -58,3 +58,26 @@ Deno.test("writeFileAtomic() syncs the directory after the rename", async () => 
     `no fsync of ${dir.path} after the rename:\n${calls.slice(renamed).join("\n")}`,
   );
 });
+
+Deno.test("readGivenFile() reads a relative path in the workspace and names a file it cannot read as given", async () => {
+  const { readGivenFile } = await import(FSUTIL);
+  await using dir = await tempDir();
+  await Deno.mkdir(join(dir.path, "tls"));
+  await Deno.writeTextFile(join(dir.path, "tls/ca.crt"), "PEM\n");
+  assert.equal(await readGivenFile(dir.path, "tls/ca.crt", "CA certificate"), "PEM\n");
+  assert.equal(await readGivenFile("/", join(dir.path, "tls/ca.crt"), "CA certificate"), "PEM\n");
+  const cases: [string, string][] = [
+    [
+      "ca.crt",
+      `Cannot read the CA certificate "ca.crt": no such file\n` +
+      `  hint: a relative path is relative to the workspace (-C DIR), here ${dir.path}`,
+    ],
+    ["/nowhere/ca.crt", `Cannot read the CA certificate "/nowhere/ca.crt": no such file`],
+    ["tls", `Cannot read the CA certificate "tls": it is a directory`],
+  ];
+  for (const [given, message] of cases) {
+    const err = await readGivenFile(dir.path, given, "CA certificate").catch((e: Error) => e);
+    assert.equal(err.name, "UsageError", given);
+    assert.equal(err.format(), message);
+  }
+});
