@@ -7,11 +7,12 @@
 import { createHash } from "node:crypto";
 import { makeDataUrl } from "../butane/base/dataurl.ts";
 import { IagoError, UsageError } from "../errors.ts";
-import { writeFileAtomic } from "../fsutil.ts";
+import { removeLeftoverTempFiles, writeFileAtomic } from "../fsutil.ts";
 import { formatFinding, validateIgnition } from "../ignition/validate.ts";
 import type { Workspace } from "../workspace.ts";
 import { checkMachineNames, Fleet } from "./fleet.ts";
 import { machineLinks } from "./links.ts";
+import { withServeLock } from "./state_lock.ts";
 import { machineUrls } from "./urls.ts";
 
 /** The spec version of iago's configs (Butane fcos 1.5.0), which every Ignition since 2.15 reads. */
@@ -105,19 +106,24 @@ export async function machinePointers(
 
 /**
  * Writes each pointer to `output/pointer/NAME.ign` (0600: it holds the machine's token), each
- * atomically, and returns the files in the order given.
+ * atomically, and returns the files in the order given. Under the serve lock, which every
+ * writer of that directory takes: the temp files of a run killed while writing (each holds a
+ * token) are removed first.
  */
 export async function writePointers(
   ws: Workspace,
   pointers: readonly MachinePointer[],
 ): Promise<{ name: string; file: string }[]> {
-  const written = [];
-  for (const { name, json } of pointers) {
-    const file = ws.pointerFile(name);
-    await writeFileAtomic(file, `${json}\n`, { mode: 0o600, mkdirMode: 0o700 });
-    written.push({ name, file });
-  }
-  return written;
+  return await withServeLock(ws.stateDir, async () => {
+    await removeLeftoverTempFiles(ws.pointerDir);
+    const written = [];
+    for (const { name, json } of pointers) {
+      const file = ws.pointerFile(name);
+      await writeFileAtomic(file, `${json}\n`, { mode: 0o600, mkdirMode: 0o700 });
+      written.push({ name, file });
+    }
+    return written;
+  });
 }
 
 function pointer(configUrl: string, options: { ca?: string; hash?: string }) {

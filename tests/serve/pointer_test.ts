@@ -234,12 +234,17 @@ Deno.test("serve --pointer --hash: the real Ignition fetches the config through 
   }
 });
 
-Deno.test("serve --pointer for several machines, or all, writes output/pointer/NAME.ign each (0600), each with its own token", async () => {
+Deno.test("serve --pointer for several machines, or all, writes output/pointer/NAME.ign each (0600), each with its own token, and removes a killed run's temp file", async () => {
   await using dir = await tempDir();
   await fleet(dir.path);
   const url = "http://10.0.0.2:8080";
+  // What a run killed while writing web's pointer left: it holds a token.
+  const leftover = join(dir.path, "output/pointer/.web.ign.1a2b3c4d.tmp");
+  await Deno.mkdir(join(dir.path, "output/pointer"), { recursive: true, mode: 0o700 });
+  await Deno.writeTextFile(leftover, '{"ignition":', { mode: 0o600 });
   const all = await iago(["serve", "--pointer", "--url", url], { cwd: dir.path, env: ENV });
   assert.equal(all.code, 0, all.stderr);
+  await assert.rejects(() => Deno.lstat(leftover), Deno.errors.NotFound);
   assert.equal(
     all.stdout,
     "db: written output/pointer/db.ign\nweb: written output/pointer/web.ign",
