@@ -84,7 +84,7 @@ export async function compileLayout(dir: string): Promise<string[]> {
 async function bundleAll(): Promise<{ lean: string; modules: Record<string, string> }> {
   const stamp = await commit();
   const cli = embedSandboxWorker(
-    stampCommit(await bundleModule("src/cli/main.ts", true, LEFT_OUT), stamp),
+    stampCommit(await bundleModule("src/cli/main.ts", true, REPLACED), stamp),
     await bundleSandboxWorker(),
   );
   return {
@@ -103,28 +103,29 @@ async function bundleAll(): Promise<{ lean: string; modules: Record<string, stri
 }
 
 /**
- * npm packages the full CLI's bundle leaves out ({@link leaveOut}), being code it never runs:
- * - iconv-lite, which minipass-fetch (sigstore's HTTP, through make-fetch-happen) requires in a
- *   `try` for its `textConverted()` alone, and nothing calls that. Its codec tables were 40% of
- *   the packed bundle, which every start of dist/iago.js reads (src/cli/packed.ts).
+ * npm packages the full CLI's bundle does without, each with the module required in its place
+ * ({@link replaceRequires}): make-fetch-happen by scripts/make_fetch.ts, Deno's fetch, which
+ * is all sigstore asks of it, instead of 1.3 MB of code with its dependencies (minipass-fetch,
+ * iconv-lite's codec tables, cacache, glob, socks...): 60% of the bytes packed into
+ * dist/iago.js, which every start reads (src/cli/packed.ts).
  */
-const LEFT_OUT = ["iconv-lite"];
+const REPLACED: Record<string, string> = { "make-fetch-happen": "./make_fetch.ts" };
 
 /**
  * `entry` bundled in two passes: the plain bundle gets its imports of heavy Node built-ins
- * made lazy ({@link lazyNodeImports}) and the packages of `leftOut` left out, then that file is
- * bundled again, minified (a smaller file parses faster at every start). Returns the code
+ * made lazy ({@link lazyNodeImports}) and the packages of `replaced` replaced, then that file
+ * is bundled again, minified (a smaller file parses faster at every start). Returns the code
  * without a shebang.
  */
 export async function bundleModule(
   entry: string,
   builtinsRequired = true,
-  leftOut: string[] = [],
+  replaced: Record<string, string> = {},
 ): Promise<string> {
   const plain = await Deno.makeTempFile({ suffix: ".js" });
   const minified = await Deno.makeTempFile({ suffix: ".js" });
   try {
-    const external = leftOut.map((name) => `--external=${name}`);
+    const external = Object.keys(replaced).map((name) => `--external=${name}`);
     await run(Deno.execPath(), [
       "bundle",
       "--quiet",
@@ -134,7 +135,7 @@ export async function bundleModule(
       plain,
       entry,
     ]);
-    const code = leaveOut(ownNodePath(await Deno.readTextFile(plain)), leftOut);
+    const code = replaceRequires(ownNodePath(await Deno.readTextFile(plain)), replaced);
     await Deno.writeTextFile(plain, lazyNodeImports(code, builtinsRequired));
     // (--keep-names breaks a CommonJS dependency's require shim in Deno 2.9.6: names not kept.)
     await run(Deno.execPath(), [
@@ -251,25 +252,25 @@ export function ownNodePath(code: string): string {
 }
 
 /**
- * `code`, bundled with the packages of `names` external, with each `require` of them throwing
- * instead: a module that requires one in a `try` goes on without it, as where it is not
- * installed (and no `node_modules` directory near the unpacked bundle is searched for it).
- * Throws when one is not required exactly so: the bundle's shape changed.
+ * `code`, bundled with the packages of `replaced` external, with each `require` of one taking
+ * the module `replaced` names for it (a path from this directory, which the second bundling
+ * pass takes in). Throws when one is not required so: the bundle's shape changed.
  */
-export function leaveOut(code: string, names: string[]): string {
+export function replaceRequires(code: string, replaced: Record<string, string>): string {
   let out = code;
-  for (const name of names) {
+  const imports: string[] = [];
+  for (const [name, file] of Object.entries(replaced)) {
     const call = `__require(${JSON.stringify(name)})`;
-    if (!out.includes(call)) throw new Error(`No require of ${name} found to leave out`);
-    if (new RegExp(`from ${JSON.stringify(name)};|import\(${JSON.stringify(name)}\)`).test(out)) {
-      throw new Error(`${name} is imported, not required in a try: it cannot be left out`);
+    if (!out.includes(call)) throw new Error(`No require of ${name} found to replace`);
+    if (new RegExp(`from ${JSON.stringify(name)};|import\\(${JSON.stringify(name)}\\)`).test(out)) {
+      throw new Error(`${name} is imported, not required: it cannot be replaced`);
     }
-    const thrown = `(()=>{throw new Error(${
-      JSON.stringify(`${name} is not in iago's bundle`)
-    })})()`;
-    out = out.replaceAll(call, thrown);
+    const local = `__iagoReplaced${imports.length}`;
+    const path = JSON.stringify(new URL(file, import.meta.url).pathname);
+    imports.push(`import * as ${local} from ${path};\n`);
+    out = out.replaceAll(call, local);
   }
-  return out;
+  return imports.join("") + out;
 }
 
 /**
