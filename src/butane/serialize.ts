@@ -35,18 +35,26 @@ register(FULL_SCHEMA);
 /** The Ignition JSON text of `config` (no trailing newline); `pretty` indents by 2 spaces. */
 export function serializeIgnition(config: Record<string, unknown>, pretty = false): string {
   const version = (config.ignition as Record<string, unknown> | undefined)?.version;
-  return write(config, FULL_SCHEMA, pretty ? "\n" : "", version === "3.0.0") ?? "{}";
+  return write(config, FULL_SCHEMA, pretty ? "\n" : "", version as string | undefined) ?? "{}";
 }
 
 /**
- * `v30`: spec 3.0.0, whose `ConfigReference.Source` is a `*string` without `omitempty`: a
- * merge/replace entry without a source says `"source":null` (an empty replace is still left out).
+ * Spec 3.2.0's pointer structs (`*Clevis`, `*Custom`): once set they are written even when
+ * empty (`"clevis":{}`), and a Custom's `config` and `pin`, plain strings there, as `""`.
+ */
+const POINTER_STRUCTS_3_2 = new Set(["Clevis", "ClevisCustom"]);
+const CUSTOM_STRINGS_3_2 = new Set(["config", "pin"]);
+
+/**
+ * `spec`: the Ignition version. 3.0.0's `ConfigReference.Source` is a `*string` without
+ * `omitempty`: a merge/replace entry without a source says `"source":null` (an empty replace is
+ * still left out); 3.2.0 has pointer structs ({@link POINTER_STRUCTS_3_2}).
  */
 function write(
   value: unknown,
   type: FieldType | undefined,
   nl: string,
-  v30 = false,
+  spec: string | undefined,
   nullSource = false,
   listItem = false,
 ): string | undefined {
@@ -62,22 +70,26 @@ function write(
     const itemType = type !== undefined && isList(type) ? type.list : undefined;
     const parts: string[] = [];
     for (const v of value) {
-      parts.push(write(v, itemType, inner, v30, nullSource, true) ?? zeroText(itemType));
+      parts.push(write(v, itemType, inner, spec, nullSource, true) ?? zeroText(itemType));
     }
     return `[${inner}${parts.join("," + inner)}${nl}]`;
   }
   if (typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    const slots = type !== undefined && isObj(type) ? ORDER.get(type.name) : undefined;
+    const name = type !== undefined && isObj(type) ? type.name : undefined;
+    const slots = name === undefined ? undefined : ORDER.get(name);
+    const pointer = spec === "3.2.0" && name !== undefined && POINTER_STRUCTS_3_2.has(name);
     const parts: string[] = [];
     const seen = new Set<string>();
     if (slots) {
       for (const s of slots) {
         seen.add(s.key);
-        const v = obj[s.key];
+        const v = pointer && name === "ClevisCustom" && CUSTOM_STRINGS_3_2.has(s.key)
+          ? obj[s.key] ?? ""
+          : obj[s.key];
         if (s.omitZero && (v === 0 || v === "")) continue;
-        const refs = v30 && type !== undefined && isObj(type) && type.name === "IgnitionConfig";
-        const text = write(v, s.type, inner, v30, refs);
+        const refs = spec === "3.0.0" && name === "IgnitionConfig";
+        const text = write(v, s.type, inner, spec, refs);
         if (text !== undefined) parts.push(quote(s.key) + sep + text);
       }
     }
@@ -86,10 +98,10 @@ function write(
     }
     for (const k of Object.keys(obj)) {
       if (seen.has(k)) continue;
-      const text = write(obj[k], undefined, inner, v30);
+      const text = write(obj[k], undefined, inner, spec);
       if (text !== undefined) parts.push(quote(k) + sep + text);
     }
-    if (parts.length === 0) return undefined;
+    if (parts.length === 0) return pointer ? "{}" : undefined;
     return `{${inner}${parts.join("," + inner)}${nl}}`;
   }
   return undefined;
