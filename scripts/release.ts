@@ -62,13 +62,13 @@ const SHEBANG = "#!/usr/bin/env -S deno run --quiet " + PERMISSIONS.join(" ") + 
 export async function compileLayout(dir: string): Promise<string[]> {
   const { lean, modules } = await bundleAll();
   await Deno.mkdir(dir, { recursive: true });
-  let entry = lean;
   const paths: string[] = [];
+  let entry = replaceSentinel(lean, "__IAGO_PACKED__", '""');
   for (const [name, code] of Object.entries(modules)) {
     entry = replaceSentinel(
-      replaceSentinel(entry, `__IAGO_PACKED_${name}__`, '""'),
-      `__IAGO_PACKED_ID_${name}__`,
-      '"included"',
+      replaceSentinel(entry, `__IAGO_PACKED_ID_${name}__`, '"included"'),
+      `__IAGO_PACKED_AT_${name}__`,
+      '"0"',
     );
     paths.push(`${dir}/iago-${name}.js`);
     await Deno.writeTextFile(paths.at(-1)!, code);
@@ -163,31 +163,37 @@ function stampCommit(code: string, stamp: string): string {
 
 /**
  * The lean entry's bundle with the modules it loads on demand in it (src/cli/packed.ts unpacks
- * them): each brotli-compressed at its best quality (smaller than gzip by a quarter), as the
- * text of a comment (src/cli/comment_text.ts: an eighth smaller than base64), with its identity, `SHA256PREFIX-BYTES`, which names the unpacked file.
+ * them): their code one after another, the smaller first (unpacking one decompresses only up
+ * to its end), brotli-compressed at its best quality (smaller than gzip by a quarter) as one,
+ * as the text of a comment (src/cli/comment_text.ts: an eighth smaller than base64), and for
+ * each its identity, `SHA256PREFIX-BYTES`, which names the unpacked file, and where its code
+ * starts.
  */
 export async function packModules(lean: string, modules: Record<string, string>): Promise<string> {
+  const codes = Object.entries(modules)
+    .map(([name, module]) => ({ name, code: new TextEncoder().encode(module) }))
+    .sort((a, b) => a.code.length - b.code.length);
+  const all = new Uint8Array(codes.reduce((size, { code }) => size + code.length, 0));
   let out = lean;
-  for (const [name, module] of Object.entries(modules)) {
-    const code = new TextEncoder().encode(module);
-    const packed = brotliCompressSync(code, {
-      params: {
-        [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
-        [zlib.BROTLI_PARAM_SIZE_HINT]: code.length,
-      },
-    });
+  let at = 0;
+  for (const { name, code } of codes) {
+    all.set(code, at);
     const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", code));
     const id = [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("") +
       `-${code.length}`;
-    // The text has no "*": the comment holds it as is.
-    const comment = `String(function(){/*${toCommentText(packed)}*/}).slice(13,-3)`;
-    out = replaceSentinel(
-      replaceSentinel(out, `__IAGO_PACKED_${name}__`, comment),
-      `__IAGO_PACKED_ID_${name}__`,
-      JSON.stringify(id),
-    );
+    out = replaceSentinel(out, `__IAGO_PACKED_ID_${name}__`, JSON.stringify(id));
+    out = replaceSentinel(out, `__IAGO_PACKED_AT_${name}__`, JSON.stringify(String(at)));
+    at += code.length;
   }
-  return out;
+  const packed = brotliCompressSync(all, {
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: all.length,
+    },
+  });
+  // The text has no "*": the comment holds it as is.
+  const comment = `String(function(){/*${toCommentText(packed)}*/}).slice(13,-3)`;
+  return replaceSentinel(out, "__IAGO_PACKED__", comment);
 }
 
 /** `code` with the string literal `sentinel` replaced by `expression`; throws unless found once. */

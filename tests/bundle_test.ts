@@ -190,8 +190,19 @@ Deno.test("the bundle unpacks the full CLI once into the cache directory, or run
   await Deno.writeTextFile(`${ws.path}/a.bu`, "variant: fcos\nversion: 1.5.0\n");
   const butane = await runBundle(js, ["butane", "a.bu"], ws.path, { XDG_CACHE_HOME: cache });
   assert.equal(butane.stdout, '{"ignition":{"version":"3.4.0"}}\n', butane.stderr);
-  const withButane = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name.split("-")[0]);
-  assert.deepEqual(withButane.sort(), ["butane", "cli"]);
+  const withButane = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name);
+  assert.deepEqual(withButane.map((name) => name.split("-")[0]).sort(), ["butane", "cli"]);
+  // The modules are packed as one stream, the full CLI after `iago butane`'s module: that one
+  // unpacks alone as well, and the same.
+  const butaneFile = withButane.find((name) => name.startsWith("butane-"))!;
+  const butaneFirst = `${build.path}/cache-butane-first`;
+  const first = await runBundle(js, ["butane", "a.bu"], ws.path, { XDG_CACHE_HOME: butaneFirst });
+  assert.deepEqual(first, butane);
+  assert.deepEqual([...Deno.readDirSync(`${butaneFirst}/iago`)].map((e) => e.name), [butaneFile]);
+  assert.equal(
+    await Deno.readTextFile(`${butaneFirst}/iago/${butaneFile}`),
+    await Deno.readTextFile(`${cache}/iago/${butaneFile}`),
+  );
 
   // No cache directory to write to (a file in its place): the same CLI, from memory.
   const fromMemory = await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: unpacked });

@@ -5,17 +5,20 @@
  * its ~10 KB cost `--version` nothing measurable, and loading a module of its own cost `list`
  * more than the rest of its start-up over its Deno floor.)
  *
- * From source they are imported as they are. In the release bundle (scripts/release.ts) they
- * are not code of the file Deno runs but comments in it: Deno loads every function of that file
- * at each start, even from its code cache (about 3 ms per 250 KB of code here), and
- * `iago butane` should not pay that for the 2 MB it never runs. The first command that needs
- * one unpacks it into the user's cache directory (`$XDG_CACHE_HOME/iago`, else `~/.cache/iago`:
- * a file per module and build, replacing an older build's), and every later one imports it from
- * there, where Deno keeps its code cache, but only from a file and directory the user owns and
- * nobody else may write ({@link ownedByUser}): code planted there would run with iago's
- * permissions. Where no such cache directory can be had it is imported from memory: the same
- * code, compiled anew at each run. A compiled binary has them
- * as modules of their own beside the entry.
+ * From source they are imported as they are. In the release bundle (scripts/release.ts) they are
+ * not code of the file Deno runs but a comment in it: Deno loads every function of that file at
+ * each start, even from its code cache (about 3 ms per 250 KB of code here), and `iago butane`
+ * should not pay that for the 1 MB it never runs. A comment costs less, not nothing: at every start
+ * Deno reads the file into a buffer it grows, copies it, checks it is UTF-8, hashes it twice (for
+ * its caches) and copies it into V8, some 8 instructions a byte
+ * (callgrind), so the comment is packed as small as it goes ({@link PACKED}). The first command
+ * that needs one unpacks it into the user's cache directory (`$XDG_CACHE_HOME/iago`, else
+ * `~/.cache/iago`: a file per module and build, replacing an older build's), and every later one
+ * imports it from there, where Deno keeps its code cache, but only from a file and directory the
+ * user owns and nobody else may write ({@link ownedByUser}): code planted there would run with
+ * iago's permissions. Where no such cache directory can be had it is imported from memory: the same
+ * code, compiled anew at each run. A compiled binary has them as modules of their own beside the
+ * entry.
  */
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../fsutil.ts";
@@ -25,24 +28,31 @@ export type FullCli = typeof import("./main.ts");
 export type ButaneCommand = typeof import("./lean/butane.ts");
 
 /**
- * A module of the release bundle that is not code of the file Deno runs: its bundle,
- * brotli-compressed, as text a comment can hold (./comment_text.ts), which scripts/release.ts puts in place of `packed`'s sentinel
- * as the comment of a function whose source text is read here (a string literal would be
- * copied in and out of Deno's code cache at every start, a comment costs nothing until read),
- * and its `id`, `HASH-BYTES` (a SHA-256 prefix and the size of the code), which names its
- * unpacked file. From source, `source` is imported instead.
+ * The modules of the release bundle that are not code of the file Deno runs: their bundles one
+ * after another, brotli-compressed as one (the full CLI holds the translator that `iago
+ * butane`'s module is: together they take 30 KB less, which every start reads), as text a
+ * comment can hold (./comment_text.ts). scripts/release.ts puts it in place of the sentinel as
+ * the comment of a function whose source text is read here: a string literal would be copied
+ * in and out of Deno's code cache at every start, a comment costs nothing until read.
+ */
+const PACKED = () => "__IAGO_PACKED__";
+
+/**
+ * A module {@link PACKED} holds: its `id`, `HASH-BYTES` (a SHA-256 prefix and the size of the
+ * code), which names its unpacked file, and `at`, where its code starts in what PACKED unpacks
+ * to. From source, `source` is imported instead.
  */
 interface Packed {
   name: string;
-  packed: () => string;
   id: string;
+  at: string;
   source: string;
 }
 
 const FULL_CLI: Packed = {
   name: "cli",
-  packed: () => "__IAGO_PACKED_cli__",
   id: "__IAGO_PACKED_ID_cli__",
+  at: "__IAGO_PACKED_AT_cli__",
   source: "./main.ts",
 };
 
@@ -50,8 +60,8 @@ const FULL_CLI: Packed = {
 // (scripts/eager.ts), which only this command deserializes.
 const BUTANE_COMMAND: Packed = {
   name: "butane",
-  packed: () => "__IAGO_PACKED_butane__",
   id: "__IAGO_PACKED_ID_butane__",
+  at: "__IAGO_PACKED_AT_butane__",
   source: "./lean/butane.ts",
 };
 
@@ -95,14 +105,14 @@ async function load<T>(module: Packed, env: Record<string, string | undefined>):
     }
     if (ours && info?.isFile && info.size === size) return await import(toFileUrl(file));
   }
-  const code = await unpack(module.packed());
+  const code = await unpack(module);
   return await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
 }
 
 /** Writes `module` to `file` and removes what older builds unpacked of it beside it. */
 async function unpackTo(module: Packed, file: string): Promise<void> {
   try {
-    await writeFileAtomic(file, await unpack(module.packed()), { mkdirMode: 0o700 });
+    await writeFileAtomic(file, await unpack(module), { mkdirMode: 0o700 });
     const dir = dirname(file);
     for await (const entry of Deno.readDir(dir)) {
       const older = entry.name.startsWith(`${module.name}-`) && entry.name.endsWith(".js");
@@ -125,11 +135,30 @@ function unpackedFile(
   return cache.startsWith("/") ? join(cache, "iago", `${name}-${id}.js`) : undefined;
 }
 
-/** The code packed by scripts/release.ts: brotli, as comment text. */
-async function unpack(packed: string): Promise<string> {
-  const bytes = fromCommentText(packed);
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("brotli"));
-  return await new Response(stream).text();
+/**
+ * `module`'s code, packed by scripts/release.ts: brotli, as comment text. The stream is
+ * decompressed only up to the module's end.
+ */
+async function unpack(module: Packed): Promise<string> {
+  const start = Number(module.at);
+  const end = start + Number(module.id.split("-")[1]);
+  const code = new Uint8Array(end - start);
+  const stream = new Blob([fromCommentText(PACKED())]).stream()
+    .pipeThrough(new DecompressionStream("brotli"));
+  const reader = stream.getReader();
+  let read = 0;
+  while (read < end) {
+    const { done, value } = await reader.read();
+    if (done) {
+      throw new Error(`Cannot unpack iago's ${module.name} module: the packed code ends early`);
+    }
+    const from = Math.max(start - read, 0);
+    const to = Math.min(end - read, value.length);
+    if (from < to) code.set(value.subarray(from, to), read + from - start);
+    read += value.length;
+  }
+  await reader.cancel();
+  return new TextDecoder().decode(code);
 }
 
 /**
