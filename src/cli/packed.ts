@@ -103,7 +103,10 @@ async function load<T>(module: Packed, env: Record<string, string | undefined>):
       await unpackTo(module, file);
       info = lstatOf(file);
     }
-    if (ours && info?.isFile && info.size === size) return await import(toFileUrl(file));
+    if (ours && info?.isFile && info.size === size) {
+      const loaded = await importUnpacked<T>(file);
+      if (loaded !== undefined) return loaded;
+    }
   }
   const code = await unpack(module);
   return await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
@@ -181,6 +184,20 @@ function ownedByUser(file: string, info: Deno.FileInfo): boolean {
     return info.isFile && !writableByOthers && info.uid === user && dir.uid === user;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Imports the unpacked `file`, or says `undefined` when it is gone: another build of iago,
+ * started at the same moment, removes it as an older build's (unpackTo) between the checks and
+ * the import, and the caller imports the same code from memory. Any other failure stands.
+ */
+export async function importUnpacked<T>(file: string): Promise<T | undefined> {
+  try {
+    return await import(toFileUrl(file));
+  } catch (err) {
+    if (lstatOf(file) === undefined) return undefined;
+    throw err;
   }
 }
 
