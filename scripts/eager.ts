@@ -397,10 +397,16 @@ function isRegexStart(prev: string, afterCondition: boolean): boolean {
 /**
  * `code` (esbuild's minified output) with its functions marked for eager compilation; with
  * `arrows`, its arrow functions that can be (see {@link arrowWritableAsFunction}) are written as
- * function expressions in parentheses too: `(a)=>b` becomes `(function(a){return b})`.
+ * function expressions in parentheses too: `(a)=>b` becomes `(function(a){return b})`. With
+ * `only`, just the functions that end at one of those offsets of `code` (the ones a run was
+ * seen to call: scripts/eager_profile.ts); the others stay as written, compiled at first call.
  */
-export function eagerFunctions(code: string, options: { arrows?: boolean } = {}): string {
-  const found = findFunctions(code, options);
+export function eagerFunctions(
+  code: string,
+  options: { arrows?: boolean; only?: ReadonlySet<number> } = {},
+): string {
+  const only = options.only;
+  const found = findFunctions(code, options).filter((f) => only === undefined || only.has(f.end));
   const opens = new Map<number, string>();
   // What ends at each position, innermost first.
   const closes = new Map<number, string>();

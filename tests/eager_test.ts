@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { eagerFunctions } from "../scripts/eager.ts";
+import { functionsCalled, functionsRun } from "../scripts/eager_profile.ts";
 import { bundleModule } from "../scripts/release.ts";
 import { butaneOutput, translateButaneText } from "../src/butane/mod.ts";
 import { tempDir } from "./helpers/cli.ts";
@@ -129,6 +130,46 @@ export const result = asyncArrow(1).then((v)=>[...log,v]);
 `;
   assert.deepEqual(await run(eagerFunctions(code, { arrows: true })), await run(code));
   assert.notEqual(eagerFunctions(code, { arrows: true }), eagerFunctions(code));
+});
+
+Deno.test("eagerFunctions with only marks just the functions ending at those offsets", () => {
+  const code = "function a(){return 1}var b=function(){return 2},c=(x)=>x+1;";
+  // a ends at 22, b at 48, the arrow c at 59 (where its body does).
+  assert.equal(
+    eagerFunctions(code, { arrows: true, only: new Set([48, 59]) }),
+    "function a(){return 1}var b=(function(){return 2}),c=(function(x){return x+1});",
+  );
+  assert.equal(
+    eagerFunctions(code, { arrows: true, only: new Set([22]) }),
+    "var a=(function a(){return 1});var b=function(){return 2},c=(x)=>x+1;",
+  );
+  assert.equal(eagerFunctions(code, { arrows: true, only: new Set() }), code);
+});
+
+Deno.test("functionsCalled reads the functions of one script that V8's log says ran", () => {
+  const log = [
+    "script-details,7,ext:core/module.js,0,0,",
+    "script-details,52,file:///tmp/x/module.js,0,0,",
+    "script-details,53,file:///tmp/x/other/module.js,0,0,",
+    "function,full-parse,52,19,580,0.037,32910,f",
+    "function,parse-function,52,19,580,0.04,32911,f",
+    "function,interpreter,52,19,580,0.01,32912,f",
+    "function,first-execution,52,601,783,0,32949,g",
+    "function,preparse-resolution,52,800,900,0,32950,",
+    "function,parse-function,7,30,40,0.01,32960,other",
+    "function,parse-function,53,50,60,0.01,32961,other",
+  ].join("\n");
+  assert.deepEqual([...functionsCalled(log, "file:///tmp/x/module.js")].sort(), [580, 783]);
+});
+
+Deno.test("functionsRun lists the functions a run calls, not those it leaves alone", async () => {
+  const code =
+    "function called(){return 1}function never(){return 2}export const run=()=>called();";
+  const ends = await functionsRun(code, 'import { run } from "./module.js"; run();');
+  assert.ok(ends.has(code.indexOf("}") + 1), [...ends].join());
+  assert.ok(!ends.has(code.indexOf("}function", 30) + 1), [...ends].join());
+  await assert.rejects(() => functionsRun(code, "throw new Error('no');"), /profile run failed/);
+  await assert.rejects(() => functionsRun(code, "1;"), /called no function/);
 });
 
 Deno.test("eagerFunctions refuses code it cannot read", () => {
