@@ -277,6 +277,10 @@ Deno.test("machine.toml values are checked: name, fqdn, MAC, image, tag, workloa
       want: /Invalid fqdn "web\.\.example\.com"/,
     },
     { toml: 'name = "web"\nfqdn = "-web.example.com"\n', want: /Invalid fqdn/ },
+    // The Kelvin sign lowercases to "k", but a host name has ASCII letters only.
+    { toml: 'name = "web"\nfqdn = "web.\u212A8s.example"\n', want: /Invalid fqdn/ },
+    { toml: 'name = "web"\nfqdn = "web.example.com.."\n', want: /Invalid fqdn/ },
+    { toml: `name = "web"\nfqdn = "web.${"a".repeat(64)}.com"\n`, want: /Invalid fqdn/ },
     {
       toml: base + 'mac_address = "02:05:56:AB:cd:ef"\n',
       want:
@@ -323,6 +327,10 @@ Deno.test("machine.toml values are checked: name, fqdn, MAC, image, tag, workloa
     assert.equal(problems.length, 1, `${c.toml}: ${problems.join("\n")}`);
     assert.match(problems[0], c.want);
   }
+  // Any case, an ending dot, labels of 63 characters.
+  const long = `name = "web"\nfqdn = "WEB.${"a".repeat(63)}.Example."\n`;
+  const accepted = checkMachine(long, "machines/web/machine.toml", "web", defaults());
+  assert.ok(accepted.ok && accepted.value.fqdn === `WEB.${"a".repeat(63)}.Example.`);
 });
 
 Deno.test("keyPositions() finds tables, dotted, quoted and inline keys past multi-line values", () => {

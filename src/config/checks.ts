@@ -9,16 +9,21 @@ export function isDnsLabel(s: string): boolean {
   return MACHINE_NAME_PATTERN.test(s);
 }
 
+// A DNS label in any case (ASCII letters only: a hostname has no other), as
+// MACHINE_NAME_PATTERN is one in lowercase. One pattern per whole name: `iago list` checks 100
+// fqdns at its start-up, where a split and a test per label cost ~10K instructions a machine.
+const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const FQDN = new RegExp(`^${LABEL}(?:\\.${LABEL})+\\.?$`);
+const DOMAIN = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+
 /** A fully qualified domain name: two or more DNS labels (any case), at most 253 characters. */
 export function isFqdn(s: string): boolean {
-  const labels = s.replace(/\.$/, "").split(".");
-  return s.length <= 253 && labels.length >= 2 &&
-    labels.every((l) => MACHINE_NAME_PATTERN.test(l.toLowerCase()));
+  return s.length <= 253 && FQDN.test(s);
 }
 
 /** A domain that `NAME.` can be put in front of: one or more DNS labels. */
 export function isDomain(s: string): boolean {
-  return s.length <= 189 && s.split(".").every((l) => MACHINE_NAME_PATTERN.test(l.toLowerCase()));
+  return s.length <= 189 && DOMAIN.test(s);
 }
 
 /** A MAC address written as six lowercase hex pairs separated by colons. */
