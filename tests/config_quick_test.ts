@@ -101,6 +101,8 @@ Deno.test("quickDefaults() accepts each setting exactly when the schema does, wi
 Deno.test("quickDefaults() reads the embedded defaults, an empty file and settings that need each other", () => {
   assert.deepEqual(quickDefaults(undefined), { registryUrl: "ghcr.io/your-github-username" });
   assert.deepEqual(quickDefaults(DEFAULT_DEFAULTS_TOML), quickDefaults(undefined));
+  // The embedded file as written is taken unchecked: checked (another text), it passes.
+  assert.deepEqual(quickDefaults(`${DEFAULT_DEFAULTS_TOML}# edited\n`), quickDefaults(undefined));
   assert.deepEqual(quickDefaults(""), quickDefaults(undefined));
   assert.deepEqual(quickDefaults('[container_registry]\nurl = "registry.lan:5000/fleet/"'), {
     registryUrl: "registry.lan:5000/fleet",
