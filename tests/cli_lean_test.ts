@@ -158,6 +158,9 @@ const QUICK_LISTS: Record<string, Edit> = {
     await Deno.utime(`${path}/machines/web/machine.toml`, 4_000_000_000, 4_000_000_000);
     await Deno.remove(`${path}/output/ignition/db.ign`).catch(() => {});
   },
+  // Stale by the defaults alone: machine.toml's time is not needed, the template's is.
+  "defaults newer than the Ignition": (path) =>
+    Deno.utime(`${path}/config/defaults.toml`, 4_000_000_000, 4_000_000_000),
   "no output directory": (path) => Deno.remove(`${path}/output`, { recursive: true }),
   // After the first machine without Ignition (db), output/ignition is listed: what it shows of
   // web's, which the full CLI stats, must give the same state.
@@ -215,6 +218,12 @@ const FULL_LISTS: Record<string, Edit> = {
   "a machine directory not named as a machine": async (path) => {
     await Deno.mkdir(`${path}/machines/Web`);
     await Deno.writeTextFile(`${path}/machines/Web/machine.toml`, 'name = "Web"\n');
+  },
+  // (Whatever else says "stale": summarizeMachines stats the template and fails.)
+  "a template that links to itself, defaults newer": async (path) => {
+    await Deno.remove(`${path}/machines/web/butane.yaml.tmpl`);
+    await Deno.symlink("butane.yaml.tmpl", `${path}/machines/web/butane.yaml.tmpl`);
+    await Deno.utime(`${path}/config/defaults.toml`, 4_000_000_000, 4_000_000_000);
   },
   "a dangling machine.toml link": async (path) => {
     await Deno.mkdir(`${path}/machines/gone`);

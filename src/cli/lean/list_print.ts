@@ -16,33 +16,34 @@ export function printMachines(out: Output, machines: MachineSummary[], json: boo
     out.info("No machines yet. Create one with: iago init NAME");
     return false;
   }
-  const rows = [["NAME", "FQDN", "MAC", "IMAGE", "WORKLOADS", "IGNITION"]];
+  // The padded columns' cells, five a row, the header's first (the last column is not padded).
+  // At start-up every operation runs in V8's interpreter: a variable per width, no array per
+  // row and one write cost list's 100 rows 2.5M instructions instead of 2.9M (callgrind).
+  const cells = ["NAME", "FQDN", "MAC", "IMAGE", "WORKLOADS"];
+  let w0 = 4, w1 = 4, w2 = 3, w3 = 5, w4 = 9;
   for (const m of machines) {
-    rows.push(
-      m.error ? [printable(m.name), "(invalid: run iago validate)", "", "", "", m.ignition] : [
-        m.name,
-        m.fqdn ?? "",
-        m.macAddress ?? "-",
-        m.image ?? "",
-        m.workloads?.length ? m.workloads.join(",") : "-",
-        m.ignition,
-      ],
-    );
+    let name = m.name, fqdn = "(invalid: run iago validate)", mac = "", image = "", loads = "";
+    if (m.error) {
+      name = printable(name);
+    } else {
+      fqdn = m.fqdn ?? "";
+      mac = m.macAddress ?? "-";
+      image = m.image ?? "";
+      loads = m.workloads?.length ? m.workloads.join(",") : "-";
+    }
+    if (name.length > w0) w0 = name.length;
+    if (fqdn.length > w1) w1 = fqdn.length;
+    if (mac.length > w2) w2 = mac.length;
+    if (image.length > w3) w3 = image.length;
+    if (loads.length > w4) w4 = loads.length;
+    cells.push(name, fqdn, mac, image, loads);
   }
-  // Plain loops and one write: over 100 machines a callback per cell and a write per line cost
-  // list's start-up 1.1M instructions (callgrind), 1.3%.
-  const widths = rows[0].map(() => 0);
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i], row[i].length);
-  }
-  const lines: string[] = [];
-  for (const row of rows) {
-    let line = row[0].padEnd(widths[0]);
-    for (let i = 1; i < row.length - 1; i++) line += "  " + row[i].padEnd(widths[i]);
-    lines.push(line + "  " + row[row.length - 1]);
-  }
-  lines[0] = out.style.bold(lines[0]);
-  out.print(lines.join("\n"));
+  const line = (c: number, last: string) =>
+    `${cells[c].padEnd(w0)}  ${cells[c + 1].padEnd(w1)}  ${cells[c + 2].padEnd(w2)}  ` +
+    `${cells[c + 3].padEnd(w3)}  ${cells[c + 4].padEnd(w4)}  ${last}`;
+  let table = out.style.bold(line(0, "IGNITION"));
+  for (let i = 0; i < machines.length; i++) table += "\n" + line(5 * i + 5, machines[i].ignition);
+  out.print(table);
   for (const m of machines) if (m.error) out.warn(m.error);
   return true;
 }
