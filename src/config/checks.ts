@@ -9,12 +9,14 @@ export function isDnsLabel(s: string): boolean {
   return MACHINE_NAME_PATTERN.test(s);
 }
 
-// A DNS label in any case (ASCII letters only: a hostname has no other), as
-// MACHINE_NAME_PATTERN is one in lowercase. One pattern per whole name: `iago list` checks 100
+// DNS labels in any case (ASCII letters only: a host name has no other), as
+// MACHINE_NAME_PATTERN is one in lowercase; one pattern per whole name: `iago list` checks 100
 // fqdns at its start-up, where a split and a test per label cost ~10K instructions a machine.
-const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-const FQDN = new RegExp(`^${LABEL}(?:\\.${LABEL})+\\.?$`);
-const DOMAIN = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+// (Literals, not built from a label's pattern: that would run at every start, --version's too.)
+const FQDN =
+  /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\.?$/;
+const DOMAIN =
+  /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** A fully qualified domain name: two or more DNS labels (any case), at most 253 characters. */
 export function isFqdn(s: string): boolean {
