@@ -32,7 +32,8 @@ export async function butane(
     text = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
   } else {
     try {
-      text = await Deno.readFile(abs(file));
+      // (Synchronous: an asynchronous read is a trip to Deno's thread pool, at every run.)
+      text = Deno.readFileSync(abs(file));
     } catch (err) {
       const why = err instanceof Deno.errors.NotFound
         ? "no such file"
