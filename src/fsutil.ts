@@ -157,6 +157,20 @@ export async function readTextIfExists(path: string): Promise<string | undefined
 }
 
 /**
+ * Why a file named by the user could not be read, in the words iago's errors use, for the
+ * failures the user can fix; undefined for any other error, which the caller rethrows.
+ */
+export function whyUnreadable(err: unknown): string | undefined {
+  return err instanceof Deno.errors.NotFound
+    ? "no such file"
+    : err instanceof Deno.errors.IsADirectory
+    ? "it is a directory"
+    : err instanceof Deno.errors.PermissionDenied
+    ? "permission denied"
+    : undefined;
+}
+
+/**
  * The text of a file named on the command line (`--cert FILE`): relative to `root`, the workspace
  * of `-C DIR`, like every path iago takes. Throws a `UsageError` naming the file as the user gave
  * it (`what` says which file it is) and why it cannot be read.
@@ -165,13 +179,7 @@ export async function readGivenFile(root: string, given: string, what: string): 
   try {
     return await Deno.readTextFile(resolve(root, given));
   } catch (err) {
-    const why = err instanceof Deno.errors.NotFound
-      ? "no such file"
-      : err instanceof Deno.errors.IsADirectory
-      ? "it is a directory"
-      : err instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : undefined;
+    const why = whyUnreadable(err);
     if (why === undefined) throw err;
     throw new UsageError(`Cannot read the ${what} "${given}": ${why}`, {
       hint: err instanceof Deno.errors.NotFound && !isAbsolute(given)

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join } from "node:path";
 import { IagoError } from "../../errors.ts";
-import { writeFileAtomic } from "../../fsutil.ts";
+import { whyUnreadable, writeFileAtomic } from "../../fsutil.ts";
 import type { IagoContext } from "../context.ts";
 import { butaneOutput, translateButaneText } from "../../butane/mod.ts";
 
@@ -35,13 +35,7 @@ export async function butane(
       // (Synchronous: an asynchronous read is a trip to Deno's thread pool, at every run.)
       text = Deno.readFileSync(abs(file));
     } catch (err) {
-      const why = err instanceof Deno.errors.NotFound
-        ? "no such file"
-        : err instanceof Deno.errors.IsADirectory
-        ? "it is a directory"
-        : err instanceof Deno.errors.PermissionDenied
-        ? "permission denied"
-        : undefined;
+      const why = whyUnreadable(err);
       if (why === undefined) throw err;
       throw new IagoError(`Cannot read "${file}": ${why}`, {
         hint: "give the path of a Butane YAML file, or pipe one on stdin",
