@@ -100,19 +100,7 @@ async function oracle(m: Mutant, mode: Mode): Promise<ButaneOutput> {
   } catch {
     // not run yet
   }
-  const child = new Deno.Command(flags.butane!, {
-    args,
-    cwd: CORPUS,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(m.bytes).catch(() => {});
-  await writer.close().catch(() => {});
-  const out = await child.output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  const result = { stdout: decode(out.stdout), stderr: decode(out.stderr), exitCode: out.code };
+  const result = await runOnMutant(flags.butane!, args, m);
   Deno.writeTextFileSync(cacheFile, JSON.stringify(result));
   return result;
 }
@@ -138,6 +126,11 @@ function iago(m: Mutant, mode: Mode): ButaneOutput | Promise<ButaneOutput> {
 async function iagoCommand(m: Mutant, mode: Mode, dir: string | undefined): Promise<ButaneOutput> {
   const [command, ...words] = flags.iago!.split(" ").filter((w) => w !== "");
   const args = [...words, "butane", ...MODE_ARGS[mode], ...(dir === undefined ? [] : ["-d", dir])];
+  return await runOnMutant(command, args, m);
+}
+
+/** The output of `command` with `args`, run in the corpus directory with mutant `m` on stdin. */
+async function runOnMutant(command: string, args: string[], m: Mutant): Promise<ButaneOutput> {
   const child = new Deno.Command(command, {
     args,
     cwd: CORPUS,
