@@ -103,10 +103,17 @@ Deno.test("eagerFunctions with arrows writes them as function expressions where 
     ["var p=x=>/a,b/.test(x);", "var p=(function(x){return /a,b/.test(x)});"],
     ["var d=({a},...e)=>a+e.length;", "var d=(function({a},...e){return a+e.length});"],
     ["var q=async=>async;", "var q=(function(async){return async});"],
-    // Arrows that read the surrounding `this`, `arguments`, `super` or `new.target` stay.
-    ["var v=x=>this.y;", "var v=x=>this.y;"],
+    // One that reads the surrounding `this` is given it; but not in a constructor, where
+    // `this` may not exist yet (before `super()`).
+    ["var v=x=>this.y;", "var v=(function(x){return this.y}).bind(this);"],
+    [
+      "class D extends C{constructor(){let f=()=>this.a;super();f()}}",
+      "class D extends C{constructor(){let f=()=>this.a;super();f()}}",
+    ],
+    // Arrows that read the surrounding `arguments`, `super` or `new.target` stay.
     ["class C{f=x=>1;g=()=>super.g}", "class C{f=(function(x){return 1});g=()=>super.g}"],
     ["function a(){return()=>arguments[0]}", "var a=(function a(){return()=>arguments[0]});"],
+    ["function b(){return()=>new.target}", "var b=(function b(){return()=>new.target});"],
   ];
   for (const [code, expected] of cases) {
     assert.equal(eagerFunctions(code, { arrows: true }), expected, code);
@@ -132,6 +139,70 @@ export const result = asyncArrow(1).then((v)=>[...log,v]);
   assert.notEqual(eagerFunctions(code, { arrows: true }), eagerFunctions(code));
 });
 
+Deno.test("eagerFunctions with methods defines class methods after the class, as function expressions", () => {
+  const helper = /^var __iagoClass=\(function\(c,m,g,s,k\)\{.*?return c\}\);/;
+  const eager = (code: string) => {
+    const out = eagerFunctions(code, { methods: true });
+    assert.match(out, helper, code);
+    return out.replace(helper, "");
+  };
+  assert.equal(
+    eager("var A=class{x=1;constructor(a){this.a=a}m(b){return b}get g(){return 1}set g(v){}};"),
+    "var A=(__iagoClass(class{x=1;constructor(a){this.a=a}},{m:(function(b){return b})}," +
+      "{g:(function(){return 1})},{g:(function(v){})}));",
+  );
+  assert.equal(
+    eager("class B extends A{static s(){return 2}async*t(){}'u'(){}}"),
+    "class B extends A{}__iagoClass(B,{t:(async function*(){}),'u':(function(){})},0,0," +
+      "{s:(function(){return 2})});",
+  );
+  // What only a class's own members can read: `super`, private names, the name of a class
+  // expression; a constructor; a static accessor. They stay in the class.
+  for (
+    const same of [
+      "var C=class extends A{m(){return super.m()}};",
+      "var C=class{#p=1;m(){return this.#p}};",
+      "var C=class D{m(){return D}};",
+      "var C=class{constructor(){}static get s(){return 1}};",
+    ]
+  ) {
+    assert.equal(eagerFunctions(same, { methods: true }), same);
+  }
+  // Object literals' methods become properties; their accessors stay.
+  assert.equal(
+    eagerFunctions("var o={m(a){return a},async*n(){},get x(){return 1},1(){}};", {
+      methods: true,
+    }),
+    "var o={m:(function(a){return a}),n:(async function*(){}),get x(){return 1},1:(function(){})};",
+  );
+  // A call at the start of a block is not a method.
+  assert.equal(eagerFunctions("if(a){f(b);g(c)}", { methods: true }), "if(a){f(b);g(c)}");
+  assert.equal(
+    eagerFunctions("var C=class{m(){}};"),
+    "var C=class{m(){}};",
+    "methods only when asked",
+  );
+});
+
+Deno.test("eagerFunctions with methods keeps what the code does", async () => {
+  const code = `
+var log=[];
+var A=class{x=1;#p=2;constructor(a){this.a=a}m(b){return this.a+b}get g(){return this.x}set g(v){this.x=v}
+  static s(){return"s"}p(){return this.#p}*it(){yield this.a}async as(){return this.a}['c'+1](){return"c"}};
+class B extends A{constructor(){super(10)}m(b){return super.m(b)*2}n(){return[1,2].map(x=>x+this.a)}}
+var Named=class Self{k(){return Self.name}j(){return 5}};
+var o={v:3,m(){return this.v},get w(){return 4},async f(){return 6}};
+var b=new B(),a=new A(1);a.g=7;
+log.push(a.m(1),a.g,A.s(),a.p(),[...a.it()],a.c1(),b.m(1),b.n(),b instanceof A,new Named().k(),new Named().j());
+log.push(o.m(),o.w,Object.keys(a),Object.getOwnPropertyNames(A.prototype).sort(),A.prototype.m.name);
+var seen=[];for(var key in a)seen.push(key);log.push(seen,Object.getOwnPropertyDescriptor(A.prototype,"g").set!==undefined);
+export const result=Promise.all([a.as(),o.f()]).then(v=>[...log,...v]);
+`;
+  const eager = eagerFunctions(code, { arrows: true, methods: true });
+  assert.deepEqual(await run(eager), await run(code));
+  assert.match(eager, /__iagoClass\(B,/);
+});
+
 Deno.test("eagerFunctions with only marks just the functions ending at those offsets", () => {
   const code = "function a(){return 1}var b=function(){return 2},c=(x)=>x+1;";
   // a ends at 22, b at 48, the arrow c at 59 (where its body does).
@@ -144,6 +215,14 @@ Deno.test("eagerFunctions with only marks just the functions ending at those off
     "var a=(function a(){return 1});var b=function(){return 2},c=(x)=>x+1;",
   );
   assert.equal(eagerFunctions(code, { arrows: true, only: new Set() }), code);
+  // A class's methods: only those, the class stays with the others.
+  const cls = "var C=class{a(){return 1}b(){return 2}};";
+  assert.equal(
+    eagerFunctions(cls, { methods: true, only: new Set([cls.indexOf("}b") + 1]) })
+      .replace(/^var __iagoClass=.*?return c\}\);/, ""),
+    "var C=(__iagoClass(class{b(){return 2}},{a:(function(){return 1})}));",
+  );
+  assert.equal(eagerFunctions(cls, { methods: true, only: new Set() }), cls);
 });
 
 Deno.test("functionsCalled reads the functions of one script that V8's log says ran", () => {
@@ -177,12 +256,15 @@ Deno.test("eagerFunctions refuses code it cannot read", () => {
   assert.throws(() => eagerFunctions("var s='abc;"), /unterminated string/);
 });
 
-Deno.test("the eager translator bundle (arrows too, as released) translates every corpus config as the source does", async () => {
+Deno.test("the eager translator bundle (arrows and methods too, as released) translates every corpus config as the source does", async () => {
   const cwd = Deno.cwd();
   Deno.chdir(repo);
   let code: string;
   try {
-    code = eagerFunctions(await bundleModule("src/butane/mod.ts", false), { arrows: true });
+    code = eagerFunctions(await bundleModule("src/butane/mod.ts", false), {
+      arrows: true,
+      methods: true,
+    });
   } finally {
     Deno.chdir(cwd);
   }
