@@ -40,7 +40,7 @@ import {
   validateOpenshift,
 } from "./openshift/machine_config.ts";
 import { serializeIgnition } from "./serialize.ts";
-import { validateIgnition } from "../ignition/validate.ts";
+import { validateDecoded } from "../ignition/validate.ts";
 
 export interface TranslateOptions {
   /** Directory for `local`, `contents_local`, `ssh_authorized_keys_local` and `trees`. */
@@ -310,7 +310,7 @@ function translateSpec(
     ? { ...config, ignition: { ...config.ignition as object, version: "3.5.0" } }
     : config;
   {
-    for (const finding of validateIgnition(checked, { duplicatesFirst: true })) {
+    for (const finding of validateDecoded(checked, { duplicatesFirst: true })) {
       // butane maps a finding back through its translations, which exist only for values that
       // are set; at an unset field (absent, or a required string left "") it falls back to the
       // JSON path in snake_case.

@@ -45,12 +45,12 @@ function equalFold(a: string, b: string): boolean {
   return a.length === b.length && a.toLowerCase() === b.toLowerCase();
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+export const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** An int as a number where a double holds it exactly, else as the bigint itself. */
-const exactInt = (v: bigint): number | bigint => v >= -SAFE_MAX && v <= SAFE_MAX ? Number(v) : v;
+const exactInt = (v: bigint): number | bigint => v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
 
 /** Where a value sits among Go's struct fields, built only when a type error names it. */
 interface Frame {

@@ -3,7 +3,7 @@
  * (Ignition v2.20 for specs 3.0.0 to 3.5.0): Go-style JSON and type errors, every `Validate`
  * rule of the config types, duplicate keys and `Unused key` warnings.
  */
-import { decode, type Path } from "./_decode.ts";
+import { decode, INT64_MAX, INT64_MIN, MAX_SAFE, type Path } from "./_decode.ts";
 import { type JNode, lineCol, nodeFromValue, parseGoJson } from "./_gojson.ts";
 import { validateRules } from "./_rules.ts";
 import { type Minor, schemaFor } from "./_schema.ts";
@@ -159,6 +159,57 @@ export function validateIgnition(
   const { findings, typeErrorPath } = check(nodeFromValue(config), options.duplicatesFirst);
   if (typeErrorPath) findings[0].path = typeErrorPath;
   return findings;
+}
+
+/**
+ * `validateIgnition` for a config that is already what Ignition's decoder makes of its JSON, as
+ * butane's translation makes one (of the Go structs, which butane validates as they are): only
+ * Ignition's fields, each of its Go type, no null. The decoder finds nothing in such a config
+ * and gives it back unchanged, so the rules run on it directly, without the JSON round trip and
+ * the spec's schema it needs (a sixth of `iago butane`'s first translation of a small config).
+ * A config of any other shape (a null, a number that is not an exact int) or version takes the
+ * round trip. The keys are not checked: the caller makes only Ignition's.
+ */
+export function validateDecoded(
+  config: Record<string, unknown>,
+  options: { duplicatesFirst?: boolean } = {},
+): Finding[] {
+  const ignition = config.ignition as Record<string, unknown> | undefined;
+  const m = SEMVER.exec(typeof ignition?.version === "string" ? ignition.version : "");
+  const minor = Number(m?.[2]);
+  const exact = m !== null && Number(m[1]) === 3 && Number(m[3]) === 0 && m[4] === undefined &&
+    m[5] === undefined && minor <= 5;
+  if (!exact || !isDecoded(config)) return validateIgnition(config, options);
+  return validateRules(config, minor as Minor, options.duplicatesFirst);
+}
+
+/**
+ * Whether `v` is as Ignition's decoder would give it back: strings, booleans, ints as numbers
+ * where a double holds them exactly (else a bigint, within int64), arrays and plain objects of
+ * such values.
+ */
+function isDecoded(v: unknown): boolean {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isSafeInteger(v) && !Object.is(v, -0);
+    case "bigint":
+      return (v > MAX_SAFE || v < -MAX_SAFE) && v >= INT64_MIN && v <= INT64_MAX;
+    case "object": {
+      if (v === null) return false;
+      if (Array.isArray(v)) {
+        for (const item of v) if (!isDecoded(item)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+      for (const key in v) if (!isDecoded((v as Record<string, unknown>)[key])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /**

@@ -7,7 +7,12 @@
  * Ignition 2.20's source.
  */
 import assert from "node:assert/strict";
-import { formatFinding, parseIgnitionText, validateIgnition } from "../../src/ignition/validate.ts";
+import {
+  formatFinding,
+  parseIgnitionText,
+  validateDecoded,
+  validateIgnition,
+} from "../../src/ignition/validate.ts";
 
 const VALIDATE = "/usr/bin/ignition-validate";
 
@@ -961,6 +966,36 @@ Deno.test("validateIgnition puts a type error at the offending value's path", ()
     message:
       "json: cannot unmarshal string into Go struct field File.storage.files.mode of type int",
   }]);
+});
+
+Deno.test("validateDecoded finds what validateIgnition finds in a config as butane makes one", () => {
+  const made = {
+    ignition: { version: "3.4.0" },
+    storage: {
+      files: [{ path: "etc/x", mode: 0o644 }, { path: "/a", mode: 2 ** 40 }, { path: "/a" }],
+      disks: [{ device: "/dev/vda", partitions: [{ number: 1, sizeMiB: 0 }] }],
+    },
+    systemd: { units: [{ name: "x.service", enabled: true, contents: "[Unit]\n" }] },
+  };
+  for (const duplicatesFirst of [true, false]) {
+    const findings = validateDecoded(made, { duplicatesFirst });
+    assert.deepEqual(findings, validateIgnition(made, { duplicatesFirst }));
+    assert.equal(findings.length, 4, JSON.stringify(findings));
+  }
+  // Anything Ignition's decoder would not give back as it is takes its way: a null (its own
+  // warning), an int that is not exact, an int of a double's range as a bigint, a version
+  // it does not know.
+  const others: Record<string, unknown>[] = [
+    { ignition: { version: "3.4.0" }, storage: null },
+    { ignition: { version: "3.4.0" }, storage: { files: [{ path: "/a", mode: 1.5 }] } },
+    { ignition: { version: "3.4.0" }, storage: { files: [{ path: "a", mode: 420n }] } },
+    { ignition: { version: "3.6.0" }, storage: { files: [{ path: "a" }] } },
+  ];
+  for (const config of others) {
+    const findings = validateDecoded(config);
+    assert.deepEqual(findings, validateIgnition(config));
+    assert.ok(findings.length > 0, JSON.stringify(config, (_k, v) => String(v)));
+  }
 });
 
 Deno.test("spec 3.5.0 knows luks cex and keeps the 3.4.0 rules", () => {
