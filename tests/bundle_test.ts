@@ -115,6 +115,9 @@ Deno.test("the bundle and what deno compile is given print what the source print
     ["butane", "--pretty", "good.bu"],
     ["butane", "bad.bu"],
     ["-C", "nowhere", "butane", "good.bu"],
+    // An error thrown in `iago butane`'s module, which the lean entry reports: its hint and exit
+    // code are read from it although the module's code is not the entry's.
+    ["butane", "missing.bu"],
     ["butane", "--strict=false", "good.bu"],
     ["completions", "bash"],
     ["list"],

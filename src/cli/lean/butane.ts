@@ -9,6 +9,9 @@ import { whyUnreadable, writeFileAtomic } from "../../fsutil.ts";
 import type { IagoContext } from "../context.ts";
 import { butaneOutput, translateButaneText } from "../../butane/mod.ts";
 
+// For the lean entry, which reports what this module throws with this module's code.
+export { report } from "../report.ts";
+
 /** The flags of `iago butane`, as Stricli or the lean entry parsed them. */
 export interface ButaneFlags {
   strict?: boolean;

@@ -70,8 +70,14 @@ export function leanCommand(rest: string[]): LeanCommand | undefined {
   if (name === "butane") {
     const read = butaneArgs(args);
     return read && async function () {
-      const { butane } = await loadButaneCommand(this.env);
-      return await butane.call(this, read.flags, read.file);
+      const { butane, report } = await loadButaneCommand(this.env);
+      // The module's own report(): in the release bundle the module's code is not the entry's,
+      // and the entry's report() would not know the module's IagoError for one (its hint lost).
+      try {
+        await butane.call(this, read.flags, read.file);
+      } catch (exc) {
+        this.process.exitCode = report(exc, this.out, this.env);
+      }
     };
   }
   if ((name === "list" || name === "ls") && (args.length === 0 || args.join() === "--json")) {
