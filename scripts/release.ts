@@ -13,6 +13,8 @@ import { functionsRun } from "./eager_profile.ts";
 import { PERMISSIONS } from "./permissions.ts";
 import { refusedImports } from "../src/sandbox/child_command.ts";
 import { toCommentText } from "../src/cli/comment_text.ts";
+import { unpackedName } from "../src/cli/packed.ts";
+import { IMPORT_BUTANE, writeSharedLayout } from "./shared_modules.ts";
 
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -72,7 +74,7 @@ export async function compileLayout(dir: string): Promise<string[]> {
       '"0"',
     );
     paths.push(`${dir}/iago-${name}.js`);
-    await Deno.writeTextFile(paths.at(-1)!, code);
+    await Deno.writeTextFile(paths.at(-1)!, pointImports(code, (name) => `./iago-${name}.js`));
   }
   await Deno.writeTextFile(`${dir}/iago.js`, SHEBANG + entry);
   return paths;
@@ -84,21 +86,31 @@ export async function compileLayout(dir: string): Promise<string[]> {
  */
 async function bundleAll(): Promise<{ lean: string; modules: Record<string, string> }> {
   const stamp = await commit();
-  const cli = embedSandboxWorker(
-    stampCommit(await bundleModule("src/cli/main.ts", true, REPLACED), stamp),
-    await bundleSandboxWorker(),
-  );
-  return {
-    // (The lean entry and `iago butane` may use no Node built-in at all: nothing to defer then.)
-    // The entry's functions in parentheses too (scripts/eager.ts): compiled with the entry and
-    // kept in its code cache, list and --version no longer compile them at every start
-    // (callgrind, 100-machine list: 95.7M -> 91.9M instructions; --version 56.2M -> 54.9M).
-    lean: eagerFunctions(stampCommit(await bundleModule("main.ts", false), stamp)),
-    modules: {
-      cli,
-      butane: await eagerButane(await bundleModule("src/cli/lean/butane.ts", false)),
-    },
-  };
+  const dir = await Deno.makeTempDir({ prefix: "iago-release-" });
+  try {
+    // The full CLI imports the translator and what else it shares from `iago butane`'s module.
+    const shared = await writeSharedLayout(dir, "src/cli/lean/butane.ts", "src/cli/main.ts");
+    const cli = embedSandboxWorker(
+      stampCommit(
+        await bundleModule("src/cli/main.ts", true, REPLACED, {
+          importMap: shared.importMap,
+          external: [IMPORT_BUTANE],
+        }),
+        stamp,
+      ),
+      await bundleSandboxWorker(),
+    );
+    return {
+      // (The lean entry and `iago butane` may use no Node built-in at all: nothing to defer.)
+      // The entry's functions in parentheses too (scripts/eager.ts): compiled with the entry
+      // and kept in its code cache, list and --version no longer compile them at every start
+      // (callgrind, 100-machine list: 95.7M -> 91.9M instructions; --version 56.2M -> 54.9M).
+      lean: eagerFunctions(stampCommit(await bundleModule("main.ts", false), stamp)),
+      modules: { cli, butane: await eagerButane(await bundleModule(shared.entry, false)) },
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 }
 
 /**
@@ -167,23 +179,27 @@ if (!printed.startsWith('{"ignition":')) throw new Error("No Ignition config: " 
 /**
  * `entry` bundled in two passes: the plain bundle gets its imports of heavy Node built-ins
  * made lazy ({@link lazyNodeImports}) and the packages of `replaced` replaced, then that file
- * is bundled again, minified (a smaller file parses faster at every start). Returns the code
- * without a shebang.
+ * is bundled again, minified (a smaller file parses faster at every start). `importMap` (a
+ * file) resolves the entry's imports in place of deno.json's, and the `external` imports stay
+ * imports. Returns the code without a shebang.
  */
 export async function bundleModule(
   entry: string,
   builtinsRequired = true,
   replaced: Record<string, string> = {},
+  { importMap, external = [] }: { importMap?: string; external?: string[] } = {},
 ): Promise<string> {
   const plain = await Deno.makeTempFile({ suffix: ".js" });
   const minified = await Deno.makeTempFile({ suffix: ".js" });
   try {
-    const external = Object.keys(replaced).map((name) => `--external=${name}`);
+    const externals = external.map((name) => `--external=${name}`);
     await run(Deno.execPath(), [
       "bundle",
       "--quiet",
       "--platform=deno",
-      ...external,
+      ...importMap ? [`--import-map=${importMap}`] : [],
+      ...externals,
+      ...Object.keys(replaced).map((name) => `--external=${name}`),
       "-o",
       plain,
       entry,
@@ -196,6 +212,7 @@ export async function bundleModule(
       "--quiet",
       "--platform=deno",
       "--minify",
+      ...externals,
       "-o",
       minified,
       plain,
@@ -223,21 +240,29 @@ function stampCommit(code: string, stamp: string): string {
  * starts.
  */
 export async function packModules(lean: string, modules: Record<string, string>): Promise<string> {
-  const codes = Object.entries(modules)
-    .map(([name, module]) => ({ name, code: new TextEncoder().encode(module) }))
-    .sort((a, b) => a.code.length - b.code.length);
-  const all = new Uint8Array(codes.reduce((size, { code }) => size + code.length, 0));
+  const codes = Object.entries(modules).sort(([, a], [, b]) => a.length - b.length);
+  const files: Record<string, string> = {};
+  const parts: Uint8Array[] = [];
   let out = lean;
   let at = 0;
-  for (const { name, code } of codes) {
-    all.set(code, at);
+  for (const [name, module] of codes) {
+    // A module that imports another (the full CLI, `iago butane`'s) imports its unpacked file
+    // beside its own, whose name has the other's identity: the other is packed first.
+    const code = new TextEncoder().encode(pointImports(module, (other) => {
+      if (files[other] === undefined) throw new Error(`${name} imports ${other}, packed after it`);
+      return `./${files[other]}`;
+    }));
     const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", code));
     const id = [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("") +
       `-${code.length}`;
+    files[name] = unpackedName(name, id);
     out = replaceSentinel(out, `__IAGO_PACKED_ID_${name}__`, JSON.stringify(id));
     out = replaceSentinel(out, `__IAGO_PACKED_AT_${name}__`, JSON.stringify(String(at)));
+    parts.push(code);
     at += code.length;
   }
+  const all = new Uint8Array(at);
+  parts.reduce((offset, code) => (all.set(code, offset), offset + code.length), 0);
   const packed = brotliCompressSync(all, {
     params: {
       [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
@@ -247,6 +272,17 @@ export async function packModules(lean: string, modules: Record<string, string>)
   // The text has no "*": the comment holds it as is.
   const comment = `String(function(){/*${toCommentText(packed)}*/}).slice(13,-3)`;
   return replaceSentinel(out, "__IAGO_PACKED__", comment);
+}
+
+/**
+ * `code` with its imports of the other modules ({@link IMPORT_BUTANE}) from the path `path`
+ * gives for each module's name.
+ */
+function pointImports(code: string, path: (name: string) => string): string {
+  return code.replace(
+    /(["'])__IAGO_IMPORT_(\w+)__\1/g,
+    (_m, _q, name) => JSON.stringify(path(name)),
+  );
 }
 
 /** `code` with the string literal `sentinel` replaced by `expression`; throws unless found once. */

@@ -140,7 +140,7 @@ Deno.test("the bundle and what deno compile is given print what the source print
   await assert.rejects(() => Deno.stat(cache), "the compile layout unpacks nothing");
 });
 
-Deno.test("the bundle unpacks the full CLI once into the cache directory, or runs it from memory", async () => {
+Deno.test("the bundle unpacks the full CLI and the translator once into the cache directory, or runs them from memory", async () => {
   await using build = await tempDir("iago-bundle-");
   await using ws = await tempDir("iago-bundle-ws-");
   const js = await buildBundle(build.path);
@@ -151,17 +151,25 @@ Deno.test("the bundle unpacks the full CLI once into the cache directory, or run
 
   const help = await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: cache });
   assert.equal(help.code, 0, help.stderr);
-  const files = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name);
-  assert.equal(files.length, 1);
-  assert.match(files[0], /^cli-[0-9a-f]{16}-\d+\.js$/);
-  const unpacked = `${cache}/iago/${files[0]}`;
-  assert.equal((await Deno.stat(unpacked)).size, Number(files[0].split("-")[2].slice(0, -3)));
+  // The full CLI, and `iago butane`'s module, from which it imports the translator.
+  const files = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name).sort();
+  assert.equal(files.length, 2);
+  assert.match(files[0], /^butane-[0-9a-f]{16}-\d+\.js$/);
+  assert.match(files[1], /^cli-[0-9a-f]{16}-\d+\.js$/);
+  const [butaneFile, cliFile] = files;
+  const unpacked = `${cache}/iago/${cliFile}`;
+  assert.equal((await Deno.stat(unpacked)).size, Number(cliFile.split("-")[2].slice(0, -3)));
   const cli = await Deno.readTextFile(unpacked);
   // scripts/make_fetch.ts stands for make-fetch-happen, which brings iconv-lite's tables.
   assert.ok(
     !/minipass|cacache|iconv-lite/.test(cli),
     "make-fetch-happen's dependencies are not in",
   );
+  // The translator is packed once: the full CLI imports it from the other file.
+  const warning = "partitions cannot be reused by label";
+  assert.ok(!cli.includes(warning), "the full CLI has no translator of its own");
+  assert.ok(cli.includes(`"./${butaneFile}"`), "the full CLI imports iago butane's module");
+  assert.ok((await Deno.readTextFile(`${cache}/iago/${butaneFile}`)).includes(warning));
 
   // A later run imports the unpacked file as it is.
   const size = (await Deno.stat(unpacked)).size;
@@ -178,26 +186,27 @@ Deno.test("the bundle unpacks the full CLI once into the cache directory, or run
     await Deno.chmod(path, before);
   }
 
-  // Unpacking again (the file went) removes what older builds unpacked.
+  // Unpacking again (the files went) removes what older builds unpacked.
   await Deno.remove(unpacked);
+  await Deno.remove(`${cache}/iago/${butaneFile}`);
   await Deno.writeTextFile(`${cache}/iago/cli-0000000000000000-5.js`, "stale");
+  await Deno.writeTextFile(`${cache}/iago/butane-0000000000000000-5.js`, "stale");
   assert.deepEqual(await runBundle(js, ["--help"], ws.path, { XDG_CACHE_HOME: cache }), help);
-  assert.deepEqual([...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name), files);
+  const listed = () => [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name).sort();
+  assert.deepEqual(listed(), files);
 
   // `iago list` of a plain fleet is code of the entry: nothing more is unpacked.
   const list = await runBundle(js, ["list"], ws.path, { XDG_CACHE_HOME: cache });
   assert.equal(list.code, 0, list.stderr);
-  assert.deepEqual([...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name), files);
+  assert.deepEqual(listed(), files);
 
-  // And `iago butane` its own (the translator, functions compiled for the code cache).
+  // `iago butane` imports its module (the translator, functions compiled for the code cache).
   await Deno.writeTextFile(`${ws.path}/a.bu`, "variant: fcos\nversion: 1.5.0\n");
   const butane = await runBundle(js, ["butane", "a.bu"], ws.path, { XDG_CACHE_HOME: cache });
   assert.equal(butane.stdout, '{"ignition":{"version":"3.4.0"}}\n', butane.stderr);
-  const withButane = [...Deno.readDirSync(`${cache}/iago`)].map((e) => e.name);
-  assert.deepEqual(withButane.map((name) => name.split("-")[0]).sort(), ["butane", "cli"]);
+  assert.deepEqual(listed(), files);
   // The modules are packed as one stream, the full CLI after `iago butane`'s module: that one
   // unpacks alone as well, and the same.
-  const butaneFile = withButane.find((name) => name.startsWith("butane-"))!;
   const butaneFirst = `${build.path}/cache-butane-first`;
   const first = await runBundle(js, ["butane", "a.bu"], ws.path, { XDG_CACHE_HOME: butaneFirst });
   assert.deepEqual(first, butane);

@@ -18,12 +18,29 @@ Deno.test("an unpacked module another build removed before its import is importe
   }
 });
 
+Deno.test("an unpacked module whose imported module another build removed is imported from memory instead", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // The full CLI imports iago butane's module, which the other build removed.
+    const imported = `${dir}/butane-0123456789abcdef-30.js`;
+    const file = `${dir}/cli-fedcba9876543210-60.js`;
+    await Deno.writeTextFile(file, `export { answer } from "./butane-0123456789abcdef-30.js";\n`);
+    assert.equal(await importUnpacked(file, [imported]), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("an unpacked module that is there but fails stays a failure", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const file = `${dir}/butane-0011223344556677-40.js`;
     await Deno.writeTextFile(file, 'throw new Error("broken module");\n');
     await assert.rejects(() => importUnpacked(file), /broken module/);
+    // Also when what it imports is there.
+    const importer = `${dir}/cli-7766554433221100-50.js`;
+    await Deno.writeTextFile(importer, `import "./butane-0011223344556677-40.js";\n`);
+    await assert.rejects(() => importUnpacked(importer, [file]), /broken module/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

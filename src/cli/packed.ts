@@ -47,14 +47,9 @@ interface Packed {
   id: string;
   at: string;
   source: string;
+  /** The module this one imports, by its unpacked file's name (scripts/shared_modules.ts). */
+  imports?: Packed;
 }
-
-const FULL_CLI: Packed = {
-  name: "cli",
-  id: "__IAGO_PACKED_ID_cli__",
-  at: "__IAGO_PACKED_AT_cli__",
-  source: "./main.ts",
-};
 
 // `iago butane`: the translator, with its functions compiled into the module's code cache
 // (scripts/eager.ts), which only this command deserializes.
@@ -63,6 +58,15 @@ const BUTANE_COMMAND: Packed = {
   id: "__IAGO_PACKED_ID_butane__",
   at: "__IAGO_PACKED_AT_butane__",
   source: "./lean/butane.ts",
+};
+
+// The full CLI, which imports the translator and what else it shares from `iago butane`'s.
+const FULL_CLI: Packed = {
+  name: "cli",
+  id: "__IAGO_PACKED_ID_cli__",
+  at: "__IAGO_PACKED_AT_cli__",
+  source: "./main.ts",
+  imports: BUTANE_COMMAND,
 };
 
 /** Loads the full CLI; `env` locates the cache directory in a release bundle. */
@@ -89,27 +93,56 @@ async function load<T>(module: Packed, env: Record<string, string | undefined>):
     // A compiled binary (scripts/release.ts compileLayout): the module is a file beside it.
     return await import(new URL(`./iago-${module.name}.js`, import.meta.url).href);
   }
-  const file = unpackedFile(module.name, module.id, env);
-  if (file !== undefined) {
-    // (Synchronous calls: each asynchronous one is a trip to Deno's thread pool, at every start.)
-    const size = Number(module.id.split("-")[1]);
-    let info = lstatOf(file);
-    if (info === undefined) {
-      await unpackTo(module, file);
-      info = lstatOf(file);
+  const cache = cacheDir(env);
+  if (cache !== undefined) {
+    // What the module imports first: its file must be there when the module's is imported.
+    const needed = module.imports ? [module.imports, module] : [module];
+    const files: string[] = [];
+    for (const packed of needed) {
+      const file = await unpacked(packed, cache);
+      if (file === undefined) break;
+      files.push(file);
     }
-    const ours = info !== undefined && ownedByUser(file, info);
-    if (ours && info!.size !== size) {
-      await unpackTo(module, file);
-      info = lstatOf(file);
-    }
-    if (ours && info?.isFile && info.size === size) {
-      const loaded = await importUnpacked<T>(file);
+    if (files.length === needed.length) {
+      const loaded = await importUnpacked<T>(files.at(-1)!, files.slice(0, -1));
       if (loaded !== undefined) return loaded;
     }
   }
-  const code = await unpack(module);
-  return await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+  return await import(await inMemory(module));
+}
+
+/**
+ * `module`'s file in `cache`, unpacked there unless it is already, or `undefined` when it cannot
+ * be used (not the user's, or not writable).
+ */
+async function unpacked(module: Packed, cache: string): Promise<string | undefined> {
+  const file = join(cache, unpackedName(module.name, module.id));
+  // (Synchronous calls: each asynchronous one is a trip to Deno's thread pool, at every start.)
+  const size = Number(module.id.split("-")[1]);
+  let info = lstatOf(file);
+  if (info === undefined) {
+    await unpackTo(module, file);
+    info = lstatOf(file);
+  }
+  const ours = info !== undefined && ownedByUser(file, info);
+  if (ours && info!.size !== size) {
+    await unpackTo(module, file);
+    info = lstatOf(file);
+  }
+  return ours && info?.isFile && info.size === size ? file : undefined;
+}
+
+/**
+ * A `blob:` URL of `module`'s code, whose import of another module is pointed at a `blob:` URL
+ * of that one's: the code from memory, where no cache directory can be had.
+ */
+async function inMemory(module: Packed): Promise<string> {
+  let code = await unpack(module);
+  if (module.imports) {
+    const file = JSON.stringify(`./${unpackedName(module.imports.name, module.imports.id)}`);
+    code = code.replaceAll(file, JSON.stringify(await inMemory(module.imports)));
+  }
+  return URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
 }
 
 /** Writes `module` to `file` and removes what older builds unpacked of it beside it. */
@@ -128,14 +161,15 @@ async function unpackTo(module: Packed, file: string): Promise<void> {
   }
 }
 
-/** Where module `name` of build `id` is unpacked, if the user has a cache directory. */
-function unpackedFile(
-  name: string,
-  id: string,
-  env: Record<string, string | undefined>,
-): string | undefined {
+/** The name of module `name`'s unpacked file for build `id` (scripts/release.ts imports it). */
+export function unpackedName(name: string, id: string): string {
+  return `${name}-${id}.js`;
+}
+
+/** Where modules are unpacked, if the user has a cache directory. */
+function cacheDir(env: Record<string, string | undefined>): string | undefined {
   const cache = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : "");
-  return cache.startsWith("/") ? join(cache, "iago", `${name}-${id}.js`) : undefined;
+  return cache.startsWith("/") ? join(cache, "iago") : undefined;
 }
 
 /**
@@ -188,15 +222,19 @@ function ownedByUser(file: string, info: Deno.FileInfo): boolean {
 }
 
 /**
- * Imports the unpacked `file`, or says `undefined` when it is gone: another build of iago,
- * started at the same moment, removes it as an older build's (unpackTo) between the checks and
- * the import, and the caller imports the same code from memory. Any other failure stands.
+ * Imports the unpacked `file`, which imports the unpacked files `imported`, or says `undefined`
+ * when one of them is gone: another build of iago, started at the same moment, removes it as
+ * an older build's (unpackTo) between the checks and the import, and the caller imports the
+ * same code from memory. Any other failure stands.
  */
-export async function importUnpacked<T>(file: string): Promise<T | undefined> {
+export async function importUnpacked<T>(
+  file: string,
+  imported: string[] = [],
+): Promise<T | undefined> {
   try {
     return await import(toFileUrl(file));
   } catch (err) {
-    if (lstatOf(file) === undefined) return undefined;
+    if ([file, ...imported].some((path) => lstatOf(path) === undefined)) return undefined;
     throw err;
   }
 }
