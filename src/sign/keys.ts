@@ -12,8 +12,8 @@ import {
   randomBytes,
   scryptSync,
 } from "node:crypto";
-import nacl from "tweetnacl";
 import { IagoError } from "../errors.ts";
+import { NONCE_LENGTH, open, seal } from "./secretbox.ts";
 
 const ENCRYPTED_LABELS = ["ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY"];
 
@@ -111,7 +111,7 @@ export function decryptCosignKey(
     p,
     maxmem: 256 * N * r + 1024 * 1024,
   });
-  const opened = nacl.secretbox.open(
+  const opened = open(
     new Uint8Array(Buffer.from(env.ciphertext, "base64")),
     new Uint8Array(Buffer.from(env.cipher.nonce, "base64")),
     new Uint8Array(secret),
@@ -128,10 +128,10 @@ export function decryptCosignKey(
 export function encryptCosignKey(key: KeyObject, password: string): string {
   const der = key.export({ format: "der", type: "pkcs8" });
   const salt = randomBytes(32);
-  const nonce = randomBytes(nacl.secretbox.nonceLength);
+  const nonce = randomBytes(NONCE_LENGTH);
   const params = { N: 32768, r: 8, p: 1 };
   const secret = scryptSync(password, salt, 32, { ...params, maxmem: 256 * params.N * params.r });
-  const sealed = nacl.secretbox(new Uint8Array(der), new Uint8Array(nonce), new Uint8Array(secret));
+  const sealed = seal(new Uint8Array(der), new Uint8Array(nonce), new Uint8Array(secret));
   const envelope = {
     kdf: { name: "scrypt", params, salt: salt.toString("base64") },
     cipher: { name: "nacl/secretbox", nonce: nonce.toString("base64") },
