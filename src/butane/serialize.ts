@@ -11,26 +11,21 @@ interface Slot {
   omitZero?: boolean;
 }
 
+/** Each Ignition type's fields in JSON order, by its name (made when first written). */
 const ORDER = new Map<string, Slot[]>();
 
-function register(t: ObjType): void {
-  if (ORDER.has(t.name)) return;
-  const slots: Slot[] = [];
-  ORDER.set(t.name, slots);
-  for (const f of t.fields) {
-    if (f.json === undefined) continue;
-    slots.push({ key: f.json, type: f.type, omitZero: f.omitZero });
-    visit(f.type);
+function slotsOf(t: ObjType): Slot[] {
+  let slots = ORDER.get(t.name);
+  if (slots === undefined) {
+    slots = [];
+    for (const f of t.fields) {
+      if (f.json !== undefined) slots.push({ key: f.json, type: f.type, omitZero: f.omitZero });
+    }
+    if (t.name === "Ignition") slots.push({ key: "version", type: "string" });
+    ORDER.set(t.name, slots);
   }
-  if (t.name === "Ignition") slots.push({ key: "version", type: "string" });
+  return slots;
 }
-
-function visit(t: FieldType): void {
-  if (isList(t)) visit(t.list);
-  else if (isObj(t)) register(t);
-}
-
-register(FULL_SCHEMA);
 
 /** The Ignition JSON text of `config` (no trailing newline); `pretty` indents by 2 spaces. */
 export function serializeIgnition(config: Record<string, unknown>, pretty = false): string {
@@ -77,7 +72,7 @@ function write(
   if (typeof value === "object") {
     const obj = value as Record<string, unknown>;
     const name = type !== undefined && isObj(type) ? type.name : undefined;
-    const slots = name === undefined ? undefined : ORDER.get(name);
+    const slots = name === undefined ? undefined : slotsOf(type as ObjType);
     const pointer = spec === "3.2.0" && name !== undefined && POINTER_STRUCTS_3_2.has(name);
     const parts: string[] = [];
     const seen = new Set<string>();

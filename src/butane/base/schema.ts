@@ -72,7 +72,7 @@ export function isObj(t: FieldType): t is ObjType {
 /**
  * camelCase of a snake_case key, with butane's `_mib` → `MiB`: each `_` before a lowercase
  * letter or digit goes and that character is upper-cased. (Without regular expressions: the
- * schema below calls this for each of its fields whenever the translator is loaded.)
+ * schema below calls this for each field of each type a translation meets.)
  */
 export function camelKey(yaml: string): string {
   const mib = yaml.endsWith("_mib");
@@ -113,8 +113,19 @@ function f(yaml: string, type: FieldType, o: FieldOptions = {}): Field {
   };
 }
 
-function obj(name: string, fields: Field[]): ObjType {
-  return { name, fields };
+/**
+ * An object type whose fields are made when first asked for: a translation meets a few of the
+ * schema's ~40 types, and making all of them at import, each field once, was a tenth of what
+ * `iago butane` spent on a small config above Deno's start.
+ */
+function obj(name: string, fields: () => Field[]): ObjType {
+  let made: readonly Field[] | undefined;
+  return {
+    name,
+    get fields() {
+      return made ??= fields();
+    },
+  };
 }
 
 function list(t: FieldType): ListType {
@@ -125,13 +136,13 @@ const str = "string";
 const int = "int";
 const bool = "bool";
 
-const verification = obj("Verification", [f("hash", str)]);
-const httpHeader = obj("HTTPHeader", [f("name", str, { required: true }), f("value", str)]);
+const verification = obj("Verification", () => [f("hash", str)]);
+const httpHeader = obj("HTTPHeader", () => [f("name", str, { required: true }), f("value", str)]);
 
 /** A resource; `config` resources (merge, replace, CAs) gained inline and compression in 1.1. */
 function resource(config: boolean): ObjType {
   const extra = config ? 1 : 0;
-  return obj("Resource", [
+  return obj("Resource", () => [
     f("compression", str, { since: extra }),
     f("http_headers", list(httpHeader), { since: 1 }),
     f("source", str),
@@ -144,8 +155,8 @@ function resource(config: boolean): ObjType {
 const fileResource = resource(false);
 const configResource = resource(true);
 
-const nodeUser = obj("NodeUser", [f("id", int), f("name", str)]);
-const nodeGroup = obj("NodeGroup", [f("id", int), f("name", str)]);
+const nodeUser = obj("NodeUser", () => [f("id", int), f("name", str)]);
+const nodeGroup = obj("NodeGroup", () => [f("id", int), f("name", str)]);
 
 function nodeFields(): Field[] {
   return [
@@ -156,16 +167,16 @@ function nodeFields(): Field[] {
   ];
 }
 
-const file = obj("File", [
+const file = obj("File", () => [
   ...nodeFields(),
   f("append", list(fileResource)),
   f("contents", fileResource),
   f("mode", int),
 ]);
-const directory = obj("Directory", [...nodeFields(), f("mode", int)]);
-const link = obj("Link", [...nodeFields(), f("hard", bool), f("target", str)]);
+const directory = obj("Directory", () => [...nodeFields(), f("mode", int)]);
+const link = obj("Link", () => [...nodeFields(), f("hard", bool), f("target", str)]);
 
-const partition = obj("Partition", [
+const partition = obj("Partition", () => [
   f("guid", str),
   f("label", str),
   f("number", int, { omitZero: true }),
@@ -176,12 +187,12 @@ const partition = obj("Partition", [
   f("type_guid", str),
   f("wipe_partition_entry", bool),
 ]);
-const disk = obj("Disk", [
+const disk = obj("Disk", () => [
   f("device", str, { required: true }),
   f("partitions", list(partition)),
   f("wipe_table", bool),
 ]);
-const filesystem = obj("Filesystem", [
+const filesystem = obj("Filesystem", () => [
   f("device", str, { required: true }),
   f("format", str),
   f("label", str),
@@ -192,18 +203,21 @@ const filesystem = obj("Filesystem", [
   f("wipe_filesystem", bool),
   f("with_mount_unit", bool, { butane: true, since: 1 }),
 ]);
-const tang = obj("Tang", [
+const tang = obj("Tang", () => [
   f("advertisement", str, { since: 5 }),
   f("thumbprint", str),
   f("url", str, { omitZero: true }),
 ]);
-const cex = obj("Cex", [f("enabled", bool)]);
-const luks = obj("Luks", [
+const cex = obj("Cex", () => [f("enabled", bool)]);
+const luks = obj("Luks", () => [
   f("cex", cex, { since: 6 }),
   f(
     "clevis",
-    obj("Clevis", [
-      f("custom", obj("ClevisCustom", [f("config", str), f("needs_network", bool), f("pin", str)])),
+    obj("Clevis", () => [
+      f(
+        "custom",
+        obj("ClevisCustom", () => [f("config", str), f("needs_network", bool), f("pin", str)]),
+      ),
       f("tang", list(tang)),
       f("threshold", int),
       f("tpm2", bool),
@@ -220,21 +234,21 @@ const luks = obj("Luks", [
   f("wipe_volume", bool),
 ]);
 
-const raid = obj("Raid", [
+const raid = obj("Raid", () => [
   f("devices", list(str)),
   f("level", str),
   f("name", str, { required: true }),
   f("options", list(str)),
   f("spares", int),
 ]);
-const tree = obj("Tree", [f("local", str), f("path", str)]);
+const tree = obj("Tree", () => [f("local", str), f("path", str)]);
 
-const dropin = obj("Dropin", [
+const dropin = obj("Dropin", () => [
   f("contents", str),
   f("contents_local", str, { butane: true, since: 5 }),
   f("name", str, { required: true }),
 ]);
-const unit = obj("Unit", [
+const unit = obj("Unit", () => [
   f("contents", str),
   f("contents_local", str, { butane: true, since: 5 }),
   f("dropins", list(dropin)),
@@ -243,7 +257,7 @@ const unit = obj("Unit", [
   f("name", str, { required: true }),
 ]);
 
-const user = obj("PasswdUser", [
+const user = obj("PasswdUser", () => [
   f("gecos", str),
   f("groups", list(str)),
   f("home_dir", str),
@@ -260,7 +274,7 @@ const user = obj("PasswdUser", [
   f("system", bool),
   f("uid", int),
 ]);
-const group = obj("PasswdGroup", [
+const group = obj("PasswdGroup", () => [
   f("gid", int),
   f("name", str, { required: true }),
   f("password_hash", str),
@@ -268,11 +282,11 @@ const group = obj("PasswdGroup", [
   f("system", bool),
 ]);
 
-const bootDevice = obj("BootDevice", [
+const bootDevice = obj("BootDevice", () => [
   f("layout", str),
   f(
     "luks",
-    obj("BootDeviceLuks", [
+    obj("BootDeviceLuks", () => [
       f("cex", cex, { since: 6 }),
       f("device", str, { since: 6 }),
       f("discard", bool, { since: 5 }),
@@ -281,54 +295,54 @@ const bootDevice = obj("BootDevice", [
       f("tpm2", bool),
     ]),
   ),
-  f("mirror", obj("BootDeviceMirror", [f("devices", list(str))])),
+  f("mirror", obj("BootDeviceMirror", () => [f("devices", list(str))])),
 ]);
-const grub = obj("Grub", [
-  f("users", list(obj("GrubUser", [f("name", str), f("password_hash", str)]))),
+const grub = obj("Grub", () => [
+  f("users", list(obj("GrubUser", () => [f("name", str), f("password_hash", str)]))),
 ]);
 
 /** Every field of every fcos version, in Ignition key order. */
-export const FULL_SCHEMA: ObjType = obj("Config", [
+export const FULL_SCHEMA: ObjType = obj("Config", () => [
   f("version", str, { butane: true }),
   f("variant", str, { butane: true }),
   f(
     "ignition",
-    obj("Ignition", [
+    obj("Ignition", () => [
       f(
         "config",
-        obj("IgnitionConfig", [
+        obj("IgnitionConfig", () => [
           f("merge", list(configResource)),
           f("replace", configResource),
         ]),
       ),
       f(
         "proxy",
-        obj("Proxy", [f("http_proxy", str), f("https_proxy", str), f("no_proxy", list(str))]),
+        obj("Proxy", () => [f("http_proxy", str), f("https_proxy", str), f("no_proxy", list(str))]),
         {
           since: 1,
         },
       ),
       f(
         "security",
-        obj("Security", [
-          f("tls", obj("TLS", [f("certificate_authorities", list(configResource))])),
+        obj("Security", () => [
+          f("tls", obj("TLS", () => [f("certificate_authorities", list(configResource))])),
         ]),
       ),
-      f("timeouts", obj("Timeouts", [f("http_response_headers", int), f("http_total", int)])),
+      f("timeouts", obj("Timeouts", () => [f("http_response_headers", int), f("http_total", int)])),
     ]),
   ),
   f(
     "kernel_arguments",
-    obj("KernelArguments", [
+    obj("KernelArguments", () => [
       f("should_exist", list(str)),
       f("should_not_exist", list(str)),
     ]),
     { since: 4 },
   ),
-  f("passwd", obj("Passwd", [f("groups", list(group)), f("users", list(user))])),
+  f("passwd", obj("Passwd", () => [f("groups", list(group)), f("users", list(user))])),
   f(
     "storage",
-    obj("Storage", [
+    obj("Storage", () => [
       f("directories", list(directory)),
       f("disks", list(disk)),
       f("files", list(file)),
@@ -339,7 +353,7 @@ export const FULL_SCHEMA: ObjType = obj("Config", [
       f("trees", list(tree), { butane: true, since: 1 }),
     ]),
   ),
-  f("systemd", obj("Systemd", [f("units", list(unit))])),
+  f("systemd", obj("Systemd", () => [f("units", list(unit))])),
   f("boot_device", bootDevice, { butane: true, since: 3 }),
   f("grub", grub, { butane: true, since: 5 }),
 ]);
@@ -365,13 +379,11 @@ function filterType(t: FieldType, minor: number, seen: Map<ObjType, ObjType>): F
 function filterObj(t: ObjType, minor: number, seen: Map<ObjType, ObjType>): ObjType {
   const done = seen.get(t);
   if (done) return done;
-  const out: ObjType = { name: t.name, fields: [] };
-  seen.set(t, out);
-  (out.fields as Field[]).push(
-    ...t.fields.filter((fl) => fl.since <= minor).map((fl) => ({
+  const out = obj(t.name, () =>
+    t.fields.filter((fl) => fl.since <= minor).map((fl) => ({
       ...fl,
       type: filterType(fl.type, minor, seen),
-    })),
-  );
+    })));
+  seen.set(t, out);
   return out;
 }
