@@ -183,6 +183,24 @@ const QUICK_LISTS: Record<string, Edit> = {
     await Deno.utime(`${path}/machines/web/butane.yaml.tmpl`, 4_000_000_000, 4_000_000_000);
   },
   "a machine without its template": (path) => Deno.remove(`${path}/machines/web/butane.yaml.tmpl`),
+  "a machine.toml and a template that are links to files": async (path) => {
+    await Deno.rename(`${path}/machines/web/machine.toml`, `${path}/web.toml`);
+    await Deno.symlink(`${path}/web.toml`, `${path}/machines/web/machine.toml`);
+    await Deno.rename(`${path}/machines/db/butane.yaml.tmpl`, `${path}/db.tmpl`);
+    await Deno.symlink("../../db.tmpl", `${path}/machines/db/butane.yaml.tmpl`);
+    await Deno.utime(`${path}/db.tmpl`, 4_000_000_000, 4_000_000_000);
+  },
+  "a template that is a dangling link": async (path) => {
+    await Deno.remove(`${path}/machines/web/butane.yaml.tmpl`);
+    await Deno.symlink(`${path}/nowhere`, `${path}/machines/web/butane.yaml.tmpl`);
+  },
+  "no machines directory": (path) => Deno.remove(`${path}/machines`, { recursive: true }),
+  "a machine directory without a machine.toml": (path) => Deno.mkdir(`${path}/machines/empty`),
+  "bytes that are not UTF-8 in a comment": async (path) => {
+    const file = `${path}/machines/web/machine.toml`;
+    const bytes = await Deno.readFile(file);
+    await Deno.writeFile(file, new Uint8Array([...bytes, ...new TextEncoder().encode("# "), 0xff]));
+  },
   "files and dot directories beside the machines": async (path) => {
     await Deno.writeTextFile(`${path}/machines/README`, "not a machine");
     await Deno.mkdir(`${path}/machines/.git/x`, { recursive: true });
@@ -225,6 +243,18 @@ const FULL_LISTS: Record<string, Edit> = {
     await Deno.symlink("butane.yaml.tmpl", `${path}/machines/web/butane.yaml.tmpl`);
     await Deno.utime(`${path}/config/defaults.toml`, 4_000_000_000, 4_000_000_000);
   },
+  "machines/ a file": async (path) => {
+    await Deno.remove(`${path}/machines`, { recursive: true });
+    await Deno.writeTextFile(`${path}/machines`, "not a directory");
+  },
+  // (One machine: the full CLI stats all at once and reports the first to fail.)
+  "output/ignition a file": async (path) => {
+    await Deno.remove(`${path}/machines/db`, { recursive: true });
+    await Deno.remove(`${path}/output/ignition`, { recursive: true });
+    await Deno.writeTextFile(`${path}/output/ignition`, "not a directory");
+  },
+  "an empty machine.toml": (path) => Deno.writeTextFile(`${path}/machines/web/machine.toml`, ""),
+  "a machine.toml with a [section]": edit("machines/web/machine.toml", /^name/m, "[x]\nname"),
   "a dangling machine.toml link": async (path) => {
     await Deno.mkdir(`${path}/machines/gone`);
     await Deno.symlink(`${path}/nowhere`, `${path}/machines/gone/machine.toml`);
