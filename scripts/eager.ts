@@ -23,11 +23,12 @@
  * - with `methods`, the methods of classes and object literals, which V8 compiles at their first
  *   call whatever their parentheses (and a class's field initializer, made at its first `new`,
  *   has its whole body parsed again): an object literal's `m(a){}` becomes `m:(function(a){})`,
- *   a class's methods, getters, setters and static methods are taken out of its body and
- *   defined after it as a class defines them, by a helper put at the start of the code:
- *   `var C=class{m(a){}}` becomes `var C=(__iagoClass(class{},{m:(function(a){})}))`. What only
- *   a member can do stays a member: a constructor, a method that reads `super` or a private
- *   name, a static or object literal accessor.
+ *   a class's methods, getters and setters are taken out of its body and defined after it as a
+ *   class defines them, by a helper put at the start of the code: `var C=class{m(a){}}` becomes
+ *   `var C=(__iagoClass(class{},{m:(function(a){})}))`. What only a member can do stays a
+ *   member: a constructor, a method that reads `super` or a private name, an object literal's
+ *   accessor; and a class with static members keeps all its methods (its static initializers
+ *   run as it is defined, before methods defined after it exist).
  *
  * The input must be esbuild's minified output: statements end with `;` (never a line break),
  * which is what lets a `}` followed by `function` or `/` be read as the end of a statement.
@@ -95,8 +96,8 @@ interface Method {
 
 /**
  * A class (`start` at `class`, `end` after its body): its marked methods are taken out of its
- * body and defined on its prototype (or on it, static ones) with the attributes a class gives
- * them, by `__iagoClass(C, methods, getters, setters, statics)` (see {@link CLASS_HELPER}).
+ * body and defined on its prototype with the attributes a class gives them, by
+ * `__iagoClass(C, methods, getters, setters)` (see {@link CLASS_HELPER}).
  */
 interface Class {
   /** A class declaration's name: the methods are defined by a statement after it. */
@@ -562,8 +563,8 @@ function wordIn(text: string, words: string): boolean {
 
 /**
  * Whether the method `f` does what it does as a function expression defined on its class (or
- * as its object's property): not a constructor, an accessor of an object literal or a static
- * one, nor one with the key `__proto__` (which an object literal would take for its
+ * as its object's property): not a constructor, a static method, an accessor of an object
+ * literal, nor one with the key `__proto__` (which an object literal would take for its
  * prototype), and it reads no `super` or private name (`#x`), which only a class's own
  * members can, nor the name of the class expression it is in, which only they see.
  */
@@ -572,7 +573,7 @@ function methodMovable(code: string, f: Found): boolean {
   const text = code.slice(m.paren, f.end);
   const owner = m.owner;
   m.movable = !/^["']?(?:constructor|__proto__)["']?$/.test(m.key) &&
-    !(m.form !== "method" && (m.isStatic || owner === undefined)) &&
+    !m.isStatic && !(m.form !== "method" && owner === undefined) &&
     !wordIn(text, "super") && !/#[\p{ID_Start}$_\\]/u.test(text) &&
     !(owner?.name !== undefined && owner.class!.declared === undefined &&
       wordIn(text, owner.name.replaceAll("$", "\\$")));
@@ -642,7 +643,7 @@ export function eagerFunctions(
       close(f.end, ")");
     } else if (f.kind === "class") {
       const moved = f.class!.methods.filter((m) => m.method!.movable && marked.has(m));
-      if (moved.length === 0) continue;
+      if (moved.length === 0 || wordIn(code.slice(f.start, f.end), "static")) continue;
       for (const m of moved) cuts.set(m.start, m.end);
       f.class!.methods = moved;
       classEnds.set(f.end, f);
@@ -651,13 +652,8 @@ export function eagerFunctions(
   }
   // The end of class `f`: its methods taken out, as `__iagoClass`'s arguments.
   const writeClassEnd = (f: Found): string => {
-    const groups = [
-      (m: Method) => !m.isStatic && m.form === "method",
-      (m: Method) => m.form === "get",
-      (m: Method) => m.form === "set",
-      (m: Method) => m.isStatic,
-    ].map((belongs) =>
-      f.class!.methods.filter((m) => belongs(m.method!)).map((m) =>
+    const groups = (["method", "get", "set"] as const).map((form) =>
+      f.class!.methods.filter((m) => m.method!.form === form).map((m) =>
         `${m.method!.key}:(${functionKeyword(m.method!)}${write(m.method!.paren, m.end)})`
       )
     );
@@ -728,13 +724,12 @@ const CLASS_HELPER_NAME = "__iagoClass";
 
 /**
  * Defines the methods taken out of class `c` as a class defines them: methods `m`, getters
- * `g` and setters `s` on its prototype, static methods `k` on it; not enumerable.
+ * `g` and setters `s` on its prototype; not enumerable.
  */
-const CLASS_HELPER = `var ${CLASS_HELPER_NAME}=(function(c,m,g,s,k){var p=c.prototype,n;` +
+const CLASS_HELPER = `var ${CLASS_HELPER_NAME}=(function(c,m,g,s){var p=c.prototype,n;` +
   "for(n in m)Object.defineProperty(p,n,{value:m[n],writable:!0,configurable:!0});" +
   "for(n in g)Object.defineProperty(p,n,{get:g[n],configurable:!0});" +
   "for(n in s)Object.defineProperty(p,n,{set:s[n],configurable:!0});" +
-  "for(n in k)Object.defineProperty(c,n,{value:k[n],writable:!0,configurable:!0});" +
   "return c});";
 
 /** The index of the first of the sorted `xs` that is at least `x`. */
