@@ -14,6 +14,7 @@ import {
   statusChanges,
 } from "../../src/status/mod.ts";
 import { iago, tempDir } from "../helpers/cli.ts";
+import { isRunning } from "../helpers/process.ts";
 import { startRegistry } from "../helpers/registry.ts";
 import { fleet, machineRoot, state, STUBS, tagDigest } from "./_machines.ts";
 
@@ -463,13 +464,4 @@ Deno.test("status --watch on a terminal redraws the table in place with the rece
 
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Whether `pid` runs (a zombie nobody reaped yet does not). */
-function isRunning(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
 }
