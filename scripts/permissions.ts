@@ -27,12 +27,12 @@ export const V8_FLAGS = "--v8-flags=--max-semi-space-size=4,--expose-gc";
  * - V8's own `gc()` for src/memory.ts, which collects what it is asked: the scavenge every 16 MiB
  *   a push uploads is a scavenge (without the flag, Deno's two or more full compacting
  *   collections: a 1.7 GiB push took 9.1 CPU-s instead of 3.6). Start-up is the same.
- * - No flag for start-up: none of those measured (README, "The release binary") takes more than
- *   2.5% off the main thread of `iago butane`, `--version` or `list`; each that takes anything
- *   costs another of them or long runs, but `--min-semi-space-size=4`, which spares `list` its
- *   one scavenge up to a hundred-odd machines (1.4%): too little for one more flag. Deno writes
- *   a module's code cache when it compiles it, before it runs, whatever the flags: what that
- *   cache holds is chosen in the source (scripts/eager.ts).
+ * - No flag for start-up: none of those measured (README, "The release binary") takes anything
+ *   off the main thread of `iago butane`, `--version` or `list` without costing another of them
+ *   or long runs more, but `--min-semi-space-size=4`, which spares `list` its one scavenge up to
+ *   a hundred-odd machines (1.3%): too little for one more flag. Deno writes a module's code
+ *   cache when it compiles it, before it runs, whatever the flags: what that cache holds is
+ *   chosen in the source (scripts/eager.ts).
  */
 export const PERMISSIONS = [
   "--allow-read",
