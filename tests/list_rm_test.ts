@@ -100,6 +100,21 @@ Deno.test("the ignition state is stale when machine.toml, the template or defaul
   assert.match(r.stdout.split("\n")[1], /up to date$/);
 });
 
+Deno.test("list shows every machine's Ignition missing when output/ignition is a file", async () => {
+  await using dir = await tempDir();
+  for (const name of ["db", "web"]) {
+    await write(dir.path, `machines/${name}/machine.toml`, `name = "${name}"\n`);
+  }
+  // (Stats of both machines' files fail at once: the first to fail used to be the error.)
+  await write(dir.path, "output/ignition", "not a directory");
+  const r = await iago(["list", "--json"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).map((m: { ignition: string }) => m.ignition), [
+    "missing",
+    "missing",
+  ]);
+});
+
 Deno.test("list shows an invalid machine and warns, and fails on invalid defaults", async () => {
   await using dir = await tempDir();
   await write(dir.path, "machines/bad/machine.toml", 'name = "bad"\nfqdn = "nodots"\n');

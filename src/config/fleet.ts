@@ -103,12 +103,17 @@ export async function newestMachineInput(
   return Math.max(defaultsTime, ...times.map((t) => t ?? 0));
 }
 
-/** A file's modification time in ms, or undefined when it does not exist. */
+/**
+ * A file's modification time in ms, or undefined when it does not exist (nor can: a directory
+ * on its path is a file, as an `output/ignition` file makes every machine's Ignition missing).
+ */
 export async function mtime(path: string): Promise<number | undefined> {
   try {
     return (await Deno.stat(path)).mtime?.getTime();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
     throw err;
   }
 }
