@@ -11,6 +11,7 @@
  * class, one set of module state.
  */
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** The import specifier the full CLI's bundle has for `iago butane`'s module. */
 export const IMPORT_BUTANE = "__IAGO_IMPORT_butane__";
@@ -34,7 +35,7 @@ export async function writeSharedLayout(
   cliEntry: string,
 ): Promise<SharedLayout> {
   const imports = await sharedImports(butaneEntry, cliEntry);
-  const root = toFileUrl(Deno.cwd() + "/");
+  const root = pathToFileURL(Deno.cwd() + "/").href;
   const entryLines = [`export * from ${JSON.stringify(new URL(butaneEntry, root).href)};`];
   const config = JSON.parse(await Deno.readTextFile("deno.json"));
   const map: Record<string, string> = { ...config.imports };
@@ -50,7 +51,7 @@ export async function writeSharedLayout(
         JSON.stringify(IMPORT_BUTANE)
       };\n`,
     );
-    map[module] = toFileUrl(standIn);
+    map[module] = pathToFileURL(standIn).href;
   }
   const entry = join(dir, "butane.js");
   await Deno.writeTextFile(entry, entryLines.join("\n") + "\n");
@@ -86,10 +87,13 @@ export async function sharedImports(
   for (const [module, from] of [...importers].sort(([a], [b]) => a < b ? -1 : 1)) {
     const exports = Object.keys(await import(module));
     const all = from.some(({ text, specifier }) =>
-      new RegExp(`\\*\\s*(as\\s+[\\w$]+\\s+)?from\\s*["']${escape(specifier)}["']`).test(text)
+      new RegExp(`\\*\\s*(as\\s+[\\w$]+\\s+)?from\\s*["']${RegExp.escape(specifier)}["']`).test(
+        text,
+      )
     );
     const names = exports.filter((name) =>
-      all || from.some(({ text }) => new RegExp(`(?<![\\w$])${escape(name)}(?![\\w$])`).test(text))
+      all ||
+      from.some(({ text }) => new RegExp(`(?<![\\w$])${RegExp.escape(name)}(?![\\w$])`).test(text))
     );
     if (names.length > 0) imports.set(module, names);
   }
@@ -129,12 +133,4 @@ function codeModules(graph: ModuleGraph): Set<string> {
     }
   }
   return found;
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function toFileUrl(path: string): string {
-  return new URL(`file://${path.split("/").map(encodeURIComponent).join("/")}`).href;
 }

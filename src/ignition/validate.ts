@@ -84,9 +84,8 @@ function readVersion(root: JNode): { minor?: Minor; finding?: Finding; offset?: 
       offset: typeErrorOffset(version),
     };
   }
-  const text = version?.t === "str" ? version.v : "";
-  const m = SEMVER.exec(text);
-  if (!m) {
+  const minor = specMinor(version?.t === "str" ? version.v : "");
+  if (minor === "unparsable") {
     return {
       finding: {
         severity: "error",
@@ -95,12 +94,20 @@ function readVersion(root: JNode): { minor?: Minor; finding?: Finding; offset?: 
       },
     };
   }
-  const minor = Number(m[2]);
-  const exact = m[4] === undefined && m[5] === undefined;
-  if (Number(m[1]) !== 3 || Number(m[3]) !== 0 || !exact || minor > 5) {
+  if (minor === "unsupported") {
     return { finding: { severity: "error", path: [], message: "unsupported config version" } };
   }
-  return { minor: minor as Minor };
+  return { minor };
+}
+
+/** The minor of a spec version Ignition v2.20 reads (3.0.0 to 3.5.0, no pre-release or build). */
+function specMinor(text: string): Minor | "unparsable" | "unsupported" {
+  const m = SEMVER.exec(text);
+  if (!m) return "unparsable";
+  const minor = Number(m[2]);
+  const exact = m[4] === undefined && m[5] === undefined;
+  if (Number(m[1]) !== 3 || Number(m[3]) !== 0 || !exact || minor > 5) return "unsupported";
+  return minor as Minor;
 }
 
 interface Checked {
@@ -175,12 +182,9 @@ export function validateDecoded(
   options: { duplicatesFirst?: boolean } = {},
 ): Finding[] {
   const ignition = config.ignition as Record<string, unknown> | undefined;
-  const m = SEMVER.exec(typeof ignition?.version === "string" ? ignition.version : "");
-  const minor = Number(m?.[2]);
-  const exact = m !== null && Number(m[1]) === 3 && Number(m[3]) === 0 && m[4] === undefined &&
-    m[5] === undefined && minor <= 5;
-  if (!exact || !isDecoded(config)) return validateIgnition(config, options);
-  return validateRules(config, minor as Minor, options.duplicatesFirst);
+  const minor = specMinor(typeof ignition?.version === "string" ? ignition.version : "");
+  if (typeof minor !== "number" || !isDecoded(config)) return validateIgnition(config, options);
+  return validateRules(config, minor, options.duplicatesFirst);
 }
 
 /**
